@@ -1,0 +1,40 @@
+"""The menu each role sees. URL names only: accounts imports no higher app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from relais.accounts.choices import Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.SALESPERSON})
+_MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+_PARTNERS = frozenset({Role.RESELLER, Role.INTRODUCER})
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem(_("Dashboard"), "reporting:dashboard", _STAFF),
+    MenuItem(_("Partners"), "partners:list", _MANAGERS),
+    MenuItem(_("My space"), "portal:home", _PARTNERS),
+    MenuItem(_("API tokens"), "accounts:tokens", _STAFF | _PARTNERS),
+    MenuItem(_("Security"), "accounts:totp_setup", _STAFF),
+    MenuItem(_("Settings"), "admin:index", frozenset({Role.ADMIN})),
+)
+
+
+def menu_for(role: str) -> list[MenuItem]:
+    return [item for item in MENU if role in item.roles]

@@ -1,0 +1,60 @@
+"""The REST API, ``/api/v1/``: mounts each app's router; auth, errors and schema live here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from relais.accounts.models import ApiToken, User
+from relais.api import errors
+from relais.api.auth import TokenAuth
+from relais.core.apischema import ERRORS
+from relais.partners.api import router as partners_router
+from relais.partners.selectors import partner_for_user
+
+api = NinjaAPI(
+    title="Relais API",
+    version="1",
+    description=(
+        "Partners, leads, statuses and commissions. Authenticate with "
+        "`Authorization: Bearer <token>`; tokens carry the scopes `read` and `write`. "
+        'Every error has the body `{"error": {"code", "message", "fields"}}`.'
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+class PartnerRef(Schema):
+    id: int
+    display_name: str
+    kind: str
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    scopes: list[str]
+    partner: PartnerRef | None
+
+
+@api.get("/me", response={200: MeOut, **ERRORS}, tags=["accounts"])
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    assert isinstance(user, User) and isinstance(request.auth, ApiToken)  # type: ignore[attr-defined]
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "name": user.get_full_name(),
+        "role": user.role,
+        "scopes": request.auth.scopes,  # type: ignore[attr-defined]
+        "partner": partner_for_user(user),
+    }
+
+
+api.add_router("/", partners_router)

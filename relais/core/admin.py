@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.models import Departement, LegalParameter
+
+
+@admin.register(LegalParameter)
+class LegalParameterAdmin(admin.ModelAdmin):
+    """Admins keep the legal figures current; an unconfirmed default is shown as such."""
+
+    list_display = ["key", "label", "value", "unit", "valid_from", "confirmed", "source"]
+    list_filter = ["confirmed", "unit"]
+    search_fields = ["key", "label", "source"]
+    ordering = ["key", "-valid_from"]
+
+    @admin.display(description=_("status"))
+    def status(self, obj: LegalParameter) -> str:
+        return str(_("confirmed")) if obj.confirmed else str(_("unconfirmed default"))
+
+
+@admin.register(Departement)
+class DepartementAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region", "kind"]
+    list_filter = ["kind", "region"]
+    search_fields = ["code", "name"]

@@ -1,0 +1,29 @@
+"""Health checks used by ``/healthz``: the database answers, the task queue is reachable."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.tasks import task_backends
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def check_task_queue() -> str:
+    backend = task_backends["default"]
+    backend_path = settings.TASKS["default"]["BACKEND"]
+    if backend_path.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        # The queue is a table: reaching it is what the worker needs.
+        DBTaskResult.objects.ready().exists()
+    elif backend_path.startswith("django_tasks_rq"):
+        import django_rq  # type: ignore[import-untyped]
+
+        django_rq.get_connection("default").ping()
+    return f"ok ({type(backend).__name__})"

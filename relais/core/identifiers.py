@@ -1,0 +1,150 @@
+"""French identifiers: validation with a message that names the value and the rule.
+
+Each ``validate_*`` returns the compact, normalised value or raises Django's ValidationError.
+python-stdnum does the arithmetic; the FR VAT key follows french-rules.md so that alphanumeric
+keys only warn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum import bic, iban
+from stdnum.exceptions import InvalidChecksum, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siren, siret
+
+LA_POSTE_SIREN = "356000000"
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\s.\-/]", "", value or "").upper()
+
+
+def _error(message: str, code: str, value: str) -> ValidationError:
+    return ValidationError(message, code=code, params={"value": value})
+
+
+def validate_siren(value: str) -> str:
+    number = _compact(value)
+    if not re.fullmatch(r"\d{9}", number):
+        raise _error(_("SIREN %(value)s: a SIREN has exactly 9 digits."), "siren_format", value)
+    if not siren.is_valid(number):
+        raise _error(
+            _("SIREN %(value)s: the check digit is wrong (Luhn key)."), "siren_checksum", value
+        )
+    return number
+
+
+def validate_siret(value: str) -> str:
+    number = _compact(value)
+    if not re.fullmatch(r"\d{14}", number):
+        raise _error(_("SIRET %(value)s: a SIRET has exactly 14 digits."), "siret_format", value)
+    if not siret.is_valid(number):
+        rule = (
+            _("the digits of a La Poste SIRET must add up to a multiple of 5")
+            if number.startswith(LA_POSTE_SIREN)
+            else _("the check digit is wrong (Luhn key)")
+        )
+        raise ValidationError(
+            _("SIRET %(value)s: %(rule)s."),
+            code="siret_checksum",
+            params={"value": value, "rule": rule},
+        )
+    return number
+
+
+@dataclass(frozen=True)
+class VatCheck:
+    """A VAT number that passed validation, with a warning when it could not be fully checked."""
+
+    value: str
+    warning: str = ""
+
+
+def vat_key_for_siren(siren_number: str) -> str:
+    return f"{(12 + 3 * (int(siren_number) % 97)) % 97:02d}"
+
+
+def validate_vat_fr(value: str) -> VatCheck:
+    number = _compact(value)
+    if not re.fullmatch(r"FR[0-9A-Z]{2}\d{9}", number):
+        raise _error(
+            _("VAT number %(value)s: a French VAT number is FR, a 2-character key and the SIREN."),
+            "vat_format",
+            value,
+        )
+    key, siren_part = number[2:4], number[4:]
+    validate_siren(siren_part)
+    if not key.isdigit():
+        return VatCheck(
+            number,
+            _("VAT number %(value)s: the key %(key)s is alphanumeric and cannot be checked here; "
+              "verify it on VIES.") % {"value": number, "key": key},
+        )
+    expected = vat_key_for_siren(siren_part)
+    if key != expected:
+        raise ValidationError(
+            _("VAT number %(value)s: the key should be %(expected)s for SIREN %(siren)s."),
+            code="vat_key",
+            params={"value": value, "expected": expected, "siren": siren_part},
+        )
+    return VatCheck(number)
+
+
+def validate_iban(value: str) -> str:
+    number = _compact(value)
+    try:
+        iban.validate(number)
+    except InvalidLength:
+        raise _error(
+            _("IBAN %(value)s: wrong length for its country (a French IBAN has 27 characters)."),
+            "iban_length",
+            value,
+        ) from None
+    except InvalidChecksum:
+        raise _error(
+            _("IBAN %(value)s: the check digits are wrong (ISO 13616 mod 97)."),
+            "iban_checksum",
+            value,
+        ) from None
+    except StdnumError:
+        raise _error(
+            _("IBAN %(value)s: not a valid IBAN (country code, then 2 check digits, then the "
+              "account)."),
+            "iban_format",
+            value,
+        ) from None
+    return number
+
+
+def validate_bic(value: str) -> str:
+    number = _compact(value)
+    try:
+        return str(bic.validate(number))
+    except StdnumError:
+        raise _error(
+            _("BIC %(value)s: a BIC has 8 or 11 characters (bank, country, location, branch)."),
+            "bic_format",
+            value,
+        ) from None
+
+
+def normalize_phone(value: str, region: str = "FR") -> str:
+    """Return the phone number in E.164 (``+33612345678``)."""
+    try:
+        parsed = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise _error(
+            _("Phone %(value)s: not a valid number (French numbers: 0 or +33 followed by 9 "
+              "digits)."),
+            "phone_invalid",
+            value,
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,71 @@
+"""The legal figures of french-rules.md (November 2026), seeded into ``LegalParameter``.
+
+Each tuple: key, label, value, unit, valid from, source, confirmed. Admins edit the table; this
+list is only the starting point of a new installation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+LEGAL_PARAMETERS: list[tuple[str, str, Decimal, str, date, str, bool]] = [
+    ("das2_threshold", "DAS2: declare beneficiaries paid more than (TTC, calendar year)",
+     Decimal("1200"), "EUR", date(2000, 1, 1), "CGI art. 240", True),
+    ("das2_threshold", "DAS2: declare beneficiaries paid more than (TTC, calendar year)",
+     Decimal("2400"), "EUR", date(2024, 1, 1), "CGI art. 240, loi de finances 2024", True),
+    ("das2_penalty_rate", "DAS2: penalty on undeclared sums", Decimal("50"), "%",
+     date(2000, 1, 1), "CGI art. 1736", True),
+    ("bnc_allowance_rate", "2042-C-PRO box 5KU: flat allowance", Decimal("34"), "%",
+     date(2000, 1, 1), "CGI art. 102 ter", True),
+    ("bnc_allowance_min", "2042-C-PRO box 5KU: minimum allowance", Decimal("305"), "EUR",
+     date(2000, 1, 1), "CGI art. 102 ter", True),
+    ("social_levies_rate", "Prélèvements sociaux on occasional commissions", Decimal("18.6"),
+     "%", date(2025, 1, 1), "LFSS 2025 (rate for this income type unconfirmed)", False),
+    ("regular_activity_payments", "Warn: regular activity above this many payments in 12 months",
+     Decimal("2"), "count", date(2000, 1, 1), "URSSAF criteria (no legal threshold; Relais default)",
+     False),
+    ("regular_activity_amount", "Warn: regular activity above this amount paid in 12 months",
+     Decimal("3000"), "EUR", date(2000, 1, 1),
+     "URSSAF criteria (no legal threshold; Relais default)", False),
+    ("vigilance_contract_threshold", "URSSAF vigilance certificate required from (HT)",
+     Decimal("5000"), "EUR", date(2012, 1, 1), "Code du travail L8222-1, D8222-1", True),
+    ("vigilance_validity_months", "URSSAF vigilance certificate: renew every", Decimal("6"),
+     "months", date(2012, 1, 1), "Code du travail D8222-5", True),
+    ("invoice_vat_number_threshold", "Seller VAT number optional on invoices up to (HT)",
+     Decimal("150"), "EUR", date(2000, 1, 1), "CGI art. 242 nonies A", True),
+    ("late_payment_indemnity", "Fixed late-payment recovery indemnity", Decimal("40"), "EUR",
+     date(2013, 1, 1), "Code de commerce L441-10, D441-5", True),
+    ("gift_vat_cap", "VAT recoverable on gifts up to (TTC per beneficiary per year)",
+     Decimal("73"), "EUR", date(2021, 1, 1), "CGI ann. II art. 28-00 A", True),
+    ("smic_monthly", "SMIC, monthly (35 h)", Decimal("1823.03"), "EUR", date(2026, 1, 1),
+     "Décret SMIC 2026", True),
+    ("smic_hourly", "SMIC, hourly", Decimal("12.02"), "EUR", date(2026, 1, 1),
+     "Décret SMIC 2026", True),
+    ("pass_yearly", "Plafond annuel de la sécurité sociale (PASS)", Decimal("48060"), "EUR",
+     date(2026, 1, 1), "Arrêté PASS 2026", True),
+    ("pmss", "Plafond mensuel de la sécurité sociale (PMSS)", Decimal("4005"), "EUR",
+     date(2026, 1, 1), "Arrêté PASS 2026", True),
+    ("challenge_exempt_share", "Challenge rewards: exempt up to (share of monthly SMIC, per year)",
+     Decimal("15"), "%", date(2000, 1, 1), "CSS L242-1-4", True),
+    ("challenge_flat_share", "Challenge rewards: 20 % contribution up to (share of monthly SMIC)",
+     Decimal("150"), "%", date(2000, 1, 1), "CSS L242-1-4", True),
+    ("challenge_flat_rate", "Challenge rewards: contribution libératoire rate", Decimal("20"),
+     "%", date(2000, 1, 1), "CSS L242-1-4", True),
+    ("voucher_exempt_share", "Gift vouchers: exempt up to (share of monthly SMIC, per operation)",
+     Decimal("10"), "%", date(2000, 1, 1), "CSS L242-1-4", True),
+    ("voucher_flat_share", "Gift vouchers: 20 % contribution up to (share of monthly SMIC)",
+     Decimal("70"), "%", date(2000, 1, 1), "CSS L242-1-4", True),
+    ("voucher_abuse_operations", "Gift vouchers: URSSAF presumes abuse from this many operations",
+     Decimal("5"), "count", date(2000, 1, 1), "URSSAF doctrine", True),
+    ("gdpr_retention_years", "Prospect data kept after collection or last prospect contact",
+     Decimal("3"), "years", date(2021, 1, 1), "CNIL délibération 2021-131", True),
+    ("gdpr_notice_days", "Art. 14 notice to a referred prospect at the latest after",
+     Decimal("30"), "days", date(2018, 5, 25), "RGPD art. 14(3)(a): one month", True),
+    ("einvoice_receive_all", "E-invoicing: every company must receive e-invoices (1 = yes)",
+     Decimal("1"), "flag", date(2026, 9, 1), "Loi de finances 2024, art. 91", True),
+    ("einvoice_issue_large", "E-invoicing: large and mid-size companies must issue (1 = yes)",
+     Decimal("1"), "flag", date(2026, 9, 1), "Loi de finances 2024, art. 91", True),
+    ("einvoice_issue_sme", "E-invoicing: SMEs and micro-companies must issue (1 = yes)",
+     Decimal("1"), "flag", date(2027, 9, 1), "Loi de finances 2024, art. 91", True),
+]

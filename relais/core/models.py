@@ -1,0 +1,70 @@
+"""Reference data shared by every app: territory and dated legal parameters."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Base for domain models: creation and last-change times, in UTC."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TerritoryKind(models.TextChoices):
+    DEPARTEMENT = "departement", _("Département")
+    COLLECTIVITE = "collectivite", _("Overseas collectivity")
+
+
+class Departement(models.Model):
+    """One of the 101 départements (plus the overseas collectivities a postcode can reach)."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name = models.CharField(_("name"), max_length=80)
+    region = models.CharField(_("region"), max_length=80)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=TerritoryKind.choices, default=TerritoryKind.DEPARTEMENT
+    )
+    chef_lieu = models.CharField(_("chief town"), max_length=80)
+    chef_lieu_postcode = models.CharField(_("chief town postcode"), max_length=5)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("département")
+        verbose_name_plural = _("départements")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class LegalParameter(models.Model):
+    """A legal or tax figure valid from a date: a new SMIC or threshold is a new row, not code."""
+
+    key = models.SlugField(_("key"), max_length=64)
+    label = models.CharField(_("label"), max_length=200)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=20)
+    valid_from = models.DateField(_("valid from"))
+    source = models.CharField(_("source"), max_length=300)
+    confirmed = models.BooleanField(
+        _("confirmed"),
+        default=True,
+        help_text=_("Unticked: the default shipped with Relais is not confirmed by an official text."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["key", "-valid_from"]
+        verbose_name = _("legal parameter")
+        verbose_name_plural = _("legal parameters")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "valid_from"], name="legal_param_key_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} {self.unit} ({self.valid_from:%Y-%m-%d})"

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from relais.core import health
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the task queue answer, 503 (with the failing check) otherwise."""
+    checks: dict[str, str] = {}
+    healthy = True
+    for name, check in (("database", health.check_database), ("tasks", health.check_task_queue)):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # a health check reports any failure, whatever its type
+            logger.warning("health check %s failed: %s", name, exc)
+            checks[name] = f"error: {type(exc).__name__}"
+            healthy = False
+    status = "ok" if healthy else "unavailable"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,52 @@
+"""Reads of partners, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from relais.accounts.models import User
+from relais.partners.models import Partner
+
+
+def partner_for_user(user: User) -> Partner | None:
+    """The partner a reseller or introducer user acts for (None for staff)."""
+    membership = getattr(user, "partner_membership", None)
+    return membership.partner if membership is not None else None
+
+
+def partners_visible_to(user: User) -> QuerySet[Partner]:
+    """Managers and admins see every partner; salespeople see none yet; a partner user sees its own."""
+    base = Partner.objects.select_related("departement")
+    if user.can_manage:
+        return base
+    if user.is_partner_user:
+        return base.filter(members__user=user)
+    return base.none()
+
+
+def partner_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[Partner]:
+    filters = filters or {}
+    qs = partners_visible_to(user)
+    for field in ("kind", "status", "legal_form"):
+        if filters.get(field):
+            qs = qs.filter(**{field: filters[field]})
+    if filters.get("departement"):
+        qs = qs.filter(departement_id=filters["departement"])
+    if filters.get("q"):
+        term = filters["q"].strip()
+        qs = qs.filter(
+            Q(company_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(siren=term)
+            | Q(city__icontains=term)
+        )
+    return qs.order_by("company_name", "last_name", "first_name", "pk")
+
+
+def partner_get_for_user(user: User, pk: int) -> Partner:
+    """Raises Partner.DoesNotExist for an object outside the user's scope (a 404 to callers)."""
+    return partners_visible_to(user).get(pk=pk)

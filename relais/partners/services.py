@@ -1,0 +1,141 @@
+"""Every write of the partners app. Validation names each bad field and saves nothing."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from relais.accounts.models import User
+from relais.core import identifiers
+from relais.core.models import Departement
+from relais.core.territory import departement_for_postcode, normalize_postcode
+from relais.partners.choices import PartnerKind
+from relais.partners.models import Partner, PartnerMember
+
+EDITABLE_FIELDS = (
+    "kind", "legal_form", "status", "company_name", "first_name", "last_name", "email", "phone",
+    "address_line", "postcode", "city", "siren", "siret", "vat_number", "iban", "bic",
+    "tax_regime", "sector",
+)  # fmt: skip
+
+_IDENTIFIERS: dict[str, Callable[[str], str]] = {
+    "phone": identifiers.normalize_phone,
+    "postcode": normalize_postcode,
+    "siren": identifiers.validate_siren,
+    "siret": identifiers.validate_siret,
+    "iban": identifiers.validate_iban,
+    "bic": identifiers.validate_bic,
+}
+_REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud and typed
+
+
+def _normalise(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """Compact every identifier; return the cleaned data, the errors by field and the warnings."""
+    cleaned: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    for field, check in _IDENTIFIERS.items():
+        if cleaned.get(field):
+            try:
+                cleaned[field] = check(cleaned[field])
+            except ValidationError as exc:
+                errors[field] = exc.messages[0]
+    if cleaned.get("email"):
+        cleaned["email"] = cleaned["email"].lower()
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["email"] = _("E-mail %(value)s: not a valid address.") % {"value": data["email"]}
+    if cleaned.get("vat_number"):
+        try:
+            vat = identifiers.validate_vat_fr(cleaned["vat_number"])
+        except ValidationError as exc:
+            errors["vat_number"] = exc.messages[0]
+        else:
+            cleaned["vat_number"] = vat.value
+            warnings += [vat.warning] if vat.warning else []
+    if cleaned.get("siret") and not cleaned.get("siren") and "siret" not in errors:
+        cleaned["siren"] = cleaned["siret"][:9]
+    return cleaned, errors, warnings
+
+
+def _apply(partner: Partner, data: dict[str, Any]) -> list[str]:
+    cleaned, errors, warnings = _normalise(data)
+    for field in EDITABLE_FIELDS:
+        if field in cleaned and field not in errors:
+            setattr(partner, field, cleaned[field] if cleaned[field] is not None else "")
+    if "postcode" in cleaned and "postcode" not in errors:
+        try:
+            partner.departement = Departement.objects.get(code=departement_for_postcode(partner.postcode))
+        except ValidationError as exc:
+            errors["postcode"] = exc.messages[0]
+        except Departement.DoesNotExist:
+            errors["postcode"] = _("Postcode %(value)s: unknown département.") % {"value": partner.postcode}
+    try:
+        partner.full_clean(exclude=[*errors, "departement", "referral_code"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages[0])
+    if errors:
+        raise ValidationError(errors)
+    return warnings
+
+
+def _served(codes: Iterable[str]) -> list[Departement]:
+    wanted = {c.strip().upper() for c in codes if c.strip()}
+    found = list(Departement.objects.filter(code__in=wanted))
+    missing = wanted - {d.code for d in found}
+    if missing:
+        raise ValidationError(
+            {"served_departements": _("Unknown département code(s): %(codes)s.") % {"codes": ", ".join(sorted(missing))}}
+        )
+    return found
+
+
+def new_referral_code() -> str:
+    return "".join(secrets.choice(_REFERRAL_ALPHABET) for _ in range(8))
+
+
+def partner_create(
+    *, data: dict[str, Any], served_departements: Iterable[str] = ()
+) -> tuple[Partner, list[str]]:
+    """Create a partner from raw input. Returns it with non-blocking warnings (e.g. VAT key)."""
+    partner = Partner()
+    warnings = _apply(partner, data)
+    served = _served(served_departements) if partner.kind == PartnerKind.RESELLER else []
+    for _attempt in range(5):
+        partner.referral_code = new_referral_code()
+        try:
+            # The unique constraint settles a referral-code collision; we draw again.
+            with transaction.atomic():
+                partner.save()
+                partner.served_departements.set(served)
+            return partner, warnings
+        except IntegrityError:
+            partner.pk = None
+    raise RuntimeError("Could not draw a unique referral code.")
+
+
+@transaction.atomic
+def partner_update(
+    *, partner: Partner, data: dict[str, Any], served_departements: Iterable[str] | None = None
+) -> tuple[Partner, list[str]]:
+    """Update the given fields only (a partial update leaves the others as they are)."""
+    warnings = _apply(partner, data)
+    partner.save()
+    if served_departements is not None and partner.kind == PartnerKind.RESELLER:
+        partner.served_departements.set(_served(served_departements))
+    return partner, warnings
+
+
+def partner_member_add(*, partner: Partner, user: User) -> PartnerMember:
+    expected = "reseller" if partner.kind == PartnerKind.RESELLER else "introducer"
+    if user.role != expected:
+        raise ValidationError({"user": _("A %(kind)s's user must have the %(role)s role.") % {"kind": partner.get_kind_display(), "role": expected}})
+    return PartnerMember.objects.create(partner=partner, user=user)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from relais.accounts.decorators import staff_required
+from relais.reporting.selectors import network_summary
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "reporting/dashboard.html", {"summary": network_summary()})
