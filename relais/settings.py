@@ -39,7 +39,9 @@ if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "relais.api",
     "relais.portal",
     "relais.reporting",
+    "relais.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from django.conf import settings
@@ -19,7 +19,7 @@ from relais.accounts.choices import PARTNER_ROLES, Role, Scope
 from relais.accounts.models import ApiToken, LoginFailure, MagicLink, User
 from relais.core.errors import DomainError
 
-TOKEN_PREFIX = "rls_"
+TOKEN_PREFIX = "rls_"  # noqa: S105 - a visible prefix, not a secret
 
 
 class RateLimited(DomainError):
@@ -59,7 +59,7 @@ def user_create(
 # --- lockout ----------------------------------------------------------------------------------
 
 
-def _lockout_window_start() -> timezone.datetime:
+def _lockout_window_start() -> datetime:
     return timezone.now() - timedelta(minutes=settings.RELAIS_LOGIN_LOCKOUT_MINUTES)
 
 

@@ -57,7 +57,8 @@ def _finish_login(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def totp_verify(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(PENDING_TOTP_KEY), is_active=True).first()
+    pending = request.session.get(PENDING_TOTP_KEY)
+    user = User.objects.filter(pk=pending, is_active=True).first() if pending else None
     if user is None:
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
@@ -87,7 +88,9 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
         except services.RateLimited as exc:
             form.add_error(None, exc.message)
         else:
-            return render(request, "accounts/magic_link_sent.html", {"email": form.cleaned_data["email"]})
+            return render(
+                request, "accounts/magic_link_sent.html", {"email": form.cleaned_data["email"]}
+            )
     return render(request, "accounts/magic_link_request.html", {"form": form})
 
 
@@ -97,7 +100,9 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
         try:
             user = services.magic_link_consume(token)
         except DomainError as exc:
-            return render(request, "accounts/magic_link_invalid.html", {"error": exc.message}, status=400)
+            return render(
+                request, "accounts/magic_link_invalid.html", {"error": exc.message}, status=400
+            )
         return _finish_login(request, user)
     link = services.magic_link_peek(token)
     if link is None:

@@ -1,7 +1,5 @@
 """The REST API, ``/api/v1/``: mounts each app's router; auth, errors and schema live here."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
@@ -45,14 +43,15 @@ class MeOut(Schema):
 
 @api.get("/me", response={200: MeOut, **ERRORS}, tags=["accounts"])
 def me(request: HttpRequest) -> dict[str, object]:
-    user = request.user
-    assert isinstance(user, User) and isinstance(request.auth, ApiToken)  # type: ignore[attr-defined]
+    user, token = request.user, getattr(request, "auth", None)
+    assert isinstance(user, User)
+    assert isinstance(token, ApiToken)
     return {
         "id": user.pk,
         "email": user.email,
         "name": user.get_full_name(),
         "role": user.role,
-        "scopes": request.auth.scopes,  # type: ignore[attr-defined]
+        "scopes": token.scopes,
         "partner": partner_for_user(user),
     }
 

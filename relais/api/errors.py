@@ -52,7 +52,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        body = error_body("unauthenticated", _("A valid token is required: Authorization: Bearer <token>."))
+        body = error_body(
+            "unauthenticated", _("A valid token is required: Authorization: Bearer <token>.")
+        )
         return respond(request, 401, body)
 
     @api.exception_handler(AuthorizationError)

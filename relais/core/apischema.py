@@ -25,4 +25,4 @@ class Pages(PageNumberPagination):
     """Page-number pagination (``?page=2&page_size=100``) returning ``items`` and ``count``."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(page_size=50, max_page_size=500, **kwargs)  # type: ignore[arg-type]
+        super().__init__(page_size=50, max_page_size=500, **kwargs)

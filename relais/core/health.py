@@ -16,14 +16,14 @@ def check_database() -> str:
 
 def check_task_queue() -> str:
     backend = task_backends["default"]
-    backend_path = settings.TASKS["default"]["BACKEND"]
+    backend_path = str(settings.TASKS["default"]["BACKEND"])
     if backend_path.startswith("django_tasks_db"):
         from django_tasks_db.models import DBTaskResult
 
         # The queue is a table: reaching it is what the worker needs.
         DBTaskResult.objects.ready().exists()
     elif backend_path.startswith("django_tasks_rq"):
-        import django_rq  # type: ignore[import-untyped]
+        import django_rq
 
         django_rq.get_connection("default").ping()
     return f"ok ({type(backend).__name__})"

@@ -83,8 +83,11 @@ def validate_vat_fr(value: str) -> VatCheck:
     if not key.isdigit():
         return VatCheck(
             number,
-            _("VAT number %(value)s: the key %(key)s is alphanumeric and cannot be checked here; "
-              "verify it on VIES.") % {"value": number, "key": key},
+            _(
+                "VAT number %(value)s: the key %(key)s is alphanumeric and cannot be checked here; "
+                "verify it on VIES."
+            )
+            % {"value": number, "key": key},
         )
     expected = vat_key_for_siren(siren_part)
     if key != expected:
@@ -114,8 +117,10 @@ def validate_iban(value: str) -> str:
         ) from None
     except StdnumError:
         raise _error(
-            _("IBAN %(value)s: not a valid IBAN (country code, then 2 check digits, then the "
-              "account)."),
+            _(
+                "IBAN %(value)s: not a valid IBAN (country code, then 2 check digits, then the "
+                "account)."
+            ),
             "iban_format",
             value,
         ) from None
@@ -142,8 +147,10 @@ def normalize_phone(value: str, region: str = "FR") -> str:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         raise _error(
-            _("Phone %(value)s: not a valid number (French numbers: 0 or +33 followed by 9 "
-              "digits)."),
+            _(
+                "Phone %(value)s: not a valid number (French numbers: 0 or +33 followed by 9 "
+                "digits)."
+            ),
             "phone_invalid",
             value,
         )

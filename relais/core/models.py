@@ -54,7 +54,9 @@ class LegalParameter(models.Model):
     confirmed = models.BooleanField(
         _("confirmed"),
         default=True,
-        help_text=_("Unticked: the default shipped with Relais is not confirmed by an official text."),
+        help_text=_(
+            "Unticked: the default shipped with Relais is not confirmed by an official text."
+        ),
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -63,7 +65,9 @@ class LegalParameter(models.Model):
         verbose_name = _("legal parameter")
         verbose_name_plural = _("legal parameters")
         constraints = [
-            models.UniqueConstraint(fields=["key", "valid_from"], name="legal_param_key_date_unique")
+            models.UniqueConstraint(
+                fields=["key", "valid_from"], name="legal_param_key_date_unique"
+            )
         ]
 
     def __str__(self) -> str:

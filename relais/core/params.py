@@ -13,7 +13,7 @@ from relais.core.models import LegalParameter
 
 
 def legal_parameter(key: str, on: date | None = None) -> LegalParameter:
-    """The row in force on ``on`` (today by default): the latest one valid from that day or before."""
+    """The row in force on ``on`` (default today): the latest valid from that day or before."""
     day = on or timezone.localdate()
     row = (
         LegalParameter.objects.filter(key=key, valid_from__lte=day).order_by("-valid_from").first()

@@ -1,7 +1,5 @@
 """``/api/v1/partners``: list, detail, create, update, scoped like the UI."""
 
-from __future__ import annotations
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -150,6 +148,8 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
     partner = _get_partner_for_user(request, partner_id)
     data = payload.dict(exclude_unset=True)
     served = data.pop("served_departements", None)
-    partner, warnings = services.partner_update(partner=partner, data=data, served_departements=served)
+    partner, warnings = services.partner_update(
+        partner=partner, data=data, served_departements=served
+    )
     partner.warnings = warnings  # type: ignore[attr-defined]
     return partner

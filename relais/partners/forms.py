@@ -12,7 +12,9 @@ from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRe
 class PartnerForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
     legal_form = forms.ChoiceField(label=_("Legal form"), choices=LegalForm.choices)
-    status = forms.ChoiceField(label=_("Status"), choices=PartnerStatus.choices, initial=PartnerStatus.CANDIDATE)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=PartnerStatus.choices, initial=PartnerStatus.CANDIDATE
+    )
     company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
@@ -41,7 +43,15 @@ class PartnerForm(forms.Form):
 
 class PartnerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *PartnerKind.choices], required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *PartnerStatus.choices], required=False)
-    legal_form = forms.ChoiceField(label=_("Legal form"), choices=[("", _("All legal forms")), *LegalForm.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *PartnerKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *PartnerStatus.choices], required=False
+    )
+    legal_form = forms.ChoiceField(
+        label=_("Legal form"),
+        choices=[("", _("All legal forms")), *LegalForm.choices],
+        required=False,
+    )
     departement = forms.CharField(label=_("Département"), required=False, max_length=3)

@@ -29,14 +29,19 @@ class Partner(TimeStampedModel):
     postcode = models.CharField(_("postcode"), max_length=5)
     city = models.CharField(_("city"), max_length=100, blank=True)
     departement = models.ForeignKey(
-        Departement, on_delete=models.PROTECT, related_name="partners", verbose_name=_("département")
+        Departement,
+        on_delete=models.PROTECT,
+        related_name="partners",
+        verbose_name=_("département"),
     )
     siren = models.CharField(_("SIREN"), max_length=9, blank=True)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=13, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    tax_regime = models.CharField(_("declared tax regime"), max_length=16, choices=TaxRegime.choices)
+    tax_regime = models.CharField(
+        _("declared tax regime"), max_length=16, choices=TaxRegime.choices
+    )
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     referral_code = models.SlugField(_("referral code"), max_length=16, unique=True)
     served_departements = models.ManyToManyField(
@@ -79,7 +84,9 @@ class Partner(TimeStampedModel):
         """Rules across fields; single-field rules live in the identifier validators."""
         errors: dict[str, str] = {}
         if self.kind == PartnerKind.RESELLER and self.legal_form == LegalForm.INDIVIDUAL:
-            errors["legal_form"] = str(_("A reseller is a business: choose micro-entrepreneur or company."))
+            errors["legal_form"] = str(
+                _("A reseller is a business: choose micro-entrepreneur or company.")
+            )
         if self.legal_form == LegalForm.INDIVIDUAL:
             if self.tax_regime != TaxRegime.NON_PROFESSIONAL:
                 errors["tax_regime"] = str(

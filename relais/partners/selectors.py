@@ -17,7 +17,7 @@ def partner_for_user(user: User) -> Partner | None:
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:
-    """Managers and admins see every partner; salespeople see none yet; a partner user sees its own."""
+    """Managers see every partner, salespeople none yet, a partner user only its own."""
     base = Partner.objects.select_related("departement")
     if user.can_manage:
         return base

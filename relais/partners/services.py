@@ -72,11 +72,15 @@ def _apply(partner: Partner, data: dict[str, Any]) -> list[str]:
             setattr(partner, field, cleaned[field] if cleaned[field] is not None else "")
     if "postcode" in cleaned and "postcode" not in errors:
         try:
-            partner.departement = Departement.objects.get(code=departement_for_postcode(partner.postcode))
+            partner.departement = Departement.objects.get(
+                code=departement_for_postcode(partner.postcode)
+            )
         except ValidationError as exc:
             errors["postcode"] = exc.messages[0]
         except Departement.DoesNotExist:
-            errors["postcode"] = _("Postcode %(value)s: unknown département.") % {"value": partner.postcode}
+            errors["postcode"] = _("Postcode %(value)s: unknown département.") % {
+                "value": partner.postcode
+            }
     try:
         partner.full_clean(exclude=[*errors, "departement", "referral_code"])
     except ValidationError as exc:
@@ -93,7 +97,10 @@ def _served(codes: Iterable[str]) -> list[Departement]:
     missing = wanted - {d.code for d in found}
     if missing:
         raise ValidationError(
-            {"served_departements": _("Unknown département code(s): %(codes)s.") % {"codes": ", ".join(sorted(missing))}}
+            {
+                "served_departements": _("Unknown département code(s): %(codes)s.")
+                % {"codes": ", ".join(sorted(missing))}
+            }
         )
     return found
 
@@ -137,5 +144,10 @@ def partner_update(
 def partner_member_add(*, partner: Partner, user: User) -> PartnerMember:
     expected = "reseller" if partner.kind == PartnerKind.RESELLER else "introducer"
     if user.role != expected:
-        raise ValidationError({"user": _("A %(kind)s's user must have the %(role)s role.") % {"kind": partner.get_kind_display(), "role": expected}})
+        raise ValidationError(
+            {
+                "user": _("A %(kind)s's user must have the %(role)s role.")
+                % {"kind": partner.get_kind_display(), "role": expected}
+            }
+        )
     return PartnerMember.objects.create(partner=partner, user=user)

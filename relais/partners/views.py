@@ -66,7 +66,9 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partner = _get_partner_for_user(request, pk)
     initial: dict[str, Any] = {f: getattr(partner, f) for f in services.EDITABLE_FIELDS}
-    initial["served_departements"] = list(partner.served_departements.values_list("code", flat=True))
+    initial["served_departements"] = list(
+        partner.served_departements.values_list("code", flat=True)
+    )
     form = PartnerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         return _save(request, form, partner=partner)
@@ -80,7 +82,9 @@ def _save(request: HttpRequest, form: PartnerForm, *, partner: Partner | None) -
         if partner is None:
             partner, warnings = services.partner_create(data=data, served_departements=served)
         else:
-            partner, warnings = services.partner_update(partner=partner, data=data, served_departements=served)
+            partner, warnings = services.partner_update(
+                partner=partner, data=data, served_departements=served
+            )
     except ValidationError as exc:
         _add_service_errors(form, exc)
         return render(request, "partners/form.html", {"form": form, "partner": partner}, status=422)

@@ -22,8 +22,12 @@ class NetworkSummary:
 
 def network_summary() -> NetworkSummary:
     counts = Partner.objects.aggregate(
-        active_resellers=Count("pk", filter=Q(kind=PartnerKind.RESELLER, status=PartnerStatus.ACTIVE)),
-        active_introducers=Count("pk", filter=Q(kind=PartnerKind.INTRODUCER, status=PartnerStatus.ACTIVE)),
+        active_resellers=Count(
+            "pk", filter=Q(kind=PartnerKind.RESELLER, status=PartnerStatus.ACTIVE)
+        ),
+        active_introducers=Count(
+            "pk", filter=Q(kind=PartnerKind.INTRODUCER, status=PartnerStatus.ACTIVE)
+        ),
         candidates=Count("pk", filter=Q(status=PartnerStatus.CANDIDATE)),
     )
     departements = Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT)

@@ -34,17 +34,21 @@ class Command(BaseCommand):
         if action == "create":
             scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
             try:
-                _token, raw = services.api_token_create(user=user, name=options["name"], scopes=scopes)
+                _token, raw = services.api_token_create(
+                    user=user, name=options["name"], scopes=scopes
+                )
             except (DomainError, ValueError) as exc:
                 raise CommandError(f"Cannot create the token: {exc}") from exc
             self.stdout.write(raw)
         elif action == "list":
             for token in user.api_tokens.all():
                 state = "revoked" if token.revoked_at else "active"
-                self.stdout.write(f"{token.prefix}…  {token.name}  {','.join(token.scopes)}  {state}")
+                self.stdout.write(
+                    f"{token.prefix}…  {token.name}  {','.join(token.scopes)}  {state}"
+                )
         else:
-            token = user.api_tokens.filter(prefix=options["prefix"]).first()
-            if token is None:
+            found = user.api_tokens.filter(prefix=options["prefix"]).first()
+            if found is None:
                 raise CommandError(f"No token starting with {options['prefix']}.")
-            services.api_token_revoke(token=token)
-            self.stdout.write(f"Revoked {token.prefix}…")
+            services.api_token_revoke(token=found)
+            self.stdout.write(f"Revoked {found.prefix}…")
