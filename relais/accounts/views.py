@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -88,10 +89,14 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
         except services.RateLimited as exc:
             form.add_error(None, exc.message)
         else:
-            return render(
-                request, "accounts/magic_link_sent.html", {"email": form.cleaned_data["email"]}
-            )
-    return render(request, "accounts/magic_link_request.html", {"form": form})
+            context = {"email": form.cleaned_data["email"], "minutes": _link_minutes()}
+            return render(request, "accounts/magic_link_sent.html", context)
+    context = {"form": form, "minutes": _link_minutes()}
+    return render(request, "accounts/magic_link_request.html", context)
+
+
+def _link_minutes() -> int:
+    return int(settings.RELAIS_MAGIC_LINK_MINUTES)
 
 
 def magic_link(request: HttpRequest, token: str) -> HttpResponse:

@@ -19,6 +19,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret
 
 LA_POSTE_SIREN = "356000000"
+FRENCH_IBAN_LENGTH = 27
 
 
 def _compact(value: str) -> str:
@@ -102,6 +103,8 @@ def validate_vat_fr(value: str) -> VatCheck:
 def validate_iban(value: str) -> str:
     number = _compact(value)
     try:
+        if number.startswith("FR") and len(number) != FRENCH_IBAN_LENGTH:
+            raise InvalidLength
         iban.validate(number)
     except InvalidLength:
         raise _error(

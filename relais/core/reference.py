@@ -37,3 +37,13 @@ def load_legal_parameters(model: Any) -> None:
                 "confirmed": confirmed,
             },
         )
+
+
+def ensure_reference_data() -> None:
+    """Reload the reference tables if a flush emptied them (transactional tests do)."""
+    from relais.core.models import Departement, LegalParameter
+
+    if not Departement.objects.exists():
+        load_departements(Departement)
+    if not LegalParameter.objects.exists():
+        load_legal_parameters(LegalParameter)

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from relais.accounts.models import User
@@ -133,13 +133,13 @@ def get_partner(request: HttpRequest, partner_id: int) -> Partner:
 
 
 @router.post("/partners", response={201: PartnerOut, **ERRORS})
-def create_partner(request: HttpRequest, payload: PartnerIn) -> tuple[int, Partner]:
+def create_partner(request: HttpRequest, payload: PartnerIn) -> Status:
     _require_manager(request)
     data = payload.dict()
     served = data.pop("served_departements")
     partner, warnings = services.partner_create(data=data, served_departements=served)
     partner.warnings = warnings  # type: ignore[attr-defined]
-    return 201, partner
+    return Status(201, partner)
 
 
 @router.patch("/partners/{partner_id}", response={200: PartnerOut, **ERRORS})

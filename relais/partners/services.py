@@ -144,10 +144,6 @@ def partner_update(
 def partner_member_add(*, partner: Partner, user: User) -> PartnerMember:
     expected = "reseller" if partner.kind == PartnerKind.RESELLER else "introducer"
     if user.role != expected:
-        raise ValidationError(
-            {
-                "user": _("A %(kind)s's user must have the %(role)s role.")
-                % {"kind": partner.get_kind_display(), "role": expected}
-            }
-        )
+        message = _("Users of this partner must have the %(role)s role.") % {"role": expected}
+        raise ValidationError({"user": message})
     return PartnerMember.objects.create(partner=partner, user=user)

@@ -1,0 +1,80 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from relais.accounts.models import MagicLink
+
+pytestmark = pytest.mark.django_db
+
+
+def request_link(client, email):
+    return client.post("/login/link/", {"email": email})
+
+
+def link_in_last_mail():
+    return re.search(r"http://testserver(/login/link/[^/\s]+/)", mail.outbox[-1].body).group(1)
+
+
+def test_partner_receives_a_link_that_logs_in_once(
+    client, introducer_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request_link(client, introducer_user.email)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [introducer_user.email]
+    path = link_in_last_mail()
+    assert client.get(path).status_code == 200  # a confirmation page: scanners do not burn it
+    response = client.post(path)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(introducer_user.pk)
+    assert client.get("/").url == "/portal/"
+
+    client.logout()
+    response = client.post(path)
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_raw_token_is_not_stored(client, introducer_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request_link(client, introducer_user.email)
+    raw = link_in_last_mail().split("/")[-2]
+    assert not MagicLink.objects.filter(token_hash=raw).exists()
+
+
+def test_a_link_expires_after_15_minutes(
+    client, introducer_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request_link(client, introducer_user.email)
+    link = MagicLink.objects.get()
+    assert timedelta(minutes=14) < link.expires_at - link.created_at <= timedelta(minutes=15)
+    MagicLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.post(link_in_last_mail())
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_unknown_and_staff_addresses_get_the_same_page_and_no_mail(
+    client, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = request_link(client, "nobody@example.fr")
+        staff = request_link(client, manager.email)
+    assert unknown.status_code == staff.status_code == 200
+    assert mail.outbox == []
+
+
+def test_link_requests_are_rate_limited(
+    client, introducer_user, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR):
+            request_link(client, introducer_user.email)
+        response = request_link(client, introducer_user.email)
+    assert len(mail.outbox) == settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR
+    assert response.status_code == 200
+    assert MagicLink.objects.count() == settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR

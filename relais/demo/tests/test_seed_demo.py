@@ -1,0 +1,66 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from relais.accounts.models import User
+from relais.partners.models import Partner
+from relais.partners.services import EDITABLE_FIELDS, _normalise
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return list(
+        Partner.objects.order_by("pk").values_list(
+            "kind", "email", "siret", "iban", "postcode", "departement_id", "referral_code"
+        )
+    )
+
+
+def test_small_network_has_staff_resellers_introducers_and_logins(capsys):
+    call_command("seed_demo", "--size", "small")
+    out = capsys.readouterr().out
+    assert Partner.objects.filter(kind="reseller").count() == 30
+    assert Partner.objects.filter(kind="introducer").count() == 200
+    assert set(User.objects.values_list("role", flat=True)) == {
+        "admin", "manager", "salesperson", "reseller", "introducer"
+    }  # fmt: skip
+    assert "manager@relais.demo" in out
+    assert "apporteur@relais.demo" in out
+    assert (
+        User.objects.get(email="apporteur@relais.demo").partner_membership.partner.kind
+        == "introducer"
+    )
+
+
+def test_every_demo_identifier_passes_the_real_validators():
+    call_command("seed_demo", "--size", "small")
+    for partner in Partner.objects.all():
+        data = {field: getattr(partner, field) for field in EDITABLE_FIELDS}
+        _cleaned, errors, _warnings = _normalise(data)
+        assert errors == {}, (partner.pk, errors)
+        partner.full_clean(exclude=["referral_code"])
+
+
+def test_resellers_serve_their_home_departement():
+    call_command("seed_demo", "--size", "small")
+    for reseller in Partner.objects.filter(kind="reseller").prefetch_related("served_departements"):
+        assert reseller.departement_id in {d.code for d in reseller.served_departements.all()}
+
+
+def test_same_seed_same_network_other_seed_other_network():
+    call_command("seed_demo", "--size", "small", "--seed", "7")
+    first = snapshot()
+    call_command("seed_demo", "--size", "small", "--seed", "7", "--flush")
+    assert snapshot()[0][1:] == first[0][1:]
+    assert [row[1:] for row in snapshot()] == [row[1:] for row in first]
+    call_command("seed_demo", "--size", "small", "--seed", "8", "--flush")
+    assert [row[1:] for row in snapshot()] != [row[1:] for row in first]
+
+
+def test_a_database_with_data_is_left_alone_unless_flushed(capsys):
+    call_command("seed_demo", "--size", "small")
+    call_command("seed_demo", "--size", "small", "--if-empty")
+    assert "not loaded" in capsys.readouterr().out
+    assert Partner.objects.count() == 230
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--size", "small")
