@@ -23,7 +23,7 @@ uv:
 	  || $(PYTHON) -m pip install --quiet --user --break-system-packages uv; }
 
 venv: uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --all-extras --quiet
 
 migrate: venv
 	@$(PY) manage.py migrate --no-input -v0
