@@ -1,5 +1,6 @@
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,30 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+HEALTHZ_SCRIPT = (
+    "import django, json; django.setup();"
+    "from django.test import Client;"
+    "r = Client().get('/healthz');"
+    "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+)
+
+
+def healthz_in_a_process(**env: str) -> dict:
+    """GET /healthz in a fresh process configured by ``env``: real connections, no mocks."""
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "relais.settings", **env}
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTHZ_SCRIPT], cwd=ROOT, env=full_env, capture_output=True,
+        text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 @pytest.mark.django_db
@@ -20,61 +45,24 @@ def test_health_is_ok_when_database_and_queue_answer(client):
 
 
 def test_health_is_503_when_the_database_is_unreachable():
-    # A real server process pointed at a PostgreSQL port where nothing listens.
-    script = (
-        "import django, json; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
-    )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "relais.settings",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60, check=True,
-    )  # fmt: skip
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    # A PostgreSQL port where nothing listens.
+    outcome = healthz_in_a_process(DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
     assert outcome["status"] == 503
     assert outcome["body"]["status"] == "unavailable"
     assert outcome["body"]["checks"]["database"].startswith("error")
 
 
-def _redis_reachable() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_health_checks_the_redis_queue_when_tasks_run_on_rq(tmp_path):
-    script = (
-        "import django, json; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
-    )
-    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "relais.settings", "TASK_BACKEND": "rq"}
-    base["RELAIS_DATA_DIR"] = str(tmp_path)
-    base.pop("DATABASE_URL", None)
+    sqlite = f"sqlite:///{tmp_path / 'health.sqlite3'}"
+    env = {"TASK_BACKEND": "rq", "DATABASE_URL": sqlite}
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=base, check=True, timeout=120
-    )
-    outcomes = {}
-    for name, url in (("up", "redis://127.0.0.1:6379/0"), ("down", "redis://127.0.0.1:1/0")):
-        env = {**base, "REDIS_URL": url}
-        result = subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-            timeout=60, check=True,
-        )  # fmt: skip
-        outcomes[name] = json.loads(result.stdout.strip().splitlines()[-1])
-    assert outcomes["up"]["status"] == 200
-    assert "RQBackend" in outcomes["up"]["body"]["checks"]["tasks"]
-    assert outcomes["down"]["status"] == 503
-    assert outcomes["down"]["body"]["checks"]["tasks"].startswith("error")
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
+    )  # fmt: skip
+    up = healthz_in_a_process(**env, REDIS_URL="redis://127.0.0.1:6379/0")
+    down = healthz_in_a_process(**env, REDIS_URL="redis://127.0.0.1:1/0")
+    assert up["status"] == 200
+    assert "RQBackend" in up["body"]["checks"]["tasks"]
+    assert down["status"] == 503
+    assert down["body"]["checks"]["tasks"].startswith("error")
