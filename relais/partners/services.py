@@ -125,6 +125,8 @@ def partner_create(
                 partner.served_departements.set(served)
             return partner, warnings
         except IntegrityError:
+            if not Partner.objects.filter(referral_code=partner.referral_code).exists():
+                raise  # another constraint failed: not ours to retry
             partner.pk = None
     raise RuntimeError("Could not draw a unique referral code.")
 

@@ -101,3 +101,12 @@ def test_a_partial_update_changes_only_what_is_given():
         partner_update(partner=partner, data={"iban": "FR00"})
     partner.refresh_from_db()
     assert partner.iban == "FR1420041010050500013M02606"
+
+
+def test_a_referral_code_collision_draws_another_code(monkeypatch):
+    first, _ = partner_create(data=COMPANY)
+    codes = iter([first.referral_code, "fresh234"])
+    monkeypatch.setattr("relais.partners.services.new_referral_code", lambda: next(codes))
+    second, _ = partner_create(data={**COMPANY, "email": "other@soleil-habitat.fr"})
+    assert second.referral_code == "fresh234"
+    assert Partner.objects.count() == 2
