@@ -9,7 +9,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
 PY := .venv/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help uv venv run migrate demo worker test test-pg browser lint format messages check-deploy bench clean
+.PHONY: help uv system-deps venv run migrate demo worker test test-pg browser lint format messages check-deploy bench clean
 
 help:
 	@echo "make run     start Relais with the demo network on http://$(HOST):$(PORT) (PORT=…)"
@@ -22,7 +22,17 @@ uv:
 	  $(PYTHON) -m pip install --quiet --user uv 2>/dev/null \
 	  || $(PYTHON) -m pip install --quiet --user --break-system-packages uv; }
 
-venv: uv
+# WeasyPrint (PDF) needs Pango and fonts from the system; install them when missing and we may.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Pango and fonts for PDF output…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else echo "WARNING: Pango is missing: PDF documents cannot be produced (apt-get install libpangoft2-1.0-0)."; fi; \
+	fi
+
+venv: uv system-deps
 	@$(UV) sync --frozen --all-extras --quiet
 
 migrate: venv

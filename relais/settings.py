@@ -44,6 +44,8 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# The company running the programme: named in contracts, statements and e-mails.
+RELAIS_COMPANY_NAME = os.environ.get("RELAIS_COMPANY_NAME", "Relais Démo SAS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -162,6 +164,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 RELAIS_MAGIC_LINK_MINUTES = int(os.environ.get("RELAIS_MAGIC_LINK_MINUTES", "15"))
 RELAIS_MAGIC_LINK_MAX_PER_HOUR = int(os.environ.get("RELAIS_MAGIC_LINK_MAX_PER_HOUR", "5"))
+RELAIS_INVITATION_LINK_MINUTES = int(os.environ.get("RELAIS_INVITATION_LINK_MINUTES", str(72 * 60)))
 RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", "5"))
 RELAIS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", "15"))
 

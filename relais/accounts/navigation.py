@@ -29,7 +29,10 @@ _PARTNERS = frozenset({Role.RESELLER, Role.INTRODUCER})
 MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Dashboard"), "reporting:dashboard", _STAFF),
     MenuItem(_("Partners"), "partners:list", _MANAGERS),
+    MenuItem(_("Declarations"), "partners:declarations", _MANAGERS),
+    MenuItem(_("Contracts"), "partners:templates", _MANAGERS),
     MenuItem(_("My space"), "portal:home", _PARTNERS),
+    MenuItem(_("My documents"), "portal:documents", _PARTNERS),
     MenuItem(_("API tokens"), "accounts:tokens", _STAFF | _PARTNERS),
     MenuItem(_("Security"), "accounts:totp_setup", _STAFF),
     MenuItem(_("Settings"), "admin:index", frozenset({Role.ADMIN})),

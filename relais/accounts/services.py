@@ -103,23 +103,44 @@ def magic_link_request(
     user = User.objects.filter(email=email, is_active=True, role__in=PARTNER_ROLES).first()
     if user is None:
         return None
+    return magic_link_issue(user=user, build_url=build_url, ip=ip)
+
+
+def magic_link_issue(
+    *, user: User, build_url: Callable[[str], str], purpose: str = "login", ip: str | None = None
+) -> MagicLink:
+    """Create a single-use link and e-mail it after commit. An invitation lives longer than
+    a login link: the accepted candidate may read it days later."""
+    minutes = (
+        settings.RELAIS_INVITATION_LINK_MINUTES
+        if purpose == "invitation"
+        else settings.RELAIS_MAGIC_LINK_MINUTES
+    )
     raw = secrets.token_urlsafe(32)
     link = MagicLink.objects.create(
         user=user,
         token_hash=_sha256(raw),
-        expires_at=timezone.now() + timedelta(minutes=settings.RELAIS_MAGIC_LINK_MINUTES),
+        expires_at=timezone.now() + timedelta(minutes=minutes),
         requested_ip=ip,
     )
     url = build_url(raw)
-    transaction.on_commit(lambda: _send_magic_link(user, url))
+    transaction.on_commit(lambda: _send_magic_link(user, url, purpose, minutes))
     return link
 
 
-def _send_magic_link(user: User, url: str) -> None:
-    context = {"user": user, "url": url, "minutes": settings.RELAIS_MAGIC_LINK_MINUTES}
+def _send_magic_link(user: User, url: str, purpose: str, minutes: int) -> None:
+    context = {
+        "user": user,
+        "url": url,
+        "minutes": minutes,
+        "company": settings.RELAIS_COMPANY_NAME,
+    }
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
-        subject = _("Your Relais login link")
-        body = render_to_string("accounts/email/magic_link.txt", context)
+        if purpose == "invitation":
+            subject = _("Welcome to the %(company)s partner programme") % context
+        else:
+            subject = _("Your Relais login link")
+        body = render_to_string(f"accounts/email/{purpose}.txt", context)
     send_mail(subject, body, None, [user.email])
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.models import Departement, LegalParameter
+from relais.core.models import AuditEntry, Departement, LegalParameter
 
 
 @admin.register(LegalParameter)
@@ -23,3 +24,21 @@ class DepartementAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "region", "kind"]
     list_filter = ["kind", "region"]
     search_fields = ["code", "name"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log is never edited, not even by an administrator."""
+
+    list_display = ["at", "actor", "subject_type", "subject_id", "action", "target"]
+    list_filter = ["action", "subject_type"]
+    search_fields = ["target", "reason"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

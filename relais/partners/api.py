@@ -56,7 +56,6 @@ class PartnerIn(Schema):
     tax_regime: TaxRegime
     email: str
     postcode: str
-    status: PartnerStatus = PartnerStatus.CANDIDATE
     company_name: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -76,7 +75,6 @@ class PartnerPatch(Schema):
     kind: PartnerKind | None = None
     legal_form: LegalForm | None = None
     tax_regime: TaxRegime | None = None
-    status: PartnerStatus | None = None
     email: str | None = None
     postcode: str | None = None
     company_name: str | None = None
@@ -137,7 +135,9 @@ def create_partner(request: HttpRequest, payload: PartnerIn) -> Status:
     _require_manager(request)
     data = payload.dict()
     served = data.pop("served_departements")
-    partner, warnings = services.partner_create(data=data, served_departements=served)
+    partner, warnings = services.partner_create(
+        data=data, served_departements=served, actor=request.user
+    )
     partner.warnings = warnings  # type: ignore[attr-defined]
     return Status(201, partner)
 
@@ -153,3 +153,18 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
     )
     partner.warnings = warnings  # type: ignore[attr-defined]
     return partner
+
+
+class TransitionIn(Schema):
+    to: PartnerStatus
+    reason: str = ""
+
+
+@router.post("/partners/{partner_id}/transitions", response={200: PartnerOut, **ERRORS})
+def transition_partner(request: HttpRequest, partner_id: int, payload: TransitionIn) -> Partner:
+    """Move a partner along its lifecycle; an illegal move is a 409 naming the possible ones."""
+    _require_manager(request)
+    partner = _get_partner_for_user(request, partner_id)
+    return services.partner_transition(
+        partner=partner, to=payload.to, actor=request.user, reason=payload.reason
+    )

@@ -26,3 +26,25 @@ class PartnerStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     ENDED = "ended", _("Ended")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("To decide")
+    ACCEPT = "accept", _("Accept")
+    REJECT = "reject", _("Reject")
+    NEEDS_INFO = "needs_info", _("Needs information")
+
+
+class DocumentKind(models.TextChoices):
+    INTRODUCER_CONTRACT = "introducer_contract", _("Introducer contract")
+    RESELLER_AGREEMENT = "reseller_agreement", _("Reseller agreement")
+    SELF_BILLING_MANDATE = "self_billing_mandate", _("Self-billing mandate")
+    COI_POLICY = "coi_policy", _("Conflict-of-interest policy")
+    PROGRAMME_RULES = "programme_rules", _("Programme rules")
+
+
+class ConflictStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    ACCEPTED = "accepted", _("Accepted")
+    MITIGATED = "mitigated", _("Accepted with mitigation")
+    REFUSED = "refused", _("Refused")

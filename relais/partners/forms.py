@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.models import Departement
-from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
+from relais.partners.choices import (
+    ConflictStatus,
+    Decision,
+    LegalForm,
+    PartnerKind,
+    PartnerStatus,
+    TaxRegime,
+)
+from relais.partners.models import CriterionScore, SelectionCriterion
 
 
 class PartnerForm(forms.Form):
@@ -55,3 +65,81 @@ class PartnerFilterForm(forms.Form):
         required=False,
     )
     departement = forms.CharField(label=_("Département"), required=False, max_length=3)
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, moves: list[PartnerStatus], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(m.value, m.label) for m in moves]  # type: ignore[attr-defined]
+
+
+class ScorecardForm(forms.Form):
+    """One 0–5 score and one evidence note per active criterion."""
+
+    def __init__(
+        self,
+        *args: Any,
+        criteria: list[SelectionCriterion],
+        existing: dict[int, CriterionScore],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            current = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
+                label=f"{criterion.name} ({criterion.weight})", min_value=0, max_value=5,
+                help_text=criterion.description, initial=current.score if current else None,
+            )  # fmt: skip
+            self.fields[f"evidence_{criterion.pk}"] = forms.CharField(
+                label=_("Evidence"), required=False, initial=current.evidence if current else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )  # fmt: skip
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        data = self.cleaned_data
+        return {c.pk: (data[f"score_{c.pk}"], data[f"evidence_{c.pk}"]) for c in self.criteria}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[c for c in Decision.choices if c[0] != Decision.PENDING]
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TemplateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 18}))
+    valid_months = forms.IntegerField(label=_("Valid for (months)"), required=False, min_value=1)
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[c for c in ConflictStatus.choices if c[0] != ConflictStatus.PENDING],
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest to declare?"),
+        choices=[("no", _("No, none")), ("yes", _("Yes"))],
+        coerce=lambda v: v == "yes", widget=forms.RadioSelect, initial="no",
+    )  # fmt: skip
+    description = forms.CharField(
+        label=_("Describe it (who, what link, since when)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class SignForm(forms.Form):
+    accept = forms.BooleanField(label=_("I have read this document and I sign it."))

@@ -1,12 +1,27 @@
 from django.urls import path
 
-from relais.partners import views
+from relais.partners.views import compliance, contracts, records, selection
 
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.partner_list, name="list"),
-    path("new/", views.partner_create, name="create"),
-    path("<int:pk>/", views.partner_detail, name="detail"),
-    path("<int:pk>/edit/", views.partner_edit, name="edit"),
+    path("", records.partner_list, name="list"),
+    path("new/", records.partner_create, name="create"),
+    path("<int:pk>/", records.partner_detail, name="detail"),
+    path("<int:pk>/edit/", records.partner_edit, name="edit"),
+    path("<int:pk>/status/", records.partner_transition, name="transition"),
+    path("<int:pk>/scorecard/", selection.scorecard, name="scorecard"),
+    path(
+        "<int:pk>/signatures/<int:signature_id>.pdf",
+        contracts.signature_download,
+        name="signature_pdf",
+    ),
+    path("templates/", contracts.template_list, name="templates"),
+    path("templates/<str:kind>/new/", contracts.template_new_version, name="template_new"),
+    path("declarations/", compliance.declaration_queue, name="declarations"),
+    path(
+        "declarations/<int:declaration_id>/review/",
+        compliance.declaration_review,
+        name="declaration_review",
+    ),
 ]

@@ -4,4 +4,10 @@ from relais.portal import views
 
 app_name = "portal"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("documents/", views.documents, name="documents"),
+    path("documents/<int:template_id>/", views.document, name="document"),
+    path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),
+    path("declarations/", views.declarations, name="declarations"),
+]

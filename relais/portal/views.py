@@ -1,19 +1,106 @@
-"""Partner-facing pages. No models here: the portal calls the apps' selectors and services."""
+"""Partner-facing pages. No models here: the portal calls the apps' selectors and services.
+
+Every object comes through ``_partner`` (the user's own partner) and is filtered by it, so
+another partner's document, signature or declaration is a 404.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import partner_required
 from relais.accounts.models import User
+from relais.core.errors import DomainError
+from relais.core.http import client_ip
+from relais.partners import services
+from relais.partners.forms import DeclarationForm, SignForm
+from relais.partners.models import ContractTemplate, Partner, Signature
+from relais.partners.pdf import signature_filename, signature_pdf
 from relais.partners.selectors import partner_for_user
+from relais.partners.services.contracts import render as render_document
 
 
-@partner_required
-def home(request: HttpRequest) -> HttpResponse:
+def _partner(request: HttpRequest) -> Partner:
     assert isinstance(request.user, User)
     partner = partner_for_user(request.user)
     if partner is None:  # a partner user not yet attached to a partner sees nothing of anyone's
         raise Http404
-    return render(request, "portal/home.html", {"partner": partner})
+    return partner
+
+
+@partner_required
+def home(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    to_sign = [d for d in services.documents_for(partner) if d.required and not d.signed]
+    return render(request, "portal/home.html", {"partner": partner, "to_sign": to_sign})
+
+
+@partner_required
+def documents(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    signed = partner.signatures.select_related("template")
+    context = {"partner": partner, "documents": services.documents_for(partner), "signed": signed}
+    return render(request, "portal/documents.html", context)
+
+
+@partner_required
+def document(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Read a document as it will be signed, and sign it with an explicit click."""
+    partner = _partner(request)
+    offered = {d.template.kind: d for d in services.documents_for(partner)}
+    template = ContractTemplate.objects.filter(pk=template_id).first()
+    if template is None or template.kind not in offered:
+        raise Http404  # not a document asked of this partner
+    # An older version is shown as it was; signing it is refused with a pointer to the new one.
+    state = offered[template.kind] if offered[template.kind].template.pk == template.pk else None
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signature_sign(
+                partner=partner, template=template, user=request.user, ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Signed: %(title)s.") % {"title": template.title})
+            return redirect("portal:documents")
+    text = render_document(template, partner, on=timezone.localdate())
+    context = {"template": template, "state": state, "text": text, "form": form}
+    return render(request, "portal/document.html", context, status=422 if form.errors else 200)
+
+
+@partner_required
+def signature_download(request: HttpRequest, signature_id: int) -> HttpResponse:
+    partner = _partner(request)
+    signature = (
+        Signature.objects.select_related("template", "signed_by", "partner")
+        .filter(partner=partner, pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        raise Http404
+    response = HttpResponse(signature_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{signature_filename(signature)}"'
+    return response
+
+
+@partner_required
+def declarations(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declaration_submit(partner=partner, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field, message)
+        else:
+            messages.success(request, _("Declaration sent: a manager will review it."))
+            return redirect("portal:declarations")
+    context = {"form": form, "declarations": partner.declarations.all()}
+    return render(request, "portal/declarations.html", context, status=422 if form.errors else 200)

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from relais.accounts.models import User
 from relais.partners.models import Partner
-from relais.partners.services import EDITABLE_FIELDS, _normalise
+from relais.partners.services.records import EDITABLE_FIELDS, _normalise
 
 pytestmark = pytest.mark.django_db
 

@@ -106,7 +106,7 @@ def test_a_partial_update_changes_only_what_is_given():
 def test_a_referral_code_collision_draws_another_code(monkeypatch):
     first, _ = partner_create(data=COMPANY)
     codes = iter([first.referral_code, "fresh234"])
-    monkeypatch.setattr("relais.partners.services.new_referral_code", lambda: next(codes))
+    monkeypatch.setattr("relais.partners.services.records.new_referral_code", lambda: next(codes))
     second, _ = partner_create(data={**COMPANY, "email": "other@soleil-habitat.fr"})
     assert second.referral_code == "fresh234"
     assert Partner.objects.count() == 2

@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
 from relais.core import identifiers
+from relais.core.audit import audit_record, diff, snapshot
 from relais.core.models import Departement
 from relais.core.territory import departement_for_postcode, normalize_postcode
-from relais.partners.choices import PartnerKind
+from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner, PartnerMember
 
+# Status is not here: it moves only through ``partner_transition``.
 EDITABLE_FIELDS = (
-    "kind", "legal_form", "status", "company_name", "first_name", "last_name", "email", "phone",
+    "kind", "legal_form", "company_name", "first_name", "last_name", "email", "phone",
     "address_line", "postcode", "city", "siren", "siret", "vat_number", "iban", "bic",
     "tax_regime", "sector",
 )  # fmt: skip
@@ -110,10 +112,10 @@ def new_referral_code() -> str:
 
 
 def partner_create(
-    *, data: dict[str, Any], served_departements: Iterable[str] = ()
+    *, data: dict[str, Any], served_departements: Iterable[str] = (), actor: Any = None
 ) -> tuple[Partner, list[str]]:
-    """Create a partner from raw input. Returns it with non-blocking warnings (e.g. VAT key)."""
-    partner = Partner()
+    """Create a candidate from raw input. Returns it with non-blocking warnings (e.g. VAT key)."""
+    partner = Partner(status=PartnerStatus.CANDIDATE)
     warnings = _apply(partner, data)
     served = _served(served_departements) if partner.kind == PartnerKind.RESELLER else []
     for _attempt in range(5):
@@ -123,6 +125,9 @@ def partner_create(
             with transaction.atomic():
                 partner.save()
                 partner.served_departements.set(served)
+                audit_record(
+                    subject=partner, action="created", actor=actor, target=partner.display_name
+                )
             return partner, warnings
         except IntegrityError:
             if not Partner.objects.filter(referral_code=partner.referral_code).exists():
@@ -133,13 +138,26 @@ def partner_create(
 
 @transaction.atomic
 def partner_update(
-    *, partner: Partner, data: dict[str, Any], served_departements: Iterable[str] | None = None
+    *,
+    partner: Partner,
+    data: dict[str, Any],
+    served_departements: Iterable[str] | None = None,
+    actor: Any = None,
 ) -> tuple[Partner, list[str]]:
     """Update the given fields only (a partial update leaves the others as they are)."""
+    fields = tuple(f for f in EDITABLE_FIELDS if f in data) + ("departement",)
+    before = snapshot(partner, fields)
+    served_before = set(partner.served_departements.values_list("code", flat=True))
     warnings = _apply(partner, data)
     partner.save()
+    changes = diff(before, snapshot(partner, fields))
     if served_departements is not None and partner.kind == PartnerKind.RESELLER:
-        partner.served_departements.set(_served(served_departements))
+        served = {d.code for d in _served(served_departements)}
+        partner.served_departements.set(served)
+        if served != served_before:
+            changes["served_departements"] = [sorted(served_before), sorted(served)]
+    if changes:
+        audit_record(subject=partner, action="updated", actor=actor, changes=changes)
     return partner, warnings
 
 

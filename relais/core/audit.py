@@ -1,0 +1,74 @@
+"""Writing and reading the audit log. Only ``audit_record`` writes; nothing updates an entry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
+from relais.core.models import AuditEntry
+
+# Never copy these into the log in clear: the log is readable by every manager.
+MASKED_FIELDS = frozenset({"iban", "password", "totp_secret", "token_hash"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (Decimal, date, datetime)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def mask(field: str, value: Any) -> Any:
+    if field in MASKED_FIELDS and value:
+        text = str(value)
+        return f"…{text[-4:]}"
+    return _plain(value)
+
+
+def snapshot(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: getattr(obj, f"{f}_id" if _is_fk(obj, f) else f) for f in fields}
+
+
+def _is_fk(obj: models.Model, field: str) -> bool:
+    return isinstance(obj._meta.get_field(field), models.ForeignKey)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the fields that changed, sensitive values masked."""
+    return {
+        f: [mask(f, before.get(f)), mask(f, after.get(f))]
+        for f in after
+        if before.get(f) != after.get(f)
+    }
+
+
+def audit_record(
+    *,
+    subject: models.Model,
+    action: str,
+    actor: Any = None,
+    target: str = "",
+    changes: dict[str, list[Any]] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        target=target[:200],
+        changes=changes or {},
+        reason=reason,
+    )
+
+
+def audit_trail(subject: models.Model) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    ).select_related("actor")

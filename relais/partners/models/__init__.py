@@ -1,0 +1,24 @@
+"""The partners app's models, one module per concern."""
+
+from relais.partners.models.compliance import ConflictDeclaration
+from relais.partners.models.contracts import ContractTemplate, DocumentRequirement, Signature
+from relais.partners.models.partner import Partner, PartnerMember
+from relais.partners.models.selection import (
+    CriterionScore,
+    PortfolioDeal,
+    Scorecard,
+    SelectionCriterion,
+)
+
+__all__ = [
+    "ConflictDeclaration",
+    "ContractTemplate",
+    "CriterionScore",
+    "DocumentRequirement",
+    "Partner",
+    "PartnerMember",
+    "PortfolioDeal",
+    "Scorecard",
+    "SelectionCriterion",
+    "Signature",
+]

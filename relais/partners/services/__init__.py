@@ -1,0 +1,38 @@
+"""Every write of the partners app, one module per concern; the names callers use are here."""
+
+from relais.partners.services.compliance import declaration_review, declaration_submit
+from relais.partners.services.contracts import (
+    documents_for,
+    missing_documents,
+    signature_sign,
+    template_publish,
+    template_warnings,
+)
+from relais.partners.services.records import (
+    EDITABLE_FIELDS,
+    new_referral_code,
+    partner_create,
+    partner_member_add,
+    partner_update,
+)
+from relais.partners.services.selection import scorecard_decide, scorecard_score
+from relais.partners.services.status import TRANSITIONS, partner_transition
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "TRANSITIONS",
+    "declaration_review",
+    "declaration_submit",
+    "documents_for",
+    "missing_documents",
+    "new_referral_code",
+    "partner_create",
+    "partner_member_add",
+    "partner_transition",
+    "partner_update",
+    "scorecard_decide",
+    "scorecard_score",
+    "signature_sign",
+    "template_publish",
+    "template_warnings",
+]

@@ -1,0 +1,194 @@
+"""Contracts: rendering a template for a partner, signing it, publishing a new version."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from relais.core.audit import audit_record
+from relais.core.errors import DomainError
+from relais.partners.choices import Decision, DocumentKind, LegalForm, PartnerStatus
+from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
+
+MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
+MERGE_FIELDS = (
+    "partner_name", "partner_address", "partner_legal_form", "partner_siren_mention",
+    "company_name", "date",
+)  # fmt: skip
+
+# Clauses that make an introducer look like a commercial agent or an employee
+# (requalification risk, french-rules.md). A sentence that negates them is fine.
+RISKY_CLAUSES = {
+    r"n[ée]goci": _lazy("power to negotiate"),
+    r"(signer|conclure|engager)\s+(les\s+|des\s+)?(contrats?|commandes?|ventes?)|au nom de la soci[ée]t[ée]": _lazy(
+        "power to sign for the company"
+    ),
+    r"horaires?|heures de travail|pr[ée]sence obligatoire": _lazy("working hours"),
+    r"sanction|p[ée]nalit[ée]|amende": _lazy("sanctions"),
+}
+NEGATION = re.compile(r"\b(aucun|aucune|ni|pas|jamais|sans)\b|\bn['’]|\bne\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """A document a partner is asked for: the current version and the partner's signature."""
+
+    template: ContractTemplate
+    signature: Signature | None
+    required: bool
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+def template_warnings(body: str) -> list[str]:
+    """Requalification risks and unknown merge fields, for the template editor."""
+    warnings = []
+    for sentence in re.split(r"(?<=[.;:!?])\s+|\n+", body):
+        if NEGATION.search(sentence):
+            continue
+        for pattern, risk in RISKY_CLAUSES.items():
+            if re.search(pattern, sentence, re.IGNORECASE):
+                warnings.append(
+                    _("“%(sentence)s” seems to give the partner %(risk)s: risk of requalification.")
+                    % {"sentence": sentence.strip()[:120], "risk": risk}
+                )
+    for name in sorted(set(MERGE_FIELD.findall(body)) - set(MERGE_FIELDS)):
+        warnings.append(_("Unknown merge field {{ %(name)s }}.") % {"name": name})
+    return warnings
+
+
+def render(template: ContractTemplate, partner: Partner, on: date) -> str:
+    """The exact text the partner reads and signs (its SHA-256 is the proof)."""
+    values = {
+        "partner_name": partner.display_name,
+        "partner_address": " ".join(
+            p for p in (partner.address_line, partner.postcode, partner.city) if p
+        ),
+        "partner_legal_form": LegalForm(partner.legal_form).label,
+        "partner_siren_mention": f", SIREN {partner.siren}" if partner.siren else "",
+        "company_name": settings.RELAIS_COMPANY_NAME,
+        "date": date_format(on, "j F Y"),
+    }
+    return MERGE_FIELD.sub(lambda m: str(values.get(m.group(1), m.group(0))), template.body)
+
+
+def current_template(kind: str) -> ContractTemplate | None:
+    return (
+        ContractTemplate.objects.filter(kind=kind, published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _offered_kinds(partner: Partner) -> tuple[list[str], list[str]]:
+    required = list(
+        DocumentRequirement.objects.filter(partner_kind=partner.kind)
+        .order_by("pk")
+        .values_list("document_kind", flat=True)
+    )
+    optional = [DocumentKind.PROGRAMME_RULES.value]
+    if partner.legal_form != LegalForm.INDIVIDUAL:
+        optional.append(DocumentKind.SELF_BILLING_MANDATE.value)
+    return required, [k for k in optional if k not in required]
+
+
+def documents_for(partner: Partner) -> list[DocumentState]:
+    """Required documents first, then the optional ones, each at its current version."""
+    required, optional = _offered_kinds(partner)
+    signatures = {
+        s.template_id: s
+        for s in Signature.objects.filter(partner=partner).select_related("template")
+    }
+    states = []
+    for kind in required + optional:
+        template = current_template(kind)
+        if template is not None:
+            states.append(DocumentState(template, signatures.get(template.pk), kind in required))
+    return states
+
+
+def missing_documents(partner: Partner) -> list[ContractTemplate]:
+    return [d.template for d in documents_for(partner) if d.required and not d.signed]
+
+
+def signature_sign(
+    *, partner: Partner, template: ContractTemplate, user: Any, ip: str | None, user_agent: str
+) -> Signature:
+    """Record an explicit click-to-sign, then activate an accepted candidate once all is signed."""
+    offered = {d.template.kind: d.template for d in documents_for(partner)}
+    current = offered.get(template.kind)
+    if current is None:
+        raise DomainError(_("This document is not asked of you."), code="not_offered")
+    if current.pk != template.pk:
+        raise DomainError(
+            _(
+                "Version %(old)s of “%(title)s” was replaced by version %(new)s: read and sign that one."
+            )
+            % {"old": template.version, "title": template.title, "new": current.version},
+            code="stale_version",
+        )
+    now = timezone.now()
+    text = render(template, partner, timezone.localdate(now))
+    expires = now + relativedelta(months=template.valid_months) if template.valid_months else None
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                partner=partner, template=template, signed_by=user, signed_at=now, ip=ip,
+                user_agent=user_agent[:400], text=text,
+                text_sha256=hashlib.sha256(text.encode()).hexdigest(), expires_at=expires,
+            )  # fmt: skip
+    except IntegrityError:
+        raise DomainError(_("You already signed this version."), code="already_signed") from None
+    audit_record(
+        subject=partner, action="signed", actor=user, target=str(template),
+        changes={"sha256": [None, signature.text_sha256]},
+    )  # fmt: skip
+    _activate_if_ready(partner, user)
+    return signature
+
+
+def _activate_if_ready(partner: Partner, user: Any) -> None:
+    """An accepted candidate becomes active with its last required signature."""
+    from relais.partners.services.status import partner_transition
+
+    partner.refresh_from_db()
+    scorecard = getattr(partner, "scorecard", None)
+    accepted = scorecard is not None and scorecard.decision == Decision.ACCEPT
+    if partner.status == PartnerStatus.CANDIDATE and accepted and not missing_documents(partner):
+        partner_transition(
+            partner=partner, to=PartnerStatus.ACTIVE, actor=user,
+            reason=_("Accepted, and every required document is signed."),
+        )  # fmt: skip
+
+
+def template_publish(
+    *, kind: str, title: str, body: str, valid_months: int | None, actor: Any
+) -> ContractTemplate:
+    """Publish the next version of a document; partners who signed an older one sign again."""
+    if not body.strip() or not title.strip():
+        raise DomainError(_("A template needs a title and a text."), code="empty_template")
+    with transaction.atomic():
+        # The unique (kind, version) constraint settles two managers publishing at once.
+        last = ContractTemplate.objects.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0
+        template = ContractTemplate.objects.create(
+            kind=kind, version=last + 1, title=title.strip(), body=body,
+            valid_months=valid_months, published_at=timezone.now(), created_by=actor,
+        )  # fmt: skip
+    from relais.partners.tasks import notify_new_version
+
+    transaction.on_commit(lambda: notify_new_version.enqueue(template.pk))
+    return template

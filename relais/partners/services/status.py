@@ -1,0 +1,75 @@
+"""The partner lifecycle: an explicit table of moves; anything else is refused with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from relais.core.audit import audit_record
+from relais.core.errors import DomainError, TransitionError
+from relais.partners.choices import PartnerStatus
+from relais.partners.models import Partner
+
+S = PartnerStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.CANDIDATE: frozenset({S.ACTIVE, S.ENDED}),
+    S.ACTIVE: frozenset({S.PAUSED, S.ENDED}),
+    S.PAUSED: frozenset({S.ACTIVE, S.ENDED}),
+    S.ENDED: frozenset({S.CANDIDATE}),  # a former partner may apply again
+}
+REASON_REQUIRED = frozenset({S.PAUSED, S.ENDED})
+
+
+def allowed_moves(partner: Partner) -> list[PartnerStatus]:
+    return [PartnerStatus(s) for s in PartnerStatus.values if s in TRANSITIONS[partner.status]]
+
+
+def partner_transition(*, partner: Partner, to: str, actor: Any, reason: str = "") -> Partner:
+    """Move a partner to ``to``. The row lock serialises two managers acting at once."""
+    from relais.partners.services.contracts import missing_documents
+
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        current = PartnerStatus(locked.status)
+        target = PartnerStatus(to)
+        if target not in TRANSITIONS[current]:
+            raise TransitionError(
+                _("A partner cannot go from %(current)s to %(target)s; possible: %(allowed)s.")
+                % {
+                    "current": current.label,
+                    "target": target.label,
+                    "allowed": ", ".join(str(s.label) for s in allowed_moves(locked)) or "—",
+                },
+                code="illegal_transition",
+            )
+        if target in REASON_REQUIRED and not reason.strip():
+            raise DomainError(
+                _("Give a reason to move a partner to %(target)s.") % {"target": target.label},
+                code="reason_required",
+                fields={"reason": _("A reason is required.")},
+            )
+        if target == S.ACTIVE:
+            missing = missing_documents(locked)
+            if missing:
+                raise TransitionError(
+                    _("Activation refused: %(partner)s has not signed %(documents)s.")
+                    % {
+                        "partner": locked.display_name,
+                        "documents": ", ".join(str(t) for t in missing),
+                    },
+                    code="documents_missing",
+                )
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(
+            subject=locked,
+            action="status",
+            actor=actor,
+            target=str(_("status")),
+            changes={"status": [current.value, target.value]},
+            reason=reason.strip(),
+        )
+    partner.status = locked.status
+    return partner

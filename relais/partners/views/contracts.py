@@ -1,0 +1,70 @@
+"""Contract templates (versions, risk warnings) and signed PDFs, for managers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from relais.accounts.decorators import manager_required
+from relais.core.errors import DomainError
+from relais.partners import services
+from relais.partners.forms import TemplateForm
+from relais.partners.models import ContractTemplate, Signature
+from relais.partners.pdf import signature_filename, signature_pdf
+from relais.partners.services.contracts import current_template
+from relais.partners.views.common import add_errors, get_partner_for_user
+
+
+@manager_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = ContractTemplate.objects.order_by("kind", "-version")
+    return render(request, "partners/templates.html", {"templates": templates})
+
+
+@manager_required
+def template_new_version(request: HttpRequest, kind: str) -> HttpResponse:
+    current = current_template(kind)
+    if current is None:
+        raise Http404
+    form = TemplateForm(request.POST or None, initial={
+        "title": current.title, "body": current.body, "valid_months": current.valid_months,
+    })  # fmt: skip
+    warnings: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        warnings = services.template_warnings(form.cleaned_data["body"])
+        # Warnings are shown first; publishing anyway is an explicit second click.
+        if request.POST.get("action") == "publish" and (
+            not warnings or request.POST.get("confirm")
+        ):
+            try:
+                template = services.template_publish(
+                    kind=kind, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(template)s published: partners are asked to sign it.")
+                    % {"template": template},
+                )
+                return redirect("partners:templates")
+    context = {"form": form, "current": current, "warnings": warnings}
+    return render(request, "partners/template_form.html", context)
+
+
+@manager_required
+def signature_download(request: HttpRequest, pk: int, signature_id: int) -> HttpResponse:
+    partner = get_partner_for_user(request, pk)
+    signature = (
+        Signature.objects.select_related("template", "signed_by", "partner")
+        .filter(partner=partner, pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        raise Http404
+    response = HttpResponse(signature_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{signature_filename(signature)}"'
+    return response

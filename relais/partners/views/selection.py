@@ -1,0 +1,55 @@
+"""The selection scorecard of a candidate: scores with evidence, then a decision."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from relais.accounts.decorators import manager_required
+from relais.core.errors import DomainError
+from relais.partners import services
+from relais.partners.forms import DecisionForm, ScorecardForm
+from relais.partners.models import Scorecard, SelectionCriterion
+from relais.partners.views.common import add_errors, get_partner_for_user
+
+
+@manager_required
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for_user(request, pk)
+    card = Scorecard.objects.filter(partner=partner).first()
+    criteria = list(SelectionCriterion.objects.filter(active=True))
+    existing = {s.criterion_id: s for s in card.scores.all()} if card else {}
+    scores_form = ScorecardForm(
+        request.POST if request.POST.get("action") == "score" else None,
+        criteria=criteria, existing=existing,
+    )  # fmt: skip
+    decision_form = DecisionForm(request.POST if request.POST.get("action") == "decide" else None)
+    status = 200
+    try:
+        if scores_form.is_bound and scores_form.is_valid():
+            services.scorecard_score(
+                partner=partner, scores=scores_form.scores(), actor=request.user
+            )
+            messages.success(request, _("Scores saved."))
+            return redirect("partners:scorecard", pk=partner.pk)
+        if decision_form.is_bound and decision_form.is_valid():
+            services.scorecard_decide(
+                partner=partner, decision=decision_form.cleaned_data["decision"],
+                note=decision_form.cleaned_data["note"], actor=request.user,
+                build_login_url=lambda raw: request.build_absolute_uri(
+                    reverse("accounts:magic_link", args=[raw])
+                ),
+            )  # fmt: skip
+            messages.success(request, _("Decision recorded."))
+            return redirect("partners:detail", pk=partner.pk)
+    except DomainError as exc:
+        add_errors(decision_form if decision_form.is_bound else scores_form, exc)
+        status = 422
+    context = {
+        "partner": partner, "card": card, "scores_form": scores_form,
+        "decision_form": decision_form, "total": card.total() if card else None,
+    }  # fmt: skip
+    return render(request, "partners/scorecard.html", context, status=status)
