@@ -58,7 +58,7 @@ class Scorecard(TimeStampedModel):
         weights = sum(s.criterion.weight for s in scores)
         if not weights:
             return Decimal("0.0")
-        points = sum(Decimal(s.score) / 5 * s.criterion.weight for s in scores)
+        points = sum((Decimal(s.score) / 5 * s.criterion.weight for s in scores), Decimal(0))
         return (points * 100 / weights).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
@@ -30,13 +30,15 @@ MERGE_FIELDS = (
 
 # Clauses that make an introducer look like a commercial agent or an employee
 # (requalification risk, french-rules.md). A sentence that negates them is fine.
+SIGN_FOR_COMPANY = (
+    r"(signer|conclure|engager)\s+(les\s+|des\s+)?(contrats?|commandes?|ventes?)"
+    r"|au nom de la soci[ée]t[ée]"
+)
 RISKY_CLAUSES = {
-    r"n[ée]goci": _lazy("power to negotiate"),
-    r"(signer|conclure|engager)\s+(les\s+|des\s+)?(contrats?|commandes?|ventes?)|au nom de la soci[ée]t[ée]": _lazy(
-        "power to sign for the company"
-    ),
-    r"horaires?|heures de travail|pr[ée]sence obligatoire": _lazy("working hours"),
-    r"sanction|p[ée]nalit[ée]|amende": _lazy("sanctions"),
+    r"n[ée]goci": gettext_lazy("power to negotiate"),
+    SIGN_FOR_COMPANY: gettext_lazy("power to sign for the company"),
+    r"horaires?|heures de travail|pr[ée]sence obligatoire": gettext_lazy("working hours"),
+    r"sanction|p[ée]nalit[ée]|amende": gettext_lazy("sanctions"),
 }
 NEGATION = re.compile(r"\b(aucun|aucune|ni|pas|jamais|sans)\b|\bn['’]|\bne\b", re.IGNORECASE)
 
@@ -135,9 +137,7 @@ def signature_sign(
         raise DomainError(_("This document is not asked of you."), code="not_offered")
     if current.pk != template.pk:
         raise DomainError(
-            _(
-                "Version %(old)s of “%(title)s” was replaced by version %(new)s: read and sign that one."
-            )
+            _("Version %(old)s of “%(title)s” was replaced by version %(new)s: sign that one.")
             % {"old": template.version, "title": template.title, "new": current.version},
             code="stale_version",
         )

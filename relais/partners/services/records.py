@@ -145,15 +145,16 @@ def partner_update(
     actor: Any = None,
 ) -> tuple[Partner, list[str]]:
     """Update the given fields only (a partial update leaves the others as they are)."""
-    fields = tuple(f for f in EDITABLE_FIELDS if f in data) + ("departement",)
+    fields = (*(f for f in EDITABLE_FIELDS if f in data), "departement")
     before = snapshot(partner, fields)
     served_before = set(partner.served_departements.values_list("code", flat=True))
     warnings = _apply(partner, data)
     partner.save()
     changes = diff(before, snapshot(partner, fields))
     if served_departements is not None and partner.kind == PartnerKind.RESELLER:
-        served = {d.code for d in _served(served_departements)}
-        partner.served_departements.set(served)
+        departements = _served(served_departements)
+        served = {d.code for d in departements}
+        partner.served_departements.set(departements)
         if served != served_before:
             changes["served_departements"] = [sorted(served_before), sorted(served)]
     if changes:

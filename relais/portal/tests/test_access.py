@@ -1,0 +1,77 @@
+"""A partner user reaches only its own partner's objects: every other one is a 404."""
+
+import pytest
+
+from relais.partners import services
+from relais.partners.models import ContractTemplate
+from relais.testing.factories import PartnerFactory, partner_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_partners():
+    mine, theirs = PartnerFactory(), PartnerFactory(reseller=True)
+    me, them = partner_user(mine), partner_user(theirs)
+    agreement = ContractTemplate.objects.get(kind="reseller_agreement")
+    their_signature = services.signature_sign(
+        partner=theirs, template=agreement, user=them, ip=None, user_agent=""
+    )
+    return mine, theirs, me, their_signature, agreement
+
+
+def test_every_portal_url_refuses_another_partners_objects(client, two_partners):
+    _mine, _theirs, me, their_signature, agreement = two_partners
+    client.force_login(me)
+    assert client.get(f"/portal/signatures/{their_signature.pk}.pdf").status_code == 404
+    assert (
+        client.get(f"/portal/documents/{agreement.pk}/").status_code == 404
+    )  # not asked of an introducer
+    assert client.post(f"/portal/documents/{agreement.pk}/", {"accept": "on"}).status_code == 404
+
+
+def test_users_of_one_reseller_share_its_documents(client):
+    reseller = PartnerFactory(reseller=True)
+    first, second = partner_user(reseller), partner_user(reseller)
+    agreement = ContractTemplate.objects.get(kind="reseller_agreement")
+    signature = services.signature_sign(
+        partner=reseller, template=agreement, user=first, ip=None, user_agent=""
+    )
+    client.force_login(second)
+    response = client.get(f"/portal/signatures/{signature.pk}.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_portal_pages_answer_for_the_own_partner(client, two_partners):
+    _mine, _theirs, me, _sig, _agreement = two_partners
+    client.force_login(me)
+    for url in ("/portal/", "/portal/documents/", "/portal/declarations/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_every_partner_api_endpoint_refuses_another_partners_object(api_client, two_partners):
+    _mine, theirs, me, _sig, _agreement = two_partners
+    api = api_client(me)
+    assert api.get(f"/api/v1/partners/{theirs.pk}").status_code == 404
+    assert api.patch(
+        f"/api/v1/partners/{theirs.pk}", {"city": "X"}, content_type="application/json"
+    ).status_code in (403, 404)
+    assert api.post(
+        f"/api/v1/partners/{theirs.pk}/transitions",
+        {"to": "paused", "reason": "x"},
+        content_type="application/json",
+    ).status_code in (403, 404)
+    assert [p["id"] for p in api.get("/api/v1/partners").json()["items"]] == [_mine.pk]
+
+
+def test_a_partner_user_cannot_reach_staff_pages_of_its_own_partner(client, two_partners):
+    mine, _theirs, me, _sig, _agreement = two_partners
+    client.force_login(me)
+    for url in (
+        f"/partners/{mine.pk}/",
+        f"/partners/{mine.pk}/scorecard/",
+        "/partners/templates/",
+        "/partners/declarations/",
+    ):
+        assert client.get(url).status_code == 403, url
