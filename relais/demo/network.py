@@ -22,6 +22,7 @@ from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.core.models import Departement, TerritoryKind
 from relais.demo.identity import Identity
+from relais.demo.onboarding import build_onboarding
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner, PartnerMember
 
@@ -83,6 +84,8 @@ class DemoBuilder:
             self._served(resellers)
             introducers = self._partners(PartnerKind.INTRODUCER, counts["introducers"])
             self._members(resellers[:1], introducers[:1])
+            if self.size == "small":
+                build_onboarding(self.rng, User.objects.get(email=f"manager@{DEMO_DOMAIN}"))
         return {"resellers": len(resellers), "introducers": len(introducers)}
 
     # --- staff and partner users --------------------------------------------------------------

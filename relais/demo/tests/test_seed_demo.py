@@ -64,3 +64,15 @@ def test_a_database_with_data_is_left_alone_unless_flushed(capsys):
     assert Partner.objects.count() == 230
     with pytest.raises(CommandError):
         call_command("seed_demo", "--size", "small")
+
+
+def test_active_demo_partners_signed_what_activation_requires():
+    from relais.partners.models import ConflictDeclaration, Scorecard
+    from relais.partners.services import missing_documents
+
+    call_command("seed_demo", "--size", "small")
+    for partner in Partner.objects.filter(status="active"):
+        assert missing_documents(partner) == [], partner
+        assert partner.scorecard.decision == "accept"
+    assert Scorecard.objects.filter(decision="pending").exists()
+    assert ConflictDeclaration.objects.filter(status="pending").exists()
