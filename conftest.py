@@ -42,6 +42,12 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         ensure_seed()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Uploaded files of a test go to its own temporary folder, never into data/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def manager(db: None) -> User:
     return UserFactory(role=Role.MANAGER)

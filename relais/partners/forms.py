@@ -16,7 +16,7 @@ from relais.partners.choices import (
     PartnerStatus,
     TaxRegime,
 )
-from relais.partners.models import CriterionScore, SelectionCriterion
+from relais.partners.models import CriterionScore, ImportMode, SelectionCriterion
 
 
 class PartnerForm(forms.Form):
@@ -143,3 +143,34 @@ class DeclarationForm(forms.Form):
 
 class SignForm(forms.Form):
     accept = forms.BooleanField(label=_("I have read this document and I sign it."))
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class ImportMappingForm(forms.Form):
+    """For each Relais field, the column of the file that holds it."""
+
+    mode = forms.ChoiceField(label=_("Mode"), choices=ImportMode.choices, widget=forms.RadioSelect)
+
+    def __init__(
+        self, *args: Any, headers: list[str], mapping: dict[str, str], mode: str, **kwargs: Any
+    ) -> None:
+        from relais.partners.services.imports import FIELDS, REQUIRED
+
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].initial = mode
+        columns = [("", "—"), *((h, h) for h in headers)]
+        for field, (label, _aliases) in FIELDS.items():
+            self.fields[f"map_{field}"] = forms.ChoiceField(
+                label=f"{label}{' *' if field in REQUIRED else ''}", choices=columns,
+                required=False, initial=mapping.get(field, ""),
+            )  # fmt: skip
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name.removeprefix("map_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("map_") and value
+        }

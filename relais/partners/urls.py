@@ -1,12 +1,16 @@
 from django.urls import path
 
-from relais.partners.views import compliance, contracts, records, selection
+from relais.partners.views import compliance, contracts, records, selection, transfer
 
 app_name = "partners"
 
 urlpatterns = [
     path("", records.partner_list, name="list"),
     path("new/", records.partner_create, name="create"),
+    path("export/", transfer.export, name="export"),
+    path("import/", transfer.import_start, name="import"),
+    path("import/<int:batch_id>/", transfer.import_detail, name="import_detail"),
+    path("import/<int:batch_id>/errors.csv", transfer.import_errors, name="import_errors"),
     path("<int:pk>/", records.partner_detail, name="detail"),
     path("<int:pk>/edit/", records.partner_edit, name="edit"),
     path("<int:pk>/status/", records.partner_transition, name="transition"),

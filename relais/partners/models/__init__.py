@@ -2,6 +2,7 @@
 
 from relais.partners.models.compliance import ConflictDeclaration
 from relais.partners.models.contracts import ContractTemplate, DocumentRequirement, Signature
+from relais.partners.models.imports import ImportMode, PartnerImport
 from relais.partners.models.partner import Partner, PartnerMember
 from relais.partners.models.selection import (
     CriterionScore,
@@ -15,7 +16,9 @@ __all__ = [
     "ContractTemplate",
     "CriterionScore",
     "DocumentRequirement",
+    "ImportMode",
     "Partner",
+    "PartnerImport",
     "PartnerMember",
     "PortfolioDeal",
     "Scorecard",

@@ -1,0 +1,117 @@
+"""Reading and writing CSV/XLSX tables, row by row, in constant memory.
+
+CSV: UTF-8 (with or without BOM) or Windows-1252, comma or semicolon (French Excel) sniffed.
+XLSX: the first sheet, read-only. Writers stream: a CSV export never holds the whole list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from relais.core.errors import DomainError
+
+CSV_TYPES = {".csv", ".txt"}
+XLSX_TYPES = {".xlsx"}
+
+
+@dataclass
+class Table:
+    """A header row and an iterator over the data rows (each a list of strings)."""
+
+    headers: list[str]
+    rows: Iterator[list[str]]
+
+
+def _suffix(filename: str) -> str:
+    return "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def read_table(handle: IO[bytes], filename: str) -> Table:
+    suffix = _suffix(filename)
+    if suffix in CSV_TYPES:
+        return _read_csv(handle)
+    if suffix in XLSX_TYPES:
+        return _read_xlsx(handle)
+    raise DomainError(
+        _("File %(name)s: only CSV and XLSX files can be imported.") % {"name": filename},
+        code="file_type",
+    )
+
+
+def _decode(handle: IO[bytes]) -> io.TextIOWrapper:
+    head = handle.read(64 * 1024)
+    handle.seek(0)
+    try:
+        head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    return io.TextIOWrapper(handle, encoding=encoding, newline="")
+
+
+def _read_csv(handle: IO[bytes]) -> Table:
+    text = _decode(handle)
+    sample = text.read(16 * 1024)
+    text.seek(0)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(text, dialect)
+    headers = next(reader, None)
+    if not headers:
+        raise DomainError(_("The file is empty: no header row."), code="empty_file")
+    return Table([h.strip() for h in headers], ([c.strip() for c in row] for row in reader))
+
+
+def _read_xlsx(handle: IO[bytes]) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(handle, read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise DomainError(
+            _("The XLSX file cannot be read: %(error)s") % {"error": exc}, code="bad_xlsx"
+        ) from exc
+    rows = sheet.iter_rows(values_only=True)
+    headers = next(rows, None)
+    if not headers:
+        raise DomainError(_("The file is empty: no header row."), code="empty_file")
+
+    def cells(values: Sequence[Any]) -> list[str]:
+        return ["" if v is None else str(v).strip() for v in values]
+
+    return Table(cells(headers), (cells(r) for r in rows if any(v not in (None, "") for v in r)))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV lines for a StreamingHttpResponse: BOM and semicolons, as French Excel expects."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow(headers)
+    for row in rows:
+        yield writer.writerow(["" if v is None else v for v in row])
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+    """An XLSX workbook written in openpyxl's write-only mode (rows are not kept in memory)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(["" if v is None else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
