@@ -33,6 +33,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Contracts"), "partners:templates", _MANAGERS),
     MenuItem(_("My space"), "portal:home", _PARTNERS),
     MenuItem(_("My documents"), "portal:documents", _PARTNERS),
+    MenuItem(_("My details"), "portal:profile", _PARTNERS),
     MenuItem(_("API tokens"), "accounts:tokens", _STAFF | _PARTNERS),
     MenuItem(_("Security"), "accounts:totp_setup", _STAFF),
     MenuItem(_("Settings"), "admin:index", frozenset({Role.ADMIN})),

@@ -174,3 +174,15 @@ class ImportMappingForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("map_") and value
         }
+
+
+class ProfileForm(forms.Form):
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    address_line = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=42, required=False,
+        help_text=_("A new IBAN takes effect once you confirm it from the e-mail we send."),
+    )  # fmt: skip
+    bic = forms.CharField(label=_("BIC"), max_length=14, required=False)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("documents/<int:template_id>/", views.document, name="document"),
     path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),
     path("declarations/", views.declarations, name="declarations"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/bank/<str:token>/", views.bank_confirm, name="bank_confirm"),
 ]

@@ -7,8 +7,10 @@ another partner's document, signature or declaration is a 404.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,11 +19,12 @@ from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.core.http import client_ip
 from relais.partners import services
-from relais.partners.forms import DeclarationForm, SignForm
+from relais.partners.forms import DeclarationForm, ProfileForm, SignForm
 from relais.partners.models import ContractTemplate, Partner, Signature
 from relais.partners.pdf import signature_filename, signature_pdf
 from relais.partners.selectors import partner_for_user
 from relais.partners.services.contracts import render as render_document
+from relais.partners.services.profile import bank_change_confirm, profile_update
 
 
 def _partner(request: HttpRequest) -> Partner:
@@ -104,3 +107,52 @@ def declarations(request: HttpRequest) -> HttpResponse:
             return redirect("portal:declarations")
     context = {"form": form, "declarations": partner.declarations.all()}
     return render(request, "portal/declarations.html", context, status=422 if form.errors else 200)
+
+
+@partner_required
+def profile(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    initial = {
+        f: getattr(partner, f) for f in ("phone", "address_line", "postcode", "city", "iban", "bic")
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = profile_update(
+                partner=partner, data=form.cleaned_data, actor=request.user,
+                build_confirm_url=lambda raw: request.build_absolute_uri(
+                    reverse("portal:bank_confirm", args=[raw])
+                ),
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your details are saved."))
+            if pending:
+                messages.warning(
+                    request,
+                    _("Check your e-mail to confirm the new IBAN: until then the old one is kept."),
+                )
+            return redirect("portal:profile")
+    return render(
+        request,
+        "portal/profile.html",
+        {"partner": partner, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@partner_required
+def bank_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows what will change; the POST applies it (mail scanners only GET)."""
+    partner = _partner(request)
+    if request.method == "POST":
+        try:
+            bank_change_confirm(partner=partner, raw=token, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your new IBAN is confirmed."))
+        return redirect("portal:profile")
+    return render(request, "portal/bank_confirm.html", {"partner": partner})

@@ -3,7 +3,7 @@
 from relais.partners.models.compliance import ConflictDeclaration
 from relais.partners.models.contracts import ContractTemplate, DocumentRequirement, Signature
 from relais.partners.models.imports import ImportMode, PartnerImport
-from relais.partners.models.partner import Partner, PartnerMember
+from relais.partners.models.partner import Partner, PartnerMember, PendingBankChange
 from relais.partners.models.selection import (
     CriterionScore,
     PortfolioDeal,
@@ -20,6 +20,7 @@ __all__ = [
     "Partner",
     "PartnerImport",
     "PartnerMember",
+    "PendingBankChange",
     "PortfolioDeal",
     "Scorecard",
     "SelectionCriterion",

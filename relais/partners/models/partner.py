@@ -130,3 +130,24 @@ class PartnerMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.partner}"
+
+
+class PendingBankChange(models.Model):
+    """A new IBAN asked for in the portal, applied only once confirmed from the e-mail link."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="bank_changes")
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.partner} …{self.iban[-4:]}"
