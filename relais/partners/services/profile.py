@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core import identifiers
-from relais.core.audit import audit_record
+from relais.core.audit import audit_record, mask
 from relais.core.errors import DomainError
 from relais.partners.models import Partner, PendingBankChange
 from relais.partners.services.records import partner_update
@@ -61,8 +61,10 @@ def _request_bank_change(
         partner=partner, iban=iban, bic=bic, token_hash=_sha256(raw), requested_by=actor,
         expires_at=timezone.now() + timedelta(hours=BANK_CHANGE_HOURS),
     )  # fmt: skip
-    audit_record(subject=partner, action="iban_requested", actor=actor, target="IBAN",
-                 changes={"iban": [f"…{partner.iban[-4:]}" if partner.iban else "", f"…{iban[-4:]}"]})  # fmt: skip
+    audit_record(
+        subject=partner, action="iban_requested", actor=actor, target="IBAN",
+        changes={"iban": [mask("iban", partner.iban), mask("iban", iban)]},
+    )  # fmt: skip
     # To the address on file (not one typed now): whoever changes the IBAN must read it.
     recipients = sorted({partner.email, actor.email})
     url = build_confirm_url(raw)
