@@ -48,3 +48,10 @@ class ConflictStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     MITIGATED = "mitigated", _("Accepted with mitigation")
     REFUSED = "refused", _("Refused")
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    RESOLVED = "resolved", _("Resolved")
+    ABANDONED = "abandoned", _("Abandoned")

@@ -11,6 +11,7 @@ from relais.core.models import Departement
 from relais.partners.choices import (
     ConflictStatus,
     Decision,
+    DisputeStatus,
     LegalForm,
     PartnerKind,
     PartnerStatus,
@@ -186,3 +187,72 @@ class ProfileForm(forms.Form):
         help_text=_("A new IBAN takes effect once you confirm it from the e-mail we send."),
     )  # fmt: skip
     bic = forms.CharField(label=_("BIC"), max_length=14, required=False)
+
+
+class AuditScheduleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, initial=_("Yearly compliance audit"))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    recurrence_months = forms.IntegerField(
+        label=_("Repeat every (months)"), required=False, min_value=1, initial=12
+    )
+    checks = forms.CharField(
+        label=_("Checks, one per line"), widget=forms.Textarea(attrs={"rows": 6}), required=False,
+        help_text=_("Empty: the standard checklist."),
+    )  # fmt: skip
+
+
+class AuditCompleteForm(forms.Form):
+    """For each check: compliant or not, the finding, and the corrective action with its date."""
+
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        yes_no = [("yes", _("Compliant")), ("no", _("Not compliant"))]
+        for item in items:
+            self.fields[f"compliant_{item.pk}"] = forms.ChoiceField(
+                label=item.label, choices=yes_no, widget=forms.RadioSelect, required=False
+            )
+            self.fields[f"finding_{item.pk}"] = forms.CharField(label=_("Finding"), required=False)
+            self.fields[f"corrective_action_{item.pk}"] = forms.CharField(
+                label=_("Corrective action"), required=False
+            )
+            self.fields[f"action_due_{item.pk}"] = forms.DateField(
+                label=_("Action due"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+
+    def results(self) -> dict[int, dict[str, Any]]:
+        data = self.cleaned_data
+        answers = {"yes": True, "no": False}
+        return {
+            item.pk: {
+                "compliant": answers.get(data[f"compliant_{item.pk}"]),
+                "finding": data[f"finding_{item.pk}"],
+                "corrective_action": data[f"corrective_action_{item.pk}"],
+                "action_due": data[f"action_due_{item.pk}"],
+            }
+            for item in self.items
+        }
+
+
+class DisputeForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    parties = forms.CharField(
+        label=_("Parties"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    amount_at_stake = forms.DecimalField(
+        label=_("Amount at stake (€)"), required=False, decimal_places=2, max_digits=12
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class DisputeMoveForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=DisputeStatus.choices)
+    resolution = forms.CharField(label=_("Resolution"), required=False)

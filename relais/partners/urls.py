@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.partners.views import compliance, contracts, records, selection, transfer
+from relais.partners.views import audits, compliance, contracts, records, selection, transfer
 
 app_name = "partners"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:pk>/edit/", records.partner_edit, name="edit"),
     path("<int:pk>/status/", records.partner_transition, name="transition"),
     path("<int:pk>/scorecard/", selection.scorecard, name="scorecard"),
+    path("<int:pk>/compliance/", audits.compliance, name="compliance"),
+    path("<int:pk>/audits/<int:audit_id>/", audits.audit_detail, name="audit"),
+    path("<int:pk>/disputes/<int:dispute_id>/", audits.dispute_move, name="dispute_move"),
     path(
         "<int:pk>/signatures/<int:signature_id>.pdf",
         contracts.signature_download,

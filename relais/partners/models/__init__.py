@@ -1,6 +1,11 @@
 """The partners app's models, one module per concern."""
 
-from relais.partners.models.compliance import ConflictDeclaration
+from relais.partners.models.compliance import (
+    AuditItem,
+    ComplianceAudit,
+    ConflictDeclaration,
+    Dispute,
+)
 from relais.partners.models.contracts import ContractTemplate, DocumentRequirement, Signature
 from relais.partners.models.imports import ImportMode, PartnerImport
 from relais.partners.models.partner import Partner, PartnerMember, PendingBankChange
@@ -12,9 +17,12 @@ from relais.partners.models.selection import (
 )
 
 __all__ = [
+    "AuditItem",
+    "ComplianceAudit",
     "ConflictDeclaration",
     "ContractTemplate",
     "CriterionScore",
+    "Dispute",
     "DocumentRequirement",
     "ImportMode",
     "Partner",

@@ -1,6 +1,13 @@
 """Every write of the partners app, one module per concern; the names callers use are here."""
 
-from relais.partners.services.compliance import declaration_review, declaration_submit
+from relais.partners.services.compliance import (
+    audit_complete,
+    audit_schedule,
+    declaration_review,
+    declaration_submit,
+    dispute_move,
+    dispute_open,
+)
 from relais.partners.services.contracts import (
     documents_for,
     missing_documents,
@@ -21,8 +28,12 @@ from relais.partners.services.status import TRANSITIONS, partner_transition
 __all__ = [
     "EDITABLE_FIELDS",
     "TRANSITIONS",
+    "audit_complete",
+    "audit_schedule",
     "declaration_review",
     "declaration_submit",
+    "dispute_move",
+    "dispute_open",
     "documents_for",
     "missing_documents",
     "new_referral_code",
