@@ -256,3 +256,10 @@ class DisputeForm(forms.Form):
 class DisputeMoveForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=DisputeStatus.choices)
     resolution = forms.CharField(label=_("Resolution"), required=False)
+
+
+class PortfolioForm(forms.Form):
+    file = forms.FileField(
+        label=_("Past deals (CSV or XLSX)"),
+        help_text=_("Columns: date, client type, amount (excl. VAT), converted (yes/no)."),
+    )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", records.partner_edit, name="edit"),
     path("<int:pk>/status/", records.partner_transition, name="transition"),
     path("<int:pk>/scorecard/", selection.scorecard, name="scorecard"),
+    path("<int:pk>/portfolio/", selection.portfolio_upload, name="portfolio"),
     path("<int:pk>/compliance/", audits.compliance, name="compliance"),
     path("<int:pk>/audits/<int:audit_id>/", audits.audit_detail, name="audit"),
     path("<int:pk>/disputes/<int:dispute_id>/", audits.dispute_move, name="dispute_move"),

@@ -7,12 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
 from relais.partners import services
-from relais.partners.forms import DecisionForm, ScorecardForm
+from relais.partners.forms import DecisionForm, PortfolioForm, ScorecardForm
 from relais.partners.models import Scorecard, SelectionCriterion
+from relais.partners.services.portfolio import portfolio_import, portfolio_summary
 from relais.partners.views.common import add_errors, get_partner_for_user
 
 
@@ -51,5 +53,32 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "partner": partner, "card": card, "scores_form": scores_form,
         "decision_form": decision_form, "total": card.total() if card else None,
+        "portfolio": portfolio_summary(partner), "portfolio_form": PortfolioForm(),
     }  # fmt: skip
     return render(request, "partners/scorecard.html", context, status=status)
+
+
+@manager_required
+@require_POST
+def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_partner_for_user(request, pk)
+    form = PortfolioForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV or XLSX file."))
+        return redirect("partners:scorecard", pk=partner.pk)
+    try:
+        report = portfolio_import(
+            partner=partner, upload=form.cleaned_data["file"], actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if report["errors"]:
+            for error in report["errors"][:20]:
+                messages.error(request, _("Row %(row)s: %(error)s") % error)
+            messages.error(request, _("Nothing imported: correct the rows above."))
+        else:
+            messages.success(
+                request, _("%(count)s past deals imported.") % {"count": report["imported"]}
+            )
+    return redirect("partners:scorecard", pk=partner.pk)
