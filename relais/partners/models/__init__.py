@@ -6,7 +6,12 @@ from relais.partners.models.compliance import (
     ConflictDeclaration,
     Dispute,
 )
-from relais.partners.models.contracts import ContractTemplate, DocumentRequirement, Signature
+from relais.partners.models.contracts import (
+    ContractTemplate,
+    DocumentRequirement,
+    Reminder,
+    Signature,
+)
 from relais.partners.models.imports import ImportMode, PartnerImport
 from relais.partners.models.partner import Partner, PartnerMember, PendingBankChange
 from relais.partners.models.selection import (
@@ -30,6 +35,7 @@ __all__ = [
     "PartnerMember",
     "PendingBankChange",
     "PortfolioDeal",
+    "Reminder",
     "Scorecard",
     "SelectionCriterion",
     "Signature",

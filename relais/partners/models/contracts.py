@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -80,9 +82,20 @@ class Signature(models.Model):
         ordering = ["-signed_at"]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "template"], name="sign_each_version_once")
-        ]
+        indexes = [models.Index(fields=["partner", "template", "-signed_at"])]
 
     def __str__(self) -> str:
         return f"{self.partner} – {self.template}"
+
+    def is_valid_on(self, moment: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > moment
+
+
+class Reminder(models.Model):
+    """A reminder already sent: the unique key makes a scheduled run safe to repeat."""
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

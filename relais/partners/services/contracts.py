@@ -10,7 +10,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -111,10 +111,12 @@ def _offered_kinds(partner: Partner) -> tuple[list[str], list[str]]:
 def documents_for(partner: Partner) -> list[DocumentState]:
     """Required documents first, then the optional ones, each at its current version."""
     required, optional = _offered_kinds(partner)
-    signatures = {
-        s.template_id: s
-        for s in Signature.objects.filter(partner=partner).select_related("template")
-    }
+    now = timezone.now()
+    signatures: dict[int, Signature] = {}
+    # Newest first: the valid signature of each version, if any (an expired one must be renewed).
+    for signature in Signature.objects.filter(partner=partner).order_by("-signed_at"):
+        if signature.template_id not in signatures and signature.is_valid_on(now):
+            signatures[signature.template_id] = signature
     states = []
     for kind in required + optional:
         template = current_template(kind)
@@ -144,15 +146,17 @@ def signature_sign(
     now = timezone.now()
     text = render(template, partner, timezone.localdate(now))
     expires = now + relativedelta(months=template.valid_months) if template.valid_months else None
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                partner=partner, template=template, signed_by=user, signed_at=now, ip=ip,
-                user_agent=user_agent[:400], text=text,
-                text_sha256=hashlib.sha256(text.encode()).hexdigest(), expires_at=expires,
-            )  # fmt: skip
-    except IntegrityError:
-        raise DomainError(_("You already signed this version."), code="already_signed") from None
+    with transaction.atomic():
+        # The partner row lock makes two clicks at once sign only once.
+        Partner.objects.select_for_update().filter(pk=partner.pk).first()
+        signed = Signature.objects.filter(partner=partner, template=template)
+        if any(s.is_valid_on(now) for s in signed):
+            raise DomainError(_("You already signed this version."), code="already_signed")
+        signature = Signature.objects.create(
+            partner=partner, template=template, signed_by=user, signed_at=now, ip=ip,
+            user_agent=user_agent[:400], text=text,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(), expires_at=expires,
+        )  # fmt: skip
     audit_record(
         subject=partner, action="signed", actor=user, target=str(template),
         changes={"sha256": [None, signature.text_sha256]},
