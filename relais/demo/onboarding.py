@@ -44,6 +44,7 @@ def build_onboarding(rng: random.Random, manager: User) -> None:
         if signer is not None:
             _sign_required(partner, signer, now - timedelta(days=rng.randint(10, 300)))
     _declarations(rng, manager)
+    _audits_and_disputes(rng, manager)
 
 
 def _scorecard(
@@ -98,4 +99,26 @@ def _declarations(rng: random.Random, manager: User) -> None:
             status=ConflictStatus.ACCEPTED if reviewed else ConflictStatus.PENDING,
             reviewed_by=manager if reviewed else None,
             reviewed_at=timezone.now() if reviewed else None,
+        )  # fmt: skip
+
+
+def _audits_and_disputes(rng: random.Random, manager: User) -> None:
+    from decimal import Decimal
+
+    from relais.partners.services.compliance import audit_schedule, dispute_open
+
+    active = list(Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("pk")[:8])
+    today = timezone.localdate()
+    for partner in active[:5]:
+        audit_schedule(
+            partner=partner, title="Audit de conformité annuel",
+            due_date=today + timedelta(days=rng.randint(-10, 60)), checks=[],
+            recurrence_months=12, actor=manager,
+        )  # fmt: skip
+    subjects = ["Commission contestée sur un chantier annulé", "Lead attribué à deux apporteurs"]
+    for partner, subject in zip(active[5:7], subjects, strict=False):
+        dispute_open(
+            partner=partner, subject=subject, parties=f"{partner.display_name} / Ventes",
+            amount_at_stake=Decimal(rng.randint(200, 3000)), deadline=today + timedelta(days=30),
+            actor=manager,
         )  # fmt: skip
