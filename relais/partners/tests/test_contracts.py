@@ -73,19 +73,18 @@ def test_signing_twice_or_an_unrelated_document_is_refused():
     assert excinfo.value.code == "not_offered"
 
 
-def test_a_new_version_asks_active_partners_to_sign_again(
-    manager, django_capture_on_commit_callbacks
-):
+# Transactional: the real task worker runs here, and it closes the connection it used.
+@pytest.mark.django_db(transaction=True)
+def test_a_new_version_asks_active_partners_to_sign_again(manager):
     partner = PartnerFactory()
     user = partner_user(partner)
     old = sign(partner, "introducer_contract", user).template
     sign(partner, "coi_policy", user)
     assert services.missing_documents(partner) == []
-    with django_capture_on_commit_callbacks(execute=True):
-        new = services.template_publish(
-            kind="introducer_contract", title=old.title, body=old.body + "\n11. Nouvelle clause.",
-            valid_months=12, actor=manager,
-        )  # fmt: skip
+    new = services.template_publish(
+        kind="introducer_contract", title=old.title, body=old.body + "\n11. Nouvelle clause.",
+        valid_months=12, actor=manager,
+    )  # fmt: skip
     assert new.version == old.version + 1
     assert services.missing_documents(partner) == [new]
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
