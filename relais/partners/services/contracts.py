@@ -192,6 +192,10 @@ def template_publish(
             kind=kind, version=last + 1, title=title.strip(), body=body,
             valid_months=valid_months, published_at=timezone.now(), created_by=actor,
         )  # fmt: skip
+        audit_record(
+            subject=template, action="published", actor=actor, target=str(template),
+            changes={"version": [last or None, template.version]},
+        )  # fmt: skip
     from relais.partners.tasks import notify_new_version
 
     transaction.on_commit(lambda: notify_new_version.enqueue(template.pk))

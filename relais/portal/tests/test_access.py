@@ -75,3 +75,30 @@ def test_a_partner_user_cannot_reach_staff_pages_of_its_own_partner(client, two_
         "/partners/declarations/",
     ):
         assert client.get(url).status_code == 403, url
+
+
+# Every portal URL that takes an object id, with the test above that proves it is scoped.
+SCOPED_URLS = {
+    "document": "test_every_portal_url_refuses_another_partners_objects",
+    "signature_pdf": "test_every_portal_url_refuses_another_partners_objects",
+    "bank_confirm": "relais/portal/tests/test_profile.py::test_an_expired_or_foreign_link_changes_nothing",
+}
+
+
+def test_no_portal_url_with_an_id_is_left_untested():
+    from relais.portal.urls import urlpatterns
+
+    with_ids = {p.name for p in urlpatterns if p.pattern.converters}
+    assert with_ids == set(SCOPED_URLS), (
+        "add an access test for each new portal URL that takes an id"
+    )
+
+
+def test_template_publication_is_audited(manager):
+    from relais.core.audit import audit_trail
+
+    template = services.template_publish(
+        kind="programme_rules", title="Règlement", body="Texte v2", valid_months=None, actor=manager
+    )
+    entry = audit_trail(template).get()
+    assert (entry.action, entry.actor, entry.changes) == ("published", manager, {"version": [1, 2]})
