@@ -26,13 +26,8 @@ class DepartementAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the log is never edited, not even by an administrator."""
-
-    list_display = ["at", "actor", "subject_type", "subject_id", "action", "target"]
-    list_filter = ["action", "subject_type"]
-    search_fields = ["target", "reason"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence (audit log, signatures): shown, never added, edited or deleted."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -42,3 +37,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the log is never edited, not even by an administrator."""
+
+    list_display = ["at", "actor", "subject_type", "subject_id", "action", "target"]
+    list_filter = ["action", "subject_type"]
+    search_fields = ["target", "reason"]

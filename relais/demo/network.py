@@ -114,11 +114,10 @@ class DemoBuilder:
             return
         others = Partner.objects.exclude(members__isnull=False).order_by("pk")
         for partner in others:
-            role = Role.RESELLER if partner.kind == PartnerKind.RESELLER else Role.INTRODUCER
             user = User.objects.create_user(
                 partner.email,
                 None,
-                role=role,
+                role=partner.user_role,
                 first_name=partner.first_name,
                 last_name=partner.last_name,
             )

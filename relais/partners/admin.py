@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from relais.core.admin import ReadOnlyAdmin
 from relais.partners.models import (
     ContractTemplate,
     DocumentRequirement,
@@ -55,15 +56,6 @@ class ContractTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["partner", "template", "signed_at", "signed_by", "expires_at"]
     raw_id_fields = ["partner"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from relais.partners.models import Signature
@@ -21,3 +22,10 @@ def signature_pdf(signature: Signature) -> bytes:
 
 def signature_filename(signature: Signature) -> str:
     return f"{signature.template.kind}-v{signature.template.version}-{signature.partner_id}.pdf"
+
+
+def signature_response(signature: Signature) -> HttpResponse:
+    """The signed PDF as a download, for the manager's page and the partner's portal alike."""
+    response = HttpResponse(signature_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{signature_filename(signature)}"'
+    return response

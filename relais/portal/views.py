@@ -21,7 +21,7 @@ from relais.core.http import client_ip
 from relais.partners import services
 from relais.partners.forms import DeclarationForm, ProfileForm, SignForm
 from relais.partners.models import ContractTemplate, Partner, Signature
-from relais.partners.pdf import signature_filename, signature_pdf
+from relais.partners.pdf import signature_response
 from relais.partners.selectors import partner_for_user
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
@@ -87,9 +87,7 @@ def signature_download(request: HttpRequest, signature_id: int) -> HttpResponse:
     )
     if signature is None:
         raise Http404
-    response = HttpResponse(signature_pdf(signature), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{signature_filename(signature)}"'
-    return response
+    return signature_response(signature)
 
 
 @partner_required

@@ -76,7 +76,6 @@ class PartnerFactory(DjangoModelFactory[Partner]):
 
 def partner_user(partner: Partner, **kwargs: object) -> User:
     """A user acting for ``partner``, with the matching role."""
-    role = Role.RESELLER if partner.kind == PartnerKind.RESELLER else Role.INTRODUCER
-    user: User = UserFactory.create(role=role, **kwargs)
+    user: User = UserFactory.create(role=partner.user_role, **kwargs)
     PartnerMember.objects.create(user=user, partner=partner)
     return user

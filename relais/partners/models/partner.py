@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.accounts.choices import Role
 from relais.core.models import Departement, TimeStampedModel
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 
@@ -75,6 +76,11 @@ class Partner(TimeStampedModel):
     def display_name(self) -> str:
         person = f"{self.first_name} {self.last_name}".strip()
         return self.company_name or person or self.email
+
+    @property
+    def user_role(self) -> Role:
+        """The role of the users who act for this partner."""
+        return Role.RESELLER if self.kind == PartnerKind.RESELLER else Role.INTRODUCER
 
     @property
     def is_professional(self) -> bool:

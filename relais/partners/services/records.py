@@ -163,8 +163,9 @@ def partner_update(
 
 
 def partner_member_add(*, partner: Partner, user: User) -> PartnerMember:
-    expected = "reseller" if partner.kind == PartnerKind.RESELLER else "introducer"
-    if user.role != expected:
-        message = _("Users of this partner must have the %(role)s role.") % {"role": expected}
+    if user.role != partner.user_role:
+        message = _("Users of this partner must have the %(role)s role.") % {
+            "role": partner.user_role.label
+        }
         raise ValidationError({"user": message})
     return PartnerMember.objects.create(partner=partner, user=user)

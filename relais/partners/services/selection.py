@@ -9,12 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.accounts.services import magic_link_issue
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
-from relais.partners.choices import Decision, PartnerKind, PartnerStatus
+from relais.partners.choices import Decision, PartnerStatus
 from relais.partners.models import (
     CriterionScore,
     Partner,
@@ -99,7 +98,7 @@ def _partner_user(partner: Partner) -> User:
     member = partner.members.select_related("user").first()
     if member is not None:
         return member.user
-    role = Role.RESELLER if partner.kind == PartnerKind.RESELLER else Role.INTRODUCER
+    role = partner.user_role
     user = User.objects.filter(email=partner.email).first()
     if user is None:
         user = User.objects.create_user(

@@ -12,7 +12,7 @@ from relais.core.errors import DomainError
 from relais.partners import services
 from relais.partners.forms import TemplateForm
 from relais.partners.models import ContractTemplate, Signature
-from relais.partners.pdf import signature_filename, signature_pdf
+from relais.partners.pdf import signature_response
 from relais.partners.services.contracts import current_template
 from relais.partners.views.common import add_errors, get_partner_for_user
 
@@ -65,6 +65,4 @@ def signature_download(request: HttpRequest, pk: int, signature_id: int) -> Http
     )
     if signature is None:
         raise Http404
-    response = HttpResponse(signature_pdf(signature), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{signature_filename(signature)}"'
-    return response
+    return signature_response(signature)
