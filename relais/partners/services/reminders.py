@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -45,8 +45,14 @@ def _mail(partner: Partner, subject: str, template: str, context: dict[str, obje
 
 def remind_expiring_contracts(now: datetime) -> int:
     horizon = now + timedelta(days=EXPIRY_NOTICE_DAYS)
+    renewed = Signature.objects.filter(
+        partner=OuterRef("partner"),
+        template__kind=OuterRef("template__kind"),
+        signed_at__gt=OuterRef("signed_at"),
+    )
     expiring = (
         Signature.objects.filter(expires_at__lte=horizon, partner__status__in=LIVE)
+        .exclude(Exists(renewed))
         .select_related("partner", "template")
         .prefetch_related("partner__members__user")
         .order_by("pk")
@@ -54,11 +60,7 @@ def remind_expiring_contracts(now: datetime) -> int:
     url = settings.SITE_URL + reverse("portal:documents")
     sent = 0
     for signature in expiring.iterator(chunk_size=500):
-        renewed = Signature.objects.filter(
-            partner=signature.partner, template__kind=signature.template.kind,
-            signed_at__gt=signature.signed_at,
-        ).exists()  # fmt: skip
-        if renewed or not _once(f"renew:{signature.pk}"):
+        if not _once(f"renew:{signature.pk}"):
             continue
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Your “%(title)s” expires soon") % {"title": signature.template.title}
