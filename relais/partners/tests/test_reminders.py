@@ -60,3 +60,13 @@ def services_reminders():
     from relais.partners.services.reminders import send_reminders
 
     return send_reminders()
+
+
+def test_a_signature_already_renewed_is_not_reminded():
+    partner = PartnerFactory()
+    user = partner_user(partner)
+    old = sign(partner, user)
+    Signature.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=2))
+    sign(partner, user)  # renewed
+    assert services_reminders()["renewals"] == 0
+    assert mail.outbox == []
