@@ -14,6 +14,7 @@ from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.accounts.services import api_token_create
 from relais.core.reference import ensure_reference_data
+from relais.leads.seed import ensure_seed as ensure_lead_seed
 from relais.partners.seed import ensure_seed
 from relais.testing.factories import PartnerFactory, UserFactory, partner_user
 
@@ -40,6 +41,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("_django_db_helper")
         ensure_reference_data()
         ensure_seed()
+        ensure_lead_seed()
 
 
 @pytest.fixture(autouse=True)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "relais.core",
     "relais.accounts",
     "relais.partners",
+    "relais.leads",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -167,6 +168,8 @@ RELAIS_MAGIC_LINK_MAX_PER_HOUR = int(os.environ.get("RELAIS_MAGIC_LINK_MAX_PER_H
 RELAIS_INVITATION_LINK_MINUTES = int(os.environ.get("RELAIS_INVITATION_LINK_MINUTES", str(72 * 60)))
 RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", "5"))
 RELAIS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", "15"))
+# A lead for a prospect already referred within this many days is a duplicate of it.
+RELAIS_LEAD_PROTECTION_DAYS = int(os.environ.get("RELAIS_LEAD_PROTECTION_DAYS", "180"))
 
 # --- E-mail: console in development, SMTP (or any backend) from the environment ---------------
 # Django 6.1 configures mail through MAILERS; the options depend on the backend chosen.

@@ -1,0 +1,204 @@
+"""Leads: a prospect passed in by a partner or a salesperson, and what became of it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.models import Departement
+from relais.leads.choices import (
+    Channel,
+    KeyKind,
+    LeadStatus,
+    ProspectKind,
+    RejectionReason,
+    ReviewReason,
+)
+from relais.partners.models import Partner
+
+
+class ProductCategory(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(models.Model):
+    """A prospect and its lifecycle; identifiers stored normalised (E.164, lower-case e-mail)."""
+
+    prospect_kind = models.CharField(
+        _("prospect"), max_length=10, choices=ProspectKind.choices, default=ProspectKind.PERSON
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    address_line = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", verbose_name=_("département")
+    )
+    need = models.TextField(_("need"), blank=True)
+    category = models.ForeignKey(
+        ProductCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="leads",
+        verbose_name=_("product"),
+    )  # fmt: skip
+    estimated_value = models.DecimalField(
+        _("estimated value excl. VAT"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="leads",
+        verbose_name=_("introducer"),
+    )  # fmt: skip
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referred_leads", verbose_name=_("salesperson"),
+    )  # fmt: skip
+    # The prospect's own consent: an introducer cannot give it for them (french-rules.md).
+    consent_marketing = models.BooleanField(_("consents to marketing e-mails"), default=False)
+    consent_phone = models.BooleanField(_("consents to phone calls"), default=False)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("submitted"), db_index=True)
+    qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    in_progress_at = models.DateTimeField(_("in progress since"), null=True, blank=True)
+    won_at = models.DateTimeField(_("won"), null=True, blank=True)
+    lost_at = models.DateTimeField(_("lost"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=16, choices=RejectionReason.choices, blank=True
+    )
+    won_amount = models.DecimalField(
+        _("amount won excl. VAT"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    won_date = models.DateField(_("date won"), null=True, blank=True)
+    lost_reason = models.CharField(_("reason lost"), max_length=200, blank=True)
+
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )  # fmt: skip
+    review_reason = models.CharField(
+        _("held for review"), max_length=16, choices=ReviewReason.choices, blank=True
+    )
+    last_prospect_contact_at = models.DateTimeField(_("last contact from the prospect"))
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"]),
+            models.Index(fields=["partner", "-submitted_at"]),
+            models.Index(fields=["departement", "status"]),
+            models.Index(fields=["channel", "-submitted_at"]),
+            models.Index(
+                fields=["review_reason"],
+                condition=~models.Q(review_reason=""),
+                name="lead_held_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prospect_name or f"#{self.pk}"
+
+    @property
+    def prospect_name(self) -> str:
+        person = f"{self.first_name} {self.last_name}".strip()
+        return self.company_name or person or self.email or self.phone
+
+
+class ProspectKey(models.Model):
+    """One normalised identity of a prospect (its e-mail, phone, SIREN, or name + postcode).
+
+    The unique row is both the index duplicate detection reads (no scan of the lead table) and
+    the lock that serialises two submissions of the same prospect.
+    """
+
+    kind = models.CharField(max_length=8, choices=KeyKind.choices)
+    value = models.CharField(max_length=220)
+    lead = models.ForeignKey(Lead, on_delete=models.SET_NULL, null=True, related_name="+")
+    lead_submitted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="prospect_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class LeadEvent(models.Model):
+    """The lead's timeline: who did what, when."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=30)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["lead", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class Suppression(models.Model):
+    """A prospect who objected: new leads for this e-mail or phone are held, no marketing sent."""
+
+    kind = models.CharField(max_length=8, choices=KeyKind.choices)
+    value = models.CharField(max_length=220)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="suppression_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to an API write sent with an Idempotency-Key, replayed on a retry."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,355 @@
+"""Every write of the leads app: submission with duplicate detection, lifecycle, reviews."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.audit import audit_record
+from relais.core.errors import DomainError, TransitionError
+from relais.core.money import cents
+from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
+from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey, Suppression
+from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
+from relais.partners.models import Partner
+
+S = LeadStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.QUALIFIED, S.REJECTED}),
+    S.QUALIFIED: frozenset({S.ASSIGNED, S.REJECTED}),
+    S.ASSIGNED: frozenset({S.OPENED, S.QUALIFIED}),  # back to qualified: unassigned, to re-route
+    S.OPENED: frozenset({S.IN_PROGRESS, S.WON, S.LOST}),
+    S.IN_PROGRESS: frozenset({S.WON, S.LOST}),
+    S.WON: frozenset(),
+    S.LOST: frozenset(),
+    S.REJECTED: frozenset(),
+}
+# Reopening a closed lead is a manager's decision, and only these moves do it.
+REOPEN: dict[str, str] = {S.WON: S.QUALIFIED, S.LOST: S.QUALIFIED, S.REJECTED: S.SUBMITTED}
+STAMP = {
+    s: f"{s}_at"
+    for s in (S.QUALIFIED, S.REJECTED, S.ASSIGNED, S.OPENED, S.IN_PROGRESS, S.WON, S.LOST)
+}
+
+
+def protection_window() -> timedelta:
+    return timedelta(days=settings.RELAIS_LEAD_PROTECTION_DAYS)
+
+
+def _event(lead: Lead, kind: str, actor: Any, *, at: datetime, note: str = "", **data: Any) -> None:
+    LeadEvent.objects.create(
+        lead=lead,
+        at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        kind=kind,
+        from_status=data.pop("from_status", ""),
+        to_status=data.pop("to_status", ""),
+        note=note,
+        data=data,
+    )
+
+
+def lead_submit(
+    *,
+    data: dict[str, Any],
+    channel: str,
+    partner: Partner | None = None,
+    salesperson: Any = None,
+    actor: Any = None,
+    consent_marketing: bool = False,
+    consent_phone: bool = False,
+) -> Lead:
+    """Create a lead from raw input, flagged as a duplicate, a conflict or a self-referral.
+
+    The prospect's keys are locked (one row each) before the lookup, so two identical
+    submissions at the same instant are serialised: one original, one duplicate.
+    """
+    cleaned = normalise(data)
+    category = _category(data.get("category"))
+    value = _estimated_value(data.get("estimated_value"))
+    keys = prospect_keys(cleaned)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_keys(keys)
+        original = _original(locked, now)
+        lead = Lead(
+            **cleaned,
+            category=category,
+            estimated_value=value,
+            channel=Channel(channel),
+            partner=partner,
+            salesperson=salesperson,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            consent_marketing=consent_marketing,
+            consent_phone=consent_phone,
+            submitted_at=now,
+            last_prospect_contact_at=now,
+        )
+        _flag(lead, original, cleaned, now)
+        lead.save()
+        if original is None:
+            # This lead is now the one later submissions of the same prospect are matched to.
+            ProspectKey.objects.filter(pk__in=[k.pk for k in locked]).update(
+                lead=lead, lead_submitted_at=now
+            )
+        _event(
+            lead,
+            "submitted",
+            actor,
+            at=now,
+            to_status=lead.status,
+            channel=lead.channel,
+            duplicate_of=original.pk if original else None,
+            review=lead.review_reason,
+        )
+    if lead.email and lead.review_reason != ReviewReason.SUPPRESSED:
+        from relais.leads.tasks import send_prospect_notice
+
+        transaction.on_commit(lambda: send_prospect_notice.enqueue(lead.pk))
+    return lead
+
+
+def _category(code: Any) -> ProductCategory | None:
+    if not code:
+        return None
+    category = ProductCategory.objects.filter(code=str(code), active=True).first()
+    if category is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(
+            {"category": _("Unknown product category %(code)s.") % {"code": code}}
+        )
+    return category
+
+
+def _estimated_value(raw: Any) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    from django.core.exceptions import ValidationError
+
+    try:
+        value = cents(raw if not isinstance(raw, float) else str(raw))
+    except (ValueError, ArithmeticError):
+        raise ValidationError(
+            {"estimated_value": _("%(value)s is not an amount.") % {"value": raw}}
+        ) from None
+    if value < 0:
+        raise ValidationError({"estimated_value": _("An estimated value cannot be negative.")})
+    return value
+
+
+def _lock_keys(keys: list[tuple[str, str]]) -> list[ProspectKey]:
+    """Make sure one row exists per key, then lock them all, in a fixed order (no deadlock)."""
+    if not keys:
+        return []
+    ProspectKey.objects.bulk_create(
+        [ProspectKey(kind=k, value=v) for k, v in keys], ignore_conflicts=True
+    )
+    from django.db.models import Q
+
+    match = Q()
+    for kind, value in keys:
+        match |= Q(kind=kind, value=value)
+    return list(ProspectKey.objects.select_for_update().filter(match).order_by("kind", "value"))
+
+
+def _original(locked: list[ProspectKey], now: datetime) -> Lead | None:
+    """The earliest lead any key points to, if it was submitted within the protection window."""
+    since = now - protection_window()
+    ids = [
+        k.lead_id
+        for k in locked
+        if k.lead_id and k.lead_submitted_at and k.lead_submitted_at >= since
+    ]
+    return Lead.objects.filter(pk__in=ids).order_by("submitted_at", "pk").first() if ids else None
+
+
+def _flag(lead: Lead, original: Lead | None, cleaned: dict[str, Any], now: datetime) -> None:
+    """Duplicate, conflict, self-referral, suppression: decided before the lead is saved."""
+    if original is not None:
+        lead.duplicate_of = original
+        same_source = original.partner_id == (lead.partner.pk if lead.partner else None)
+        if same_source:
+            lead.status, lead.rejection_reason, lead.rejected_at = (
+                S.REJECTED,
+                RejectionReason.DUPLICATE,
+                now,
+            )
+        else:
+            lead.review_reason = (
+                ReviewReason.CONFLICT
+            )  # first valid referral wins unless a manager decides
+    if lead.partner is not None and _self_referral(lead.partner, cleaned):
+        lead.review_reason = ReviewReason.SELF_REFERRAL
+    if _suppressed(cleaned):
+        lead.review_reason = ReviewReason.SUPPRESSED
+
+
+def _self_referral(partner: Partner, cleaned: dict[str, Any]) -> bool:
+    domain = email_domain(cleaned["email"])
+    return bool(
+        (cleaned["email"] and cleaned["email"] == partner.email)
+        or (cleaned["phone"] and cleaned["phone"] == partner.phone)
+        or (domain and domain not in PUBLIC_DOMAINS and domain == email_domain(partner.email))
+    )
+
+
+def _suppressed(cleaned: dict[str, Any]) -> bool:
+    pairs = [("email", cleaned["email"]), ("phone", cleaned["phone"])]
+    from django.db.models import Q
+
+    match = Q(pk__in=[])
+    for kind, value in pairs:
+        if value:
+            match |= Q(kind=kind, value=value)
+    return Suppression.objects.filter(match).exists()
+
+
+def lead_transition(
+    *,
+    lead: Lead,
+    to: str,
+    actor: Any,
+    note: str = "",
+    rejection_reason: str = "",
+    amount: Decimal | None = None,
+    won_date: date | None = None,
+    lost_reason: str = "",
+) -> Lead:
+    """Move a lead; the row lock serialises two people acting on it at once."""
+    target = LeadStatus(to)
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        current = LeadStatus(locked.status)
+        reopening = REOPEN.get(current) == target
+        if reopening and not getattr(actor, "can_manage", False):
+            raise TransitionError(
+                _("Only a manager can reopen a closed lead."), code="reopen_forbidden"
+            )
+        if target not in TRANSITIONS[current] and not reopening:
+            allowed = (
+                ", ".join(str(LeadStatus(s).label) for s in sorted(TRANSITIONS[current])) or "—"
+            )
+            raise TransitionError(
+                _("A lead cannot go from %(current)s to %(target)s; possible: %(allowed)s.")
+                % {"current": current.label, "target": target.label, "allowed": allowed},
+                code="illegal_transition",
+            )
+        _check_outcome(target, rejection_reason, amount, won_date, lost_reason)
+        now = timezone.now()
+        locked.status = target
+        if target in STAMP:
+            setattr(locked, STAMP[target], now)
+        if target == S.REJECTED:
+            locked.rejection_reason = RejectionReason(rejection_reason)
+        if target == S.WON:
+            locked.won_amount, locked.won_date = cents(amount or 0), won_date
+        if target == S.LOST:
+            locked.lost_reason = lost_reason.strip()
+        locked.save()
+        _event(
+            locked,
+            "reopened" if reopening else "status",
+            actor,
+            at=now,
+            note=note,
+            from_status=current.value,
+            to_status=target.value,
+        )
+    return locked
+
+
+def _check_outcome(
+    target: str,
+    rejection_reason: str,
+    amount: Decimal | None,
+    won_date: date | None,
+    lost_reason: str,
+) -> None:
+    if target == S.REJECTED and rejection_reason not in RejectionReason.values:
+        raise DomainError(
+            _("Say why the lead is rejected."),
+            code="reason_required",
+            fields={"rejection_reason": _("Choose a reason.")},
+        )
+    if target == S.WON:
+        if amount is None or amount < 0:
+            raise DomainError(
+                _("Give the amount won, excluding VAT."),
+                code="amount_required",
+                fields={"amount": _("An amount of 0 or more is required.")},
+            )
+        if won_date is None or won_date > timezone.localdate():
+            raise DomainError(
+                _("Give the date the deal was won (not in the future)."),
+                code="date_required",
+                fields={"won_date": _("A past or present date is required.")},
+            )
+    if target == S.LOST and not lost_reason.strip():
+        raise DomainError(
+            _("Say why the lead was lost."),
+            code="reason_required",
+            fields={"lost_reason": _("A reason is required.")},
+        )
+
+
+def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: str = "") -> Lead:
+    """A manager settles a lead claimed by two partners: the first referral keeps it, or this one
+    takes it (and the first is rejected as a duplicate of it). The decision is audited."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.review_reason != ReviewReason.CONFLICT or locked.duplicate_of_id is None:
+            raise TransitionError(
+                _("This lead has no attribution conflict to settle."), code="no_conflict"
+            )
+        original = Lead.objects.select_for_update().get(pk=locked.duplicate_of_id)
+        now = timezone.now()
+        loser, winner = (original, locked) if attribute_to_new else (locked, original)
+        winner.review_reason, winner.duplicate_of = ReviewReason.NONE, None
+        winner.save(update_fields=["review_reason", "duplicate_of"])
+        if loser.status not in (S.WON, S.LOST, S.REJECTED):
+            loser.status, loser.rejected_at = S.REJECTED, now
+        loser.rejection_reason, loser.duplicate_of, loser.review_reason = (
+            RejectionReason.DUPLICATE,
+            winner,
+            ReviewReason.NONE,
+        )
+        loser.save()
+        for one in (winner, loser):
+            _event(one, "attribution", actor, at=now, note=note, winner=winner.pk, loser=loser.pk)
+        audit_record(
+            subject=winner,
+            action="attribution",
+            actor=actor,
+            target=f"lead {winner.pk}",
+            changes={"partner": [loser.partner_id, winner.partner_id]},
+            reason=note,
+        )
+    return locked
+
+
+def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
+    """A manager clears a self-referral or suppression hold after checking it."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.review_reason not in (ReviewReason.SELF_REFERRAL, ReviewReason.SUPPRESSED):
+            raise TransitionError(_("This lead is not held."), code="not_held")
+        before = locked.review_reason
+        locked.review_reason = ReviewReason.NONE
+        locked.save(update_fields=["review_reason"])
+        _event(locked, "released", actor, at=timezone.now(), note=note, review=before)
+        audit_record(
+            subject=locked,
+            action="released",
+            actor=actor,
+            target=f"lead {locked.pk}",
+            changes={"review_reason": [before, ""]},
+            reason=note,
+        )
+    return locked

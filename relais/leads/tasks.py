@@ -1,0 +1,55 @@
+"""Background work of the leads app: tasks take ids and are safe to run twice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from relais.leads.gdpr import prospect_token
+from relais.leads.models import Lead, LeadEvent
+
+
+@task()
+def send_prospect_notice(lead_id: int) -> bool:
+    """GDPR art. 14: tell a referred prospect who passed on their details and what they can do.
+
+    Sent once: the "notice_sent" event is written in the same transaction as the send.
+    """
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_for_update()
+            .select_related("partner", "salesperson")
+            .get(pk=lead_id)
+        )
+        if not lead.email or lead.anonymised_at or lead.events.filter(kind="notice_sent").exists():
+            return False
+        source = (
+            lead.partner.display_name
+            if lead.partner
+            else (
+                lead.salesperson.get_full_name()
+                if lead.salesperson
+                else settings.RELAIS_COMPANY_NAME
+            )
+        )
+        url = settings.SITE_URL + reverse("prospect", args=[prospect_token(lead)])
+        context = {
+            "lead": lead,
+            "source": source,
+            "company": settings.RELAIS_COMPANY_NAME,
+            "url": url,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("%(company)s received your contact details") % context
+            body = render_to_string("leads/email/prospect_notice.txt", context)
+        send_mail(subject, body, None, [lead.email])
+        LeadEvent.objects.create(
+            lead=lead, at=lead.submitted_at, kind="notice_sent", data={"to": "prospect"}
+        )
+    return True

@@ -1,0 +1,71 @@
+"""Two identical leads at the same instant: one original and one duplicate, never two originals."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+
+from relais.leads import services
+from relais.leads.models import Lead, ProspectKey
+from relais.testing.factories import PartnerFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: SQLite serialises every writer, so there is no race to prove"
+        )
+
+
+def submit_together(partners, data, rounds_errors):
+    barrier = threading.Barrier(len(partners))
+
+    def worker(partner):
+        try:
+            barrier.wait(timeout=10)
+            services.lead_submit(data=data, channel="api", partner=partner)
+        except Exception as exc:  # reported below: a failing thread must fail the test
+            rounds_errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in partners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+@pytest.mark.parametrize("same_partner", [True, False])
+@pytest.mark.parametrize(
+    "known_before", [False, True], ids=["new prospect", "prospect known long ago"]
+)
+def test_simultaneous_identical_leads_make_one_original(same_partner, known_before, settings):
+    """``known_before``: the key rows already exist (a lead outside the protection window), so
+    only the row lock, not the unique index, keeps the two submissions apart."""
+    partner = PartnerFactory()
+    errors: list[Exception] = []
+    for round_number in range(10):
+        data = {
+            "last_name": f"Prospect {round_number}",
+            "email": f"p{round_number}@orange.fr",
+            "postcode": "75011",
+        }
+        if known_before:
+            old = services.lead_submit(data=data, channel="api", partner=partner)
+            long_ago = old.submitted_at - timedelta(days=settings.RELAIS_LEAD_PROTECTION_DAYS + 1)
+            ProspectKey.objects.filter(lead=old).update(lead_submitted_at=long_ago)
+            Lead.objects.filter(pk=old.pk).update(email="", submitted_at=long_ago)
+        partners = [partner, partner] if same_partner else [partner, PartnerFactory()]
+        submit_together(partners, data, errors)
+        leads = list(Lead.objects.filter(email=data["email"]))
+        assert len(leads) == 2
+        originals = [lead for lead in leads if lead.duplicate_of_id is None]
+        assert len(originals) == 1, f"round {round_number}: two originals"
+        duplicate = next(lead for lead in leads if lead.duplicate_of_id)
+        assert duplicate.duplicate_of_id == originals[0].pk
+    assert errors == []
