@@ -170,6 +170,7 @@ RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", "5")
 RELAIS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", "15"))
 # A lead for a prospect already referred within this many days is a duplicate of it.
 RELAIS_LEAD_PROTECTION_DAYS = int(os.environ.get("RELAIS_LEAD_PROTECTION_DAYS", "180"))
+RELAIS_REFERRAL_MAX_PER_HOUR = int(os.environ.get("RELAIS_REFERRAL_MAX_PER_HOUR", "10"))
 
 # --- E-mail: console in development, SMTP (or any backend) from the environment ---------------
 # Django 6.1 configures mail through MAILERS; the options depend on the backend chosen.

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from relais.api.api import api
 from relais.core.views import healthz
+from relais.leads import public as leads_public
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("relais.reporting.urls")),
     path("partners/", include("relais.partners.urls")),
+    path("leads/", include("relais.leads.urls")),
+    path("r/<slug:code>/", leads_public.referral, name="referral"),
+    path("p/<str:token>/", leads_public.prospect, name="prospect"),
     path("portal/", include("relais.portal.urls")),
     path("", include("relais.accounts.urls")),
 ]

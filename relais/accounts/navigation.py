@@ -28,10 +28,13 @@ _PARTNERS = frozenset({Role.RESELLER, Role.INTRODUCER})
 
 MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Dashboard"), "reporting:dashboard", _STAFF),
+    MenuItem(_("Leads"), "leads:list", _STAFF),
+    MenuItem(_("To review"), "leads:review", _MANAGERS),
     MenuItem(_("Partners"), "partners:list", _MANAGERS),
     MenuItem(_("Declarations"), "partners:declarations", _MANAGERS),
     MenuItem(_("Contracts"), "partners:templates", _MANAGERS),
     MenuItem(_("My space"), "portal:home", _PARTNERS),
+    MenuItem(_("My leads"), "portal:leads", _PARTNERS),
     MenuItem(_("My documents"), "portal:documents", _PARTNERS),
     MenuItem(_("My details"), "portal:profile", _PARTNERS),
     MenuItem(_("API tokens"), "accounts:tokens", _STAFF | _PARTNERS),

@@ -6,6 +6,8 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("leads/", views.leads, name="leads"),
+    path("leads/new/", views.lead_new, name="lead_new"),
     path("documents/", views.documents, name="documents"),
     path("documents/<int:template_id>/", views.document, name="document"),
     path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,9 @@ from relais.accounts.decorators import partner_required
 from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.core.http import client_ip
+from relais.leads.choices import Channel
+from relais.leads.forms import QuickLeadForm
+from relais.leads.services import lead_submit
 from relais.partners import services
 from relais.partners.forms import DeclarationForm, ProfileForm, SignForm
 from relais.partners.models import ContractTemplate, Partner, Signature
@@ -154,3 +158,34 @@ def bank_confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Your new IBAN is confirmed."))
         return redirect("portal:profile")
     return render(request, "portal/bank_confirm.html", {"partner": partner})
+
+
+@partner_required
+def leads(request: HttpRequest) -> HttpResponse:
+    """The partner's leads and what became of them (the reseller's private notes are not here)."""
+    partner = _partner(request)
+    page = Paginator(
+        partner.leads.select_related("category").order_by("-submitted_at"), 30
+    ).get_page(request.GET.get("page"))
+    return render(request, "portal/leads.html", {"partner": partner, "page": page})
+
+
+@partner_required
+def lead_new(request: HttpRequest) -> HttpResponse:
+    """Pass a lead in under a minute, on a phone."""
+    partner = _partner(request)
+    form = QuickLeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_submit(
+                data=form.cleaned_data, channel=Channel.PORTAL, partner=partner, actor=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Thank you: your lead is recorded."))
+            return redirect("portal:leads")
+    return render(
+        request, "portal/lead_new.html", {"form": form}, status=422 if form.errors else 200
+    )

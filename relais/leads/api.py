@@ -1,0 +1,215 @@
+"""``/api/v1/leads``: create one or up to 1,000 at once (idempotent), list, read, move."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from relais.accounts.models import User
+from relais.core.apischema import ERRORS, Pages
+from relais.core.errors import DomainError
+from relais.leads import selectors, services
+from relais.leads.choices import Channel, LeadStatus, RejectionReason
+from relais.leads.idempotency import idempotent
+from relais.leads.models import Lead
+from relais.partners.models import Partner
+from relais.partners.selectors import partner_for_user
+
+router = Router(tags=["leads"])
+BULK_LIMIT = 1000
+
+
+class LeadIn(Schema):
+    first_name: str = ""
+    last_name: str = ""
+    company_name: str = ""
+    email: str = ""
+    phone: str = ""
+    siren: str = ""
+    siret: str = ""
+    address_line: str = ""
+    postcode: str = ""
+    city: str = ""
+    need: str = ""
+    category: str = ""
+    estimated_value: Decimal | None = None
+    partner_code: str = Field("", description="Staff only: the introducer's referral code.")
+
+
+class LeadOut(Schema):
+    id: int
+    status: LeadStatus
+    channel: Channel
+    prospect_name: str
+    first_name: str
+    last_name: str
+    company_name: str
+    email: str
+    phone: str
+    siren: str
+    postcode: str
+    departement: str
+    partner_id: int | None
+    duplicate_of_id: int | None
+    review_reason: str
+    submitted_at: datetime
+    won_amount: Decimal | None
+    won_date: date | None
+
+    @staticmethod
+    def resolve_departement(obj: Lead | dict[str, Any]) -> str:
+        # A replayed idempotent answer is the stored JSON, not a model.
+        return str(obj["departement"]) if isinstance(obj, dict) else obj.departement_id
+
+
+class BulkIn(Schema):
+    items: list[dict[str, Any]]
+
+
+class BulkItem(Schema):
+    index: int
+    status: str
+    id: int | None = None
+    duplicate_of_id: int | None = None
+    errors: dict[str, str] = {}
+
+
+class BulkOut(Schema):
+    created: int
+    invalid: int
+    results: list[BulkItem]
+
+
+class LeadFilters(Schema):
+    status: LeadStatus | None = None
+    channel: Channel | None = None
+    departement: str | None = None
+    partner: int | None = None
+    since: date | None = None
+    until: date | None = None
+    q: str | None = None
+
+
+class TransitionIn(Schema):
+    to: LeadStatus
+    note: str = ""
+    rejection_reason: RejectionReason | None = None
+    amount: Decimal | None = None
+    won_date: date | None = None
+    lost_reason: str = ""
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _source(user: User, partner_code: str) -> dict[str, Any]:
+    """A partner's token submits for its partner; staff may name an introducer by its code."""
+    if user.is_partner_user:
+        return {"partner": partner_for_user(user)}
+    if partner_code:
+        partner = Partner.objects.filter(referral_code=partner_code).first()
+        if partner is None:
+            raise ValidationError(
+                {
+                    "partner_code": _("No partner has the referral code %(code)s.")
+                    % {"code": partner_code}
+                }
+            )
+        return {"partner": partner}
+    return {"salesperson": user}
+
+
+def _submit(user: User, item: dict[str, Any]) -> Lead:
+    data = dict(item)
+    source = _source(user, str(data.pop("partner_code", "") or ""))
+    return services.lead_submit(data=data, channel=Channel.API, actor=user, **source)
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    return {field: messages[0] for field, messages in exc.message_dict.items()}
+
+
+@router.post("/leads", response={201: LeadOut, **ERRORS})
+def create_lead(request: HttpRequest, payload: LeadIn) -> Status:
+    data = payload.dict()
+    status, body = idempotent(
+        request,
+        data,
+        lambda: (201, LeadOut.from_orm(_submit(_user(request), data)).model_dump(mode="json")),
+    )
+    return Status(status, body)
+
+
+@router.post("/leads/bulk", response={200: BulkOut, **ERRORS})
+def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
+    """Up to 1,000 leads; each is created or refused on its own, with its errors by field."""
+    if len(payload.items) > BULK_LIMIT:
+        raise DomainError(
+            _("At most %(limit)s leads per call; this one has %(count)s.")
+            % {"limit": BULK_LIMIT, "count": len(payload.items)},
+            code="too_many_items",
+            fields={"items": _("At most %(limit)s.") % {"limit": BULK_LIMIT}},
+        )
+    user = _user(request)
+
+    def run() -> tuple[int, dict[str, Any]]:
+        results = []
+        for index, item in enumerate(payload.items):
+            try:
+                with transaction.atomic():  # a bad item leaves no trace
+                    lead = _submit(
+                        user, {k: v for k, v in item.items() if k in LeadIn.model_fields}
+                    )
+            except ValidationError as exc:
+                results.append({"index": index, "status": "invalid", "errors": _errors(exc)})
+            else:
+                results.append(
+                    {
+                        "index": index,
+                        "status": "created",
+                        "id": lead.pk,
+                        "duplicate_of_id": lead.duplicate_of_id,
+                    }
+                )
+        created = sum(1 for r in results if r["status"] == "created")
+        return 200, {"created": created, "invalid": len(results) - created, "results": results}
+
+    status, body = idempotent(request, payload.dict(), run)
+    return Status(status, body)
+
+
+@router.get("/leads", response=list[LeadOut])
+@paginate(Pages)
+def list_leads(request: HttpRequest, filters: Query[LeadFilters]):  # type: ignore[no-untyped-def]
+    return selectors.lead_list(_user(request), filters=filters.dict())
+
+
+def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
+    try:
+        return selectors.lead_get_for_user(_user(request), lead_id)
+    except Lead.DoesNotExist:
+        raise Http404 from None
+
+
+@router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
+def get_lead(request: HttpRequest, lead_id: int) -> Lead:
+    return _get_lead_for_user(request, lead_id)
+
+
+@router.post("/leads/{lead_id}/transitions", response={200: LeadOut, **ERRORS})
+def transition_lead(request: HttpRequest, lead_id: int, payload: TransitionIn) -> Lead:
+    """Move a lead along its lifecycle; an illegal move is a 409 naming the possible ones."""
+    lead = _get_lead_for_user(request, lead_id)
+    if _user(request).is_partner_user:
+        raise PermissionDenied(_("Partners follow their leads; the status is set by the company."))
+    data = payload.dict()
+    data["rejection_reason"] = data["rejection_reason"] or ""
+    return services.lead_transition(lead=lead, actor=request.user, **data)

@@ -1,0 +1,75 @@
+"""Pages anyone can reach: a partner's referral link, and the prospect's own data page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from relais.core.http import client_ip
+from relais.leads import gdpr, services
+from relais.leads.choices import Channel
+from relais.leads.forms import ReferralForm
+from relais.partners.choices import PartnerStatus
+from relais.partners.models import Partner
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """Counted in the shared cache (Redis in production) per address and hour."""
+    key = f"relais:referral:{client_ip(request)}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) > settings.RELAIS_REFERRAL_MAX_PER_HOUR
+
+
+@never_cache
+def referral(request: HttpRequest, code: str) -> HttpResponse:
+    partner = Partner.objects.filter(referral_code=code, status=PartnerStatus.ACTIVE).first()
+    if partner is None:
+        raise Http404
+    form = ReferralForm(request.POST or None)
+    context = {"partner": partner, "form": form, "company": settings.RELAIS_COMPANY_NAME}
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.pop("website"):
+            # A robot filled the hidden field: answer as if all went well, keep nothing.
+            return render(request, "leads/referral_thanks.html", context)
+        if _rate_limited(request):
+            form.add_error(None, _("Too many requests from your connection. Try again in an hour."))
+            return render(request, "leads/referral.html", context, status=429)
+        data = dict(form.cleaned_data)
+        consents = {k: data.pop(k) for k in ("consent_marketing", "consent_phone")}
+        try:
+            services.lead_submit(
+                data=data, channel=Channel.REFERRAL_LINK, partner=partner, **consents
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(request, "leads/referral_thanks.html", context)
+    return render(request, "leads/referral.html", context, status=422 if form.errors else 200)
+
+
+@never_cache
+def prospect(request: HttpRequest, token: str) -> HttpResponse:
+    """The prospect sees what we hold, objects (at once) or asks for erasure, in one click."""
+    lead = gdpr.lead_from_token(token)
+    if lead is None:
+        return render(request, "leads/prospect_gone.html", status=404)
+    done = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "erase":
+            gdpr.prospect_erase(lead=lead)
+            return render(request, "leads/prospect_gone.html", {"erased": True})
+        if request.POST.get("action") == "object":
+            gdpr.prospect_object(lead=lead, reason="prospect page")
+            done = _("Done: you will not be contacted again.")
+    context = {
+        "leads": gdpr.prospect_leads(lead),
+        "done": done,
+        "company": settings.RELAIS_COMPANY_NAME,
+    }
+    return render(request, "leads/prospect.html", context)

@@ -1,0 +1,49 @@
+"""Reads of leads, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from relais.accounts.models import User
+from relais.leads.models import Lead
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    """Managers see every lead; a salesperson the leads they brought; a partner user its own."""
+    base = Lead.objects.select_related("partner", "departement", "category")
+    if user.can_manage:
+        return base
+    if user.is_partner_user:
+        return base.filter(partner__members__user=user)
+    return base.filter(salesperson=user)
+
+
+def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[Lead]:
+    filters = filters or {}
+    qs = leads_visible_to(user)
+    for field in ("status", "channel", "review_reason"):
+        if filters.get(field):
+            qs = qs.filter(**{field: filters[field]})
+    if filters.get("departement"):
+        qs = qs.filter(departement_id=filters["departement"].upper())
+    if filters.get("partner"):
+        qs = qs.filter(partner_id=filters["partner"])
+    if isinstance(filters.get("since"), date):
+        qs = qs.filter(submitted_at__date__gte=filters["since"])
+    if isinstance(filters.get("until"), date):
+        qs = qs.filter(submitted_at__date__lte=filters["until"])
+    if filters.get("q"):
+        term = filters["q"].strip()
+        qs = qs.filter(
+            Q(last_name__icontains=term) | Q(company_name__icontains=term)
+            | Q(email=term.lower()) | Q(city__icontains=term)
+        )  # fmt: skip
+    return qs.order_by("-submitted_at", "-pk")
+
+
+def lead_get_for_user(user: User, pk: int) -> Lead:
+    """Raises Lead.DoesNotExist for a lead outside the user's scope (a 404 to callers)."""
+    return leads_visible_to(user).get(pk=pk)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from relais.leads import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("new/", views.lead_create, name="create"),
+    path("review/", views.review_queue, name="review"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/status/", views.lead_transition, name="transition"),
+    path("<int:pk>/review/", views.review_decide, name="review_decide"),
+]

@@ -1,0 +1,154 @@
+"""Staff pages for leads: list with filters and export, detail with timeline, entry, review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from relais.accounts.decorators import manager_required, staff_required
+from relais.accounts.models import User
+from relais.core.errors import DomainError
+from relais.core.tabular import csv_stream
+from relais.leads import selectors, services
+from relais.leads.choices import Channel, ReviewReason
+from relais.leads.forms import LeadFilterForm, StaffLeadForm, TransitionForm
+from relais.leads.models import Lead
+from relais.partners.models import Partner
+
+PAGE_SIZE = 50
+EXPORT_COLUMNS = (
+    "id", "submitted_at", "status", "channel", "partner_id", "first_name", "last_name",
+    "company_name", "email", "phone", "postcode", "departement_id", "estimated_value",
+    "won_amount", "review_reason", "duplicate_of_id",
+)  # fmt: skip
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _get_lead_for_user(request: HttpRequest, pk: int) -> Lead:
+    try:
+        return selectors.lead_get_for_user(_user(request), pk)
+    except Lead.DoesNotExist:
+        raise Http404 from None
+
+
+@staff_required
+def lead_list(request: HttpRequest) -> HttpResponseBase:
+    filters = LeadFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    leads = selectors.lead_list(_user(request), filters=cleaned)
+    if request.GET.get("format") == "csv":
+        from django.http import StreamingHttpResponse
+
+        rows = leads.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
+        response = StreamingHttpResponse(
+            csv_stream(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+        return response
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "leads/list.html", {"filters": filters, "page": page, "query": query.urlencode()}
+    )
+
+
+@staff_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, pk)
+    return render(request, "leads/detail.html", _detail_context(lead, TransitionForm()))
+
+
+def _detail_context(lead: Lead, form: TransitionForm) -> dict[str, Any]:
+    return {
+        "lead": lead,
+        "events": lead.events.select_related("actor"),
+        "form": form,
+        "original": lead.duplicate_of if lead.review_reason == ReviewReason.CONFLICT else None,
+    }
+
+
+@staff_required
+@require_POST
+def lead_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_transition(lead=lead, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Lead updated."))
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/detail.html", _detail_context(lead, form), status=409)
+
+
+@staff_required
+def lead_create(request: HttpRequest) -> HttpResponse:
+    form = StaffLeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        code = data.pop("partner_code", "").strip()
+        partner = Partner.objects.filter(referral_code=code).first() if code else None
+        if code and partner is None:
+            form.add_error(
+                "partner_code", _("No partner has the referral code %(code)s.") % {"code": code}
+            )
+        else:
+            try:
+                lead = services.lead_submit(
+                    data=data, channel=Channel.STAFF, partner=partner, actor=request.user,
+                    salesperson=request.user if partner is None else None,
+                )  # fmt: skip
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Lead recorded."))
+                return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@manager_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    held = (
+        Lead.objects.exclude(review_reason="")
+        .select_related("partner", "duplicate_of__partner", "departement")
+        .order_by("submitted_at")[:200]
+    )
+    return render(request, "leads/review.html", {"held": held})
+
+
+@manager_required
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, pk)
+    note = request.POST.get("note", "")
+    try:
+        if lead.review_reason == ReviewReason.CONFLICT:
+            attribute = request.POST.get("decision") == "new"
+            services.conflict_resolve(
+                lead=lead, attribute_to_new=attribute, actor=request.user, note=note
+            )
+        else:
+            services.hold_release(lead=lead, actor=request.user, note=note)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("leads:review")
