@@ -18,7 +18,13 @@ def test_each_role_sees_its_own_menu(client, admin_user, manager, salesperson, i
     client.force_login(salesperson)
     assert "Partenaires" not in menu_links(client)
     client.force_login(introducer_user)
-    assert menu_links(client) == ["Mon espace", "Mes documents", "Mes coordonnées", "Jetons d'API"]
+    assert menu_links(client) == [
+        "Mon espace",
+        "Mes leads",
+        "Mes documents",
+        "Mes coordonnées",
+        "Jetons d'API",
+    ]
 
 
 def test_partner_users_cannot_open_staff_pages(client, reseller_user):

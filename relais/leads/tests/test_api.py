@@ -22,7 +22,10 @@ def english():
 
 
 def post(client, url, body, **headers):
-    return client.post(url, body, content_type="application/json", headers=headers)
+    # Error messages follow the caller's language: these tests read them in English.
+    return client.post(
+        url, body, content_type="application/json", headers={"Accept-Language": "en", **headers}
+    )
 
 
 def test_a_partner_token_creates_a_lead_for_its_partner(api_client):
