@@ -4,6 +4,7 @@ from django.urls import include, path
 from relais.api.api import api
 from relais.core.views import healthz
 from relais.leads import public as leads_public
+from relais.leads.webhooks import inbound_email
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("leads/", include("relais.leads.urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),
     path("p/<str:token>/", leads_public.prospect, name="prospect"),
+    path("inbound/email/<str:secret>/", inbound_email, name="inbound_email"),
     path("portal/", include("relais.portal.urls")),
     path("", include("relais.accounts.urls")),
 ]

@@ -202,3 +202,18 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class InboundMessage(models.Model):
+    """An e-mail already handled, by Message-ID: a webhook retry or a re-read mbox is a no-op."""
+
+    message_id = models.CharField(max_length=300, unique=True)
+    sender = models.EmailField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    lead = models.ForeignKey(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return self.message_id
