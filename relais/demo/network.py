@@ -22,6 +22,7 @@ from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.core.models import Departement, TerritoryKind
 from relais.demo.identity import Identity
+from relais.demo.leads import LeadBuilder
 from relais.demo.onboarding import build_onboarding
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner, PartnerMember
@@ -32,8 +33,8 @@ BATCH = 2000
 _REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 SIZES = {
-    "small": {"resellers": 30, "introducers": 200},
-    "large": {"resellers": 5000, "introducers": 50000},
+    "small": {"resellers": 30, "introducers": 200, "leads": 1500},
+    "large": {"resellers": 5000, "introducers": 50000, "leads": 1_000_000},
 }
 # Denser networks where the economy is: these départements weigh three times the others.
 DENSE = {"06", "13", "31", "33", "34", "38", "44", "59", "62", "67", "69", "75", "76", "77",
@@ -63,6 +64,7 @@ class DemoBuilder:
     seed: int
     size: str
     progress: Callable[[str, int], Any]  # (label, total) -> object with update(n) and close()
+    leads: int | None = None  # overrides the size's number of leads
     rng: random.Random = field(init=False)
     fake: Faker = field(init=False)
     identity: Identity = field(init=False)
@@ -86,7 +88,10 @@ class DemoBuilder:
             self._members(resellers[:1], introducers[:1])
             if self.size == "small":
                 build_onboarding(self.rng, User.objects.get(email=f"manager@{DEMO_DOMAIN}"))
-        return {"resellers": len(resellers), "introducers": len(introducers)}
+        # Outside the partners' transaction: a million leads commit batch by batch.
+        count = counts["leads"] if self.leads is None else self.leads
+        leads = LeadBuilder(rng=self.rng, count=count, progress=self.progress).build()
+        return {"resellers": len(resellers), "introducers": len(introducers), "leads": leads}
 
     # --- staff and partner users --------------------------------------------------------------
 

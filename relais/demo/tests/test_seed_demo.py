@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from relais.accounts.models import User
 from relais.partners.models import Partner
@@ -76,3 +79,26 @@ def test_active_demo_partners_signed_what_activation_requires():
         assert partner.scorecard.decision == "accept"
     assert Scorecard.objects.filter(decision="pending").exists()
     assert ConflictDeclaration.objects.filter(status="pending").exists()
+
+
+def test_demo_leads_are_coherent_and_their_prospects_are_known():
+    from relais.leads.models import Lead
+    from relais.leads.services import lead_submit
+
+    call_command("seed_demo", "--size", "small", "--leads", "600")
+    leads = Lead.objects.all()
+    assert leads.count() == 600
+    assert 0 < leads.filter(duplicate_of__isnull=False).count() < 60
+    for lead in leads.filter(status="won"):
+        assert lead.won_amount > 0
+        assert lead.won_at > lead.submitted_at
+    assert not leads.filter(status="lost", lost_reason="").exists()
+    known = leads.filter(
+        duplicate_of__isnull=True, submitted_at__gte=timezone.now() - timedelta(days=90)
+    ).first()
+    again = lead_submit(
+        data={"last_name": known.last_name, "email": known.email, "postcode": known.postcode},
+        channel="portal",
+        partner=known.partner,
+    )
+    assert again.duplicate_of == known

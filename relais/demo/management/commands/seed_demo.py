@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from relais.accounts.models import User
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
+from relais.leads.models import Lead, ProspectKey
 from relais.partners.models import Partner
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--leads", type=int, help="number of leads (default: by size)")
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when partners already exist"
         )
@@ -34,6 +36,8 @@ class Command(BaseCommand):
                 return
             if not options["flush"]:
                 raise CommandError("The database already holds data; pass --flush to replace it.")
+            Lead.objects.all().delete()
+            ProspectKey.objects.all().delete()
             Partner.objects.all().delete()
             User.objects.all().delete()
         started = time.perf_counter()
@@ -42,11 +46,15 @@ class Command(BaseCommand):
         def progress(label: str, total: int) -> tqdm[Any]:
             return tqdm(total=total, desc=label, unit=" rows", disable=quiet and total < 10000)
 
-        counts = DemoBuilder(seed=options["seed"], size=options["size"], progress=progress).build()
+        builder = DemoBuilder(
+            seed=options["seed"], size=options["size"], progress=progress, leads=options["leads"]
+        )
+        counts = builder.build()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Demo network ({options['size']}, seed {options['seed']}): "
-            f"{counts['resellers']} resellers, {counts['introducers']} introducers "
+            f"{counts['resellers']} resellers, {counts['introducers']} introducers, "
+            f"{counts['leads']} leads "
             f"in {elapsed:.1f} s."
         )
         for email, role, secret in DEMO_LOGINS:

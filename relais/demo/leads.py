@@ -1,0 +1,215 @@
+"""Demo leads: 18 months of referrals with realistic outcomes and a few percent duplicates.
+
+Written in batches with ``bulk_create`` (leads, their prospect keys, two timeline events each),
+never holding more than a batch in memory, so the large network's 1,000,000 leads stream in.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.text import slugify
+from faker import Faker
+
+from relais.core.models import Departement, TerritoryKind
+from relais.demo.identity import Identity
+from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason
+from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey
+from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.partners.models import Partner
+
+BATCH = 5000
+DAYS = 548  # 18 months
+DUPLICATE_SHARE = 0.03
+OUTCOMES = [  # status of a lead older than two weeks, and its weight
+    (LeadStatus.WON, 30),
+    (LeadStatus.LOST, 28),
+    (LeadStatus.IN_PROGRESS, 14),
+    (LeadStatus.OPENED, 8),
+    (LeadStatus.ASSIGNED, 5),
+    (LeadStatus.QUALIFIED, 5),
+    (LeadStatus.REJECTED, 10),
+]
+STEPS = [LeadStatus.QUALIFIED, LeadStatus.ASSIGNED, LeadStatus.OPENED, LeadStatus.IN_PROGRESS]
+LOST_REASONS = [
+    "Trop cher",
+    "Projet reporté",
+    "Concurrent retenu",
+    "Injoignable",
+    "Financement refusé",
+]
+NEEDS = [
+    "Isolation des combles",
+    "Pompe à chaleur air/eau",
+    "Panneaux solaires 6 kWc",
+    "Fenêtres double vitrage",
+    "Chaudière à remplacer",
+]
+DOMAINS = ["orange.fr", "gmail.com", "free.fr", "laposte.net", "sfr.fr", "hotmail.fr"]
+
+
+@dataclass
+class LeadBuilder:
+    rng: random.Random
+    count: int
+    progress: Callable[[str, int], Any]
+    now: datetime = field(default_factory=timezone.now)
+
+    def __post_init__(self) -> None:
+        fake = Faker("fr_FR")
+        fake.seed_instance(self.rng.randint(0, 10**9))
+        self.first_names = [fake.first_name() for _ in range(500)]
+        self.last_names = [fake.last_name() for _ in range(1000)]
+        self.identity = Identity(self.rng)
+        self.departements = list(Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT))
+        self.categories = list(ProductCategory.objects.all())
+        self.introducers = list(
+            Partner.objects.filter(
+                kind=PartnerKind.INTRODUCER, status=PartnerStatus.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+        self.recent: deque[Lead] = deque(maxlen=2000)  # originals a duplicate may copy
+
+    def build(self) -> int:
+        bar = self.progress("leads", self.count)
+        made = 0
+        batch = BATCH if self.count >= 50_000 else 250  # small runs still get duplicates
+        for start in range(0, self.count, batch):
+            leads = [self._lead(start + i) for i in range(min(batch, self.count - start))]
+            Lead.objects.bulk_create(leads)
+            # Only saved originals can be copied by a later duplicate.
+            self.recent.extend(lead for lead in leads if lead.duplicate_of_id is None)
+            self._keys_and_events(leads)
+            made += len(leads)
+            bar.update(len(leads))
+        bar.close()
+        return made
+
+    def _lead(self, index: int) -> Lead:
+        rng = self.rng
+        submitted = self.now - timedelta(
+            days=DAYS * (1 - index / max(self.count, 1)), minutes=rng.randint(0, 1440)
+        )
+        if self.recent and rng.random() < DUPLICATE_SHARE:
+            return self._duplicate(rng.choice(self.recent), submitted)
+        dep = rng.choice(self.departements)
+        first, last = rng.choice(self.first_names), rng.choice(self.last_names)
+        lead = Lead(
+            first_name=first,
+            last_name=last,
+            email=f"{slugify(first)}.{slugify(last)}.{index}@{rng.choice(DOMAINS)}",
+            phone=self.identity.mobile(),
+            postcode=self.identity.postcode(dep.code, dep.chef_lieu_postcode),
+            departement=dep,
+            need=rng.choice(NEEDS),
+            category=rng.choice(self.categories),
+            estimated_value=Decimal(rng.randrange(2000, 40000, 500)),
+            partner_id=rng.choice(self.introducers) if self.introducers else None,
+            channel=rng.choices(
+                [Channel.PORTAL, Channel.REFERRAL_LINK, Channel.API, Channel.EMAIL, Channel.STAFF],
+                [50, 25, 15, 5, 5],
+            )[0],
+            submitted_at=submitted,
+            last_prospect_contact_at=submitted,
+        )
+        self._outcome(lead)
+        return lead
+
+    def _duplicate(self, original: Lead, submitted: datetime) -> Lead:
+        other = self.rng.choice(self.introducers) if self.introducers else None
+        return Lead(
+            first_name=original.first_name,
+            last_name=original.last_name,
+            email=original.email,
+            phone=original.phone,
+            postcode=original.postcode,
+            departement_id=original.departement_id,
+            need=original.need,
+            category_id=original.category_id,
+            channel=Channel.PORTAL,
+            partner_id=other,
+            submitted_at=max(submitted, original.submitted_at + timedelta(minutes=5)),
+            last_prospect_contact_at=submitted,
+            duplicate_of=original,
+            status=LeadStatus.REJECTED,
+            rejection_reason=RejectionReason.DUPLICATE,
+            rejected_at=submitted,
+        )
+
+    def _outcome(self, lead: Lead) -> None:
+        age = (self.now - lead.submitted_at).days
+        status = (
+            LeadStatus.SUBMITTED if age < 3 else self.rng.choices(*zip(*OUTCOMES, strict=True))[0]
+        )
+        if age < 14 and status in (LeadStatus.WON, LeadStatus.LOST):
+            status = LeadStatus.OPENED
+        lead.status = status
+        when = lead.submitted_at
+        for step in STEPS:
+            when += timedelta(hours=self.rng.randint(2, 72))
+            if status == LeadStatus.REJECTED:
+                lead.rejected_at, lead.rejection_reason = (
+                    when,
+                    self.rng.choice([r for r in RejectionReason if r != RejectionReason.DUPLICATE]),
+                )
+                return
+            setattr(lead, f"{step}_at", when)
+            if step == status:
+                return
+        when += timedelta(days=self.rng.randint(5, 60))
+        if status == LeadStatus.WON:
+            lead.won_at, lead.won_date = when, when.date()
+            lead.won_amount = (lead.estimated_value or Decimal(5000)) * Decimal(
+                self.rng.choice(["0.8", "1", "1.1"])
+            )
+        elif status == LeadStatus.LOST:
+            lead.lost_at, lead.lost_reason = when, self.rng.choice(LOST_REASONS)
+
+    def _keys_and_events(self, leads: list[Lead]) -> None:
+        keys, events = [], []
+        for lead in leads:
+            if lead.duplicate_of is None:
+                keys += [
+                    ProspectKey(
+                        kind=KeyKind.EMAIL,
+                        value=lead.email,
+                        lead=lead,
+                        lead_submitted_at=lead.submitted_at,
+                    ),
+                    ProspectKey(
+                        kind=KeyKind.PHONE,
+                        value=lead.phone,
+                        lead=lead,
+                        lead_submitted_at=lead.submitted_at,
+                    ),
+                ]
+            events.append(
+                LeadEvent(
+                    lead=lead,
+                    at=lead.submitted_at,
+                    kind="submitted",
+                    to_status=LeadStatus.SUBMITTED,
+                )
+            )
+            if lead.status != LeadStatus.SUBMITTED:
+                at = getattr(lead, f"{lead.status}_at") or lead.submitted_at
+                events.append(
+                    LeadEvent(
+                        lead=lead,
+                        at=at,
+                        kind="status",
+                        from_status=LeadStatus.SUBMITTED,
+                        to_status=lead.status,
+                    )
+                )
+        ProspectKey.objects.bulk_create(
+            keys, ignore_conflicts=True
+        )  # a phone drawn twice keeps its first lead
+        LeadEvent.objects.bulk_create(events)
