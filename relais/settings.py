@@ -172,6 +172,8 @@ RELAIS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES"
 RELAIS_LEAD_PROTECTION_DAYS = int(os.environ.get("RELAIS_LEAD_PROTECTION_DAYS", "180"))
 # The secret path of the inbound-mail webhook (/inbound/email/<secret>/); empty disables it.
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
+# The largest file of leads a manager may import.
+RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
 RELAIS_REFERRAL_MAX_PER_HOUR = int(os.environ.get("RELAIS_REFERRAL_MAX_PER_HOUR", "10"))
 
 # --- E-mail: console in development, SMTP (or any backend) from the environment ---------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -115,3 +115,34 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def plain(text: str) -> str:
+    """A header or a label without accents, case, dashes or underscores, for matching."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+def guess_mapping(headers: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """For each field, the first header that matches its name or one of its aliases."""
+    by_plain = {plain(h): h for h in headers}
+    mapping = {}
+    for field, names in aliases.items():
+        for name in (field.replace("_", " "), *names):
+            if plain(name) in by_plain:
+                mapping[field] = by_plain[plain(name)]
+                break
+    return mapping
+
+
+def count_rows(handle: IO[bytes], filename: str) -> int:
+    """Data rows in a file, without loading it: newlines for CSV, the sheet's size for XLSX."""
+    if _suffix(filename) in XLSX_TYPES:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(handle, read_only=True).worksheets[0]
+        return max((sheet.max_row or 1) - 1, 0)
+    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)

@@ -113,3 +113,38 @@ class TransitionForm(forms.Form):
     )
     lost_reason = forms.CharField(label=_("Reason lost"), required=False, max_length=200)
     note = forms.CharField(label=_("Note"), required=False)
+
+
+class LeadImportForm(forms.Form):
+    """For each lead field, the column of the file that holds it; and the mode."""
+
+    mode = forms.ChoiceField(
+        label=_("Mode"), widget=forms.RadioSelect, initial="valid_only",
+        choices=[("valid_only", _("Import the valid rows, report the others")),
+                 ("all_or_nothing", _("All or nothing: import only if every row is valid"))],
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        mapping: dict[str, str],
+        fields: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        columns = [("", "—"), *((h, h) for h in headers)]
+        for field in fields:
+            self.fields[f"map_{field}"] = forms.ChoiceField(
+                label=field.replace("_", " "),
+                choices=columns,
+                required=False,
+                initial=mapping.get(field, ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            n.removeprefix("map_"): v
+            for n, v in self.cleaned_data.items()
+            if n.startswith("map_") and v
+        }

@@ -217,3 +217,57 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class LeadImport(models.Model):
+    """A file of leads imported by a manager, run by the task worker; progress is stored."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(_("file"), max_length=200)
+    file = models.FileField(upload_to="imports/leads/%Y/%m/")
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    mode = models.CharField(max_length=16, default="valid_only")
+    dry_run = models.BooleanField(default=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=list)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.processed / self.total_rows)) if self.total_rows else 0
+
+
+class LeadImportError(models.Model):
+    """One bad row of an import, with the message for each bad field."""
+
+    batch = models.ForeignKey(LeadImport, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField()
+    fields = models.JSONField()
+
+    class Meta:
+        ordering = ["row"]
+
+    def __str__(self) -> str:
+        return f"row {self.row}"

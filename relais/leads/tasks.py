@@ -53,3 +53,11 @@ def send_prospect_notice(lead_id: int) -> bool:
             lead=lead, at=lead.submitted_at, kind="notice_sent", data={"to": "prospect"}
         )
     return True
+
+
+@task()
+def run_lead_import(import_id: int) -> None:
+    """Run a queued import; the import row holds its progress and report."""
+    from relais.leads.imports import run
+
+    run(import_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
+from relais.core.tabular import guess_mapping as tabular_guess
+from relais.core.tabular import plain as _plain
 from relais.core.tabular import read_table
 from relais.partners.choices import LegalForm, PartnerKind, TaxRegime
 from relais.partners.models import ImportMode, Partner, PartnerImport
@@ -58,20 +59,8 @@ CHOICES = {"kind": PartnerKind, "legal_form": LegalForm, "tax_regime": TaxRegime
 PREVIEW_ROWS = 20
 
 
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
-
-
 def guess_mapping(headers: list[str]) -> dict[str, str]:
-    plain = {_plain(h): h for h in headers}
-    mapping = {}
-    for field, (_label, aliases) in FIELDS.items():
-        for alias in (field.replace("_", " "), *aliases):
-            if _plain(alias) in plain:
-                mapping[field] = plain[_plain(alias)]
-                break
-    return mapping
+    return tabular_guess(headers, {field: aliases for field, (_label, aliases) in FIELDS.items()})
 
 
 def import_upload(*, upload: UploadedFile, actor: Any) -> PartnerImport:

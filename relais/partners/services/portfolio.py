@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.core.money import cents
+from relais.core.tabular import plain as _plain
 from relais.core.tabular import read_table
 from relais.partners.models import Partner, PortfolioDeal
-from relais.partners.services.imports import _plain
 
 COLUMNS = {
     "date": ("date", "date de signature"),

@@ -1,0 +1,70 @@
+"""Managers import leads: upload, mapping, then a dry run or the import, with live progress."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from relais.accounts.decorators import manager_required
+from relais.core.errors import DomainError
+from relais.core.http import is_htmx
+from relais.core.tabular import csv_stream
+from relais.leads.forms import LeadImportForm
+from relais.leads.imports import FIELDS, import_queue, import_upload
+from relais.leads.models import LeadImport
+from relais.partners.forms import ImportUploadForm
+
+
+@manager_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = import_upload(upload=form.cleaned_data["file"], actor=request.user)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("leads:import_detail", batch_id=batch.pk)
+    return render(
+        request, "leads/import_start.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@manager_required
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """One view, full page or the htmx progress partial (polled while the worker runs)."""
+    batch = get_object_or_404(LeadImport, pk=batch_id)
+    if is_htmx(request):
+        return render(request, "leads/partials/_import_progress.html", {"batch": batch})
+    form = LeadImportForm(
+        request.POST or None, headers=batch.headers, mapping=batch.mapping, fields=FIELDS
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            import_queue(batch=batch, mapping=form.mapping(), mode=form.cleaned_data["mode"],
+                         dry_run=request.POST.get("action") != "import")  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("leads:import_detail", batch_id=batch.pk)
+    errors = batch.errors.all()[:200]
+    return render(
+        request, "leads/import_detail.html", {"batch": batch, "form": form, "errors": errors}
+    )
+
+
+@manager_required
+def import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
+    batch = get_object_or_404(LeadImport, pk=batch_id)
+    lines = (
+        (error.row, field, message)
+        for error in batch.errors.iterator(chunk_size=2000)
+        for field, message in error.fields.items()
+    )
+    header = (_("row"), _("field"), _("error"))
+    response = StreamingHttpResponse(
+        csv_stream(header, lines), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="erreurs-leads-{batch.pk}.csv"'
+    return response

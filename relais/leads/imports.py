@@ -1,0 +1,230 @@
+"""Importing leads from CSV/XLSX in the task worker: rows stream, memory stays flat.
+
+Two passes over the file: the first validates every row and writes nothing but the errors (it is
+the dry run, and the gate of an all-or-nothing import); the second creates the valid rows, each
+in its own savepoint, committing batch by batch so progress shows and a crash loses one batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from relais.core.errors import DomainError
+from relais.core.tabular import count_rows, guess_mapping, read_table
+from relais.leads.choices import Channel
+from relais.leads.models import LeadImport, LeadImportError
+from relais.leads.normalise import normalise
+from relais.leads.services import _category, _estimated_value, lead_submit
+from relais.partners.models import Partner
+
+BATCH = 1000
+PREVIEW_ROWS = 20
+FIELDS: dict[str, tuple[str, ...]] = {
+    "first_name": ("prenom", "first name"),
+    "last_name": ("nom", "name", "last name", "client"),
+    "company_name": ("societe", "entreprise", "raison sociale", "company"),
+    "email": ("email", "e-mail", "courriel", "mail"),
+    "phone": ("telephone", "tel", "phone", "mobile", "portable"),
+    "siret": ("siret",),
+    "siren": ("siren",),
+    "address_line": ("adresse", "address"),
+    "postcode": ("code postal", "cp", "postcode", "zip"),
+    "city": ("ville", "city", "commune"),
+    "need": ("besoin", "projet", "need", "description"),
+    "category": ("produit", "categorie", "category", "product"),
+    "estimated_value": ("montant", "valeur", "value", "montant estime"),
+    "partner_code": ("code apporteur", "code parrainage", "referral code", "partner code"),
+}
+REQUIRED = ("postcode",)
+
+
+def import_upload(*, upload: UploadedFile, actor: Any) -> LeadImport:
+    limit = settings.RELAIS_IMPORT_MAX_MB * 1024 * 1024
+    if (upload.size or 0) > limit:
+        raise DomainError(
+            _("File %(name)s is %(size)s MB; at most %(limit)s MB can be imported.")
+            % {
+                "name": upload.name,
+                "size": round((upload.size or 0) / 1048576),
+                "limit": settings.RELAIS_IMPORT_MAX_MB,
+            },
+            code="file_too_large",
+        )
+    table = read_table(upload, upload.name or "")
+    headers = table.headers
+    upload.seek(0)
+    total = count_rows(upload, upload.name or "")
+    upload.seek(0)
+    return LeadImport.objects.create(
+        created_by=actor,
+        filename=upload.name or "",
+        file=upload,
+        headers=headers,
+        mapping=guess_mapping(headers, FIELDS),
+        total_rows=total,
+    )
+
+
+def import_queue(
+    *, batch: LeadImport, mapping: dict[str, str], mode: str, dry_run: bool
+) -> LeadImport:
+    """Record the choices and hand the file to the task worker."""
+    missing = [f for f in REQUIRED if not mapping.get(f)]
+    if missing or not (mapping.get("email") or mapping.get("phone")):
+        raise DomainError(
+            _("Map at least the postcode and the e-mail or the phone."), code="mapping_incomplete"
+        )
+    if batch.state in (LeadImport.State.QUEUED, LeadImport.State.RUNNING):
+        raise DomainError(_("This import is already running."), code="running")
+    LeadImportError.objects.filter(batch=batch).delete()
+    LeadImport.objects.filter(pk=batch.pk).update(
+        mapping=mapping,
+        mode=mode,
+        dry_run=dry_run,
+        state=LeadImport.State.QUEUED,
+        processed=0,
+        valid=0,
+        created=0,
+        invalid=0,
+        preview=[],
+        failure="",
+    )
+    from relais.leads.tasks import run_lead_import
+
+    transaction.on_commit(lambda: run_lead_import.enqueue(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def _rows(batch: LeadImport) -> Iterator[tuple[int, dict[str, str]]]:
+    with batch.file.open("rb") as handle:
+        table = read_table(handle, batch.filename)
+        index = {h: i for i, h in enumerate(table.headers)}
+        columns = {field: index[h] for field, h in batch.mapping.items() if h in index}
+        for number, row in enumerate(table.rows, start=2):
+            yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
+
+
+def _check(data: dict[str, str], partners: dict[str, Partner | None]) -> dict[str, Any]:
+    """Validate one row without writing; return what lead_submit needs."""
+    errors: dict[str, str] = {}
+    code = data.pop("partner_code", "").strip()
+    if code and code not in partners:
+        partners[code] = Partner.objects.filter(referral_code=code).first()
+    if code and partners.get(code) is None:
+        errors["partner_code"] = _("No partner has the referral code %(code)s.") % {"code": code}
+    for check in (
+        lambda: normalise(data),
+        lambda: _category(data.get("category")),
+        lambda: _estimated_value(data.get("estimated_value")),
+    ):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update({f: m[0] for f, m in exc.message_dict.items() if f not in errors})
+    if errors:
+        raise ValidationError(errors)
+    return {"data": data, "partner": partners.get(code) if code else None}
+
+
+def _save_errors(batch: LeadImport, errors: list[LeadImportError], **progress: int) -> None:
+    LeadImportError.objects.bulk_create(errors)
+    LeadImport.objects.filter(pk=batch.pk).update(**{k: F(k) + v for k, v in progress.items()})
+
+
+def validate_pass(batch: LeadImport) -> int:
+    """Count valid rows and store every error; nothing else is written."""
+    partners: dict[str, Partner | None] = {}
+    errors: list[LeadImportError] = []
+    valid = seen = 0
+    preview: list[dict[str, str]] = []
+    for number, data in _rows(batch):
+        seen += 1
+        try:
+            checked = _check(dict(data), partners)
+        except ValidationError as exc:
+            errors.append(
+                LeadImportError(
+                    batch=batch, row=number, fields={f: m[0] for f, m in exc.message_dict.items()}
+                )
+            )
+        else:
+            valid += 1
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(
+                    {"row": str(number), **{k: str(v) for k, v in checked["data"].items()}}
+                )
+        if seen % BATCH == 0:
+            _save_errors(batch, errors, processed=BATCH, invalid=len(errors), valid=valid)
+            errors, valid = [], 0
+    _save_errors(batch, errors, processed=seen % BATCH, invalid=len(errors), valid=valid)
+    LeadImport.objects.filter(pk=batch.pk).update(preview=preview)
+    return LeadImportError.objects.filter(batch=batch).count()
+
+
+def create_pass(batch: LeadImport) -> None:
+    """Create every valid row; a bad row is recorded and skipped (valid-only mode)."""
+    partners: dict[str, Partner | None] = {}
+    rows = _rows(batch)
+    while True:
+        chunk = [row for _, row in zip(range(BATCH), rows, strict=False)]
+        if not chunk:
+            return
+        errors, created = [], 0
+        with transaction.atomic():
+            for number, data in chunk:
+                try:
+                    with transaction.atomic():
+                        checked = _check(dict(data), partners)
+                        lead_submit(
+                            data=checked["data"],
+                            channel=Channel.IMPORT,
+                            partner=checked["partner"],
+                            actor=batch.created_by,
+                        )
+                except ValidationError as exc:
+                    errors.append(
+                        LeadImportError(
+                            batch=batch,
+                            row=number,
+                            fields={f: m[0] for f, m in exc.message_dict.items()},
+                        )
+                    )
+                else:
+                    created += 1
+            _save_errors(
+                batch,
+                errors,
+                processed=len(chunk),
+                invalid=len(errors),
+                created=created,
+                valid=created,
+            )
+
+
+def run(batch_id: int) -> None:
+    """The task's body: dry run, valid-only or all-or-nothing, as the manager chose."""
+    batch = LeadImport.objects.get(pk=batch_id)
+    LeadImport.objects.filter(pk=batch_id).update(state=LeadImport.State.RUNNING)
+    try:
+        if batch.dry_run or batch.mode == "all_or_nothing":
+            bad = validate_pass(batch)
+            if batch.dry_run or bad:
+                LeadImport.objects.filter(pk=batch_id).update(state=LeadImport.State.DONE)
+                return
+            LeadImport.objects.filter(pk=batch_id).update(processed=0, valid=0)
+        create_pass(batch)
+    except Exception as exc:  # the manager sees why the import stopped
+        LeadImport.objects.filter(pk=batch_id).update(
+            state=LeadImport.State.FAILED, failure=str(exc)[:2000]
+        )
+        raise
+    LeadImport.objects.filter(pk=batch_id).update(state=LeadImport.State.DONE)

@@ -1,0 +1,118 @@
+"""Importing leads in the task worker: dry run, both modes, exact per-row errors, big files."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from relais.leads.models import Lead, LeadImport
+
+# The real task worker runs here and closes the connection it used: a transactional test.
+pytestmark = pytest.mark.django_db(transaction=True)
+BAD_ROWS = {
+    1502: "postcode",
+    4711: "email",
+    9000: "phone",
+}  # file row numbers (row 1 is the header)
+
+
+def big_file(rows=10_000, bad_rows=BAD_ROWS):
+    lines = ["Nom;Téléphone;Courriel;Code postal;Besoin"]
+    for number in range(2, rows + 2):
+        postcode, email, phone = "69003", f"prospect{number}@orange.fr", f"06{number:08d}"
+        bad = bad_rows.get(number)
+        if bad == "postcode":
+            postcode = "6900"
+        elif bad == "email":
+            email = "pas-un-email"
+        elif bad == "phone":
+            phone, email = "12", ""
+        lines.append(f"Client {number};{phone};{email};{postcode};Isolation")
+    return SimpleUploadedFile("leads.csv", ("\n".join(lines) + "\n").encode())
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def start(client, manager, upload):
+    client.force_login(manager)
+    client.post("/leads/import/", {"file": upload})
+    return LeadImport.objects.order_by("-pk").first()
+
+
+def launch(client, batch, action, mode):
+    data = {"action": action, "mode": mode, **{f"map_{f}": h for f, h in batch.mapping.items()}}
+    client.post(f"/leads/import/{batch.pk}/", data)
+    run_worker()
+    batch.refresh_from_db()
+    return batch
+
+
+def test_a_10000_row_file_with_3_bad_rows_reports_exactly_those(client, manager):
+    batch = start(client, manager, big_file())
+    assert batch.total_rows == 10_000
+    assert batch.mapping["postcode"] == "Code postal"
+    batch = launch(client, batch, "preview", "valid_only")
+    assert (batch.state, batch.processed, batch.valid, batch.invalid, batch.created) == (
+        "done",
+        10_000,
+        9_997,
+        3,
+        0,
+    )
+    errors = {e.row: e.fields for e in batch.errors.all()}
+    assert set(errors) == set(BAD_ROWS)
+    assert "6900" in errors[1502]["postcode"]
+    assert "pas-un-email" in errors[4711]["email"]
+    assert "12" in errors[9000]["phone"]
+    assert not Lead.objects.exists()
+
+    batch = launch(client, batch, "import", "all_or_nothing")
+    assert (batch.invalid, batch.created) == (3, 0)
+    assert not Lead.objects.exists()
+    report = b"".join(client.get(f"/leads/import/{batch.pk}/errors.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert report.count("\n") == 4
+
+
+def test_valid_rows_only_creates_every_good_row(client, manager):
+    # The same three kinds of bad rows, in a file small enough to create quickly here
+    # (creation speed is measured by the benchmark suite, not by the tests).
+    batch = start(client, manager, big_file(300, {52: "postcode", 171: "email", 300: "phone"}))
+    batch = launch(client, batch, "import", "valid_only")
+    assert (batch.state, batch.created, batch.invalid) == ("done", 297, 3)
+    assert Lead.objects.filter(channel="import").count() == 297
+    assert sorted(batch.errors.values_list("row", flat=True)) == [52, 171, 300]
+
+
+def test_an_oversize_file_is_refused(client, manager, settings):
+    settings.RELAIS_IMPORT_MAX_MB = 0
+    client.force_login(manager)
+    response = client.post(
+        "/leads/import/", {"file": SimpleUploadedFile("leads.csv", b"Nom;Code postal\nA;69003\n")}
+    )
+    assert response.status_code == 422
+    assert not LeadImport.objects.exists()
+
+
+def test_progress_is_served_to_htmx(client, manager):
+    batch = start(client, manager, big_file(50))
+    response = client.get(f"/leads/import/{batch.pk}/", headers={"HX-Request": "true"})
+    assert response.templates[0].name == "leads/partials/_import_progress.html"
+    assert "<progress" in response.content.decode()
+
+
+def test_an_xlsx_file_is_read_too(client, manager):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Nom", "Courriel", "Code postal"])
+    book.active.append(["Mme Roux", "roux@orange.fr", 44000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    batch = start(client, manager, SimpleUploadedFile("leads.xlsx", buffer.getvalue()))
+    batch = launch(client, batch, "preview", "valid_only")
+    assert (batch.valid, batch.invalid) == (1, 0)
