@@ -170,6 +170,10 @@ RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", "5")
 RELAIS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", "15"))
 # A lead for a prospect already referred within this many days is a duplicate of it.
 RELAIS_LEAD_PROTECTION_DAYS = int(os.environ.get("RELAIS_LEAD_PROTECTION_DAYS", "180"))
+# Who gets a prospect two partners referred: "first" (the first valid referral) or "last".
+RELAIS_ATTRIBUTION_RULE = os.environ.get("RELAIS_ATTRIBUTION_RULE", "first")
+if RELAIS_ATTRIBUTION_RULE not in {"first", "last"}:
+    raise ImproperlyConfigured("RELAIS_ATTRIBUTION_RULE must be 'first' or 'last'.")
 # The secret path of the inbound-mail webhook (/inbound/email/<secret>/); empty disables it.
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 # The largest file of leads a manager may import.

@@ -108,6 +108,17 @@ def lead_submit(
             duplicate_of=original.pk if original else None,
             review=lead.review_reason,
         )
+        if (
+            lead.review_reason == ReviewReason.CONFLICT
+            and settings.RELAIS_ATTRIBUTION_RULE == "last"
+        ):
+            # The configured rule decides at once; the decision is audited like a manager's.
+            lead = conflict_resolve(
+                lead=lead,
+                attribute_to_new=True,
+                actor=actor,
+                note=_("Rule: the last referral wins."),
+            )
     if lead.email and lead.review_reason != ReviewReason.SUPPRESSED:
         from relais.leads.tasks import send_prospect_notice
 
@@ -311,6 +322,10 @@ def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: st
         original = Lead.objects.select_for_update().get(pk=locked.duplicate_of_id)
         now = timezone.now()
         loser, winner = (original, locked) if attribute_to_new else (locked, original)
+        # Later submissions of this prospect are matched to the lead that now holds it.
+        ProspectKey.objects.filter(lead=loser).update(
+            lead=winner, lead_submitted_at=winner.submitted_at
+        )
         winner.review_reason, winner.duplicate_of = ReviewReason.NONE, None
         winner.save(update_fields=["review_reason", "duplicate_of"])
         if loser.status not in (S.WON, S.LOST, S.REJECTED):

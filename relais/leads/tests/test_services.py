@@ -181,3 +181,18 @@ def test_a_manager_settles_a_conflict_and_it_is_audited(manager):
     assert (second.review_reason, second.duplicate_of) == ("", None)
     assert (first.status, first.duplicate_of) == ("rejected", second)
     assert audit_trail(second).get().actor == manager
+
+
+def test_with_the_last_referral_rule_the_newer_partner_gets_the_prospect(settings):
+    settings.RELAIS_ATTRIBUTION_RULE = "last"
+    first = submit(PartnerFactory())
+    second = submit(PartnerFactory())
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.review_reason, second.duplicate_of, second.status) == ("", None, "submitted")
+    assert (first.status, first.rejection_reason, first.duplicate_of) == (
+        "rejected",
+        "duplicate",
+        second,
+    )
+    assert submit(second.partner).duplicate_of == second
