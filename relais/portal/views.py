@@ -21,6 +21,7 @@ from relais.core.errors import DomainError
 from relais.core.http import client_ip
 from relais.leads.choices import Channel
 from relais.leads.forms import QuickLeadForm
+from relais.leads.selectors import lead_counts
 from relais.leads.services import lead_submit
 from relais.partners import services
 from relais.partners.forms import DeclarationForm, ProfileForm, SignForm
@@ -43,7 +44,8 @@ def _partner(request: HttpRequest) -> Partner:
 def home(request: HttpRequest) -> HttpResponse:
     partner = _partner(request)
     to_sign = [d for d in services.documents_for(partner) if d.required and not d.signed]
-    return render(request, "portal/home.html", {"partner": partner, "to_sign": to_sign})
+    context = {"partner": partner, "to_sign": to_sign, "lead_counts": lead_counts(partner)}
+    return render(request, "portal/home.html", context)
 
 
 @partner_required

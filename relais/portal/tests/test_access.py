@@ -102,3 +102,25 @@ def test_template_publication_is_audited(manager):
     )
     entry = audit_trail(template).get()
     assert (entry.action, entry.actor, entry.changes) == ("published", manager, {"version": [1, 2]})
+
+
+def test_the_portal_home_counts_the_partners_leads(client):
+    from relais.leads.services import lead_submit, lead_transition
+
+    partner = PartnerFactory()
+    user = partner_user(partner)
+    for number in range(3):
+        lead = lead_submit(
+            data={"last_name": f"P{number}", "phone": f"061122334{number}", "postcode": "69003"},
+            channel="portal",
+            partner=partner,
+        )
+    lead_transition(lead=lead, to="rejected", actor=None, rejection_reason="spam")
+    lead_submit(
+        data={"last_name": "Ailleurs", "phone": "0699887766", "postcode": "69003"},
+        channel="portal",
+        partner=PartnerFactory(),
+    )
+    client.force_login(user)
+    counts = client.get("/portal/").context["lead_counts"]
+    assert counts == {"total": 3, "won": 0, "open": 2}
