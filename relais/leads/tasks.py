@@ -22,8 +22,9 @@ def send_prospect_notice(lead_id: int) -> bool:
     Sent once: the "notice_sent" event is written in the same transaction as the send.
     """
     with transaction.atomic():
+        # of=self: partner and salesperson are nullable joins, which PostgreSQL will not lock.
         lead = (
-            Lead.objects.select_for_update()
+            Lead.objects.select_for_update(of=("self",))
             .select_related("partner", "salesperson")
             .get(pk=lead_id)
         )

@@ -80,14 +80,13 @@ def test_the_public_link_is_rate_limited(client, settings):
     assert Lead.objects.count() == 2
 
 
-def test_the_prospect_notice_names_the_introducer_and_is_sent_once(
-    django_capture_on_commit_callbacks,
-):
+# Transactional: the real task worker runs here, and it closes the connection it used.
+@pytest.mark.django_db(transaction=True)
+def test_the_prospect_notice_names_the_introducer_and_is_sent_once():
     partner = PartnerFactory(company_name="", first_name="Alice", last_name="Apporteuse")
-    with django_capture_on_commit_callbacks(execute=True):
-        lead = services.lead_submit(
-            data={**QUICK, "email": "bernard@orange.fr"}, channel="portal", partner=partner
-        )
+    lead = services.lead_submit(
+        data={**QUICK, "email": "bernard@orange.fr"}, channel="portal", partner=partner
+    )
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     from relais.leads.tasks import send_prospect_notice
 
