@@ -10,24 +10,19 @@ from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
 from relais.core.http import is_htmx
 from relais.core.tabular import csv_stream
+from relais.core.uploads import upload_page
 from relais.leads.forms import LeadImportForm
 from relais.leads.imports import FIELDS, import_queue, import_upload
 from relais.leads.models import LeadImport
-from relais.partners.forms import ImportUploadForm
 
 
 @manager_required
 def import_start(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = import_upload(upload=form.cleaned_data["file"], actor=request.user)
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("leads:import_detail", batch_id=batch.pk)
-    return render(
-        request, "leads/import_start.html", {"form": form}, status=422 if form.errors else 200
+    return upload_page(
+        request,
+        service=import_upload,
+        detail="leads:import_detail",
+        template="leads/import_start.html",
     )
 
 

@@ -146,10 +146,6 @@ class SignForm(forms.Form):
     accept = forms.BooleanField(label=_("I have read this document and I sign it."))
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"))
-
-
 class ImportMappingForm(forms.Form):
     """For each Relais field, the column of the file that holds it."""
 

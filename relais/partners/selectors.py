@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from relais.accounts.models import User
-from relais.partners.models import Partner
+from relais.partners.models import Partner, Signature
 
 
 def partner_for_user(user: User) -> Partner | None:
@@ -50,3 +51,15 @@ def partner_list(user: User, *, filters: dict[str, Any] | None = None) -> QueryS
 def partner_get_for_user(user: User, pk: int) -> Partner:
     """Raises Partner.DoesNotExist for an object outside the user's scope (a 404 to callers)."""
     return partners_visible_to(user).get(pk=pk)
+
+
+def signature_of_partner(partner: Partner, signature_id: int) -> Signature:
+    """A signature of this partner, or Http404: the one way both sides reach a signed PDF."""
+    signature = (
+        Signature.objects.select_related("template", "signed_by", "partner")
+        .filter(partner=partner, pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        raise Http404
+    return signature

@@ -25,9 +25,9 @@ from relais.leads.selectors import lead_counts
 from relais.leads.services import lead_submit
 from relais.partners import services
 from relais.partners.forms import DeclarationForm, ProfileForm, SignForm
-from relais.partners.models import ContractTemplate, Partner, Signature
+from relais.partners.models import ContractTemplate, Partner
 from relais.partners.pdf import signature_response
-from relais.partners.selectors import partner_for_user
+from relais.partners.selectors import partner_for_user, signature_of_partner
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
 
@@ -86,14 +86,7 @@ def document(request: HttpRequest, template_id: int) -> HttpResponse:
 @partner_required
 def signature_download(request: HttpRequest, signature_id: int) -> HttpResponse:
     partner = _partner(request)
-    signature = (
-        Signature.objects.select_related("template", "signed_by", "partner")
-        .filter(partner=partner, pk=signature_id)
-        .first()
-    )
-    if signature is None:
-        raise Http404
-    return signature_response(signature)
+    return signature_response(signature_of_partner(partner, signature_id))
 
 
 @partner_required

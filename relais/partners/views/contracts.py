@@ -11,8 +11,9 @@ from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
 from relais.partners import services
 from relais.partners.forms import TemplateForm
-from relais.partners.models import ContractTemplate, Signature
+from relais.partners.models import ContractTemplate
 from relais.partners.pdf import signature_response
+from relais.partners.selectors import signature_of_partner
 from relais.partners.services.contracts import current_template
 from relais.partners.views.common import add_errors, get_partner_for_user
 
@@ -58,11 +59,4 @@ def template_new_version(request: HttpRequest, kind: str) -> HttpResponse:
 @manager_required
 def signature_download(request: HttpRequest, pk: int, signature_id: int) -> HttpResponse:
     partner = get_partner_for_user(request, pk)
-    signature = (
-        Signature.objects.select_related("template", "signed_by", "partner")
-        .filter(partner=partner, pk=signature_id)
-        .first()
-    )
-    if signature is None:
-        raise Http404
-    return signature_response(signature)
+    return signature_response(signature_of_partner(partner, signature_id))

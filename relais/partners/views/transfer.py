@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
 from relais.core.tabular import csv_stream, xlsx_bytes
+from relais.core.uploads import upload_page
 from relais.partners import selectors
-from relais.partners.forms import ImportMappingForm, ImportUploadForm, PartnerFilterForm
+from relais.partners.forms import ImportMappingForm, PartnerFilterForm
 from relais.partners.models import PartnerImport
 from relais.partners.services.imports import FIELDS, import_run, import_upload
 from relais.partners.views.common import current_user
@@ -56,17 +57,10 @@ def export(request: HttpRequest) -> HttpResponseBase:
 
 @manager_required
 def import_start(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = import_upload(upload=form.cleaned_data["file"], actor=request.user)
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("partners:import_detail", batch_id=batch.pk)
-    return render(
-        request, "partners/import_start.html", {"form": form}, status=422 if form.errors else 200
-    )
+    return upload_page(
+        request, service=import_upload, detail="partners:import_detail",
+        template="partners/import_start.html",
+    )  # fmt: skip
 
 
 @manager_required

@@ -1,0 +1,32 @@
+"""The first page of every table import: upload a file, the service reads its headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.errors import DomainError
+
+
+class TableUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+def upload_page(
+    request: HttpRequest, *, service: Callable[..., Any], detail: str, template: str
+) -> HttpResponse:
+    """Show the form; on a good file, call ``service(upload=, actor=)`` and go to ``detail``."""
+    form = TableUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = service(upload=form.cleaned_data["file"], actor=request.user)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect(detail, batch_id=batch.pk)
+    return render(request, template, {"form": form}, status=422 if form.errors else 200)
