@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import reset_queries
 from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
@@ -87,6 +88,8 @@ class LeadBuilder:
             # Only saved originals can be copied by a later duplicate.
             self.recent.extend(lead for lead in leads if lead.duplicate_of_id is None)
             self._keys_and_events(leads)
+            # With DEBUG on, Django keeps the last 9,000 queries: huge bulk INSERTs would pile up.
+            reset_queries()
             made += len(leads)
             bar.update(len(leads))
         bar.close()
