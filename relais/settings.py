@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.partners",
     "relais.leads",
+    "relais.routing",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -178,6 +179,8 @@ if RELAIS_ATTRIBUTION_RULE not in {"first", "last"}:
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 # The largest file of leads a manager may import.
 RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
+# Seed 002: each reseller should get at least this many leads a year (the router favours them).
+RELAIS_ROUTING_YEARLY_MINIMUM = int(os.environ.get("RELAIS_ROUTING_YEARLY_MINIMUM", "10"))
 RELAIS_REFERRAL_MAX_PER_HOUR = int(os.environ.get("RELAIS_REFERRAL_MAX_PER_HOUR", "10"))
 
 # --- E-mail: console in development, SMTP (or any backend) from the environment ---------------

@@ -91,6 +91,10 @@ class Lead(models.Model):
     won_date = models.DateField(_("date won"), null=True, blank=True)
     lost_reason = models.CharField(_("reason lost"), max_length=200, blank=True)
 
+    assigned_reseller = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_leads",
+        verbose_name=_("reseller"),
+    )  # fmt: skip
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
         verbose_name=_("duplicate of"),

@@ -19,7 +19,9 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     if user.can_manage:
         return base
     if user.is_partner_user:
-        return base.filter(partner__members__user=user)
+        return base.filter(
+            Q(partner__members__user=user) | Q(assigned_reseller__members__user=user)
+        ).distinct()
     return base.filter(salesperson=user)
 
 

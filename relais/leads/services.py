@@ -11,10 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
+from relais.leads.events import LeadQualified
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey, Suppression
 from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
 from relais.partners.models import Partner
@@ -264,6 +266,8 @@ def lead_transition(
         if target == S.LOST:
             locked.lost_reason = lost_reason.strip()
         locked.save()
+        if target == S.QUALIFIED:
+            events.publish(LeadQualified(lead_id=locked.pk))
         _event(
             locked,
             "reopened" if reopening else "status",

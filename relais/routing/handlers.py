@@ -1,0 +1,10 @@
+"""Routing's answers to the leads app's events (registered in RoutingConfig.ready)."""
+
+from __future__ import annotations
+
+from relais.leads.events import LeadQualified
+from relais.routing.services import route_lead
+
+
+def on_lead_qualified(event: LeadQualified) -> None:
+    route_lead(lead_id=event.lead_id)

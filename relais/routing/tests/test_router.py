@@ -1,0 +1,159 @@
+"""The router: territory, products, fairness, capacity, declines, manual override."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+from django.utils import timezone
+
+from relais.core.audit import audit_trail
+from relais.core.errors import DomainError
+from relais.leads.models import Lead, ProductCategory
+from relais.leads.services import lead_submit, lead_transition
+from relais.routing import services
+from relais.routing.models import Assignment, ResellerProfile
+from relais.testing.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def reseller(departements=("69",), capacity=20, categories=()):
+    partner = PartnerFactory(reseller=True)
+    partner.served_departements.set(departements)
+    profile, _ = ResellerProfile.objects.get_or_create(partner=partner)
+    profile.monthly_capacity = capacity
+    profile.save()
+    profile.categories.set(ProductCategory.objects.filter(code__in=categories))
+    return partner
+
+
+def qualified(manager, number=0, postcode="69003", category=""):
+    lead = lead_submit(
+        data={
+            "last_name": f"P{number}",
+            "phone": f"0611{number:06d}",
+            "postcode": postcode,
+            "category": category,
+        },
+        channel="staff",
+    )
+    return lead_transition(lead=lead, to="qualified", actor=manager)
+
+
+def test_qualifying_a_lead_routes_it_to_a_reseller_of_its_departement(
+    manager, django_capture_on_commit_callbacks
+):
+    lyon, paris = reseller(("69",)), reseller(("75",))
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = qualified(manager)
+    lead.refresh_from_db()
+    assert (lead.status, lead.assigned_reseller) == ("assigned", lyon)
+    explanation = Assignment.objects.get(lead=lead).explanation
+    assert explanation["chosen"] == lyon.pk
+    assert [c["reseller"] for c in explanation["candidates"]] == [lyon.pk]
+    assert paris.assigned_leads.count() == 0
+
+
+def test_the_reseller_below_the_yearly_minimum_comes_first(manager):
+    busy, starving = reseller(), reseller()
+    past = timezone.now() - timedelta(days=100)
+    for n in range(12):
+        old = qualified(manager, 100 + n)
+        Assignment.objects.create(lead=old, reseller=busy, assigned_at=past)
+    assignment = services.route_lead(lead_id=qualified(manager).pk)
+    assert assignment.reseller == starving
+    by_id = {c["reseller"]: c for c in assignment.explanation["candidates"]}
+    assert (by_id[busy.pk]["last_12_months"], by_id[starving.pk]["last_12_months"]) == (12, 0)
+
+
+def test_ties_are_broken_the_same_way_every_time(manager):
+    first, second = reseller(), reseller()
+    picks = [services.route_lead(lead_id=qualified(manager, n).pk).reseller for n in range(4)]
+    assert picks == [first, second, first, second]
+
+
+def test_a_full_reseller_is_skipped_and_nobody_left_means_unassigned(
+    manager, django_capture_on_commit_callbacks
+):
+    full = reseller(capacity=1)
+    assert services.route_lead(lead_id=qualified(manager, 1).pk).reseller == full
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = qualified(manager, 2)  # routed after commit, by the LeadQualified event
+    assert services.route_lead(lead_id=lead.pk) is None
+    lead.refresh_from_db()
+    assert lead.status == "qualified"
+    event = lead.events.filter(kind="unassigned").first()
+    assert "capacit" in event.note  # "capacity" or "capacité", by the active language
+    assert event.data["candidates"][0]["excluded"] == "capacity"
+    assert mail.outbox
+    assert manager.email in mail.outbox[-1].to
+
+
+def test_a_reseller_listing_products_gets_only_those(manager):
+    pv_only = reseller(categories=("photovoltaique",))
+    anything = reseller()
+    assert (
+        services.route_lead(lead_id=qualified(manager, 1, category="pompe-a-chaleur").pk).reseller
+        == anything
+    )
+    Assignment.objects.all().delete()
+    assert (
+        services.route_lead(lead_id=qualified(manager, 2, category="photovoltaique").pk).reseller
+        == pv_only
+    )
+
+
+def test_a_declined_lead_goes_to_another_reseller_never_back(manager):
+    first, second = reseller(), reseller()
+    lead = qualified(manager)
+    services.route_lead(lead_id=lead.pk)
+    with pytest.raises(DomainError):
+        services.decline(lead=lead, reseller=first, actor=None, reason="")
+    services.decline(lead=lead, reseller=first, actor=None, reason="Zone trop éloignée")
+    lead.refresh_from_db()
+    assert (lead.status, lead.assigned_reseller) == ("assigned", second)
+    services.decline(lead=lead, reseller=second, actor=None, reason="Complet")
+    lead.refresh_from_db()
+    assert (lead.status, lead.assigned_reseller) == ("qualified", None)
+
+
+def test_a_manager_assigns_by_hand_with_a_reason_and_it_is_audited(manager):
+    routed, chosen = reseller(), reseller(("13",))
+    lead = qualified(manager)
+    services.route_lead(lead_id=lead.pk)
+    services.assign_manually(
+        lead=lead, reseller=chosen, actor=manager, reason="Client connu de ce revendeur"
+    )
+    lead.refresh_from_db()
+    assert lead.assigned_reseller == chosen
+    assert Assignment.objects.get(lead=lead, reseller=routed).end == "reassigned"
+    assert audit_trail(lead).get().actor == manager
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_routed_at_once_never_overrun_a_capacity(manager):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: SQLite serialises every writer, so there is no race to prove"
+        )
+    for _round in range(20):
+        Assignment.objects.all().delete()
+        Lead.objects.all().delete()
+        only = reseller(capacity=1)
+        leads = [qualified(manager, n) for n in range(4)]
+        barrier = threading.Barrier(len(leads))
+
+        def route(lead_id, barrier=barrier):
+            barrier.wait(timeout=10)
+            services.route_lead(lead_id=lead_id)
+            connections.close_all()
+
+        threads = [threading.Thread(target=route, args=(lead.pk,)) for lead in leads]
+        [t.start() for t in threads]
+        [t.join(timeout=30) for t in threads]
+        assert Assignment.objects.filter(reseller=only).count() == 1
+        only.status = "ended"
+        only.save()
