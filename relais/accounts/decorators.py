@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from relais.accounts.models import User
+
 View = Callable[..., HttpResponseBase]
 
 
@@ -26,6 +28,13 @@ def role_required(test: Callable[[Any], bool]) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in User of a request that passed a role check or the API's token auth."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 staff_required = role_required(lambda user: user.is_staff_member)

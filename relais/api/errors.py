@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from relais.core.errors import DomainError
+from relais.core.forms import field_errors
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -39,10 +40,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        if hasattr(exc, "error_dict"):
-            fields = {f: msgs[0] for f, msgs in exc.message_dict.items()}
-        else:
-            fields = {}
+        fields = field_errors(exc) if hasattr(exc, "error_dict") else {}
         message = "; ".join(fields.values()) if fields else "; ".join(exc.messages)
         return respond(request, 422, error_body("invalid", message, fields))
 

@@ -48,6 +48,11 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def acting_user(actor: Any) -> Any:
+    """The user behind an action, or None for the system (tasks, rules, anonymous visitors)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def audit_record(
     *,
     subject: models.Model,
@@ -61,7 +66,7 @@ def audit_record(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=acting_user(actor),
         target=target[:200],
         changes=changes or {},
         reason=reason,

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relais.core.errors import DomainError
 
@@ -95,7 +97,7 @@ class _Echo:
         return value
 
 
-def csv_stream(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV lines for a StreamingHttpResponse: BOM and semicolons, as French Excel expects."""
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(headers)
@@ -146,3 +148,17 @@ def count_rows(handle: IO[bytes], filename: str) -> int:
         return max((sheet.max_row or 1) - 1, 0)
     lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     return max(lines - 1, 0)
+
+
+def csv_response(
+    filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
+    """A streamed CSV download: rows are read as the client receives them, never all at once."""
+    response = StreamingHttpResponse(
+        csv_stream(headers, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+ERROR_REPORT_HEADERS = (gettext_lazy("row"), gettext_lazy("field"), gettext_lazy("error"))

@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from relais.accounts.decorators import request_user
 from relais.accounts.models import User
 from relais.core.apischema import ERRORS, Pages
 from relais.core.errors import DomainError
+from relais.core.forms import field_errors
 from relais.leads import selectors, services
 from relais.leads.choices import Channel, LeadStatus, RejectionReason
 from relais.leads.idempotency import idempotent
@@ -105,11 +107,6 @@ class TransitionIn(Schema):
     lost_reason: str = ""
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _source(user: User, partner_code: str) -> dict[str, Any]:
     """A partner's token submits for its partner; staff may name an introducer by its code."""
     if user.is_partner_user:
@@ -133,17 +130,16 @@ def _submit(user: User, item: dict[str, Any]) -> Lead:
     return services.lead_submit(data=data, channel=Channel.API, actor=user, **source)
 
 
-def _errors(exc: ValidationError) -> dict[str, str]:
-    return {field: messages[0] for field, messages in exc.message_dict.items()}
-
-
 @router.post("/leads", response={201: LeadOut, **ERRORS})
 def create_lead(request: HttpRequest, payload: LeadIn) -> Status:
     data = payload.dict()
     status, body = idempotent(
         request,
         data,
-        lambda: (201, LeadOut.from_orm(_submit(_user(request), data)).model_dump(mode="json")),
+        lambda: (
+            201,
+            LeadOut.from_orm(_submit(request_user(request), data)).model_dump(mode="json"),
+        ),
     )
     return Status(status, body)
 
@@ -158,7 +154,7 @@ def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
             code="too_many_items",
             fields={"items": _("At most %(limit)s.") % {"limit": BULK_LIMIT}},
         )
-    user = _user(request)
+    user = request_user(request)
 
     def run() -> tuple[int, dict[str, Any]]:
         results = []
@@ -169,7 +165,7 @@ def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
                         user, {k: v for k, v in item.items() if k in LeadIn.model_fields}
                     )
             except ValidationError as exc:
-                results.append({"index": index, "status": "invalid", "errors": _errors(exc)})
+                results.append({"index": index, "status": "invalid", "errors": field_errors(exc)})
             else:
                 results.append(
                     {
@@ -189,12 +185,12 @@ def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
 @router.get("/leads", response=list[LeadOut])
 @paginate(Pages)
 def list_leads(request: HttpRequest, filters: Query[LeadFilters]):  # type: ignore[no-untyped-def]
-    return selectors.lead_list(_user(request), filters=filters.dict())
+    return selectors.lead_list(request_user(request), filters=filters.dict())
 
 
 def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
     try:
-        return selectors.lead_get_for_user(_user(request), lead_id)
+        return selectors.lead_get_for_user(request_user(request), lead_id)
     except Lead.DoesNotExist:
         raise Http404 from None
 
@@ -208,7 +204,7 @@ def get_lead(request: HttpRequest, lead_id: int) -> Lead:
 def transition_lead(request: HttpRequest, lead_id: int, payload: TransitionIn) -> Lead:
     """Move a lead along its lifecycle; an illegal move is a 409 naming the possible ones."""
     lead = _get_lead_for_user(request, lead_id)
-    if _user(request).is_partner_user:
+    if request_user(request).is_partner_user:
         raise PermissionDenied(_("Partners follow their leads; the status is set by the company."))
     data = payload.dict()
     data["rejection_reason"] = data["rejection_reason"] or ""

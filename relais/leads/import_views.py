@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
 from relais.core.http import is_htmx
-from relais.core.tabular import csv_stream
+from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response
 from relais.core.uploads import upload_page
 from relais.leads.forms import LeadImportForm
 from relais.leads.imports import FIELDS, import_queue, import_upload
@@ -50,16 +50,11 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @manager_required
-def import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
+def import_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     batch = get_object_or_404(LeadImport, pk=batch_id)
     lines = (
         (error.row, field, message)
         for error in batch.errors.iterator(chunk_size=2000)
         for field, message in error.fields.items()
     )
-    header = (_("row"), _("field"), _("error"))
-    response = StreamingHttpResponse(
-        csv_stream(header, lines), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="erreurs-leads-{batch.pk}.csv"'
-    return response
+    return csv_response(f"erreurs-leads-{batch.pk}.csv", ERROR_REPORT_HEADERS, lines)

@@ -18,11 +18,12 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
+from relais.core.forms import field_errors
 from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.leads.choices import Channel
 from relais.leads.models import LeadImport, LeadImportError
-from relais.leads.normalise import normalise
-from relais.leads.services import _category, _estimated_value, lead_submit
+from relais.leads.services import lead_submit, lead_validate
+from relais.leads.tasks import run_lead_import
 from relais.partners.models import Partner
 
 BATCH = 1000
@@ -97,8 +98,6 @@ def import_queue(
         preview=[],
         failure="",
     )
-    from relais.leads.tasks import run_lead_import
-
     transaction.on_commit(lambda: run_lead_import.enqueue(batch.pk))
     batch.refresh_from_db()
     return batch
@@ -113,26 +112,32 @@ def _rows(batch: LeadImport) -> Iterator[tuple[int, dict[str, str]]]:
             yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
 
 
-def _check(data: dict[str, str], partners: dict[str, Partner | None]) -> dict[str, Any]:
-    """Validate one row without writing; return what lead_submit needs."""
-    errors: dict[str, str] = {}
-    code = data.pop("partner_code", "").strip()
-    if code and code not in partners:
+def _partner(code: str, partners: dict[str, Partner | None]) -> Partner | None:
+    """The introducer named by its referral code (looked up once per code and file)."""
+    if not code:
+        return None
+    if code not in partners:
         partners[code] = Partner.objects.filter(referral_code=code).first()
-    if code and partners.get(code) is None:
-        errors["partner_code"] = _("No partner has the referral code %(code)s.") % {"code": code}
-    for check in (
-        lambda: normalise(data),
-        lambda: _category(data.get("category")),
-        lambda: _estimated_value(data.get("estimated_value")),
-    ):
-        try:
-            check()
-        except ValidationError as exc:
-            errors.update({f: m[0] for f, m in exc.message_dict.items() if f not in errors})
+    if partners[code] is None:
+        message = _("No partner has the referral code %(code)s.") % {"code": code}
+        raise ValidationError({"partner_code": message})
+    return partners[code]
+
+
+def _check(data: dict[str, str], partners: dict[str, Partner | None]) -> dict[str, Any]:
+    """Validate one row without writing; every bad field named at once."""
+    errors: dict[str, str] = {}
+    try:
+        _partner(data.pop("partner_code", "").strip(), partners)
+    except ValidationError as exc:
+        errors.update(field_errors(exc))
+    try:
+        cleaned = lead_validate(data)
+    except ValidationError as exc:
+        errors.update(field_errors(exc))
     if errors:
         raise ValidationError(errors)
-    return {"data": data, "partner": partners.get(code) if code else None}
+    return cleaned
 
 
 def _save_errors(batch: LeadImport, errors: list[LeadImportError], **progress: int) -> None:
@@ -149,19 +154,13 @@ def validate_pass(batch: LeadImport) -> int:
     for number, data in _rows(batch):
         seen += 1
         try:
-            checked = _check(dict(data), partners)
+            cleaned = _check(dict(data), partners)
         except ValidationError as exc:
-            errors.append(
-                LeadImportError(
-                    batch=batch, row=number, fields={f: m[0] for f, m in exc.message_dict.items()}
-                )
-            )
+            errors.append(LeadImportError(batch=batch, row=number, fields=field_errors(exc)))
         else:
             valid += 1
             if len(preview) < PREVIEW_ROWS:
-                preview.append(
-                    {"row": str(number), **{k: str(v) for k, v in checked["data"].items()}}
-                )
+                preview.append({"row": str(number), **{k: str(v) for k, v in cleaned.items()}})
         if seen % BATCH == 0:
             _save_errors(batch, errors, processed=BATCH, invalid=len(errors), valid=valid)
             errors, valid = [], 0
@@ -181,22 +180,19 @@ def create_pass(batch: LeadImport) -> None:
         errors, created = [], 0
         with transaction.atomic():
             for number, data in chunk:
+                # lead_submit validates the row itself: no second check here.
                 try:
                     with transaction.atomic():
-                        checked = _check(dict(data), partners)
+                        partner = _partner(data.pop("partner_code", "").strip(), partners)
                         lead_submit(
-                            data=checked["data"],
+                            data=data,
                             channel=Channel.IMPORT,
-                            partner=checked["partner"],
+                            partner=partner,
                             actor=batch.created_by,
                         )
                 except ValidationError as exc:
                     errors.append(
-                        LeadImportError(
-                            batch=batch,
-                            row=number,
-                            fields={f: m[0] for f, m in exc.message_dict.items()},
-                        )
+                        LeadImportError(batch=batch, row=number, fields=field_errors(exc))
                     )
                 else:
                     created += 1

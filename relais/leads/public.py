@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from relais.core.forms import add_errors
 from relais.core.http import client_ip
 from relais.leads import gdpr, services
 from relais.leads.choices import Channel
@@ -46,8 +47,7 @@ def referral(request: HttpRequest, code: str) -> HttpResponse:
                 data=data, channel=Channel.REFERRAL_LINK, partner=partner, **consents
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             return render(request, "leads/referral_thanks.html", context)
     return render(request, "leads/referral.html", context, status=422 if form.errors else 200)

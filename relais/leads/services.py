@@ -7,18 +7,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core import events
-from relais.core.audit import audit_record
+from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.core.forms import field_errors
 from relais.core.money import cents
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import LeadQualified
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey, Suppression
 from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
+from relais.leads.tasks import send_prospect_notice
 from relais.partners.models import Partner
 
 S = LeadStatus
@@ -48,7 +52,7 @@ def _event(lead: Lead, kind: str, actor: Any, *, at: datetime, note: str = "", *
     LeadEvent.objects.create(
         lead=lead,
         at=at,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=acting_user(actor),
         kind=kind,
         from_status=data.pop("from_status", ""),
         to_status=data.pop("to_status", ""),
@@ -72,9 +76,7 @@ def lead_submit(
     The prospect's keys are locked (one row each) before the lookup, so two identical
     submissions at the same instant are serialised: one original, one duplicate.
     """
-    cleaned = normalise(data)
-    category = _category(data.get("category"))
-    value = _estimated_value(data.get("estimated_value"))
+    cleaned = lead_validate(data)
     keys = prospect_keys(cleaned)
     now = timezone.now()
     with transaction.atomic():
@@ -82,12 +84,10 @@ def lead_submit(
         original = _original(locked, now)
         lead = Lead(
             **cleaned,
-            category=category,
-            estimated_value=value,
             channel=Channel(channel),
             partner=partner,
             salesperson=salesperson,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
             consent_marketing=consent_marketing,
             consent_phone=consent_phone,
             submitted_at=now,
@@ -122,10 +122,27 @@ def lead_submit(
                 note=_("Rule: the last referral wins."),
             )
     if lead.email and lead.review_reason != ReviewReason.SUPPRESSED:
-        from relais.leads.tasks import send_prospect_notice
-
         transaction.on_commit(lambda: send_prospect_notice.enqueue(lead.pk))
     return lead
+
+
+def lead_validate(data: dict[str, Any]) -> dict[str, Any]:
+    """Every check of a submission that needs no lock, with all the errors at once:
+    the prospect's fields, the product and the estimated value, ready for ``Lead(**cleaned)``."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = normalise(data)
+    except ValidationError as exc:
+        errors.update(field_errors(exc))
+    for field, check in (("category", _category), ("estimated_value", _estimated_value)):
+        try:
+            cleaned[field] = check(data.get(field))
+        except ValidationError as exc:
+            errors.update(field_errors(exc))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def _category(code: Any) -> ProductCategory | None:
@@ -133,8 +150,6 @@ def _category(code: Any) -> ProductCategory | None:
         return None
     category = ProductCategory.objects.filter(code=str(code), active=True).first()
     if category is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(
             {"category": _("Unknown product category %(code)s.") % {"code": code}}
         )
@@ -144,8 +159,6 @@ def _category(code: Any) -> ProductCategory | None:
 def _estimated_value(raw: Any) -> Decimal | None:
     if raw in (None, ""):
         return None
-    from django.core.exceptions import ValidationError
-
     try:
         value = cents(raw if not isinstance(raw, float) else str(raw))
     except (ValueError, ArithmeticError):
@@ -164,8 +177,6 @@ def _lock_keys(keys: list[tuple[str, str]]) -> list[ProspectKey]:
     ProspectKey.objects.bulk_create(
         [ProspectKey(kind=k, value=v) for k, v in keys], ignore_conflicts=True
     )
-    from django.db.models import Q
-
     match = Q()
     for kind, value in keys:
         match |= Q(kind=kind, value=value)
@@ -215,8 +226,6 @@ def _self_referral(partner: Partner, cleaned: dict[str, Any]) -> bool:
 
 def _suppressed(cleaned: dict[str, Any]) -> bool:
     pairs = [("email", cleaned["email"]), ("phone", cleaned["phone"])]
-    from django.db.models import Q
-
     match = Q(pk__in=[])
     for kind, value in pairs:
         if value:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.leads.gdpr import prospect_token
@@ -51,7 +51,7 @@ def send_prospect_notice(lead_id: int) -> bool:
             body = render_to_string("leads/email/prospect_notice.txt", context)
         send_mail(subject, body, None, [lead.email])
         LeadEvent.objects.create(
-            lead=lead, at=lead.submitted_at, kind="notice_sent", data={"to": "prospect"}
+            lead=lead, at=timezone.now(), kind="notice_sent", data={"to": "prospect"}
         )
     return True
 

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import manager_required, staff_required
-from relais.accounts.models import User
+from relais.accounts.decorators import manager_required, request_user, staff_required
 from relais.core.errors import DomainError
-from relais.core.tabular import csv_stream
+from relais.core.forms import add_errors
+from relais.core.tabular import csv_response
 from relais.leads import selectors, services
 from relais.leads.choices import Channel, ReviewReason
 from relais.leads.forms import LeadFilterForm, StaffLeadForm, TransitionForm
@@ -31,14 +31,9 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _get_lead_for_user(request: HttpRequest, pk: int) -> Lead:
     try:
-        return selectors.lead_get_for_user(_user(request), pk)
+        return selectors.lead_get_for_user(request_user(request), pk)
     except Lead.DoesNotExist:
         raise Http404 from None
 
@@ -47,16 +42,10 @@ def _get_lead_for_user(request: HttpRequest, pk: int) -> Lead:
 def lead_list(request: HttpRequest) -> HttpResponseBase:
     filters = LeadFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    leads = selectors.lead_list(_user(request), filters=cleaned)
+    leads = selectors.lead_list(request_user(request), filters=cleaned)
     if request.GET.get("format") == "csv":
-        from django.http import StreamingHttpResponse
-
         rows = leads.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
-        response = StreamingHttpResponse(
-            csv_stream(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="leads.csv"'
-        return response
+        return csv_response("leads.csv", EXPORT_COLUMNS, rows)
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -89,9 +78,7 @@ def lead_transition(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.lead_transition(lead=lead, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
-            form.add_error(None, exc.message)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Lead updated."))
             return redirect("leads:detail", pk=lead.pk)
@@ -116,8 +103,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
                     salesperson=request.user if partner is None else None,
                 )  # fmt: skip
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Lead recorded."))
                 return redirect("leads:detail", pk=lead.pk)

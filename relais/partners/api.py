@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from relais.accounts.models import User
+from relais.accounts.decorators import request_user
 from relais.core.apischema import ERRORS, Pages
 from relais.partners import selectors, services
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
@@ -100,27 +100,22 @@ class PartnerFilters(Schema):
     departement: str | None = None
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _get_partner_for_user(request: HttpRequest, partner_id: int) -> Partner:
     try:
-        return selectors.partner_get_for_user(_user(request), partner_id)
+        return selectors.partner_get_for_user(request_user(request), partner_id)
     except Partner.DoesNotExist:
         raise Http404 from None
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not _user(request).can_manage:
+    if not request_user(request).can_manage:
         raise PermissionDenied(_("Only managers may change partners."))
 
 
 @router.get("/partners", response=list[PartnerOut])
 @paginate(Pages)
 def list_partners(request: HttpRequest, filters: Query[PartnerFilters]):  # type: ignore[no-untyped-def]
-    return selectors.partner_list(_user(request), filters=filters.dict()).prefetch_related(
+    return selectors.partner_list(request_user(request), filters=filters.dict()).prefetch_related(
         "served_departements"
     )
 

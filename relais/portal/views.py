@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.accounts.decorators import partner_required
-from relais.accounts.models import User
+from relais.accounts.decorators import partner_required, request_user
 from relais.core.errors import DomainError
+from relais.core.forms import add_errors
 from relais.core.http import client_ip
 from relais.leads.choices import Channel
 from relais.leads.forms import QuickLeadForm
@@ -33,8 +33,7 @@ from relais.partners.services.profile import bank_change_confirm, profile_update
 
 
 def _partner(request: HttpRequest) -> Partner:
-    assert isinstance(request.user, User)
-    partner = partner_for_user(request.user)
+    partner = partner_for_user(request_user(request))
     if partner is None:  # a partner user not yet attached to a partner sees nothing of anyone's
         raise Http404
     return partner
@@ -97,8 +96,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
         try:
             services.declaration_submit(partner=partner, user=request.user, **form.cleaned_data)
         except DomainError as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field, message)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Declaration sent: a manager will review it."))
             return redirect("portal:declarations")
@@ -122,8 +120,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 ),
             )  # fmt: skip
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Your details are saved."))
             if pending:
@@ -176,8 +173,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
                 data=form.cleaned_data, channel=Channel.PORTAL, partner=partner, actor=request.user
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Thank you: your lead is recorded."))
             return redirect("portal:leads")

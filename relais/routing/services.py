@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.choices import MANAGING_ROLES
 from relais.accounts.models import User
-from relais.core.audit import audit_record
+from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
@@ -150,7 +150,7 @@ def _assign(
         lead=lead,
         reseller_id=reseller_id,
         assigned_at=at,
-        assigned_by=actor if getattr(actor, "is_authenticated", False) else None,
+        assigned_by=acting_user(actor),
         explanation=explanation,
     )
     Lead.objects.filter(pk=lead.pk).update(assigned_reseller_id=reseller_id)

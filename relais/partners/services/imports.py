@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
+from relais.core.forms import field_errors
 from relais.core.tabular import guess_mapping as tabular_guess
 from relais.core.tabular import plain as _plain
 from relais.core.tabular import read_table
@@ -130,9 +131,7 @@ def import_run(
                         data=data, served_departements=served, actor=actor
                     )
             except ValidationError as exc:
-                report["errors"].append(
-                    {"row": number, "fields": {f: m[0] for f, m in exc.message_dict.items()}}
-                )
+                report["errors"].append({"row": number, "fields": field_errors(exc)})
                 continue
             report["valid"] += 1
             if len(report["preview"]) < PREVIEW_ROWS:

@@ -35,12 +35,11 @@ def _once(key: str) -> bool:
     return True
 
 
-def _mail(partner: Partner, subject: str, template: str, context: dict[str, object]) -> bool:
+def _mail(partner: Partner, subject: str, template: str, context: dict[str, object]) -> None:
     emails = [m.user.email for m in partner.members.all() if m.user.is_active] or [partner.email]
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string(template, {"partner": partner, **context})
         send_mail(subject, body, None, emails)
-    return True
 
 
 def remind_expiring_contracts(now: datetime) -> int:
@@ -65,7 +64,8 @@ def remind_expiring_contracts(now: datetime) -> int:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Your “%(title)s” expires soon") % {"title": signature.template.title}
         context = {"signature": signature, "url": url}
-        sent += _mail(signature.partner, subject, "partners/email/renewal.txt", context)
+        _mail(signature.partner, subject, "partners/email/renewal.txt", context)
+        sent += 1
     return sent
 
 
@@ -85,7 +85,8 @@ def remind_yearly_declarations(now: datetime) -> int:
             continue
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Your yearly conflict-of-interest declaration")
-        sent += _mail(partner, subject, "partners/email/declaration.txt", {"url": url})
+        _mail(partner, subject, "partners/email/declaration.txt", {"url": url})
+        sent += 1
     return sent
 
 

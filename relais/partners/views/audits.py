@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
+from relais.core.forms import add_errors
 from relais.partners import services
 from relais.partners.forms import AuditCompleteForm, AuditScheduleForm, DisputeForm, DisputeMoveForm
 from relais.partners.models import Partner
-from relais.partners.views.common import add_errors, get_partner_for_user
+from relais.partners.views.common import get_partner_for_user
 
 
 @manager_required

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
+from relais.core.forms import add_errors
 from relais.partners import services
 from relais.partners.forms import TemplateForm
 from relais.partners.models import ContractTemplate
 from relais.partners.pdf import signature_response
 from relais.partners.selectors import signature_of_partner
 from relais.partners.services.contracts import current_template
-from relais.partners.views.common import add_errors, get_partner_for_user
+from relais.partners.views.common import get_partner_for_user
 
 
 @manager_required

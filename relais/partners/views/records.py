@@ -12,14 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import manager_required
+from relais.accounts.decorators import manager_required, request_user
 from relais.core.audit import audit_trail
 from relais.core.errors import DomainError
+from relais.core.forms import add_errors
 from relais.partners import selectors, services
 from relais.partners.forms import PartnerFilterForm, PartnerForm, TransitionForm
 from relais.partners.models import Partner
 from relais.partners.services.status import allowed_moves
-from relais.partners.views.common import add_errors, current_user, get_partner_for_user
+from relais.partners.views.common import get_partner_for_user
 
 PAGE_SIZE = 50
 
@@ -29,7 +30,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     filters = PartnerFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     page = Paginator(
-        selectors.partner_list(current_user(request), filters=cleaned), PAGE_SIZE
+        selectors.partner_list(request_user(request), filters=cleaned), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
+from relais.core.forms import add_errors
 from relais.partners import services
 from relais.partners.forms import DecisionForm, PortfolioForm, ScorecardForm
 from relais.partners.models import Scorecard, SelectionCriterion
 from relais.partners.services.portfolio import portfolio_import, portfolio_summary
-from relais.partners.views.common import add_errors, get_partner_for_user
+from relais.partners.views.common import get_partner_for_user
 
 
 @manager_required

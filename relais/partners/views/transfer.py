@@ -6,21 +6,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.accounts.decorators import manager_required
+from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
-from relais.core.tabular import csv_stream, xlsx_bytes
+from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response, xlsx_bytes
 from relais.core.uploads import upload_page
 from relais.partners import selectors
 from relais.partners.forms import ImportMappingForm, PartnerFilterForm
 from relais.partners.models import PartnerImport
 from relais.partners.services.imports import FIELDS, import_run, import_upload
-from relais.partners.views.common import current_user
 
 EXPORT_COLUMNS = (
     "id", "kind", "legal_form", "status", "company_name", "first_name", "last_name", "email",
@@ -35,7 +34,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     filters = PartnerFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     rows: Iterator[Any] = (
-        selectors.partner_list(current_user(request), filters=cleaned)
+        selectors.partner_list(request_user(request), filters=cleaned)
         .values_list(*EXPORT_COLUMNS)
         .iterator(chunk_size=2000)
     )
@@ -48,11 +47,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         )
         response["Content-Disposition"] = f'attachment; filename="partenaires-{stamp}.xlsx"'
         return response
-    streaming = StreamingHttpResponse(
-        csv_stream(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
-    )
-    streaming["Content-Disposition"] = f'attachment; filename="partenaires-{stamp}.csv"'
-    return streaming
+    return csv_response(f"partenaires-{stamp}.csv", EXPORT_COLUMNS, rows)
 
 
 @manager_required
@@ -98,7 +93,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @manager_required
-def import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
+def import_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     """Every row in error, one line per bad field: the file to fix and send again."""
     batch = get_object_or_404(PartnerImport, pk=batch_id)
     lines = (
@@ -106,9 +101,4 @@ def import_errors(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
         for error in batch.report.get("errors", [])
         for field, message in error["fields"].items()
     )
-    response = StreamingHttpResponse(
-        csv_stream((_("row"), _("field"), _("error")), lines),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="erreurs-import-{batch.pk}.csv"'
-    return response
+    return csv_response(f"erreurs-import-{batch.pk}.csv", ERROR_REPORT_HEADERS, lines)
