@@ -181,6 +181,28 @@ RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
 # Seed 002: each reseller should get at least this many leads a year (the router favours them).
 RELAIS_ROUTING_YEARLY_MINIMUM = int(os.environ.get("RELAIS_ROUTING_YEARLY_MINIMUM", "10"))
+# How much better KPIs earn more leads once everyone has the minimum: 0 = strictly equal shares,
+# 1 = a perfect reseller counts as half served (so gets about twice a poor one's share).
+RELAIS_ROUTING_KPI_WEIGHT = float(os.environ.get("RELAIS_ROUTING_KPI_WEIGHT", "1.0"))
+# Seed 002's norms and the traffic-light warning levels (rates between 0 and 1).
+RELAIS_NORMS = {
+    "open_rate": 0.90,
+    "open_rate_warning": 0.75,
+    "treatment_rate": 0.80,
+    "treatment_rate_warning": 0.65,
+    "closure_rate": 0.50,
+    "closure_rate_warning": 0.35,
+    "yearly_leads_warning": 5,
+    "resellers_min": 4,
+    "resellers_max": 5,
+}
+# SLA delays: reminder and reassignment when a lead is not opened, reminder when no status is
+# declared, escalation to the managers when it is not closed.
+RELAIS_SLA_OPEN_REMINDER_HOURS = int(os.environ.get("RELAIS_SLA_OPEN_REMINDER_HOURS", "48"))
+RELAIS_SLA_REASSIGN_HOURS = int(os.environ.get("RELAIS_SLA_REASSIGN_HOURS", "96"))
+RELAIS_SLA_STATUS_REMINDER_DAYS = int(os.environ.get("RELAIS_SLA_STATUS_REMINDER_DAYS", "30"))
+RELAIS_SLA_ESCALATION_DAYS = int(os.environ.get("RELAIS_SLA_ESCALATION_DAYS", "90"))
+RELAIS_SLA_SWEEP_MINUTES = int(os.environ.get("RELAIS_SLA_SWEEP_MINUTES", "15"))
 RELAIS_REFERRAL_MAX_PER_HOUR = int(os.environ.get("RELAIS_REFERRAL_MAX_PER_HOUR", "10"))
 
 # --- E-mail: console in development, SMTP (or any backend) from the environment ---------------

@@ -27,3 +27,9 @@ class MissingParameter(DomainError):
     """A dated legal parameter has no value on the date asked."""
 
     status = 500
+
+
+class NotYours(DomainError):
+    """An object outside the user's scope, met inside a service (views and API: 404)."""
+
+    status = 404

@@ -107,3 +107,18 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class Schedule(models.Model):
+    """When a recurring job (registered in ``core.scheduling``) runs next; one row per job.
+
+    The row is locked by each run, so a job re-enqueued twice by accident still runs once per due
+    time."""
+
+    name = models.CharField(max_length=60, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.next_run_at:%Y-%m-%d %H:%M}"

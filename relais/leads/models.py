@@ -19,9 +19,18 @@ from relais.partners.models import Partner
 
 
 class ProductCategory(models.Model):
+    """A product line; ``sold_by`` says whether its leads go to resellers or to our salespeople."""
+
+    class SoldBy(models.TextChoices):
+        RESELLERS = "resellers", _("Resellers")
+        SALESPEOPLE = "salespeople", _("Our salespeople")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
+    sold_by = models.CharField(
+        _("sold by"), max_length=12, choices=SoldBy.choices, default=SoldBy.RESELLERS
+    )
 
     class Meta:
         ordering = ["name"]
@@ -94,6 +103,10 @@ class Lead(models.Model):
     assigned_reseller = models.ForeignKey(
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_leads",
         verbose_name=_("reseller"),
+    )  # fmt: skip
+    assigned_salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assigned_leads", verbose_name=_("assigned salesperson"),
     )  # fmt: skip
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",

@@ -14,7 +14,8 @@ from relais.partners.models import Partner
 
 
 def leads_visible_to(user: User) -> QuerySet[Lead]:
-    """Managers see every lead; a salesperson the leads they brought; a partner user its own."""
+    """Managers see every lead; a salesperson the leads they brought or were given; a partner
+    user its own and, for a reseller, the leads assigned to it."""
     base = Lead.objects.select_related("partner", "departement", "category")
     if user.can_manage:
         return base
@@ -22,7 +23,7 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
         return base.filter(
             Q(partner__members__user=user) | Q(assigned_reseller__members__user=user)
         ).distinct()
-    return base.filter(salesperson=user)
+    return base.filter(Q(salesperson=user) | Q(assigned_salesperson=user))
 
 
 def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[Lead]:

@@ -14,3 +14,15 @@ class RoutingConfig(AppConfig):
         from relais.routing.handlers import on_lead_qualified
 
         events.subscribe(LeadQualified, on_lead_qualified)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from relais.core import scheduling
+        from relais.routing.sla import sla_sweep
+
+        every = timedelta(minutes=settings.RELAIS_SLA_SWEEP_MINUTES)
+        scheduling.register("routing.sla", every=every, job=sla_sweep)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from relais.leads.events import LeadQualified
-from relais.routing.services import route_lead
+from relais.routing.router import route_lead
 
 
 def on_lead_qualified(event: LeadQualified) -> None:

@@ -1,11 +1,13 @@
-"""Routing: what each reseller takes, and every assignment of a lead with why it was chosen."""
+"""Routing: who takes leads where, every assignment with why it was chosen, and SLA events."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.models import Departement
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
 
@@ -27,26 +29,122 @@ class ResellerProfile(models.Model):
         return f"{self.partner} ({self.monthly_capacity}/month)"
 
 
+class SalesTerritory(models.Model):
+    """An internal salesperson's territory: leads of products we sell ourselves go here."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sales_territory"
+    )
+    departements = models.ManyToManyField(
+        Departement, related_name="+", verbose_name=_("départements")
+    )
+    monthly_capacity = models.PositiveSmallIntegerField(_("leads a month at most"), default=40)
+    active = models.BooleanField(_("takes leads"), default=True)
+
+    class Meta:
+        verbose_name = _("sales territory")
+        verbose_name_plural = _("sales territories")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 class Assignment(models.Model):
-    """A lead given to a reseller; ``explanation`` keeps the candidates and why this one."""
+    """A lead given to a reseller or a salesperson; ``explanation`` keeps the candidates and why
+    this one. Its own ``opened_at``: KPIs judge each assignee on the leads it was given."""
 
     class End(models.TextChoices):
-        DECLINED = "declined", _("Declined by the reseller")
-        REASSIGNED = "reassigned", _("Reassigned")
+        DECLINED = "declined", _("Declined")
+        REASSIGNED = "reassigned", _("Reassigned by a manager")
+        EXPIRED = "expired", _("Not opened in time")
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
-    reseller = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="assignments")
+    reseller = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assignments",
+    )  # fmt: skip
     assigned_at = models.DateTimeField(_("assigned"), db_index=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     explanation = models.JSONField(default=dict)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end = models.CharField(max_length=12, choices=End.choices, blank=True)
+    end_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-assigned_at"]
-        indexes = [models.Index(fields=["reseller", "assigned_at"])]
+        indexes = [
+            models.Index(fields=["reseller", "assigned_at"]),
+            models.Index(fields=["salesperson", "assigned_at"]),
+            models.Index(
+                fields=["assigned_at"], condition=Q(ended_at__isnull=True), name="assignment_live"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reseller__isnull=True) ^ Q(salesperson__isnull=True),
+                name="assignment_one_assignee",
+            ),
+            # One live assignment per lead: two routings of the same lead cannot both win.
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(ended_at__isnull=True), name="assignment_one_live"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"lead {self.lead_id} → {self.reseller}"
+        return f"lead {self.lead_id} → {self.reseller or self.salesperson}"
+
+
+class SlaEvent(models.Model):
+    """A deadline acted upon for one assignment. Unique per kind: never two reminders for the
+    same deadline, however often or concurrently the sweep runs."""
+
+    class Kind(models.TextChoices):
+        OPEN_REMINDER = "open_reminder", _("Reminder: not opened")
+        EXPIRED = "expired", _("Reassigned: not opened in time")
+        STATUS_REMINDER = "status_reminder", _("Reminder: no status declared")
+        ESCALATED = "escalated", _("Escalated: not closed")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="sla_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind"], name="sla_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.assignment_id}"
+
+
+class ReviewDecision(models.Model):
+    """The yearly review: what was proposed for a reseller, and what the manager accepted."""
+
+    class Proposal(models.TextChoices):
+        KEEP = "keep", _("Keep")
+        COACH = "coach", _("Coach")
+        PAUSE = "pause", _("Pause")
+        REMOVE = "remove", _("Remove")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    reseller = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="reviews")
+    proposal = models.CharField(_("proposal"), max_length=8, choices=Proposal.choices)
+    why = models.CharField(_("why"), max_length=300)
+    accepted_at = models.DateTimeField(_("accepted"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "reseller"], name="review_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.reseller} · {self.proposal}"

@@ -52,7 +52,7 @@ def test_qualifying_a_lead_routes_it_to_a_reseller_of_its_departement(
     assert (lead.status, lead.assigned_reseller) == ("assigned", lyon)
     explanation = Assignment.objects.get(lead=lead).explanation
     assert explanation["chosen"] == lyon.pk
-    assert [c["reseller"] for c in explanation["candidates"]] == [lyon.pk]
+    assert [c["id"] for c in explanation["candidates"]] == [lyon.pk]
     assert paris.assigned_leads.count() == 0
 
 
@@ -64,7 +64,7 @@ def test_the_reseller_below_the_yearly_minimum_comes_first(manager):
         Assignment.objects.create(lead=old, reseller=busy, assigned_at=past)
     assignment = services.route_lead(lead_id=qualified(manager).pk)
     assert assignment.reseller == starving
-    by_id = {c["reseller"]: c for c in assignment.explanation["candidates"]}
+    by_id = {c["id"]: c for c in assignment.explanation["candidates"]}
     assert (by_id[busy.pk]["last_12_months"], by_id[starving.pk]["last_12_months"]) == (12, 0)
 
 

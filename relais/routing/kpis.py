@@ -1,0 +1,179 @@
+"""Reseller (and salesperson) KPIs over a period, judged on the assignments each was given.
+
+Per assignment made in the period: *received*; *opened* when the assignee viewed it; *treated*
+when, still theirs, the lead has a declared status (in progress, won, lost); *closed* when won or
+lost. A lead declined or taken away for lateness counts as received and not treated, so the first
+reseller's KPIs show the reassignment. Rates are shares of received; the ranking score smooths
+them towards 50 % with four imaginary leads, so two lucky leads do not top the table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from statistics import median
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from relais.leads.choices import LeadStatus
+from relais.routing.models import Assignment, SlaEvent
+from relais.routing.norms import norms
+
+RATES = ("open_rate", "treatment_rate", "closure_rate")
+SMOOTHING = 4  # imaginary leads at 50 % in the ranking score
+
+
+@dataclass
+class Kpi:
+    assignee: int
+    name: str = ""
+    received: int = 0
+    opened: int = 0
+    treated: int = 0
+    won: int = 0
+    lost: int = 0
+    declined: int = 0
+    expired: int = 0
+    reminders: int = 0
+    revenue: Decimal = Decimal("0.00")
+    median_open_hours: float | None = None
+    yearly_leads: float = 0.0
+    rank: int = 0
+    lights: dict[str, str] = field(default_factory=dict)
+
+    def _share(self, part: int) -> float | None:
+        return part / self.received if self.received else None
+
+    @property
+    def open_rate(self) -> float | None:
+        return self._share(self.opened)
+
+    @property
+    def treatment_rate(self) -> float | None:
+        return self._share(self.treated)
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self._share(self.won + self.lost)
+
+    @property
+    def conversion(self) -> float | None:
+        return self._share(self.won)
+
+    @property
+    def score(self) -> float:
+        hits = (self.opened, self.treated, self.won + self.lost)
+        half = SMOOTHING / 2
+        return sum((h + half) / (self.received + SMOOTHING) for h in hits) / len(hits)
+
+
+def default_period(now: datetime | None = None) -> tuple[datetime, datetime]:
+    now = now or timezone.now()
+    return now - timedelta(days=365), now
+
+
+def _assignments(assignee: str, start: datetime, end: datetime) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        **{f"{assignee}__isnull": False}, assigned_at__gte=start, assigned_at__lt=end
+    )
+
+
+def _counts(qs: QuerySet[Assignment], assignee: str) -> list[dict[str, Any]]:
+    live = Q(ended_at__isnull=True)
+    closed = (LeadStatus.WON, LeadStatus.LOST)
+    return list(
+        qs.values(f"{assignee}_id").annotate(
+            received=Count("pk"),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            treated=Count(
+                "pk", filter=live & Q(lead__status__in=(LeadStatus.IN_PROGRESS, *closed))
+            ),
+            won=Count("pk", filter=live & Q(lead__status=LeadStatus.WON)),
+            lost=Count("pk", filter=live & Q(lead__status=LeadStatus.LOST)),
+            declined=Count("pk", filter=Q(end=Assignment.End.DECLINED)),
+            expired=Count("pk", filter=Q(end=Assignment.End.EXPIRED)),
+            revenue=Sum("lead__won_amount", filter=live & Q(lead__status=LeadStatus.WON)),
+        )
+    )
+
+
+def kpi_table(
+    *,
+    start: datetime,
+    end: datetime,
+    assignee: str = "reseller",
+    ids: list[int] | None = None,
+    with_medians: bool = True,
+) -> list[Kpi]:
+    """One Kpi per assignee with assignments in [start, end), ranked by score (best first)."""
+    qs = _assignments(assignee, start, end)
+    if ids is not None:
+        qs = qs.filter(**{f"{assignee}_id__in": ids})
+    rows = {r[f"{assignee}_id"]: r for r in _counts(qs, assignee)}
+    kpis = {pk: Kpi(assignee=pk, **_numbers(row)) for pk, row in rows.items()}
+    for pk, count in _reminders(qs, assignee).items():
+        kpis[pk].reminders = count
+    if with_medians:
+        for pk, hours in _open_hours(qs, assignee).items():
+            kpis[pk].median_open_hours = round(median(hours), 1)
+    years = max((end - start).days, 1) / 365
+    ranked = sorted(kpis.values(), key=lambda k: (-k.score, -k.received, k.assignee))
+    marks = norms()
+    for rank, kpi in enumerate(ranked, 1):
+        kpi.rank = rank
+        kpi.yearly_leads = round(kpi.received / years, 1)
+        kpi.lights = {name: marks[name].light(getattr(kpi, name)) for name in (*RATES,)}
+        kpi.lights["yearly_leads"] = marks["yearly_leads"].light(kpi.yearly_leads)
+    return ranked
+
+
+def _numbers(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("received", "opened", "treated", "won", "lost", "declined", "expired")
+    numbers: dict[str, Any] = {k: row[k] for k in keys}
+    numbers["revenue"] = row["revenue"] or Decimal("0.00")
+    return numbers
+
+
+def _reminders(qs: QuerySet[Assignment], assignee: str) -> dict[int, int]:
+    events = SlaEvent.objects.filter(assignment__in=qs.values("pk"))
+    grouped = events.values(f"assignment__{assignee}_id").annotate(n=Count("pk"))
+    return {r[f"assignment__{assignee}_id"]: r["n"] for r in grouped}
+
+
+def _open_hours(qs: QuerySet[Assignment], assignee: str) -> dict[int, list[float]]:
+    hours: dict[int, list[float]] = defaultdict(list)
+    rows = qs.filter(opened_at__isnull=False).values_list(
+        f"{assignee}_id", "assigned_at", "opened_at"
+    )
+    for pk, assigned, opened in rows.iterator(chunk_size=5000):
+        hours[pk].append((opened - assigned).total_seconds() / 3600)
+    return hours
+
+
+def network_average(kpis: list[Kpi]) -> Kpi:
+    """The pooled figures of the whole table (what a reseller compares itself with)."""
+    total = Kpi(assignee=0)
+    for k in kpis:
+        for name in ("received", "opened", "treated", "won", "lost", "declined", "expired"):
+            setattr(total, name, getattr(total, name) + getattr(k, name))
+        total.reminders += k.reminders
+        total.revenue += k.revenue
+    medians = [k.median_open_hours for k in kpis if k.median_open_hours is not None]
+    total.median_open_hours = round(median(medians), 1) if medians else None
+    total.yearly_leads = round(sum(k.yearly_leads for k in kpis) / len(kpis), 1) if kpis else 0
+    marks = norms()
+    total.lights = {name: marks[name].light(getattr(total, name)) for name in RATES}
+    total.lights["yearly_leads"] = marks["yearly_leads"].light(total.yearly_leads)
+    return total
+
+
+def scores(ids: list[int], *, assignee: str, now: datetime) -> dict[int, float]:
+    """Each assignee's ranking score over 12 months (an assignee with no lead scores 0.5)."""
+    start, end = default_period(now)
+    table = kpi_table(start=start, end=end, assignee=assignee, ids=ids, with_medians=False)
+    found = {k.assignee: k.score for k in table}
+    return {pk: found.get(pk, 0.5) for pk in ids}

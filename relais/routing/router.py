@@ -1,0 +1,314 @@
+"""The router: who gets each qualified lead, decided under lock, explained, in batches.
+
+Order of preference (seed 002's norms), among those serving the lead's département and product,
+who did not decline it (or let it expire) and are under their monthly capacity:
+1. assignees below the yearly minimum first, the least served of them first;
+2. then the fewest leads over 12 months, where better KPIs count as less served
+   (``leads / (1 + weight × score)``, weight = ``RELAIS_ROUTING_KPI_WEIGHT``);
+3. then the least loaded this month, then the lowest id (a recorded tie-break: no randomness).
+Capacity is never exceeded: the assignees' profile rows are locked, in a fixed order, while
+counting and assigning. Products sold by our own salespeople go to their sales territories with
+the same machinery.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.accounts.choices import MANAGING_ROLES
+from relais.accounts.models import User
+from relais.leads.choices import LeadStatus
+from relais.leads.models import Lead, LeadEvent, ProductCategory
+from relais.leads.services import leads_move
+from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.partners.models import Partner
+from relais.routing.kpis import scores
+from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
+
+RESELLER, SALESPERSON = "reseller", "salesperson"
+RULE = "below yearly minimum, fewest in 12 months weighted by KPIs, least loaded, lowest id"
+
+
+@dataclass
+class Assignee:
+    """One reseller or salesperson while a batch is routed (counts move as leads are given)."""
+
+    kind: str
+    id: int
+    name: str
+    capacity: int
+    last_12_months: int
+    this_month: int
+    score: float
+    categories: frozenset[int] | None  # None: every product
+
+
+@dataclass
+class Candidate:
+    kind: str
+    id: int
+    name: str
+    last_12_months: int
+    this_month: int
+    capacity: int
+    score: float
+    excluded: str = ""
+
+
+def _month_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+class Pool:
+    """The assignees of some départements, locked for the transaction, with their counts."""
+
+    def __init__(self, kind: str, departements: set[str], now: datetime) -> None:
+        self.kind, self.now = kind, now
+        self.by_departement: dict[str, list[Assignee]] = defaultdict(list)
+        serving = self._serving(departements)
+        ids = sorted({pk for pks in serving.values() for pk in pks})
+        locked = self._lock(ids)
+        counts = self._counts(ids)
+        score = scores(ids, assignee=kind, now=now) if ids else {}
+        members = {
+            pk: Assignee(
+                kind, pk, name, capacity, counts.get(pk, (0, 0))[0], counts.get(pk, (0, 0))[1],
+                round(score.get(pk, 0.5), 4), categories,
+            )
+            for pk, (name, capacity, categories) in locked.items()
+        }  # fmt: skip
+        for code, pks in serving.items():
+            self.by_departement[code] = [members[pk] for pk in sorted(pks) if pk in members]
+
+    def _serving(self, departements: set[str]) -> dict[str, set[int]]:
+        if self.kind == RESELLER:
+            rows = Partner.objects.filter(
+                kind=PartnerKind.RESELLER,
+                status=PartnerStatus.ACTIVE,
+                served_departements__in=departements,
+            ).values_list("served_departements", "pk")
+        else:
+            rows = SalesTerritory.objects.filter(
+                active=True, user__is_active=True, departements__in=departements
+            ).values_list("departements", "user_id")
+        serving: dict[str, set[int]] = defaultdict(set)
+        for code, pk in rows:
+            serving[code].add(pk)
+        return serving
+
+    def _lock(self, ids: list[int]) -> dict[int, tuple[str, int, frozenset[int] | None]]:
+        """The lock that keeps capacity: concurrent routings for these assignees wait here,
+        always in the same order, so two batches cannot deadlock."""
+        if not ids:
+            return {}
+        if self.kind == RESELLER:
+            ResellerProfile.objects.bulk_create(
+                [ResellerProfile(partner_id=i) for i in ids], ignore_conflicts=True
+            )
+            rows = ResellerProfile.objects.select_for_update(of=("self",)).filter(
+                partner_id__in=ids
+            )
+            locked = rows.order_by("partner_id").values_list(
+                "partner_id", "partner__company_name", "monthly_capacity"
+            )
+            products = ResellerProfile.categories.through.objects.filter(
+                resellerprofile__partner_id__in=ids
+            ).values_list("resellerprofile__partner_id", "productcategory_id")
+        else:
+            rows = SalesTerritory.objects.select_for_update(of=("self",)).filter(user_id__in=ids)
+            locked = rows.order_by("user_id").values_list(
+                "user_id", "user__email", "monthly_capacity"
+            )
+            products = []  # a salesperson sells every product we sell ourselves
+        listed: dict[int, set[int]] = defaultdict(set)
+        for pk, category in products:
+            listed[pk].add(category)
+        return {
+            pk: (name, capacity, frozenset(listed[pk]) if pk in listed else None)
+            for pk, name, capacity in locked
+        }
+
+    def _counts(self, ids: list[int]) -> dict[int, tuple[int, int]]:
+        # Declined leads were given back at once: they do not count as served.
+        live = Assignment.objects.filter(
+            **{f"{self.kind}_id__in": ids}, assigned_at__gte=self.now - timedelta(days=365)
+        ).exclude(end=Assignment.End.DECLINED)
+        rows = live.values(f"{self.kind}_id").annotate(
+            year=Count("pk"), month=Count("pk", filter=Q(assigned_at__gte=_month_start(self.now)))
+        )
+        return {r[f"{self.kind}_id"]: (r["year"], r["month"]) for r in rows}
+
+    def candidates(self, lead: Lead, refused: set[int]) -> list[Candidate]:
+        result = []
+        for a in self.by_departement.get(lead.departement_id, []):
+            c = Candidate(
+                a.kind, a.id, a.name, a.last_12_months, a.this_month, a.capacity, a.score
+            )
+            if a.categories is not None and lead.category_id not in a.categories:
+                c.excluded = "product"
+            elif a.id in refused:
+                c.excluded = "declined"
+            elif a.this_month >= a.capacity:
+                c.excluded = "capacity"
+            result.append(c)
+        return result
+
+    def take(self, assignee_id: int) -> None:
+        for members in self.by_departement.values():
+            for a in members:
+                if a.id == assignee_id:
+                    a.this_month += 1
+                    a.last_12_months += 1
+                    return
+
+
+def _preference(c: Candidate) -> tuple[int, float, float, int]:
+    minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
+    if c.last_12_months < minimum:
+        return (0, c.last_12_months, c.this_month / max(c.capacity, 1), c.id)
+    weighted = c.last_12_months / (1 + settings.RELAIS_ROUTING_KPI_WEIGHT * c.score)
+    return (1, weighted, c.this_month / max(c.capacity, 1), c.id)
+
+
+def _sold_by_salespeople() -> set[int]:
+    return set(
+        ProductCategory.objects.filter(sold_by=ProductCategory.SoldBy.SALESPEOPLE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def route_leads(*, lead_ids: Iterable[int], now: datetime | None = None) -> list[Assignment]:
+    """Assign these leads if still qualified and not held; safe to run twice. One transaction:
+    the batch is assigned in lead order, each choice seeing the ones before it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        leads = list(
+            Lead.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(lead_ids), status=LeadStatus.QUALIFIED, review_reason="")
+            .order_by("pk")
+        )
+        if not leads:
+            return []
+        direct = _sold_by_salespeople()
+        made: list[Assignment] = []
+        unassigned: list[tuple[Lead, dict[str, Any]]] = []
+        refused = _refused([lead.pk for lead in leads])
+        # A reopened lead may still hold its old assignment: end it before the new one.
+        Assignment.objects.filter(lead__in=leads, ended_at__isnull=True).update(
+            ended_at=now, end=Assignment.End.REASSIGNED
+        )
+        for kind in (RESELLER, SALESPERSON):
+            batch = [lead for lead in leads if (lead.category_id in direct) == (kind != RESELLER)]
+            if batch:
+                made += _route_batch(kind, batch, refused, now, unassigned)
+        _record_unassigned(unassigned, now)
+    return made
+
+
+def _route_batch(
+    kind: str,
+    leads: list[Lead],
+    refused: dict[int, set[int]],
+    now: datetime,
+    unassigned: list[tuple[Lead, dict[str, Any]]],
+) -> list[Assignment]:
+    pool = Pool(kind, {lead.departement_id for lead in leads}, now)
+    made, routed = [], []
+    for lead in leads:
+        candidates = pool.candidates(lead, refused.get(lead.pk, set()))
+        eligible = sorted((c for c in candidates if not c.excluded), key=_preference)
+        explanation: dict[str, Any] = {
+            "rule": RULE,
+            "weight": settings.RELAIS_ROUTING_KPI_WEIGHT,
+            "candidates": [asdict(c) for c in candidates],
+        }
+        if not eligible:
+            explanation["reason"] = _no_one_reason(kind, candidates)
+            unassigned.append((lead, explanation))
+            continue
+        chosen = eligible[0]
+        pool.take(chosen.id)
+        explanation["chosen"] = chosen.id
+        made.append(
+            Assignment(
+                lead=lead, assigned_at=now, explanation=explanation, **{f"{kind}_id": chosen.id}
+            )
+        )
+        setattr(lead, f"assigned_{kind}_id", chosen.id)
+        routed.append(lead)
+    Assignment.objects.bulk_create(made, batch_size=1000)
+    notes = {a.lead_id: f"→ {kind} {getattr(a, f'{kind}_id')}" for a in made}
+    leads_move(
+        leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes,
+        fields=(f"assigned_{kind}",),
+    )  # fmt: skip
+    return made
+
+
+def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
+    """Who gave each lead back (declined, or let it expire unopened): never offered it again."""
+    refused: dict[int, set[int]] = defaultdict(set)
+    ended = Assignment.objects.filter(
+        lead_id__in=lead_ids, end__in=(Assignment.End.DECLINED, Assignment.End.EXPIRED)
+    ).values_list("lead_id", "reseller_id", "salesperson_id")
+    for lead_id, reseller_id, salesperson_id in ended:
+        refused[lead_id].add(reseller_id or salesperson_id)
+    return refused
+
+
+def _no_one_reason(kind: str, candidates: list[Candidate]) -> str:
+    if not candidates:
+        if kind == SALESPERSON:
+            return _("No salesperson's territory covers this département.")
+        return _("No active reseller serves this département.")
+    reasons = {c.excluded for c in candidates}
+    if reasons == {"capacity"}:
+        return _("Everyone serving this département is at their monthly capacity.")
+    return _("No one serving this département can take it (product, capacity or declined).")
+
+
+def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datetime) -> None:
+    if not unassigned:
+        return
+    LeadEvent.objects.bulk_create(
+        [
+            LeadEvent(lead=lead, at=now, kind="unassigned", note=data["reason"], data=data)
+            for lead, data in unassigned
+        ]
+    )
+    summary = [(lead.pk, data["reason"]) for lead, data in unassigned]
+    transaction.on_commit(lambda: tell_managers_unassigned(summary))
+
+
+def tell_managers_unassigned(summary: list[tuple[int, str]]) -> None:
+    emails = list(
+        User.objects.filter(role__in=MANAGING_ROLES, is_active=True).values_list("email", flat=True)
+    )
+    if not emails:
+        return
+    if len(summary) == 1:
+        subject = _("Lead %(id)s could not be routed") % {"id": summary[0][0]}
+    else:
+        subject = _("%(count)s leads could not be routed") % {"count": len(summary)}
+    lines = [f"#{pk} — {reason}" for pk, reason in summary[:200]]
+    queue = settings.SITE_URL + "/routing/unassigned/"
+    send_mail(subject, "\n".join(lines) + f"\n\n{queue}", None, emails)
+
+
+def route_lead(*, lead_id: int, now: datetime | None = None) -> Assignment | None:
+    """Route one lead (the LeadQualified handler); None when it stays unassigned."""
+    made = route_leads(lead_ids=[lead_id], now=now)
+    return made[0] if made else None
