@@ -294,17 +294,10 @@ BULK_MOVES = frozenset({(S.QUALIFIED, S.ASSIGNED)})
 
 
 def leads_move(
-    *,
-    leads: list[Lead],
-    to: str,
-    actor: Any,
-    at: datetime,
-    notes: dict[int, str],
-    fields: tuple[str, ...] = (),
+    *, leads: list[Lead], to: str, actor: Any, at: datetime, notes: dict[int, str]
 ) -> None:
     """Bulk ``lead_transition`` for a service that already holds the rows' locks (the router
-    assigning a batch): same table of moves, one UPDATE and one INSERT for the whole batch.
-    ``fields`` are the extra columns the caller set on the instances."""
+    assigning a batch): same table of moves, one UPDATE and one INSERT per thousand leads."""
     target = LeadStatus(to)
     for lead in leads:
         if (lead.status, target) not in BULK_MOVES:
@@ -313,17 +306,21 @@ def leads_move(
                 % {"current": S(lead.status).label, "target": target.label, "allowed": "—"},
                 code="illegal_transition",
             )
-    events_ = []
+    events_ = [
+        LeadEvent(
+            lead=lead, at=at, actor=acting_user(actor), kind="status",
+            from_status=lead.status, to_status=target.value, note=notes.get(lead.pk, ""),
+        )
+        for lead in leads
+    ]  # fmt: skip
     for lead in leads:
-        events_.append(
-            LeadEvent(
-                lead=lead, at=at, actor=acting_user(actor), kind="status",
-                from_status=lead.status, to_status=target.value, note=notes.get(lead.pk, ""),
-            )
-        )  # fmt: skip
         lead.status = target
         setattr(lead, STAMP[target], at)
-    Lead.objects.bulk_update(leads, ["status", STAMP[target], *fields], batch_size=1000)
+    ids = [lead.pk for lead in leads]
+    for start in range(0, len(ids), 1000):
+        Lead.objects.filter(pk__in=ids[start : start + 1000]).update(
+            status=target, **{STAMP[target]: at}
+        )
     LeadEvent.objects.bulk_create(events_, batch_size=1000)
 
 

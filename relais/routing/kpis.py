@@ -139,7 +139,10 @@ def _numbers(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reminders(qs: QuerySet[Assignment], assignee: str) -> dict[int, int]:
-    events = SlaEvent.objects.filter(assignment__in=qs.values("pk"))
+    events = SlaEvent.objects.filter(
+        assignment__in=qs.values("pk"),
+        kind__in=(SlaEvent.Kind.OPEN_REMINDER, SlaEvent.Kind.STATUS_REMINDER),
+    )
     grouped = events.values(f"assignment__{assignee}_id").annotate(n=Count("pk"))
     return {r[f"assignment__{assignee}_id"]: r["n"] for r in grouped}
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -251,11 +251,18 @@ def _route_batch(
         routed.append(lead)
     Assignment.objects.bulk_create(made, batch_size=1000)
     notes = {a.lead_id: f"→ {kind} {getattr(a, f'{kind}_id')}" for a in made}
-    leads_move(
-        leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes,
-        fields=(f"assigned_{kind}",),
-    )  # fmt: skip
+    leads_move(leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes)
+    _point_leads_to_assignees(kind, [lead.pk for lead in routed])
     return made
+
+
+def _point_leads_to_assignees(kind: str, ids: list[int]) -> None:
+    """``Lead.assigned_<kind>`` from the live assignments just made, one UPDATE per thousand."""
+    live = Assignment.objects.filter(lead=OuterRef("pk"), ended_at__isnull=True)
+    for start in range(0, len(ids), 1000):
+        Lead.objects.filter(pk__in=ids[start : start + 1000]).update(
+            **{f"assigned_{kind}_id": Subquery(live.values(f"{kind}_id")[:1])}
+        )
 
 
 def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
