@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.portal import views
+from relais.portal import inbox, views
 
 app_name = "portal"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("leads/", views.leads, name="leads"),
     path("leads/new/", views.lead_new, name="lead_new"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox.inbox_detail, name="inbox_lead"),
+    path("inbox/<int:pk>/status/", inbox.inbox_declare, name="inbox_declare"),
+    path("inbox/<int:pk>/decline/", inbox.inbox_decline, name="inbox_decline"),
+    path("performance/", views.performance, name="performance"),
     path("documents/", views.documents, name="documents"),
     path("documents/<int:template_id>/", views.document, name="document"),
     path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),

@@ -24,12 +24,14 @@ from relais.leads.forms import QuickLeadForm
 from relais.leads.selectors import lead_counts
 from relais.leads.services import lead_submit
 from relais.partners import services
+from relais.partners.choices import PartnerKind
 from relais.partners.forms import DeclarationForm, ProfileForm, SignForm
 from relais.partners.models import ContractTemplate, Partner
 from relais.partners.pdf import signature_response
 from relais.partners.selectors import partner_for_user, signature_of_partner
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
+from relais.routing.kpis import default_period, kpi_rows, kpi_table, network_average
 
 
 def _partner(request: HttpRequest) -> Partner:
@@ -180,3 +182,23 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/lead_new.html", {"form": form}, status=422 if form.errors else 200
     )
+
+
+@partner_required
+def performance(request: HttpRequest) -> HttpResponse:
+    """A reseller's own KPIs over 12 months, beside the network's average (never the others')."""
+    partner = _partner(request)
+    if partner.kind != PartnerKind.RESELLER:
+        raise Http404
+    start, end = default_period()
+    table = kpi_table(start=start, end=end)
+    mine = next((k for k in table if k.assignee == partner.pk), None)
+    context = {
+        "mine": mine,
+        "network": network_average(table),
+        "rows": kpi_rows(),
+        "ranked": len(table),
+        "start": start,
+        "end": end,
+    }
+    return render(request, "portal/performance.html", context)

@@ -180,3 +180,48 @@ def scores(ids: list[int], *, assignee: str, now: datetime) -> dict[int, float]:
     table = kpi_table(start=start, end=end, assignee=assignee, ids=ids, with_medians=False)
     found = {k.assignee: k.score for k in table}
     return {pk: found.get(pk, 0.5) for pk in ids}
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One line of a KPI display: the attribute, its label, how to show it, its norm."""
+
+    name: str
+    label: str
+    kind: str  # "int", "rate", "hours", "money", "number"
+    norm: str = ""
+
+
+def kpi_rows() -> list[KpiRow]:
+    from django.utils.translation import gettext as _
+
+    marks = norms()
+    pct = "≥ {:.0%}".format
+    return [
+        KpiRow("received", _("Leads received"), "int"),
+        KpiRow("yearly_leads", _("Leads a year"), "number", f"≥ {marks['yearly_leads'].target:g}"),
+        KpiRow("open_rate", _("Open rate"), "rate", pct(marks["open_rate"].target)),
+        KpiRow("treatment_rate", _("Treatment rate"), "rate", pct(marks["treatment_rate"].target)),
+        KpiRow("closure_rate", _("Closure rate"), "rate", pct(marks["closure_rate"].target)),
+        KpiRow("conversion", _("Conversion"), "rate"),
+        KpiRow("median_open_hours", _("Median time to open (hours)"), "hours"),
+        KpiRow("revenue", _("Revenue won excl. VAT"), "money"),
+        KpiRow("reminders", _("SLA reminders"), "int"),
+        KpiRow("expired", _("Taken back, not opened in time"), "int"),
+        KpiRow("declined", _("Declined"), "int"),
+    ]
+
+
+def with_names(kpis: list[Kpi], assignee: str = "reseller") -> list[Kpi]:
+    """Fill each row's name in one query."""
+    from relais.accounts.models import User
+    from relais.partners.models import Partner
+
+    ids = [k.assignee for k in kpis]
+    if assignee == "reseller":
+        names = dict(Partner.objects.filter(pk__in=ids).values_list("pk", "company_name"))
+    else:
+        names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    for k in kpis:
+        k.name = names.get(k.assignee, "")
+    return kpis

@@ -93,16 +93,21 @@ class Pool:
             self.by_departement[code] = [members[pk] for pk in sorted(pks) if pk in members]
 
     def _serving(self, departements: set[str]) -> dict[str, set[int]]:
+        rows: list[tuple[str, int]]
         if self.kind == RESELLER:
-            rows = Partner.objects.filter(
-                kind=PartnerKind.RESELLER,
-                status=PartnerStatus.ACTIVE,
-                served_departements__in=departements,
-            ).values_list("served_departements", "pk")
+            rows = list(
+                Partner.objects.filter(
+                    kind=PartnerKind.RESELLER,
+                    status=PartnerStatus.ACTIVE,
+                    served_departements__in=departements,
+                ).values_list("served_departements", "pk")
+            )
         else:
-            rows = SalesTerritory.objects.filter(
-                active=True, user__is_active=True, departements__in=departements
-            ).values_list("departements", "user_id")
+            rows = list(
+                SalesTerritory.objects.filter(
+                    active=True, user__is_active=True, departements__in=departements
+                ).values_list("departements", "user_id")
+            )
         serving: dict[str, set[int]] = defaultdict(set)
         for code, pk in rows:
             serving[code].add(pk)
@@ -114,24 +119,9 @@ class Pool:
         if not ids:
             return {}
         if self.kind == RESELLER:
-            ResellerProfile.objects.bulk_create(
-                [ResellerProfile(partner_id=i) for i in ids], ignore_conflicts=True
-            )
-            rows = ResellerProfile.objects.select_for_update(of=("self",)).filter(
-                partner_id__in=ids
-            )
-            locked = rows.order_by("partner_id").values_list(
-                "partner_id", "partner__company_name", "monthly_capacity"
-            )
-            products = ResellerProfile.categories.through.objects.filter(
-                resellerprofile__partner_id__in=ids
-            ).values_list("resellerprofile__partner_id", "productcategory_id")
+            locked, products = _lock_resellers(ids)
         else:
-            rows = SalesTerritory.objects.select_for_update(of=("self",)).filter(user_id__in=ids)
-            locked = rows.order_by("user_id").values_list(
-                "user_id", "user__email", "monthly_capacity"
-            )
-            products = []  # a salesperson sells every product we sell ourselves
+            locked, products = _lock_salespeople(ids), []
         listed: dict[int, set[int]] = defaultdict(set)
         for pk, category in products:
             listed[pk].add(category)
@@ -153,9 +143,7 @@ class Pool:
     def candidates(self, lead: Lead, refused: set[int]) -> list[Candidate]:
         result = []
         for a in self.by_departement.get(lead.departement_id, []):
-            c = Candidate(
-                a.kind, a.id, a.name, a.last_12_months, a.this_month, a.capacity, a.score
-            )
+            c = Candidate(a.kind, a.id, a.name, a.last_12_months, a.this_month, a.capacity, a.score)
             if a.categories is not None and lead.category_id not in a.categories:
                 c.excluded = "product"
             elif a.id in refused:
@@ -172,6 +160,32 @@ class Pool:
                     a.this_month += 1
                     a.last_12_months += 1
                     return
+
+
+def _lock_resellers(
+    ids: list[int],
+) -> tuple[list[tuple[int, str, int]], list[tuple[int, int]]]:
+    ResellerProfile.objects.bulk_create(
+        [ResellerProfile(partner_id=i) for i in ids], ignore_conflicts=True
+    )
+    rows = ResellerProfile.objects.select_for_update(of=("self",)).filter(partner_id__in=ids)
+    locked = list(
+        rows.order_by("partner_id").values_list(
+            "partner_id", "partner__company_name", "monthly_capacity"
+        )
+    )
+    products = list(
+        ResellerProfile.categories.through.objects.filter(
+            resellerprofile__partner_id__in=ids
+        ).values_list("resellerprofile__partner_id", "productcategory_id")
+    )
+    return locked, products
+
+
+def _lock_salespeople(ids: list[int]) -> list[tuple[int, str, int]]:
+    # A salesperson sells every product we sell ourselves: no product list.
+    rows = SalesTerritory.objects.select_for_update(of=("self",)).filter(user__in=ids)
+    return list(rows.order_by("user").values_list("user", "user__email", "monthly_capacity"))
 
 
 def _preference(c: Candidate) -> tuple[int, float, float, int]:
@@ -250,7 +264,7 @@ def _route_batch(
         setattr(lead, f"assigned_{kind}_id", chosen.id)
         routed.append(lead)
     Assignment.objects.bulk_create(made, batch_size=1000)
-    notes = {a.lead_id: f"→ {kind} {getattr(a, f'{kind}_id')}" for a in made}
+    notes = {a.lead_id: _why(a.explanation) for a in made}
     leads_move(leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes)
     _point_leads_to_assignees(kind, [lead.pk for lead in routed])
     return made
@@ -263,6 +277,28 @@ def _point_leads_to_assignees(kind: str, ids: list[int]) -> None:
         Lead.objects.filter(pk__in=ids[start : start + 1000]).update(
             **{f"assigned_{kind}_id": Subquery(live.values(f"{kind}_id")[:1])}
         )
+
+
+def _why(explanation: dict[str, Any]) -> str:
+    """The choice in one sentence, for the lead's timeline (the full list is on the assignment)."""
+    candidates = explanation["candidates"]
+    chosen = next(c for c in candidates if c["id"] == explanation["chosen"])
+    minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
+    if chosen["last_12_months"] < minimum:
+        rule = _("below the yearly minimum of %(min)s") % {"min": minimum}
+    else:
+        rule = _("the least served, weighted by its KPIs")
+    excluded = sum(1 for c in candidates if c["excluded"])
+    return _(
+        "→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(count)s candidates, %(excluded)s "
+        "excluded."
+    ) % {
+        "name": chosen["name"],
+        "rule": rule,
+        "n": chosen["last_12_months"],
+        "count": len(candidates),
+        "excluded": excluded,
+    }
 
 
 def _refused(lead_ids: list[int]) -> dict[int, set[int]]:

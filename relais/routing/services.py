@@ -24,8 +24,8 @@ from relais.routing.router import route_lead, route_leads
 
 __all__ = [
     "assign_manually",
-    "assignment_open",
     "assignee_declare",
+    "assignment_open",
     "decline",
     "route_lead",
     "route_leads",

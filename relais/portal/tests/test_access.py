@@ -82,6 +82,9 @@ SCOPED_URLS = {
     "document": "test_every_portal_url_refuses_another_partners_objects",
     "signature_pdf": "test_every_portal_url_refuses_another_partners_objects",
     "bank_confirm": "relais/portal/tests/test_profile.py::test_an_expired_or_foreign_link_changes_nothing",
+    "inbox_lead": "relais/routing/tests/test_views.py::test_the_inbox_lists_only_the_resellers_own_leads",
+    "inbox_declare": "relais/routing/tests/test_views.py::test_the_inbox_lists_only_the_resellers_own_leads",
+    "inbox_decline": "relais/routing/tests/test_views.py::test_the_inbox_lists_only_the_resellers_own_leads",
 }
 
 

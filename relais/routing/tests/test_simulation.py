@@ -68,7 +68,7 @@ def build_leads(rng, departements, month_start):
 
 
 def test_a_year_of_skewed_leads_never_overruns_a_capacity_and_serves_the_minimum_first():
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - simulated data
     departements, resellers = build_network(rng)
     now = timezone.now()
     month_start = [now - timedelta(days=30 * (MONTHS - m)) for m in range(MONTHS)]
@@ -79,9 +79,7 @@ def test_a_year_of_skewed_leads_never_overruns_a_capacity_and_serves_the_minimum
     for month, ids in sorted(by_month.items()):
         route_leads(lead_ids=ids, now=month_start[month])
 
-    assignments = list(
-        Assignment.objects.values_list("reseller_id", "assigned_at", "explanation")
-    )
+    assignments = list(Assignment.objects.values_list("reseller_id", "assigned_at", "explanation"))
     capacity = dict(ResellerProfile.objects.values_list("partner_id", "monthly_capacity"))
     per_month = Counter((r, timezone.localtime(at).strftime("%Y-%m")) for r, at, _ in assignments)
     overruns = [(r, m, n) for (r, m), n in per_month.items() if n > capacity[r]]

@@ -39,7 +39,8 @@ def test_not_opened_lead_gets_one_reminder_then_is_reassigned_once(manager, swee
     mail.outbox.clear()
 
     sweep(t0 + timedelta(hours=47))
-    assert mail.outbox == [] and not SlaEvent.objects.exists()
+    assert mail.outbox == []
+    assert not SlaEvent.objects.exists()
 
     sweep(t0 + timedelta(hours=49))
     sweep(t0 + timedelta(hours=50))  # the same deadline again: nothing more
@@ -108,7 +109,8 @@ def test_a_closed_lead_is_never_escalated(manager, sweep):
     )
     mail.outbox.clear()
     sweep(t0 + timedelta(days=95))
-    assert mail.outbox == [] and not SlaEvent.objects.exists()
+    assert mail.outbox == []
+    assert not SlaEvent.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -125,7 +127,8 @@ def test_the_task_worker_runs_the_sweep_and_schedules_the_next_run_once(manager)
     schedule = Schedule.objects.get(name="routing.sla")
     assert schedule.last_result.startswith("reminders: 1")
     assert schedule.next_run_at > timezone.now()
-    assert len(mail.outbox) == 1 and reseller.members.get().user.email in mail.outbox[0].to
+    assert len(mail.outbox) == 1
+    assert reseller.members.get().user.email in mail.outbox[0].to
     from django_tasks_db.models import DBTaskResult
 
     waiting = DBTaskResult.objects.filter(status="READY", task_path__endswith="run_scheduled")

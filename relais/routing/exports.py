@@ -1,0 +1,80 @@
+"""Downloads of the routing pages: the KPI table (XLSX), the yearly review (XLSX and PDF)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from relais.core.tabular import xlsx_bytes
+from relais.routing.kpis import Kpi
+from relais.routing.review import DepartementReview
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _pct(value: float | None) -> float | None:
+    return round(value * 100, 1) if value is not None else None
+
+
+def _kpi_cells(k: Kpi) -> list[object]:
+    return [
+        k.received, _pct(k.open_rate), _pct(k.treatment_rate), _pct(k.closure_rate),
+        _pct(k.conversion), k.median_open_hours, Decimal(k.revenue), k.reminders, k.expired,
+        k.declined,
+    ]  # fmt: skip
+
+
+def _kpi_headers() -> list[str]:
+    return [
+        _("Leads received"), _("Open rate (%)"), _("Treatment rate (%)"), _("Closure rate (%)"),
+        _("Conversion (%)"), _("Median time to open (hours)"), _("Revenue won excl. VAT"),
+        _("SLA reminders"), _("Taken back, not opened in time"), _("Declined"),
+    ]  # fmt: skip
+
+
+def kpi_xlsx(table: list[Kpi]) -> HttpResponse:
+    headers = [_("Rank"), _("Reseller"), *_kpi_headers()]
+    rows = ([k.rank, k.name, *_kpi_cells(k)] for k in table)
+    content = xlsx_bytes(headers, rows, _("Reseller KPIs"))
+    return _download(content, XLSX, "reseller-kpis.xlsx")
+
+
+def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
+    headers = [
+        _("Département"), _("Resellers"), _("Leads in 12 months"), _("To recruit"),
+        _("Reseller"), _("Proposal"), _("Why"), _("Accepted"), *_kpi_headers(),
+    ]  # fmt: skip
+    rows: list[list[object]] = []
+    for review in reviews:
+        c = review.coverage
+        head = [f"{c.code} {c.name}", c.resellers, c.leads, c.recruit]
+        if not review.proposals:
+            rows.append([*head, "", "", "", "", *[""] * 10])
+        for p in review.proposals:
+            accepted = p.decided.accepted_at.date().isoformat() if p.decided else ""
+            rows.append([*head, str(p.reseller), p.label, p.why, accepted, *_kpi_cells(p.kpi)])
+    content = xlsx_bytes(headers, rows, _("Yearly review %(year)s") % {"year": year})
+    return _download(content, XLSX, f"yearly-review-{year}.xlsx")
+
+
+def review_pdf(year: int, reviews: list[DepartementReview]) -> HttpResponse:
+    from weasyprint import HTML  # imported here: Pango is needed only when a PDF is made
+
+    context = {"year": year, "reviews": reviews, "company": settings.RELAIS_COMPANY_NAME}
+    html = render_to_string("routing/pdf/review.html", context)
+    return _download(bytes(HTML(string=html).write_pdf()), "application/pdf", f"review-{year}.pdf")
+
+
+def accepted_message(done: int) -> str:
+    return ngettext("%(n)s proposal accepted.", "%(n)s proposals accepted.", done) % {"n": done}

@@ -1,0 +1,75 @@
+"""Forms of the routing pages: an assignee's status declaration and decline, a manager's
+assignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from relais.accounts.choices import Role
+from relais.accounts.models import User
+from relais.leads.choices import LeadStatus
+from relais.leads.models import Lead
+from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.partners.models import Partner
+
+LOST_REASONS = [
+    _("Too expensive"),
+    _("Project postponed"),
+    _("Chose a competitor"),
+    _("Could not reach them"),
+    _("Financing refused"),
+]
+
+
+class DeclareForm(forms.Form):
+    to = forms.ChoiceField(
+        choices=[
+            (LeadStatus.IN_PROGRESS, LeadStatus.IN_PROGRESS.label),
+            (LeadStatus.WON, LeadStatus.WON.label),
+            (LeadStatus.LOST, LeadStatus.LOST.label),
+        ]
+    )
+    amount = forms.DecimalField(
+        label=_("Amount excl. VAT (€)"), required=False, min_value=0, max_digits=12,
+        decimal_places=2, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )  # fmt: skip
+    lost_reason = forms.CharField(label=_("Why"), required=False, max_length=200)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you decline it?"), max_length=200)
+
+
+class AssignForm(forms.Form):
+    """A manager's choice among the active resellers of the lead's département (or anywhere),
+    or a salesperson with a territory."""
+
+    reseller = forms.ModelChoiceField(
+        label=_("Reseller"), queryset=Partner.objects.none(), required=False
+    )
+    salesperson = forms.ModelChoiceField(
+        label=_("Salesperson"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("Why"), max_length=200)
+
+    def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        resellers = Partner.objects.filter(kind=PartnerKind.RESELLER, status=PartnerStatus.ACTIVE)
+        local = resellers.filter(served_departements=lead.departement_id)
+        field = self.fields["reseller"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (local if local.exists() else resellers).order_by("company_name")
+        people = self.fields["salesperson"]
+        assert isinstance(people, forms.ModelChoiceField)
+        people.queryset = User.objects.filter(
+            role=Role.SALESPERSON, is_active=True, sales_territory__isnull=False
+        ).order_by("last_name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("reseller")) == bool(data.get("salesperson")):
+            raise forms.ValidationError(_("Choose a reseller or a salesperson (one of them)."))
+        return data

@@ -1,0 +1,159 @@
+"""The yearly review (seed 002, step 3): per département, keep, coach, pause or remove each
+reseller from the year's KPIs and volume, and how many to recruit. The manager accepts
+proposals in bulk; pausing and removing go through the partners' own status transitions.
+
+Rules, in order (a reseller is judged only on 5 leads or more):
+- remove: it does not work its leads (open rate under 50 % or treatment rate under 40 %);
+- pause: most of its leads went back (declined or taken away for lateness), or it received
+  under the yearly minimum where the département has more resellers than its leads need;
+- coach: an indicator is below its norm (an amber or red light);
+- keep: otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.audit import acting_user, audit_record
+from relais.core.errors import DomainError
+from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.partners.models import Partner
+from relais.partners.services.status import partner_transition
+from relais.routing.coverage import Coverage, coverage
+from relais.routing.kpis import RATES, Kpi, kpi_table
+from relais.routing.models import ReviewDecision
+from relais.routing.norms import resellers_per_departement
+
+P = ReviewDecision.Proposal
+JUDGED_FROM = 5
+
+
+@dataclass
+class Proposal:
+    reseller: Partner
+    kpi: Kpi
+    proposal: str
+    why: str
+    decided: ReviewDecision | None = None
+
+    @property
+    def label(self) -> str:
+        return str(P(self.proposal).label)
+
+
+@dataclass
+class DepartementReview:
+    coverage: Coverage
+    proposals: list[Proposal] = field(default_factory=list)
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def _propose(kpi: Kpi, crowded: bool) -> tuple[str, str]:
+    minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
+    judged = kpi.received >= JUDGED_FROM
+    if judged and ((kpi.open_rate or 0) < 0.5 or (kpi.treatment_rate or 0) < 0.4):
+        return P.REMOVE, _("Does not work its leads: %(open)s opened, %(treated)s treated.") % {
+            "open": f"{(kpi.open_rate or 0):.0%}",
+            "treated": f"{(kpi.treatment_rate or 0):.0%}",
+        }
+    if judged and (kpi.declined + kpi.expired) * 2 > kpi.received:
+        return P.PAUSE, _("Gave back %(n)s of its %(total)s leads.") % {
+            "n": kpi.declined + kpi.expired,
+            "total": kpi.received,
+        }
+    if kpi.received < minimum and crowded:
+        return P.PAUSE, _(
+            "%(n)s leads in the year (norm: %(min)s); the département has more resellers than "
+            "its leads need."
+        ) % {"n": kpi.received, "min": minimum}
+    weak = [name for name in RATES if judged and kpi.lights.get(name) in ("amber", "red")]
+    if weak:
+        labels = {
+            "open_rate": _("open rate"),
+            "treatment_rate": _("treatment rate"),
+            "closure_rate": _("closure rate"),
+        }
+        return P.COACH, _("Below the norm: %(what)s.") % {
+            "what": ", ".join(labels[w] for w in weak)
+        }
+    return P.KEEP, _("Meets the norms.") if judged else _("Too few leads to judge: keep.")
+
+
+def yearly_review(year: int) -> list[DepartementReview]:
+    """The proposals of ``year``, grouped by the reseller's home département."""
+    start, end = year_bounds(year)
+    kpis = {k.assignee: k for k in kpi_table(start=start, end=end, with_medians=False)}
+    cover = {c.code: c for c in coverage(end)}
+    _low, high = resellers_per_departement()
+    decided = {d.reseller_id: d for d in ReviewDecision.objects.filter(year=year)}
+    resellers = Partner.objects.filter(
+        kind=PartnerKind.RESELLER, status__in=(PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
+    ).order_by("departement_id", "company_name")
+    grouped: dict[str, DepartementReview] = {}
+    for reseller in resellers:
+        home = cover.get(reseller.departement_id)
+        if home is None:
+            continue
+        review = grouped.setdefault(home.code, DepartementReview(home))
+        kpi = kpis.get(reseller.pk) or Kpi(assignee=reseller.pk)
+        crowded = home.resellers > high or (home.leads_per_reseller or 0) < (
+            settings.RELAIS_ROUTING_YEARLY_MINIMUM
+        )
+        decision = decided.get(reseller.pk)
+        if decision is not None:  # what was accepted stands, whatever it did to the figures
+            proposal, why = decision.proposal, decision.why
+        else:
+            proposal, why = _propose(kpi, crowded)
+        review.proposals.append(Proposal(reseller, kpi, proposal, why, decision))
+    for code, c in cover.items():  # départements to recruit in, even with no reseller at all
+        if c.recruit and code not in grouped:
+            grouped[code] = DepartementReview(c)
+    return [grouped[code] for code in sorted(grouped)]
+
+
+APPLY = {P.PAUSE: PartnerStatus.PAUSED, P.REMOVE: PartnerStatus.ENDED}
+
+
+def review_accept(*, year: int, reseller_ids: list[int], actor: Any) -> int:
+    """Accept the proposals for these resellers, all or nothing: a refused status move rolls the
+    whole batch back with a message naming the reseller. Already decided ones are skipped."""
+    proposals = {p.reseller.pk: p for review in yearly_review(year) for p in review.proposals}
+    unknown = [pk for pk in reseller_ids if pk not in proposals]
+    if unknown:
+        raise DomainError(_("No proposal for these resellers this year."), code="no_proposal")
+    now, done = timezone.now(), 0
+    with transaction.atomic():
+        for pk in sorted(set(reseller_ids)):
+            p = proposals[pk]
+            if p.decided is not None:
+                continue
+            ReviewDecision.objects.create(
+                year=year, reseller=p.reseller, proposal=p.proposal, why=p.why[:300],
+                accepted_at=now, accepted_by=acting_user(actor),
+            )  # fmt: skip
+            _apply(p, actor, year)
+            done += 1
+    return done
+
+
+def _apply(p: Proposal, actor: Any, year: int) -> None:
+    target = APPLY.get(P(p.proposal))
+    reason = _("Yearly review %(year)s: %(why)s") % {"year": year, "why": p.why}
+    if target is not None and p.reseller.status != target:
+        try:
+            partner_transition(partner=p.reseller, to=target, actor=actor, reason=reason)
+        except DomainError as exc:
+            raise DomainError(f"{p.reseller}: {exc.message}", code=exc.code) from exc
+    else:
+        audit_record(subject=p.reseller, action=f"review_{p.proposal}", actor=actor, reason=reason)

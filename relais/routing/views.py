@@ -1,0 +1,98 @@
+"""Managers' routing pages: coverage, the unassigned queue, manual assignment, the KPI table and
+the yearly review (with its PDF and XLSX)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.accounts.decorators import manager_required, request_user
+from relais.core.errors import DomainError
+from relais.core.forms import add_errors
+from relais.leads.models import Lead
+from relais.leads.selectors import lead_get_for_user
+from relais.routing import exports, services
+from relais.routing.coverage import coverage as coverage_rows
+from relais.routing.forms import AssignForm
+from relais.routing.kpis import default_period, kpi_rows, kpi_table, network_average, with_names
+from relais.routing.review import review_accept, yearly_review
+from relais.routing.selectors import unassigned_queue
+
+
+@manager_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    rows = coverage_rows()
+    context = {
+        "rows": rows,
+        "below": sum(1 for r in rows if r.resellers_light != "green"),
+        "to_recruit": sum(r.recruit for r in rows),
+        "year": timezone.localdate().year,
+    }
+    return render(request, "routing/coverage.html", context)
+
+
+@manager_required
+def unassigned(request: HttpRequest) -> HttpResponse:
+    page = Paginator(unassigned_queue(), 50).get_page(request.GET.get("page"))
+    return render(request, "routing/unassigned.html", {"page": page})
+
+
+@manager_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        lead = lead_get_for_user(request_user(request), pk)
+    except Lead.DoesNotExist:
+        raise Http404 from None
+    form = AssignForm(request.POST or None, lead=lead)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_manually(lead=lead, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Lead assigned."))
+            return redirect("leads:detail", pk=lead.pk)
+    history = lead.assignments.select_related("reseller", "salesperson", "assigned_by")
+    context = {"lead": lead, "form": form, "history": history}
+    return render(request, "routing/assign.html", context, status=422 if form.errors else 200)
+
+
+@manager_required
+def kpis(request: HttpRequest) -> HttpResponse:
+    start, end = default_period()
+    table = with_names(kpi_table(start=start, end=end))
+    if request.GET.get("format") == "xlsx":
+        return exports.kpi_xlsx(table)
+    context = {
+        "table": table,
+        "network": network_average(table),
+        "rows": kpi_rows(),
+        "start": start,
+        "end": end,
+    }
+    return render(request, "routing/kpis.html", context)
+
+
+@manager_required
+def review(request: HttpRequest, year: int) -> HttpResponse:
+    if request.method == "POST":
+        ids = [int(pk) for pk in request.POST.getlist("accept") if pk.isdigit()]
+        try:
+            done = review_accept(year=year, reseller_ids=ids, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, exports.accepted_message(done))
+        return redirect("routing:review", year=year)
+    reviews = yearly_review(year)
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        return exports.review_xlsx(year, reviews)
+    if fmt == "pdf":
+        return exports.review_pdf(year, reviews)
+    context = {"year": year, "reviews": reviews, "proposed": sum(len(r.proposals) for r in reviews)}
+    return render(request, "routing/review.html", context)
