@@ -7,7 +7,7 @@ never holding more than a batch in memory, so the large network's 1,000,000 lead
 from __future__ import annotations
 
 import random
-from collections import deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +25,7 @@ from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+from relais.routing.models import Assignment
 
 BATCH = 5000
 DAYS = 548  # 18 months
@@ -77,6 +78,12 @@ class LeadBuilder:
             ).values_list("pk", flat=True)
         )
         self.recent: deque[Lead] = deque(maxlen=2000)  # originals a duplicate may copy
+        self.serving: dict[str, list[int]] = defaultdict(list)  # département → resellers
+        for code, pk in Partner.served_departements.through.objects.filter(
+            partner__kind=PartnerKind.RESELLER, partner__status=PartnerStatus.ACTIVE
+        ).values_list("departement_id", "partner_id"):
+            self.serving[code].append(pk)
+        self.turn: Counter[str] = Counter()  # round robin per département
 
     def build(self) -> int:
         bar = self.progress("leads", self.count)
@@ -88,6 +95,7 @@ class LeadBuilder:
             # Only saved originals can be copied by a later duplicate.
             self.recent.extend(lead for lead in leads if lead.duplicate_of_id is None)
             self._keys_and_events(leads)
+            self._assignments(leads)
             # With DEBUG on, Django keeps the last 9,000 queries: huge bulk INSERTs would pile up.
             reset_queries()
             made += len(leads)
@@ -123,6 +131,7 @@ class LeadBuilder:
             last_prospect_contact_at=submitted,
         )
         self._outcome(lead)
+        self._assign(lead)
         return lead
 
     def _duplicate(self, original: Lead, submitted: datetime) -> Lead:
@@ -154,6 +163,8 @@ class LeadBuilder:
         if age < 14 and status in (LeadStatus.WON, LeadStatus.LOST):
             status = LeadStatus.OPENED
         lead.status = status
+        if status == LeadStatus.SUBMITTED:
+            return  # not yet looked at: no later stamp
         when = lead.submitted_at
         for step in STEPS:
             when += timedelta(hours=self.rng.randint(2, 72))
@@ -174,6 +185,44 @@ class LeadBuilder:
             )
         elif status == LeadStatus.LOST:
             lead.lost_at, lead.lost_reason = when, self.rng.choice(LOST_REASONS)
+
+    def _assign(self, lead: Lead) -> None:
+        """A lead past qualification went to a reseller of its département, in turn; where none
+        serves it, it waits unassigned (the queue the managers see)."""
+        if lead.assigned_at is None:
+            return
+        resellers = self.serving.get(lead.departement_id)
+        if not resellers:
+            for stamp in ("assigned_at", "opened_at", "in_progress_at", "won_at", "lost_at"):
+                setattr(lead, stamp, None)
+            lead.won_amount, lead.won_date, lead.lost_reason = None, None, ""
+            lead.status = LeadStatus.QUALIFIED
+            return
+        code = lead.departement_id
+        lead.assigned_reseller_id = resellers[self.turn[code] % len(resellers)]
+        self.turn[code] += 1
+
+    def _assignments(self, leads: list[Lead]) -> None:
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    lead=lead, reseller_id=lead.assigned_reseller_id,
+                    assigned_at=lead.assigned_at, opened_at=lead.opened_at,
+                    explanation={"demo": True},
+                )
+                for lead in leads
+                if lead.assigned_reseller_id
+            ]
+        )  # fmt: skip
+        unassigned = [
+            LeadEvent(
+                lead=lead, at=lead.qualified_at, kind="unassigned",
+                note="Aucun revendeur actif ne couvre ce département.",
+            )
+            for lead in leads
+            if lead.status == LeadStatus.QUALIFIED and not self.serving.get(lead.departement_id)
+        ]  # fmt: skip
+        LeadEvent.objects.bulk_create(unassigned)
 
     def _keys_and_events(self, leads: list[Lead]) -> None:
         keys, events = [], []

@@ -26,6 +26,7 @@ from relais.demo.leads import LeadBuilder
 from relais.demo.onboarding import build_onboarding
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner, PartnerMember
+from relais.routing.models import ResellerProfile
 
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105 - printed by `make run`, demo only
 DEMO_DOMAIN = "relais.demo"
@@ -204,6 +205,14 @@ class DemoBuilder:
                     served.add(codes[(position + self.rng.choice([-1, 1])) % len(codes)])
                 links += [through(partner_id=reseller.pk, departement_id=c) for c in sorted(served)]
             through.objects.bulk_create(links)
+            ResellerProfile.objects.bulk_create(
+                [
+                    ResellerProfile(
+                        partner=r, monthly_capacity=self.rng.choice([5, 10, 15, 20, 30])
+                    )
+                    for r in chunk
+                ]
+            )
             bar.update(len(chunk))
         bar.close()
 

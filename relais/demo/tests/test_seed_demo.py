@@ -102,3 +102,18 @@ def test_demo_leads_are_coherent_and_their_prospects_are_known():
         partner=known.partner,
     )
     assert again.duplicate_of == known
+
+
+def test_demo_leads_past_qualification_are_assigned_to_a_reseller_of_their_departement():
+    from relais.leads.models import Lead
+    from relais.routing.models import Assignment
+
+    call_command("seed_demo", "--size", "small")
+    worked = Lead.objects.filter(status__in=["assigned", "opened", "in_progress", "won", "lost"])
+    assert worked.exists()
+    assert not worked.filter(assigned_reseller__isnull=True).exists()
+    assert Assignment.objects.count() == worked.count()
+    for lead in worked.select_related("assigned_reseller")[:200]:
+        assert lead.assigned_reseller.served_departements.filter(code=lead.departement_id).exists()
+    demo_reseller = User.objects.get(email="revendeur@relais.demo").partner_membership.partner
+    assert demo_reseller.routing_profile.monthly_capacity > 0
