@@ -40,6 +40,7 @@ migrate: venv
 
 demo: migrate
 	@$(PY) manage.py seed_demo --size small --if-empty
+	@$(PY) manage.py start_schedules -v0
 
 # The web server and the task worker run together; Ctrl-C stops both.
 run: demo

@@ -134,26 +134,37 @@ def test_a_manager_assigns_by_hand_with_a_reason_and_it_is_audited(manager):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_leads_routed_at_once_never_overrun_a_capacity(manager):
+def test_two_batches_routed_at_once_never_overrun_a_capacity(manager):
+    """Two workers route ten leads each, at the same instant, for two resellers taking five each:
+    without the lock both would count zero and hand out twenty."""
     if connection.vendor != "postgresql":
         pytest.skip(
             "needs PostgreSQL: SQLite serialises every writer, so there is no race to prove"
         )
-    for _round in range(20):
+    for round_ in range(5):
         Assignment.objects.all().delete()
         Lead.objects.all().delete()
-        only = reseller(capacity=1)
-        leads = [qualified(manager, n) for n in range(4)]
-        barrier = threading.Barrier(len(leads))
+        first, second = reseller(capacity=5), reseller(capacity=5)
+        leads = [qualified(manager, 100 * round_ + n).pk for n in range(20)]
+        Assignment.objects.all().delete()  # undo the routing done on commit: start from zero
+        Lead.objects.filter(pk__in=leads).update(
+            status="qualified", assigned_reseller=None, assigned_at=None
+        )
+        barrier = threading.Barrier(2)
 
-        def route(lead_id, barrier=barrier):
+        def route(ids, barrier=barrier):
             barrier.wait(timeout=10)
-            services.route_lead(lead_id=lead_id)
+            services.route_leads(lead_ids=ids)
             connections.close_all()
 
-        threads = [threading.Thread(target=route, args=(lead.pk,)) for lead in leads]
+        threads = [
+            threading.Thread(target=route, args=(part,)) for part in (leads[::2], leads[1::2])
+        ]
         [t.start() for t in threads]
-        [t.join(timeout=30) for t in threads]
-        assert Assignment.objects.filter(reseller=only).count() == 1
-        only.status = "ended"
-        only.save()
+        [t.join(timeout=60) for t in threads]
+        assert Assignment.objects.filter(reseller=first).count() == 5
+        assert Assignment.objects.filter(reseller=second).count() == 5
+        assert Lead.objects.filter(status="assigned").count() == 10
+        first.status = second.status = "ended"
+        first.save()
+        second.save()
