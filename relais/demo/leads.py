@@ -207,7 +207,7 @@ class LeadBuilder:
             [
                 Assignment(
                     lead=lead, reseller_id=lead.assigned_reseller_id,
-                    assigned_at=lead.assigned_at, opened_at=lead.opened_at,
+                    assigned_at=lead.assigned_at or lead.submitted_at, opened_at=lead.opened_at,
                     explanation={"demo": True},
                 )
                 for lead in leads
@@ -216,7 +216,7 @@ class LeadBuilder:
         )  # fmt: skip
         unassigned = [
             LeadEvent(
-                lead=lead, at=lead.qualified_at, kind="unassigned",
+                lead=lead, at=lead.qualified_at or lead.submitted_at, kind="unassigned",
                 note="Aucun revendeur actif ne couvre ce département.",
             )
             for lead in leads
