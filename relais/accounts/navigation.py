@@ -39,6 +39,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Leads to work"), "portal:inbox", frozenset({Role.RESELLER, Role.SALESPERSON})),
     MenuItem(_("My space"), "portal:home", _PARTNERS),
     MenuItem(_("My performance"), "portal:performance", frozenset({Role.RESELLER})),
+    MenuItem(_("What I take"), "portal:coverage", frozenset({Role.RESELLER})),
     MenuItem(_("My leads"), "portal:leads", _PARTNERS),
     MenuItem(_("My documents"), "portal:documents", _PARTNERS),
     MenuItem(_("My details"), "portal:profile", _PARTNERS),

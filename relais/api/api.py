@@ -10,6 +10,7 @@ from relais.core.apischema import ERRORS
 from relais.leads.api import router as leads_router
 from relais.partners.api import router as partners_router
 from relais.partners.selectors import partner_for_user
+from relais.routing.api import router as routing_router
 
 api = NinjaAPI(
     title="Relais API",
@@ -59,3 +60,4 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 api.add_router("/", partners_router)
 api.add_router("/", leads_router)
+api.add_router("/", routing_router)

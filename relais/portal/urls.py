@@ -13,6 +13,7 @@ urlpatterns = [
     path("inbox/<int:pk>/status/", inbox.inbox_declare, name="inbox_declare"),
     path("inbox/<int:pk>/decline/", inbox.inbox_decline, name="inbox_decline"),
     path("performance/", views.performance, name="performance"),
+    path("coverage/", views.coverage, name="coverage"),
     path("documents/", views.documents, name="documents"),
     path("documents/<int:template_id>/", views.document, name="document"),
     path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),

@@ -73,3 +73,30 @@ class AssignForm(forms.Form):
         if bool(data.get("reseller")) == bool(data.get("salesperson")):
             raise forms.ValidationError(_("Choose a reseller or a salesperson (one of them)."))
         return data
+
+
+class ResellerProfileForm(forms.Form):
+    departements = forms.MultipleChoiceField(
+        label=_("Départements I serve"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Products I sell (none ticked: all)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    monthly_capacity = forms.IntegerField(
+        label=_("Leads a month at most"), min_value=1, max_value=1000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from relais.core.models import Departement
+        from relais.leads.models import ProductCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["departements"].choices = [  # type: ignore[attr-defined]
+            (d.code, str(d)) for d in Departement.objects.order_by("code")
+        ]
+        self.fields["categories"].choices = [  # type: ignore[attr-defined]
+            (str(c.pk), c.name) for c in ProductCategory.objects.filter(active=True)
+        ]

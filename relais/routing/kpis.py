@@ -225,3 +225,22 @@ def with_names(kpis: list[Kpi], assignee: str = "reseller") -> list[Kpi]:
     for k in kpis:
         k.name = names.get(k.assignee, "")
     return kpis
+
+
+def periods(now: datetime | None = None) -> list[tuple[str, str]]:
+    """The periods offered on the KPI pages: the last 12 months, then the last three years."""
+    from django.utils.translation import gettext as _
+
+    year = timezone.localdate().year if now is None else timezone.localtime(now).year
+    return [("12m", _("Last 12 months"))] + [(str(y), str(y)) for y in range(year, year - 3, -1)]
+
+
+def period_of(key: str | None, now: datetime | None = None) -> tuple[str, datetime, datetime]:
+    """``12m`` (default) or a calendar year; anything else falls back to 12 months."""
+    now = now or timezone.now()
+    if key and key.isdigit() and key in {k for k, _label in periods(now)}:
+        tz = timezone.get_current_timezone()
+        start = datetime(int(key), 1, 1, tzinfo=tz)
+        return key, start, min(datetime(int(key) + 1, 1, 1, tzinfo=tz), now)
+    start, end = default_period(now)
+    return "12m", start, end

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, NotYours
+from relais.core.models import Departement
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
 from relais.leads.services import lead_transition
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
-from relais.routing.models import Assignment, SalesTerritory
+from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
 from relais.routing.router import route_lead, route_leads
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "assignee_declare",
     "assignment_open",
     "decline",
+    "reseller_profile_update",
     "route_lead",
     "route_leads",
 ]
@@ -183,3 +185,51 @@ def _end_live(lead: Lead, end: str, at: datetime, reason: str) -> None:
         ended_at=at, end=end, end_reason=reason[:200]
     )
     Lead.objects.filter(pk=lead.pk).update(assigned_reseller=None, assigned_salesperson=None)
+
+
+def reseller_profile_update(
+    *,
+    partner: Partner,
+    departements: list[str],
+    categories: list[int],
+    monthly_capacity: int,
+    actor: Any,
+) -> ResellerProfile:
+    """What a reseller takes: the départements it serves, its products (none: all), how many
+    leads a month. Audited, since it decides who receives leads."""
+    if partner.kind != PartnerKind.RESELLER:
+        raise DomainError(_("Only a reseller receives leads."), code="not_a_reseller")
+    if not departements:
+        raise DomainError(
+            _("Choose at least one département."),
+            code="departements_required",
+            fields={"departements": _("Required.")},
+        )
+    if not 1 <= monthly_capacity <= 1000:
+        raise DomainError(
+            _("A monthly capacity is between 1 and 1,000 leads."),
+            code="capacity_out_of_range",
+            fields={"monthly_capacity": _("Between 1 and 1,000.")},
+        )
+    with transaction.atomic():
+        # The same row lock as the router's: a routing in progress finishes on the old figures.
+        ResellerProfile.objects.get_or_create(partner=partner)
+        profile = ResellerProfile.objects.select_for_update().get(partner=partner)
+        before = {
+            "departements": sorted(partner.served_departements.values_list("code", flat=True)),
+            "categories": sorted(profile.categories.values_list("pk", flat=True)),
+            "monthly_capacity": profile.monthly_capacity,
+        }
+        partner.served_departements.set(Departement.objects.filter(code__in=departements))
+        profile.categories.set(categories)
+        profile.monthly_capacity = monthly_capacity
+        profile.save(update_fields=["monthly_capacity"])
+        after = {
+            "departements": sorted(departements),
+            "categories": sorted(categories),
+            "monthly_capacity": monthly_capacity,
+        }
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changes:
+            audit_record(subject=partner, action="routing_profile", actor=actor, changes=changes)
+    return profile

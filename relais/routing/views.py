@@ -18,7 +18,14 @@ from relais.leads.selectors import lead_get_for_user
 from relais.routing import exports, services
 from relais.routing.coverage import coverage as coverage_rows
 from relais.routing.forms import AssignForm
-from relais.routing.kpis import default_period, kpi_rows, kpi_table, network_average, with_names
+from relais.routing.kpis import (
+    kpi_rows,
+    kpi_table,
+    network_average,
+    period_of,
+    periods,
+    with_names,
+)
 from relais.routing.review import review_accept, yearly_review
 from relais.routing.selectors import unassigned_queue
 
@@ -63,7 +70,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 def kpis(request: HttpRequest) -> HttpResponse:
-    start, end = default_period()
+    period, start, end = period_of(request.GET.get("period"))
     table = with_names(kpi_table(start=start, end=end))
     if request.GET.get("format") == "xlsx":
         return exports.kpi_xlsx(table)
@@ -73,6 +80,8 @@ def kpis(request: HttpRequest) -> HttpResponse:
         "rows": kpi_rows(),
         "start": start,
         "end": end,
+        "period": period,
+        "periods": periods(),
     }
     return render(request, "routing/kpis.html", context)
 

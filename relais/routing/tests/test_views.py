@@ -195,6 +195,9 @@ def test_kpis_rank_resellers_with_lights_and_export(client, manager):
     assert table[0].lights["open_rate"] == "green"
     assert table[1].lights["open_rate"] == "red"
     assert table[0].revenue == 4000
+    two_years_ago = str(timezone.localdate().year - 2)
+    response = client.get(f"/routing/kpis/?period={two_years_ago}")
+    assert (response.context["period"], response.context["table"]) == (two_years_ago, [])
     from openpyxl import load_workbook
 
     response = client.get("/routing/kpis/?format=xlsx")
@@ -264,3 +267,59 @@ def test_the_inbox_and_kpi_table_cost_a_fixed_number_of_queries(
     client.force_login(manager)
     with django_assert_max_num_queries(14):
         client.get("/routing/kpis/")
+
+
+def test_the_inbox_api_opens_declares_and_declines_only_the_assignees_leads(api_client, manager):
+    first, second = make_reseller(with_user=True), make_reseller(with_user=True)
+    lead = routed(manager, first, 1)
+    other = routed(manager, second, 2)
+    api = api_client(first.members.get().user)
+    assert [x["id"] for x in api.get("/api/v1/inbox").json()["items"]] == [lead.pk]
+    assert api.post(f"/api/v1/inbox/{other.pk}/open").status_code == 404
+    assert api.post(f"/api/v1/inbox/{lead.pk}/open").json()["status"] == "opened"
+    response = api.post(
+        f"/api/v1/inbox/{lead.pk}/status", {"to": "won"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "amount_required"
+    response = api.post(
+        f"/api/v1/inbox/{lead.pk}/status",
+        {"to": "won", "amount": "4200.00"},
+        content_type="application/json",
+    )
+    assert (response.json()["status"], response.json()["won_amount"]) == ("won", "4200.00")
+    third = routed(manager, first, 3)
+    response = api.post(
+        f"/api/v1/inbox/{third.pk}/decline", {"reason": "Complet"}, content_type="application/json"
+    )
+    assert response.status_code == 204
+    assert Lead.objects.get(pk=third.pk).assigned_reseller == second
+    read_only = api_client(first.members.get().user, scopes=("read",))
+    assert read_only.post(f"/api/v1/inbox/{lead.pk}/open").status_code == 403
+
+
+def test_a_reseller_declares_its_departements_products_and_capacity(client):
+    from relais.core.audit import audit_trail
+
+    mine = make_reseller(("69",), with_user=True)
+    login(client, mine)
+    assert client.post("/portal/coverage/", {"monthly_capacity": "8"}).status_code == 422
+    pv = ProductCategory.objects.get(code="photovoltaique")
+    response = client.post(
+        "/portal/coverage/",
+        {"departements": ["69", "01"], "categories": [str(pv.pk)], "monthly_capacity": "8"},
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert sorted(mine.served_departements.values_list("code", flat=True)) == ["01", "69"]
+    assert list(mine.routing_profile.categories.all()) == [pv]
+    assert mine.routing_profile.monthly_capacity == 8
+    entry = audit_trail(mine).get(action="routing_profile")
+    assert entry.changes["monthly_capacity"] == [20, 8]
+    introducer_user = UserFactory(role=Role.INTRODUCER)
+    from relais.partners.models import PartnerMember
+    from relais.testing.factories import PartnerFactory
+
+    PartnerMember.objects.create(user=introducer_user, partner=PartnerFactory())
+    client.force_login(introducer_user)
+    assert client.get("/portal/coverage/").status_code == 404
