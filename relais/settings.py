@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "relais.partners",
     "relais.leads",
     "relais.routing",
+    "relais.commissions",
     "relais.api",
     "relais.portal",
     "relais.reporting",

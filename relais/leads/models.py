@@ -98,6 +98,12 @@ class Lead(models.Model):
         _("amount won excl. VAT"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     won_date = models.DateField(_("date won"), null=True, blank=True)
+    collected_amount = models.DecimalField(
+        _("collected excl. VAT"), max_digits=12, decimal_places=2, default=0
+    )
+    refunded_amount = models.DecimalField(
+        _("refunded excl. VAT"), max_digits=12, decimal_places=2, default=0
+    )
     lost_reason = models.CharField(_("reason lost"), max_length=200, blank=True)
 
     assigned_reseller = models.ForeignKey(

@@ -19,7 +19,7 @@ from relais.core.errors import DomainError, TransitionError
 from relais.core.forms import field_errors
 from relais.core.money import cents
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
-from relais.leads.events import LeadQualified
+from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey, Suppression
 from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
 from relais.leads.tasks import send_prospect_notice
@@ -277,6 +277,8 @@ def lead_transition(
         locked.save()
         if target == S.QUALIFIED:
             events.publish(LeadQualified(lead_id=locked.pk))
+        if target == S.WON:
+            events.publish(LeadWon(lead_id=locked.pk))
         _event(
             locked,
             "reopened" if reopening else "status",
@@ -416,3 +418,68 @@ def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
             reason=note,
         )
     return locked
+
+
+def _money_event(lead: Lead, kind: str, amount: Decimal, actor: Any, note: str) -> LeadEvent:
+    return LeadEvent.objects.create(
+        lead=lead, at=timezone.now(), actor=acting_user(actor), kind=kind, note=note,
+        data={"amount": str(amount)},
+    )  # fmt: skip
+
+
+def _positive(amount: Decimal | None, field: str) -> Decimal:
+    if amount is None or amount <= 0:
+        raise DomainError(
+            _("Give an amount above zero, excluding VAT."),
+            code="amount_required",
+            fields={field: _("An amount above zero is required.")},
+        )
+    return cents(amount)
+
+
+def deal_collect(*, lead: Lead, amount: Decimal, actor: Any, note: str = "") -> LeadEvent:
+    """Money received on a won deal (excl. VAT): commissions paid on collection follow it."""
+    amount = _positive(amount, "amount")
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+        if locked.status != S.WON:
+            raise DomainError(_("Only a won deal collects money."), code="not_won")
+        outstanding = (locked.won_amount or 0) - locked.collected_amount - locked.refunded_amount
+        if amount > outstanding:
+            raise DomainError(
+                _("%(amount)s is more than the %(left)s still to collect on this deal.")
+                % {"amount": amount, "left": outstanding},
+                code="over_collected",
+                fields={"amount": _("Too much.")},
+            )
+        Lead.objects.filter(pk=locked.pk).update(collected_amount=locked.collected_amount + amount)
+        event = _money_event(locked, "collected", amount, actor, note)
+        events.publish(DealCollected(lead_id=locked.pk, event_id=event.pk))
+    return event
+
+
+def deal_refund(*, lead: Lead, amount: Decimal, actor: Any, reason: str) -> LeadEvent:
+    """A won deal cancelled (its whole amount) or partly refunded: commissions already earned on
+    it are taken back in proportion, by negative lines (never by editing them)."""
+    amount = _positive(amount, "amount")
+    if not reason.strip():
+        raise DomainError(
+            _("Say why the deal is refunded."), code="reason_required",
+            fields={"reason": _("Required.")},
+        )  # fmt: skip
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+        if locked.status != S.WON:
+            raise DomainError(_("Only a won deal can be refunded."), code="not_won")
+        left = (locked.won_amount or 0) - locked.refunded_amount
+        if amount > left:
+            raise DomainError(
+                _("%(amount)s is more than the %(left)s left on this deal.")
+                % {"amount": amount, "left": left},
+                code="over_refunded",
+                fields={"amount": _("Too much.")},
+            )
+        Lead.objects.filter(pk=locked.pk).update(refunded_amount=locked.refunded_amount + amount)
+        event = _money_event(locked, "refunded", amount, actor, reason.strip())
+        events.publish(DealRefunded(lead_id=locked.pk, event_id=event.pk))
+    return event

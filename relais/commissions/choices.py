@@ -1,0 +1,66 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class Trigger(models.TextChoices):
+    QUALIFIED = "qualified", _("Lead qualified")
+    WON = "won", _("Deal won")
+    COLLECTED = "collected", _("Deal amount collected")
+
+
+class Beneficiary(models.TextChoices):
+    """Who a rule pays: the direct introducer of the deal, or its reseller. There is no third
+    choice: a reward on another partner's referrals cannot be expressed (single level)."""
+
+    INTRODUCER = "introducer", _("The deal's introducer")
+    RESELLER = "reseller", _("The deal's reseller")
+
+
+class Formula(models.TextChoices):
+    FIXED = "fixed", _("Fixed amount")
+    PERCENT = "percent", _("Percentage of the amount excl. VAT")
+    PROGRESSIVE = "progressive", _("Tiers, each slice at its own rate")
+    WHOLE_TIER = "whole_tier", _("Tiers, the whole amount at the tier reached")
+    BONUS = "bonus", _("Bonus when a target is reached")
+
+
+class TierBasis(models.TextChoices):
+    AMOUNT = "amount", _("Cumulated amount")
+    COUNT = "count", _("Number of deals")
+
+
+class Period(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Calendar year")
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    PAYABLE = "payable", _("Payable")
+    PAID = "paid", _("Paid")
+
+
+class LineKind(models.TextChoices):
+    COMMISSION = "commission", _("Commission")
+    BONUS = "bonus", _("Bonus")
+    CLAWBACK = "clawback", _("Clawback")
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("Prepared")
+    SENT = "sent", _("Sent to the bank")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InvoiceType(models.TextChoices):
+    SELF_BILLED = "389", _("Self-billed invoice")
+    SELF_BILLED_CREDIT = "261", _("Self-billed credit note")

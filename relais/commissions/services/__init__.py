@@ -1,0 +1,1 @@
+"""Every write of the commissions app, one module per concern."""
