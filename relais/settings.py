@@ -46,6 +46,17 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # The company running the programme: named in contracts, statements and e-mails.
 RELAIS_COMPANY_NAME = os.environ.get("RELAIS_COMPANY_NAME", "Relais Démo SAS")
+# The company paying commissions: buyer on self-billed invoices, debtor of the SEPA transfers.
+# The defaults are demo values (a valid but fictitious SIREN and IBAN).
+RELAIS_COMPANY_SIREN = os.environ.get("RELAIS_COMPANY_SIREN", "732829320")
+RELAIS_COMPANY_VAT = os.environ.get("RELAIS_COMPANY_VAT", "FR44732829320")
+RELAIS_COMPANY_ADDRESS = os.environ.get("RELAIS_COMPANY_ADDRESS", "12 rue de la République")
+RELAIS_COMPANY_POSTCODE = os.environ.get("RELAIS_COMPANY_POSTCODE", "69002")
+RELAIS_COMPANY_CITY = os.environ.get("RELAIS_COMPANY_CITY", "Lyon")
+RELAIS_COMPANY_IBAN = os.environ.get("RELAIS_COMPANY_IBAN", "FR7630006000011234567890189")
+RELAIS_COMPANY_BIC = os.environ.get("RELAIS_COMPANY_BIC", "AGRIFRPP")
+# Self-billed invoices are due this many days after issue.
+RELAIS_INVOICE_DUE_DAYS = int(os.environ.get("RELAIS_INVOICE_DUE_DAYS", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -199,7 +199,11 @@ class PaymentItem(models.Model):
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="items")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    amount_excl_vat = models.DecimalField(
+        _("commissions excl. VAT"), max_digits=12, decimal_places=2
+    )
+    vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2, default=0)
+    amount = models.DecimalField(_("amount transferred"), max_digits=12, decimal_places=2)
     iban = models.CharField(max_length=34)
     bic = models.CharField(max_length=11, blank=True)
     end_to_end_id = models.CharField(max_length=35)
@@ -307,7 +311,10 @@ class VigilanceCertificate(models.Model):
 
     @property
     def valid_until(self) -> date:
-        return self.issued_on + relativedelta(months=6)
+        from relais.core.params import legal_value
+
+        months = int(legal_value("vigilance_validity_months", self.issued_on))
+        return self.issued_on + relativedelta(months=months)
 
 
 class OwnInvoice(models.Model):

@@ -262,4 +262,13 @@ LEGAL_PARAMETERS: list[tuple[str, str, Decimal, str, date, str, bool]] = [
         "Loi de finances 2024, art. 91",
         True,
     ),
+    (
+        "vat_standard_rate",
+        "VAT: standard rate (self-billed invoices of VAT-liable partners)",
+        Decimal("20"),
+        "%",
+        date(2014, 1, 1),
+        "CGI art. 278",
+        True,
+    ),
 ]

@@ -39,3 +39,41 @@ def active_plan(manager, *rules, name="Plan 2026"):
 @pytest.fixture
 def introducer():
     return PartnerFactory()
+
+
+VALID_IBAN = "FR1420041010050500013M02606"
+
+
+def signed_partner(*, mandate=True, **fields):
+    """A partner who signed every required document (and the self-billing mandate if asked)."""
+    from relais.partners import services
+    from relais.partners.choices import DocumentKind
+    from relais.testing.factories import partner_user
+
+    fields.setdefault("iban", VALID_IBAN)
+    partner = PartnerFactory(**fields)
+    user = partner_user(partner)
+    for state in services.documents_for(partner):
+        if state.required or (mandate and state.template.kind == DocumentKind.SELF_BILLING_MANDATE):
+            services.signature_sign(
+                partner=partner, template=state.template, user=user, ip=None, user_agent="test"
+            )
+    return partner
+
+
+def payable_line(partner, amount, day=None, number=[0]):  # noqa: B006 - a counter across calls
+    """A payable commission line, as the approval workflow leaves it."""
+    from relais.commissions.models import CommissionLine
+
+    number[0] += 1
+    plan = Plan.objects.filter(name="Paiements").first() or Plan.objects.create(
+        name="Paiements", status="active"
+    )
+    rule = plan.rules.first() or Rule.objects.create(
+        plan=plan, code="fixe", name="Fixe", trigger="won", formula="fixed",
+        amount=Decimal(1), valid_from=date(2020, 1, 1),
+    )  # fmt: skip
+    return CommissionLine.objects.create(
+        partner=partner, rule=rule, event_key=f"test:{number[0]}", kind="commission",
+        amount=Decimal(amount), earned_on=day or date.today(), status="payable",
+    )  # fmt: skip

@@ -1,0 +1,224 @@
+"""Payment runs: reserve the payable lines up to a date, group them per partner, check what
+blocks each partner, write the SEPA file; then sent, paid (by hand or from the bank's CSV), or
+cancelled — a cancelled run leaves nothing paid and gives its lines back.
+
+A line can never be in two runs: a run locks the lines it takes (``select_for_update``) and takes
+only those without a run, so a second run started at the same moment waits, then finds them taken.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.commissions.checks import blocks, unused_own_invoice
+from relais.commissions.choices import LineStatus, RunStatus
+from relais.commissions.invoices import vat_for
+from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun
+from relais.commissions.sepa import SCHEMAS, sepa_xml
+from relais.core.audit import audit_record
+from relais.core.errors import DomainError, TransitionError
+from relais.partners.models import Partner
+
+ZERO = Decimal(0)
+
+
+def run_create(
+    *, cutoff: date, execution_date: date, actor: Any, schema: str = SCHEMAS[0]
+) -> PaymentRun:
+    """Take the payable lines earned up to ``cutoff``; blocked partners' lines stay payable for a
+    later run, and the run lists them with the reasons. Nothing is written if no one can be paid."""
+    if schema not in SCHEMAS:
+        raise DomainError(_("Unknown SEPA format."), code="bad_schema")
+    if execution_date < timezone.localdate():
+        raise DomainError(
+            _("The payment date is in the past."), code="past_date",
+            fields={"execution_date": _("Today or later.")},
+        )  # fmt: skip
+    with transaction.atomic():
+        rows = list(
+            CommissionLine.objects.select_for_update()
+            .filter(
+                status=LineStatus.PAYABLE, payment_run__isnull=True, hold_reason="",
+                earned_on__lte=cutoff,
+            )
+            .order_by("pk")
+            .values_list("pk", "partner_id", "amount")
+        )  # fmt: skip
+        by_partner: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        for pk, partner_id, amount in rows:
+            by_partner[partner_id].append((pk, amount))
+        partners = Partner.objects.in_bulk(list(by_partner))
+        run = PaymentRun.objects.create(
+            cutoff=cutoff, execution_date=execution_date, schema=schema, created_by=actor
+        )
+        items, taken, blocked = [], [], []
+        for partner_id in sorted(by_partner):
+            partner, lines = partners[partner_id], by_partner[partner_id]
+            total = sum((amount for _pk, amount in lines), ZERO)
+            due = total + vat_for(partner, total, execution_date).amount
+            reasons = _reasons(partner, due, execution_date)
+            if reasons:
+                blocked.append(
+                    {"partner": partner_id, "name": partner.display_name, "amount": str(total),
+                     "reasons": reasons}
+                )  # fmt: skip
+                continue
+            vat = vat_for(partner, total, execution_date).amount
+            items.append(
+                PaymentItem(
+                    run=run, partner=partner, amount_excl_vat=total, vat=vat, amount=total + vat,
+                    iban=partner.iban, bic=partner.bic, end_to_end_id=f"RLS{run.pk}P{partner_id}",
+                )
+            )  # fmt: skip
+            taken += [pk for pk, _amount in lines]
+        if not items:
+            raise DomainError(_nothing_message(blocked), code="nothing_to_pay")
+        PaymentItem.objects.bulk_create(items, batch_size=1000)
+        for start in range(0, len(taken), 5000):
+            CommissionLine.objects.filter(pk__in=taken[start : start + 5000]).update(
+                payment_run=run
+            )
+        _claim_own_invoices(items)
+        run.total = sum((i.amount for i in items), ZERO)
+        run.blocked = blocked
+        run.sepa_xml = sepa_xml(run, items)
+        run.save(update_fields=["total", "blocked", "sepa_xml"])
+        audit_record(subject=run, action="created", actor=actor, target=f"{len(items)} partners")
+        transaction.on_commit(lambda: _documents_later(run.pk))
+    return run
+
+
+def _reasons(partner: Partner, total: Decimal, on: date) -> list[str]:
+    if total <= 0:
+        return [_("Nothing to pay: refunds exceed what was earned; carried forward.")]
+    return [b.message for b in blocks(partner, total, on)]
+
+
+def _nothing_message(blocked: list[dict[str, Any]]) -> str:
+    if not blocked:
+        return _("No payable line up to this date.")
+    names = "; ".join(f"{b['name']} ({', '.join(b['reasons'])})" for b in blocked[:5])
+    return _("No partner can be paid: %(names)s") % {"names": names}
+
+
+def _claim_own_invoices(items: list[PaymentItem]) -> None:
+    """A professional paid on its own invoice: that invoice is used by this payment."""
+    from relais.commissions.checks import has_mandate
+
+    for item in items:
+        if item.partner.is_professional and not has_mandate(item.partner):
+            own = unused_own_invoice(item.partner)
+            if own is not None:
+                own.item = item
+                own.save(update_fields=["item"])
+
+
+def _documents_later(run_id: int) -> None:
+    from relais.commissions.tasks import run_documents
+
+    run_documents.enqueue(run_id)
+
+
+def _lock(run: PaymentRun, *allowed: str) -> PaymentRun:
+    locked = PaymentRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status not in allowed:
+        raise TransitionError(
+            _("This run is %(status)s: that is no longer possible.")
+            % {"status": RunStatus(locked.status).label},
+            code="illegal_transition",
+        )
+    return locked
+
+
+def run_send(*, run: PaymentRun, actor: Any) -> PaymentRun:
+    """The manager sent the file to the bank: the self-billed invoices are issued now."""
+    from relais.commissions.invoices import issue_for_run
+
+    with transaction.atomic():
+        locked = _lock(run, RunStatus.DRAFT)
+        locked.status = RunStatus.SENT
+        locked.save(update_fields=["status"])
+        issue_for_run(locked)
+        audit_record(subject=locked, action="sent", actor=actor)
+    return locked
+
+
+def run_cancel(*, run: PaymentRun, actor: Any, reason: str) -> PaymentRun:
+    """Give the lines back (payable again, in no run); nothing is paid. Once invoices are issued,
+    the run can only be paid: an issued invoice is corrected by a credit note, not erased."""
+    if not reason.strip():
+        raise DomainError(_("Say why the run is cancelled."), code="reason_required")
+    with transaction.atomic():
+        locked = _lock(run, RunStatus.DRAFT, RunStatus.SENT)
+        if any(hasattr(item, "invoice") for item in locked.items.all()):
+            raise DomainError(
+                _("Self-billed invoices were issued for this run: record the payment instead."),
+                code="invoiced",
+            )
+        locked.lines.update(payment_run=None)
+        for item in locked.items.all():
+            if hasattr(item, "own_invoice"):
+                item.own_invoice.item = None
+                item.own_invoice.save(update_fields=["item"])
+        locked.status, locked.closed_at = RunStatus.CANCELLED, timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        audit_record(subject=locked, action="cancelled", actor=actor, reason=reason.strip())
+    return locked
+
+
+def run_mark_paid(*, run: PaymentRun, actor: Any, items: list[int] | None = None) -> int:
+    """Record the transfers as paid (all, or these items): their lines become paid."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock(run, RunStatus.SENT)
+        chosen = locked.items.filter(paid_at__isnull=True)
+        if items is not None:
+            chosen = chosen.filter(pk__in=items)
+        partner_ids = list(chosen.values_list("partner_id", flat=True))
+        chosen.update(paid_at=now)
+        locked.lines.filter(partner_id__in=partner_ids).update(status=LineStatus.PAID, paid_at=now)
+        if not locked.items.filter(paid_at__isnull=True).exists():
+            locked.status, locked.closed_at = RunStatus.PAID, now
+            locked.save(update_fields=["status", "closed_at"])
+        audit_record(subject=locked, action="paid", actor=actor, target=f"{len(partner_ids)}")
+    return len(partner_ids)
+
+
+def run_import_statement(*, run: PaymentRun, content: bytes, actor: Any) -> tuple[int, list[str]]:
+    """The bank's statement CSV (columns: reference or end-to-end id, amount): the transfers it
+    shows, at the right amount, are paid. Returns how many, and the lines it could not match."""
+    text = content.decode("utf-8-sig", errors="replace")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ";", delimiters=";,\t")
+    items = {i.end_to_end_id: i for i in run.items.all()}
+    matched, problems = [], []
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+        reference = next((cell.strip() for cell in row if cell.strip() in items), None)
+        if reference is None:
+            if number > 1:
+                problems.append(_("Line %(n)s: no transfer of this run.") % {"n": number})
+            continue
+        if not _amount_in(row, items[reference].amount):
+            problems.append(_("Line %(n)s: the amount differs.") % {"n": number})
+            continue
+        matched.append(items[reference].pk)
+    paid = run_mark_paid(run=run, actor=actor, items=matched) if matched else 0
+    return paid, problems
+
+
+def _amount_in(row: list[str], amount: Decimal) -> bool:
+    for cell in row:
+        try:
+            if Decimal(cell.replace("\u202f", "").replace(" ", "").replace(",", ".")) == amount:
+                return True
+        except InvalidOperation:
+            continue
+    return False

@@ -1,0 +1,37 @@
+"""Background work of commissions: tasks take ids and are safe to run twice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from relais.commissions.models import PaymentItem, PaymentRun
+
+
+def statement_pdf(item: PaymentItem) -> bytes:
+    from weasyprint import HTML  # imported here: Pango is needed only when a PDF is made
+
+    lines = item.run.lines.filter(partner=item.partner).select_related("lead").order_by("earned_on")
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(
+            "commissions/pdf/statement.html",
+            {"item": item, "run": item.run, "partner": item.partner, "lines": lines,
+             "company": settings.RELAIS_COMPANY_NAME},
+        )  # fmt: skip
+    return bytes(HTML(string=html).write_pdf())
+
+
+@task()
+def run_documents(run_id: int) -> int:
+    """The statement of each partner of a run (items that have one are skipped)."""
+    run = PaymentRun.objects.get(pk=run_id)
+    made = 0
+    for item in run.items.select_related("partner", "run").filter(statement=""):
+        item.statement.save(
+            f"statement-{run.pk}-{item.partner_id}.pdf", ContentFile(statement_pdf(item))
+        )
+        made += 1
+    return made
