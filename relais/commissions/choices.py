@@ -52,6 +52,7 @@ class LineKind(models.TextChoices):
     COMMISSION = "commission", _("Commission")
     BONUS = "bonus", _("Bonus")
     CLAWBACK = "clawback", _("Clawback")
+    GIFT = "gift", _("Gift instead of cash")
 
 
 class RunStatus(models.TextChoices):
@@ -64,3 +65,10 @@ class RunStatus(models.TextChoices):
 class InvoiceType(models.TextChoices):
     SELF_BILLED = "389", _("Self-billed invoice")
     SELF_BILLED_CREDIT = "261", _("Self-billed credit note")
+
+
+class RedemptionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    DELIVERED = "delivered", _("Delivered")
+    REFUSED = "refused", _("Refused")

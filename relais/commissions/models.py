@@ -19,6 +19,7 @@ from relais.commissions.choices import (
     LineStatus,
     Period,
     PlanStatus,
+    RedemptionStatus,
     RunStatus,
     TierBasis,
     Trigger,
@@ -121,7 +122,9 @@ class CommissionLine(models.Model):
     lead = models.ForeignKey(
         Lead, on_delete=models.PROTECT, null=True, blank=True, related_name="commission_lines"
     )
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="lines")
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+    )  # None only for a gift taken instead of cash
     event_key = models.CharField(max_length=80)
     kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
     base = models.DecimalField(
@@ -339,3 +342,45 @@ class OwnInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.number}"
+
+
+class Gift(models.Model):
+    """A reward of the catalogue a partner may take instead of cash."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    value_incl_vat = models.DecimalField(_("value incl. VAT"), max_digits=12, decimal_places=2)
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["value_incl_vat", "name"]
+        verbose_name = _("gift")
+        verbose_name_plural = _("gifts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Redemption(models.Model):
+    """A gift taken instead of cash: requested → approved (its value leaves the partner's
+    balance as a negative line) → delivered. Counted in DAS2 as a benefit in kind."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="redemptions")
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="redemptions")
+    value_incl_vat = models.DecimalField(_("value incl. VAT"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RedemptionStatus.choices,
+        default=RedemptionStatus.REQUESTED,
+    )  # fmt: skip
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    line = models.OneToOneField(
+        CommissionLine, on_delete=models.PROTECT, null=True, blank=True, related_name="redemption"
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.gift}"

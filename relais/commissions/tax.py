@@ -1,0 +1,142 @@
+"""The French tax pack (read side): what was paid per calendar year, the individual's yearly
+statement for form 2042-C-PRO (box 5KU), the "regular activity" warning, the gifts' 73 € VAT
+flag, and DAS2. Every threshold is a dated legal parameter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.commissions.choices import RedemptionStatus
+from relais.commissions.models import PaymentItem, Redemption
+from relais.core.params import legal_value
+from relais.partners.models import Partner
+
+ZERO = Decimal(0)
+
+
+def _year(year: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def paid_in_year(partner: Partner, year: int) -> Decimal:
+    start, end = _year(year)
+    total = PaymentItem.objects.filter(
+        partner=partner, paid_at__gte=start, paid_at__lt=end
+    ).aggregate(s=Sum("amount"))["s"]
+    return total or ZERO
+
+
+def gifts_in_year(partner: Partner, year: int) -> Decimal:
+    start, end = _year(year)
+    total = Redemption.objects.filter(
+        partner=partner, status=RedemptionStatus.DELIVERED,
+        delivered_at__gte=start, delivered_at__lt=end,
+    ).aggregate(s=Sum("value_incl_vat"))["s"]  # fmt: skip
+    return total or ZERO
+
+
+def gift_vat_flag(partner: Partner, year: int) -> bool:
+    """True when the year's gifts to this person pass the cap on recoverable VAT (73 € TTC)."""
+    return gifts_in_year(partner, year) > legal_value("gift_vat_cap", date(year, 12, 31))
+
+
+@dataclass
+class YearlyStatement:
+    partner: Partner
+    year: int
+    payments: list[PaymentItem]
+    total: Decimal  # box 5KU: the gross amount
+    gifts: Decimal
+    allowance_rate: Decimal
+    allowance_min: Decimal
+
+
+def yearly_statement(partner: Partner, year: int) -> YearlyStatement:
+    start, end = _year(year)
+    payments = list(
+        PaymentItem.objects.filter(partner=partner, paid_at__gte=start, paid_at__lt=end)
+        .select_related("run")
+        .order_by("paid_at")
+    )
+    on = date(year, 12, 31)
+    return YearlyStatement(
+        partner=partner, year=year, payments=payments,
+        total=sum((p.amount for p in payments), ZERO), gifts=gifts_in_year(partner, year),
+        allowance_rate=legal_value("bnc_allowance_rate", on),
+        allowance_min=legal_value("bnc_allowance_min", on),
+    )  # fmt: skip
+
+
+def regular_activity_warning(partner: Partner, on: date | None = None) -> str:
+    """Not a legal threshold (there is none): a warning from the configurable parameters that the
+    activity may be regular and registration may be required. Empty when there is none."""
+    on = on or timezone.localdate()
+    since = timezone.now() - timedelta(days=365)
+    paid = PaymentItem.objects.filter(partner=partner, paid_at__gte=since).aggregate(
+        n=Count("pk"), s=Sum("amount")
+    )
+    count_limit = legal_value("regular_activity_payments", on)
+    amount_limit = legal_value("regular_activity_amount", on)
+    if paid["n"] > count_limit or (paid["s"] or ZERO) > amount_limit:
+        return _(
+            "This activity may be regular (%(n)s payments, %(total)s € in 12 months): "
+            "registration (micro-entreprise) may be required."
+        ) % {"n": paid["n"], "total": paid["s"] or ZERO}
+    return ""
+
+
+@dataclass
+class Das2Row:
+    partner: Partner
+    commissions: Decimal
+    benefits_in_kind: Decimal
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return self.commissions + self.benefits_in_kind
+
+
+def das2(year: int) -> list[Das2Row]:
+    """Beneficiaries paid (cash and gifts, incl. VAT) more than the year's threshold."""
+    start, end = _year(year)
+    threshold = legal_value("das2_threshold", date(year, 12, 31))
+    cash = dict(
+        PaymentItem.objects.filter(paid_at__gte=start, paid_at__lt=end)
+        .values("partner_id").annotate(s=Sum("amount")).values_list("partner_id", "s")
+    )  # fmt: skip
+    kind = dict(
+        Redemption.objects.filter(
+            status=RedemptionStatus.DELIVERED, delivered_at__gte=start, delivered_at__lt=end
+        )
+        .values("partner_id").annotate(s=Sum("value_incl_vat")).values_list("partner_id", "s")
+    )  # fmt: skip
+    ids = [
+        pk for pk in set(cash) | set(kind) if cash.get(pk, ZERO) + kind.get(pk, ZERO) > threshold
+    ]
+    partners = Partner.objects.in_bulk(ids)
+    rows = [
+        Das2Row(partners[pk], cash.get(pk, ZERO), kind.get(pk, ZERO), _missing(partners[pk]))
+        for pk in ids
+    ]
+    return sorted(rows, key=lambda r: (r.partner.display_name.lower(), r.partner.pk))
+
+
+def _missing(partner: Partner) -> list[str]:
+    missing = []
+    if not (partner.address_line and partner.postcode and partner.city):
+        missing.append(_("address"))
+    if partner.is_professional and not partner.siret:
+        missing.append(_("SIRET"))
+    if not partner.sector:
+        missing.append(_("profession"))
+    if not partner.company_name and not (partner.first_name and partner.last_name):
+        missing.append(_("name"))
+    return missing
