@@ -15,6 +15,7 @@ urlpatterns = [
     path("partners/", include("relais.partners.urls")),
     path("leads/", include("relais.leads.urls")),
     path("routing/", include("relais.routing.urls")),
+    path("commissions/", include("relais.commissions.urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),
     path("p/<str:token>/", leads_public.prospect, name="prospect"),
     path("inbound/email/<str:secret>/", inbound_email, name="inbound_email"),

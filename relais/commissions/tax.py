@@ -140,3 +140,17 @@ def _missing(partner: Partner) -> list[str]:
     if not partner.company_name and not (partner.first_name and partner.last_name):
         missing.append(_("name"))
     return missing
+
+
+def yearly_statement_pdf(statement: YearlyStatement) -> bytes:
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML  # imported here: Pango is needed only when a PDF is made
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(
+            "commissions/pdf/yearly.html",
+            {"s": statement, "company": settings.RELAIS_COMPANY_NAME},
+        )
+    return bytes(HTML(string=html).write_pdf())

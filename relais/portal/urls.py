@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.portal import inbox, views
+from relais.portal import earnings, inbox, views
 
 app_name = "portal"
 
@@ -14,6 +14,13 @@ urlpatterns = [
     path("inbox/<int:pk>/decline/", inbox.inbox_decline, name="inbox_decline"),
     path("performance/", views.performance, name="performance"),
     path("coverage/", views.coverage, name="coverage"),
+    path("earnings/", earnings.earnings, name="earnings"),
+    path("statements/<int:item_id>.pdf", earnings.statement_download, name="statement_pdf"),
+    path("invoices/<int:invoice_id>.pdf", earnings.invoice_download, name="invoice_pdf"),
+    path("yearly/<int:year>.pdf", earnings.yearly_download, name="yearly_pdf"),
+    path("corrections/<int:correction_id>/", earnings.correction_answer, name="correction"),
+    path("gifts/<int:gift_id>/redeem/", earnings.gift_redeem, name="gift_redeem"),
+    path("documents/upload/<slug:kind>/", earnings.document_upload, name="document_upload"),
     path("documents/", views.documents, name="documents"),
     path("documents/<int:template_id>/", views.document, name="document"),
     path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),

@@ -85,6 +85,18 @@ SCOPED_URLS = {
     "inbox_lead": "relais/routing/tests/test_views.py::test_the_inbox_lists_only_the_resellers_own_leads",
     "inbox_declare": "relais/routing/tests/test_views.py::test_the_inbox_lists_only_the_resellers_own_leads",
     "inbox_decline": "relais/routing/tests/test_views.py::test_the_inbox_lists_only_the_resellers_own_leads",
+    **dict.fromkeys(
+        (
+            "statement_pdf",
+            "invoice_pdf",
+            "yearly_pdf",
+            "correction",
+            "gift_redeem",
+            "document_upload",
+        ),
+        "relais/commissions/tests/test_views.py::"
+        "test_every_money_url_of_the_portal_refuses_another_partners_objects",
+    ),
 }
 
 

@@ -1,0 +1,82 @@
+"""Reads of commissions, scoped: the manager's figures, and a partner's own earnings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from relais.commissions.choices import LineStatus
+from relais.commissions.models import CommissionLine, Invoice, PaymentItem
+from relais.partners.models import Partner
+
+ZERO = Decimal(0)
+
+
+def by_status(lines: QuerySet[CommissionLine]) -> dict[str, Decimal]:
+    rows = lines.values("status").annotate(s=Sum("amount"))
+    totals = dict.fromkeys(LineStatus.values, ZERO)
+    totals.update({r["status"]: r["s"] or ZERO for r in rows})
+    return totals
+
+
+def by_month(lines: QuerySet[CommissionLine], months: int = 12) -> list[dict[str, Any]]:
+    """Earned and paid per month over the last ``months`` months, oldest first."""
+    since = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = (
+        lines.filter(earned_on__gte=since)
+        .annotate(month=TruncMonth("earned_on"))
+        .values("month")
+        .annotate(
+            earned=Sum("amount"),
+            paid=Sum("amount", filter=Q(status=LineStatus.PAID)),
+        )
+        .order_by("month")
+    )
+    return [
+        {"month": r["month"], "earned": r["earned"] or ZERO, "paid": r["paid"] or ZERO}
+        for r in rows
+    ]
+
+
+def manager_summary() -> dict[str, Any]:
+    lines = CommissionLine.objects.all()
+    top = (
+        lines.exclude(status=LineStatus.PAID)
+        .values("partner_id", "partner__company_name", "partner__first_name", "partner__last_name")
+        .annotate(due=Sum("amount"), n=Count("pk"))
+        .order_by("-due")[:15]
+    )
+    return {
+        "totals": by_status(lines),
+        "held": lines.exclude(hold_reason="").aggregate(n=Count("pk"), s=Sum("amount")),
+        "months": by_month(lines),
+        "top": list(top),
+    }
+
+
+def partner_earnings(partner: Partner) -> dict[str, Any]:
+    lines = CommissionLine.objects.filter(partner=partner)
+    return {
+        "totals": by_status(lines),
+        "months": by_month(lines),
+        "recent": lines.select_related("lead").order_by("-earned_on", "-pk")[:20],
+        "payments": PaymentItem.objects.filter(partner=partner)
+        .select_related("run")
+        .order_by("-run__execution_date"),
+        "invoices": Invoice.objects.filter(partner=partner).order_by("-sequence"),
+        "corrections": [
+            c for i in Invoice.objects.filter(partner=partner) for c in i.corrections.all()
+        ],
+    }
+
+
+def paid_years(partner: Partner) -> list[int]:
+    years = PaymentItem.objects.filter(partner=partner, paid_at__isnull=False).datetimes(
+        "paid_at", "year"
+    )
+    return sorted({d.year for d in years}, reverse=True) or [date.today().year]

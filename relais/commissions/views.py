@@ -1,0 +1,236 @@
+"""Managers' commission pages: the figures, the lines to approve, payment runs, plans and their
+simulation, DAS2, gift redemptions, invoice corrections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from relais.accounts.decorators import manager_required, request_user
+from relais.commissions import selectors
+from relais.commissions.choices import LineStatus, RedemptionStatus
+from relais.commissions.forms import (
+    CorrectionForm,
+    ReasonForm,
+    RunForm,
+    SimulateForm,
+    StatementForm,
+)
+from relais.commissions.models import CommissionLine, Invoice, PaymentRun, Plan, Redemption
+from relais.commissions.services import gifts, lines, runs
+from relais.commissions.services.corrections import correction_request
+from relais.commissions.services.rules import plan_activate
+from relais.commissions.simulator import simulate
+from relais.commissions.tax import das2 as das2_rows
+from relais.core.errors import DomainError
+from relais.core.forms import add_errors
+from relais.core.tabular import csv_response
+
+
+@manager_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "commissions/dashboard.html", selectors.manager_summary())
+
+
+@manager_required
+def line_list(request: HttpRequest) -> HttpResponse:
+    qs = CommissionLine.objects.select_related("partner", "lead", "rule").order_by(
+        "-earned_on", "-pk"
+    )
+    status = request.GET.get("status", LineStatus.PENDING)
+    if status in LineStatus.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("held"):
+        qs = qs.exclude(hold_reason="")
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "statuses": LineStatus.choices}
+    return render(request, "commissions/lines.html", context)
+
+
+@require_POST
+@manager_required
+def line_bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(pk) for pk in request.POST.getlist("line") if pk.isdigit()]
+    action = request.POST.get("action")
+    move = {"approve": lines.lines_approve, "release": lines.lines_release}.get(action or "")
+    if move is None or not ids:
+        messages.error(request, _("Tick lines and choose an action."))
+    else:
+        try:
+            done = move(ids=ids, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(n)s lines updated.") % {"n": done})
+    return redirect(request.POST.get("next") or "commissions:lines")
+
+
+@require_POST
+@manager_required
+def line_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(CommissionLine, pk=pk)
+    try:
+        if line.hold_reason:
+            lines.line_unhold(line=line, actor=request.user, note=request.POST.get("reason", ""))
+        else:
+            lines.line_hold(line=line, reason=request.POST.get("reason", ""), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or "commissions:lines")
+
+
+@manager_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = runs.run_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Payment run prepared."))
+            return redirect("commissions:run", pk=run.pk)
+    context = {"form": form, "runs": PaymentRun.objects.all()[:50]}
+    return render(request, "commissions/runs.html", context, status=422 if form.errors else 200)
+
+
+@manager_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(PaymentRun, pk=pk)
+    if request.GET.get("format") == "xml":
+        response = HttpResponse(run.sepa_xml, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="sepa-{run.pk}.xml"'
+        return response
+    items = run.items.select_related("partner", "invoice").order_by("partner__company_name")
+    context = {"run": run, "items": items, "cancel": ReasonForm(), "statement": StatementForm()}
+    return render(request, "commissions/run.html", context)
+
+
+@require_POST
+@manager_required
+def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    run = get_object_or_404(PaymentRun, pk=pk)
+    try:
+        if action == "send":
+            runs.run_send(run=run, actor=request.user)
+            messages.success(request, _("Marked as sent; self-billed invoices issued."))
+        elif action == "paid":
+            runs.run_mark_paid(run=run, actor=request.user)
+            messages.success(request, _("Marked as paid."))
+        elif action == "cancel":
+            runs.run_cancel(run=run, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Run cancelled: its lines are payable again."))
+        elif action == "statement" and "file" in request.FILES:
+            upload = request.FILES.get("file")
+            assert upload is not None
+            assert not isinstance(upload, list)
+            paid, problems = runs.run_import_statement(
+                run=run, content=upload.read(), actor=request.user
+            )
+            messages.success(request, _("%(n)s transfers marked paid.") % {"n": paid})
+            for problem in problems[:20]:
+                messages.warning(request, problem)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("commissions:run", pk=run.pk)
+
+
+@manager_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "commissions/plans.html", {"plans": Plan.objects.all()})
+
+
+@manager_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=pk)
+    form = SimulateForm(request.GET or None)
+    result = simulate(plan, **form.cleaned_data) if form.is_bound and form.is_valid() else None
+    if request.method == "POST":
+        try:
+            plan_activate(plan=plan, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Plan activated."))
+        return redirect("commissions:plan", pk=plan.pk)
+    context = {"plan": plan, "rules": plan.rules.all(), "form": form, "result": result}
+    return render(request, "commissions/plan.html", context)
+
+
+@manager_required
+def das2_latest(request: HttpRequest) -> HttpResponse:
+    """DAS2 is filed in spring for the year before."""
+    return redirect("commissions:das2", year=timezone.localdate().year - 1)
+
+
+@manager_required
+def das2(request: HttpRequest, year: int) -> HttpResponseBase:
+    rows = das2_rows(year)
+    if request.GET.get("format") == "csv":
+        headers = [
+            _("Name"), _("First name"), _("Company"), _("Address"), _("Postcode"), _("City"),
+            _("Profession"), _("SIRET"), _("Commissions incl. VAT"), _("Benefits in kind"),
+            _("Total"), _("Missing"),
+        ]  # fmt: skip
+        data = (
+            [
+                r.partner.last_name, r.partner.first_name, r.partner.company_name,
+                r.partner.address_line, r.partner.postcode, r.partner.city, r.partner.sector,
+                r.partner.siret, r.commissions, r.benefits_in_kind, r.total, ", ".join(r.missing),
+            ]
+            for r in rows
+        )  # fmt: skip
+        return csv_response(f"das2-{year}.csv", headers, data)
+    return render(request, "commissions/das2.html", {"rows": rows, "year": year})
+
+
+@manager_required
+def redemption_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        redemption = get_object_or_404(Redemption, pk=request.POST.get("redemption"))
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                gifts.redemption_approve(redemption=redemption, actor=request.user)
+            elif action == "refuse":
+                gifts.redemption_refuse(
+                    redemption=redemption, actor=request.user, reason=request.POST.get("reason", "")
+                )
+            elif action == "deliver":
+                gifts.redemption_deliver(redemption=redemption, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("commissions:redemptions")
+    waiting = Redemption.objects.exclude(
+        status__in=(RedemptionStatus.DELIVERED, RedemptionStatus.REFUSED)
+    )
+    context = {"redemptions": waiting.select_related("partner", "gift")}
+    return render(request, "commissions/redemptions.html", context)
+
+
+@manager_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    invoice = get_object_or_404(Invoice, pk=pk)
+    if request.GET.get("format") == "pdf":
+        return FileResponse(
+            invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf"
+        )
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction_request(invoice=invoice, actor=request_user(request), **form.cleaned_data)
+        except DomainError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Correction sent to the partner for acceptance."))
+            return redirect("commissions:invoice", pk=invoice.pk)
+    context = {"invoice": invoice, "form": form, "today": timezone.localdate()}
+    return render(request, "commissions/invoice.html", context, status=422 if form.errors else 200)
