@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from relais.commissions.choices import LineStatus
 from relais.commissions.models import CommissionLine, Invoice, PaymentItem
+from relais.commissions.tax import regular_activity_partners
 from relais.partners.models import Partner
 
 ZERO = Decimal(0)
@@ -56,6 +57,7 @@ def manager_summary() -> dict[str, Any]:
         "held": lines.exclude(hold_reason="").aggregate(n=Count("pk"), s=Sum("amount")),
         "months": by_month(lines),
         "top": list(top),
+        "regular": regular_activity_partners(),
     }
 
 

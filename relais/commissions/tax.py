@@ -154,3 +154,20 @@ def yearly_statement_pdf(statement: YearlyStatement) -> bytes:
             {"s": statement, "company": settings.RELAIS_COMPANY_NAME},
         )
     return bytes(HTML(string=html).write_pdf())
+
+
+def regular_activity_partners(on: date | None = None) -> list[dict[str, object]]:
+    """Private individuals whose last 12 months of payments pass either warning parameter, in one
+    grouped query (the managers' overview)."""
+    from relais.partners.choices import LegalForm
+
+    on = on or timezone.localdate()
+    since = timezone.now() - timedelta(days=365)
+    rows = (
+        PaymentItem.objects.filter(paid_at__gte=since, partner__legal_form=LegalForm.INDIVIDUAL)
+        .values("partner_id", "partner__first_name", "partner__last_name")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    )
+    count_limit = legal_value("regular_activity_payments", on)
+    amount_limit = legal_value("regular_activity_amount", on)
+    return [dict(r) for r in rows if r["n"] > count_limit or (r["total"] or ZERO) > amount_limit]

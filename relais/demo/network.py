@@ -21,6 +21,7 @@ from faker import Faker
 from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.core.models import Departement, TerritoryKind
+from relais.demo.commissions import build_commissions
 from relais.demo.identity import Identity
 from relais.demo.leads import LeadBuilder
 from relais.demo.onboarding import build_onboarding
@@ -92,7 +93,13 @@ class DemoBuilder:
         # Outside the partners' transaction: a million leads commit batch by batch.
         count = counts["leads"] if self.leads is None else self.leads
         leads = LeadBuilder(rng=self.rng, count=count, progress=self.progress).build()
-        return {"resellers": len(resellers), "introducers": len(introducers), "leads": leads}
+        lines = build_commissions(self.progress)
+        return {
+            "resellers": len(resellers),
+            "introducers": len(introducers),
+            "leads": leads,
+            "lines": lines,
+        }
 
     # --- staff and partner users --------------------------------------------------------------
 

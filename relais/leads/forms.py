@@ -148,3 +148,13 @@ class LeadImportForm(forms.Form):
             for n, v in self.cleaned_data.items()
             if n.startswith("map_") and v
         }
+
+
+class DealMoneyForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("collect", _("Money received")), ("refund", _("Refund or cancellation"))]
+    )
+    amount = forms.DecimalField(
+        label=_("Amount excl. VAT (€)"), max_digits=12, decimal_places=2, min_value=0
+    )
+    reason = forms.CharField(label=_("Note or reason"), max_length=200, required=False)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/status/", views.lead_transition, name="transition"),
     path("<int:pk>/review/", views.review_decide, name="review_decide"),
+    path("<int:pk>/money/", views.lead_money, name="money"),
 ]

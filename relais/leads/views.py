@@ -19,7 +19,7 @@ from relais.core.forms import add_errors
 from relais.core.tabular import csv_response
 from relais.leads import selectors, services
 from relais.leads.choices import Channel, ReviewReason
-from relais.leads.forms import LeadFilterForm, StaffLeadForm, TransitionForm
+from relais.leads.forms import DealMoneyForm, LeadFilterForm, StaffLeadForm, TransitionForm
 from relais.leads.models import Lead
 from relais.partners.models import Partner
 
@@ -138,3 +138,32 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("leads:review")
+
+
+@manager_required
+@require_POST
+def lead_money(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record money received on a won deal, or a refund (commissions follow by events)."""
+    lead = _get_lead_for_user(request, pk)
+    form = DealMoneyForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("leads:detail", pk=lead.pk)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "collect":
+            services.deal_collect(
+                lead=lead, amount=data["amount"], actor=request.user, note=data["reason"]
+            )
+            messages.success(request, _("Collection recorded."))
+        else:
+            services.deal_refund(
+                lead=lead, amount=data["amount"], actor=request.user, reason=data["reason"]
+            )
+            messages.success(
+                request, _("Refund recorded: commissions are taken back in proportion.")
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("leads:detail", pk=lead.pk)

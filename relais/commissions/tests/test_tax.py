@@ -86,6 +86,9 @@ def test_the_yearly_statement_and_the_regular_activity_warning(manager, settings
     assert statement.total == Decimal("950.00")
     assert (statement.allowance_rate, statement.allowance_min) == (Decimal(34), Decimal(305))
     assert "may be regular" in regular_activity_warning(person)  # 3 payments > 2
+    from relais.commissions.tax import regular_activity_partners
+
+    assert [r["partner_id"] for r in regular_activity_partners()] == [person.pk]
 
 
 def test_das2_lists_beneficiaries_above_the_threshold_with_gifts_and_missing_data(manager):

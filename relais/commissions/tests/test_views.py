@@ -180,3 +180,28 @@ def test_a_gift_is_chosen_in_the_portal(client):
     client.force_login(partner.members.get().user)
     client.post(f"/portal/gifts/{gift.pk}/redeem/")
     assert partner.redemptions.get().status == "requested"
+
+
+def test_a_manager_records_a_refund_on_a_won_deal_and_the_commission_is_taken_back(
+    client, manager, django_capture_on_commit_callbacks
+):
+    from relais.commissions.tests.conftest import active_plan, won_lead
+
+    introducer = PartnerFactory()
+    active_plan(manager, {"trigger": "won", "formula": "percent", "rate": Decimal(10)})
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = won_lead(introducer, manager, "2000.00")
+    client.force_login(manager)
+    assert "deal-money" in client.get(f"/leads/{lead.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/leads/{lead.pk}/money/", {"action": "refund", "amount": "500", "reason": "Avoir"}
+        )
+    amounts = sorted(CommissionLine.objects.values_list("amount", flat=True))
+    assert amounts == [Decimal("-50.00"), Decimal("200.00")]
+    response = client.post(
+        f"/leads/{lead.pk}/money/",
+        {"action": "collect", "amount": "9999", "reason": ""},
+        follow=True,
+    )
+    assert "more than" in response.content.decode()

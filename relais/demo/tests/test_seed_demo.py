@@ -117,3 +117,20 @@ def test_demo_leads_past_qualification_are_assigned_to_a_reseller_of_their_depar
         assert lead.assigned_reseller.served_departements.filter(code=lead.departement_id).exists()
     demo_reseller = User.objects.get(email="revendeur@relais.demo").partner_membership.partner
     assert demo_reseller.routing_profile.monthly_capacity > 0
+
+
+def test_the_demo_has_a_plan_commission_lines_and_two_paid_runs():
+    from relais.commissions.models import CommissionLine, PaymentRun
+    from relais.leads.models import Lead
+
+    call_command("seed_demo", "--size", "small")
+    won = Lead.objects.filter(status="won")
+    lines = CommissionLine.objects.filter(kind="commission")
+    assert lines.filter(partner__kind="introducer").count() == won.exclude(partner=None).count()
+    runs = list(PaymentRun.objects.order_by("cutoff"))
+    assert [r.status for r in runs] == ["paid", "paid"]
+    for run in runs:
+        assert run.total == sum(i.amount for i in run.items.all())
+        assert run.total == sum(line.amount for line in run.lines.all())
+    assert lines.filter(status="paid").exists()
+    assert lines.filter(status="payable", payment_run=None).exists()

@@ -36,6 +36,18 @@ class Command(BaseCommand):
                 return
             if not options["flush"]:
                 raise CommandError("The database already holds data; pass --flush to replace it.")
+            from relais.commissions.models import (
+                CommissionLine,
+                Gift,
+                Invoice,
+                PaymentItem,
+                PaymentRun,
+                Plan,
+                Redemption,
+            )  # fmt: skip
+
+            for model in (Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift):
+                model.objects.all().delete()
             Lead.objects.all().delete()
             ProspectKey.objects.all().delete()
             Partner.objects.all().delete()
@@ -54,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo network ({options['size']}, seed {options['seed']}): "
             f"{counts['resellers']} resellers, {counts['introducers']} introducers, "
-            f"{counts['leads']} leads "
+            f"{counts['leads']} leads, {counts['lines']} commission lines "
             f"in {elapsed:.1f} s."
         )
         for email, role, secret in DEMO_LOGINS:
