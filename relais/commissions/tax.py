@@ -171,3 +171,18 @@ def regular_activity_partners(on: date | None = None) -> list[dict[str, object]]
     count_limit = legal_value("regular_activity_payments", on)
     amount_limit = legal_value("regular_activity_amount", on)
     return [dict(r) for r in rows if r["n"] > count_limit or (r["total"] or ZERO) > amount_limit]
+
+
+def gift_totals(year: int) -> list[dict[str, object]]:
+    """Each beneficiary's gifts delivered in the year, flagged above the VAT-recovery cap."""
+    start, end = _year(year)
+    cap = legal_value("gift_vat_cap", date(year, 12, 31))
+    rows = (
+        Redemption.objects.filter(
+            status=RedemptionStatus.DELIVERED, delivered_at__gte=start, delivered_at__lt=end
+        )
+        .values("partner_id", "partner__first_name", "partner__last_name", "partner__company_name")
+        .annotate(total=Sum("value_incl_vat"), n=Count("pk"))
+        .order_by("-total")
+    )
+    return [{**r, "vat_not_recoverable": r["total"] > cap} for r in rows]

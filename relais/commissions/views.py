@@ -28,6 +28,7 @@ from relais.commissions.services.corrections import correction_request
 from relais.commissions.services.rules import plan_activate
 from relais.commissions.simulator import simulate
 from relais.commissions.tax import das2 as das2_rows
+from relais.commissions.tax import gift_totals
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.tabular import csv_response
@@ -212,7 +213,12 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
     waiting = Redemption.objects.exclude(
         status__in=(RedemptionStatus.DELIVERED, RedemptionStatus.REFUSED)
     )
-    context = {"redemptions": waiting.select_related("partner", "gift")}
+    year = timezone.localdate().year
+    context = {
+        "redemptions": waiting.select_related("partner", "gift"),
+        "year": year,
+        "totals": gift_totals(year),
+    }
     return render(request, "commissions/redemptions.html", context)
 
 

@@ -1,6 +1,6 @@
-"""Demo commissions: an active plan (5 % of won deals for introducers, 3 % for resellers), a line
-per won deal, and two past payment runs that paid the older lines. Written in batches with
-``bulk_create`` (the large network: about 300,000 lines), never holding a batch more."""
+"""Demo commissions: an active plan (5 % of won deals for introducers, 3 % of heat-pump deals for
+resellers), a line per won deal and payee, and two past payment runs that paid the older lines.
+Written in batches with ``bulk_create`` (the large network: about 375,000 lines)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from relais.commissions.choices import Beneficiary, LineKind, LineStatus, PlanStatus, RunStatus
 from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun, Plan, Rule
 from relais.leads.choices import LeadStatus
-from relais.leads.models import Lead
+from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
 
 BATCH = 5000
@@ -24,9 +24,11 @@ CENT = Decimal("0.01")
 
 
 def _rules() -> dict[str, Rule]:
+    heat_pumps = ProductCategory.objects.filter(code="pompe-a-chaleur").first()
     plan = Plan.objects.create(
         name="Programme apporteurs 2025-2026", status=PlanStatus.ACTIVE,
-        description="5 % du HT des affaires gagnées pour l'apporteur, 3 % pour le revendeur.",
+        description="5 % du HT des affaires gagnées pour l'apporteur, 3 % des pompes à chaleur "
+        "pour le revendeur.",
     )  # fmt: skip
     start = timezone.localdate() - timedelta(days=800)
     return {
@@ -39,6 +41,8 @@ def _rules() -> dict[str, Rule]:
             rate=rate,
             beneficiary=who,
             valid_from=start,
+            # Resellers earn on heat pumps only: a scoped rule, as real plans have.
+            category=heat_pumps if who == Beneficiary.RESELLER else None,
         )
         for who, rate in RATES.items()
     }
@@ -50,11 +54,11 @@ def build_commissions(progress: Callable[[str, int], Any]) -> int:
     won = Lead.objects.filter(status=LeadStatus.WON, won_amount__isnull=False).order_by("pk")
     bar = progress("commission lines", won.count())
     made, batch = 0, []
-    fields = ("pk", "partner_id", "assigned_reseller_id", "won_amount", "won_date")
-    for pk, introducer, reseller, amount, day in won.values_list(*fields).iterator(
-        chunk_size=BATCH
-    ):
-        day = day or today
+    fields = ("pk", "partner_id", "assigned_reseller_id", "won_amount", "won_date", "category_id")
+    rows = won.values_list(*fields).iterator(chunk_size=BATCH)
+    for pk, introducer, assigned, amount, won_on, category in rows:
+        reseller = assigned if category == rules[Beneficiary.RESELLER].category_id else None
+        day = won_on or today
         status = LineStatus.PAYABLE if (today - day).days > 20 else LineStatus.PENDING
         for who, partner_id in (
             (Beneficiary.INTRODUCER, introducer),

@@ -53,6 +53,11 @@ def test_a_gift_instead_of_cash_comes_off_the_next_payment_and_counts_in_kind(ma
     redemption_deliver(redemption=redemption, actor=manager)
     year = TODAY.year
     assert gift_vat_flag(partner, year)  # 80 € > the 73 € cap on recoverable VAT
+    from relais.commissions.tax import gift_totals
+
+    assert [(t["partner_id"], t["vat_not_recoverable"]) for t in gift_totals(year)] == [
+        (partner.pk, True)
+    ]
 
 
 def test_an_issued_invoice_is_corrected_only_by_a_credit_note_the_partner_accepts(manager):

@@ -127,6 +127,8 @@ def test_the_demo_has_a_plan_commission_lines_and_two_paid_runs():
     won = Lead.objects.filter(status="won")
     lines = CommissionLine.objects.filter(kind="commission")
     assert lines.filter(partner__kind="introducer").count() == won.exclude(partner=None).count()
+    heat_pumps = won.filter(category__code="pompe-a-chaleur").exclude(assigned_reseller=None)
+    assert lines.filter(partner__kind="reseller").count() == heat_pumps.count()
     runs = list(PaymentRun.objects.order_by("cutoff"))
     assert [r.status for r in runs] == ["paid", "paid"]
     for run in runs:
