@@ -30,6 +30,7 @@ from relais.commissions.simulator import simulate
 from relais.commissions.tax import das2 as das2_rows
 from relais.commissions.tax import gift_totals
 from relais.core.errors import DomainError
+from relais.core.params import legal_value
 from relais.core.forms import add_errors
 from relais.core.tabular import csv_response
 
@@ -218,6 +219,7 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
         "redemptions": waiting.select_related("partner", "gift"),
         "year": year,
         "totals": gift_totals(year),
+        "cap": legal_value("gift_vat_cap", timezone.localdate()),
     }
     return render(request, "commissions/redemptions.html", context)
 
