@@ -30,8 +30,8 @@ from relais.commissions.simulator import simulate
 from relais.commissions.tax import das2 as das2_rows
 from relais.commissions.tax import gift_totals
 from relais.core.errors import DomainError
-from relais.core.params import legal_value
 from relais.core.forms import add_errors
+from relais.core.params import legal_value
 from relais.core.tabular import csv_response
 
 
