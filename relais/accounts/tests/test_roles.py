@@ -21,6 +21,7 @@ def test_each_role_sees_its_own_menu(client, admin_user, manager, salesperson, i
     assert menu_links(client) == [
         "Mon espace",
         "Mes leads",
+        "Mes gains",
         "Mes documents",
         "Mes coordonnées",
         "Jetons d'API",
