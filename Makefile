@@ -9,7 +9,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
 PY := .venv/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help uv system-deps venv run migrate demo worker test test-pg browser lint format messages check-deploy bench clean
+.PHONY: help uv system-deps venv run migrate demo worker test test-pg browser lint format messages check-deploy bench bench-quick clean
 
 help:
 	@echo "make run     start Relais with the demo network on http://$(HOST):$(PORT) (PORT=…)"
@@ -65,7 +65,7 @@ test: venv browser
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy relais
+	$(PY) -m mypy relais bench
 	$(PY) manage.py makemigrations --check --dry-run
 	@$(MAKE) --no-print-directory check-deploy
 
@@ -81,6 +81,15 @@ format: venv
 messages: venv
 	$(PY) manage.py makemessages -l fr -l en --no-location --ignore '.venv/*' --ignore 'data/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The benchmark suite: the large network on PostgreSQL and on SQLite (built once, then reused),
+# each workload against a floor measured in the same run → bench/results.json, bench/RESULTS.md.
+bench: venv
+	$(PY) -m bench
+
+# The same in under 3 minutes on small data, while working.
+bench-quick: venv
+	$(PY) -m bench --quick
 
 clean:
 	rm -rf .venv data .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,13 @@ logger = logging.getLogger(__name__)
 
 @never_cache
 @require_GET
+def ping(request: HttpRequest) -> JsonResponse:
+    """The trivial JSON view: the benchmark's floor for what the framework itself costs."""
+    return JsonResponse({"pong": True})
+
+
+@never_cache
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the task queue answer, 503 (with the failing check) otherwise."""
     checks: dict[str, str] = {}

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from relais.core.models import Departement, TerritoryKind
+from relais.leads.choices import LeadStatus
+from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 
@@ -37,3 +42,29 @@ def network_summary() -> NetworkSummary:
     return NetworkSummary(
         **counts, departements_covered=covered.count(), departements_total=departements.count()
     )
+
+
+@dataclass(frozen=True)
+class LeadSummary:
+    by_status: dict[str, int]
+    won_amount: Decimal
+    submitted: int
+
+    @property
+    def conversion(self) -> float | None:
+        closed = self.by_status.get(LeadStatus.WON, 0) + self.by_status.get(LeadStatus.LOST, 0)
+        return self.by_status.get(LeadStatus.WON, 0) / closed if closed else None
+
+
+def lead_summary(days: int = 365) -> LeadSummary:
+    """Leads submitted in the last ``days`` days, by status, with the amount won: one GROUP BY."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Lead.objects.filter(submitted_at__gte=since)
+        .values("status")
+        .annotate(n=Count("pk"), won=Sum("won_amount"))
+        .order_by()
+    )
+    by_status = {r["status"]: r["n"] for r in rows}
+    won = sum((r["won"] or Decimal(0) for r in rows), Decimal(0))
+    return LeadSummary(by_status, won, sum(by_status.values()))

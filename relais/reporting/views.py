@@ -4,9 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from relais.accounts.decorators import staff_required
-from relais.reporting.selectors import network_summary
+from relais.reporting.selectors import lead_summary, network_summary
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/dashboard.html", {"summary": network_summary()})
+    context = {"summary": network_summary(), "leads": lead_summary()}
+    return render(request, "reporting/dashboard.html", context)

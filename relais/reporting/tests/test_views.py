@@ -30,3 +30,26 @@ def test_dashboard_query_count_does_not_grow_with_the_network(client, manager):
     with CaptureQueriesContext(connection) as large:
         client.get("/dashboard/")
     assert len(large) == len(small)
+
+
+def test_dashboard_shows_the_years_leads_by_outcome(client, manager):
+    from decimal import Decimal
+
+    from relais.leads.services import lead_submit, lead_transition
+
+    for n, outcome in enumerate(("won", "won", "lost", None)):
+        lead = lead_submit(
+            data={"last_name": f"D{n}", "phone": f"061234560{n}", "postcode": "69003"},
+            channel="staff",
+        )
+        if outcome:
+            for step in ("qualified", "assigned", "opened"):
+                lead = lead_transition(lead=lead, to=step, actor=manager)
+            lead_transition(
+                lead=lead, to=outcome, actor=manager, amount=Decimal(1000),
+                won_date=__import__("datetime").date.today(), lost_reason="Trop cher",
+            )  # fmt: skip
+    client.force_login(manager)
+    leads = client.get("/dashboard/").context["leads"]
+    assert (leads.submitted, leads.by_status["won"], leads.won_amount) == (4, 2, Decimal(2000))
+    assert leads.conversion == 2 / 3

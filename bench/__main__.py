@@ -1,0 +1,107 @@
+"""``make bench`` (``python -m bench [--quick] [--engines postgresql,sqlite] [--only a,b]``).
+
+Builds (or reuses) the demo network in a database of its own per engine — the large one (5,000
+resellers, 50,000 introducers, 1,000,000 leads, the commission lines) or, with ``--quick``, the
+small one — then runs every workload there in a child process and writes ``bench/results.json``
+and ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.report import write
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("RELAIS_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def _pg_ready(name: str) -> bool:
+    """Create the bench database when the server answers; False when there is no server."""
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    try:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def engine_env(engine: str, quick: bool) -> dict[str, str] | None:
+    name = "relais_bench_quick" if quick else "relais_bench"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RELAIS_DATA_DIR")}
+    env.update({"DEBUG": "false", "TASK_BACKEND": "database", "PYTHONPATH": str(ROOT)})
+    if engine == "postgresql":
+        if not _pg_ready(name):
+            return None
+        env["DATABASE_URL"] = f"{PG}/{name}"
+    else:
+        data = ROOT / "data" / name
+        data.mkdir(parents=True, exist_ok=True)
+        env["RELAIS_DATA_DIR"] = str(data)
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
+    env = engine_env(engine, args.quick)
+    if env is None:
+        return {"skipped": "no PostgreSQL answers at " + PG}
+    started = time.perf_counter()
+    _manage(env, "migrate", "--no-input", "-v0")
+    size = ["--size", "small", "--leads", "20000"] if args.quick else ["--size", "large"]
+    _manage(env, "seed_demo", *size, "--if-empty", "-v0")
+    built = time.perf_counter() - started
+    command = [sys.executable, "-m", "bench.engine"] + (["--quick"] if args.quick else [])
+    if args.only:
+        command += ["--only", args.only]
+    out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    sys.stderr.write(out.stderr)
+    data: dict[str, Any] = json.loads(out.stdout)
+    data["build_seconds"] = round(built, 1)
+    data["run_seconds"] = round(time.perf_counter() - started - built, 1)
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="small data, short runs (< 3 min)")
+    parser.add_argument("--engines", default="postgresql,sqlite")
+    parser.add_argument("--only", default="", help="comma-separated workload names")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "mode": "quick" if args.quick else "full",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "system": platform.platform()},
+        "engines": {},
+    }  # fmt: skip
+    for engine in args.engines.split(","):
+        print(f"== {engine}", file=sys.stderr, flush=True)
+        report["engines"][engine] = run_engine(engine, args)
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    write(report, ROOT / "bench")
+    print(f"bench/RESULTS.md written in {report['total_seconds']} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

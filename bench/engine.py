@@ -1,0 +1,42 @@
+"""One engine's run (PostgreSQL or SQLite), inside Django, on the demo network already built.
+
+Each workload is timed several times and compared with its floor, measured in the same run:
+HTTP workloads against a trivial JSON view on the same server, database workloads against one
+hand-written SQL statement computing the same result. Prints the results as JSON on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
+django.setup()
+
+from bench import workloads  # noqa: E402  (Django must be set up first)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="")
+    args = parser.parse_args()
+    fixtures = workloads.prepare()
+    chosen = [w for w in workloads.ALL if not args.only or w.__name__ in args.only.split(",")]
+    results: list[dict[str, Any]] = []
+    for workload in chosen:
+        print(f"  {workload.__name__}…", file=sys.stderr, flush=True)
+        try:
+            results += workload(fixtures, quick=args.quick)
+        except Exception as exc:  # a broken workload is reported, the others still run
+            results.append({"name": workload.__name__, "error": f"{type(exc).__name__}: {exc}"})
+    json.dump({"vendor": django.db.connection.vendor, "results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

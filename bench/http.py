@@ -1,0 +1,108 @@
+"""A production-like server (gunicorn, several processes, DEBUG off) and a small load generator
+(threads over urllib3 connection pools). The generator shares the machine's two cores with the
+server: the same handicap applies to the floor, which is why ratios matter more than raw rates."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                "relais.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+            ],
+            env={**env, "DEBUG": "false"},
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        http = urllib3.PoolManager(retries=False)
+        for _ in range(300):
+            try:
+                if http.request("GET", self.url + "/ping", timeout=1).status == 200:
+                    return
+            except urllib3.exceptions.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the benchmark server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+@dataclass
+class Load:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    done: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+
+Request = Callable[[urllib3.PoolManager, int], Any]  # returns the response
+
+
+def run_load(request: Request, *, users: int, seconds: float) -> Load:
+    """``users`` threads send requests back to back for ``seconds``."""
+    load, lock = Load(), threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def user(number: int) -> None:
+        http = urllib3.PoolManager(maxsize=2, retries=False)
+        count = 0
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            try:
+                response = request(http, number * 1_000_000 + count)
+                ok = response.status < 400
+            except urllib3.exceptions.HTTPError:
+                ok = False
+            elapsed = time.perf_counter() - started
+            count += 1
+            with lock:
+                load.latencies.append(elapsed)
+                load.done += 1 if ok else 0
+                load.errors += 0 if ok else 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    load.seconds = time.perf_counter() - started
+    return load

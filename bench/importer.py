@@ -1,0 +1,43 @@
+"""Import one CSV file through the real import service, in its own process, and print the
+seconds it took and the process's peak RSS (``python -m bench.importer FILE DRY_RUN``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
+django.setup()
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+
+from relais.accounts.models import User  # noqa: E402
+from relais.leads import imports  # noqa: E402
+
+
+def main(path: str, dry_run: bool) -> None:
+    actor = User.objects.get(email="bench-manager@relais.demo")
+    with open(path, "rb") as handle:
+        upload = SimpleUploadedFile("bench.csv", handle.read(), content_type="text/csv")
+    batch = imports.import_upload(upload=upload, actor=actor)
+    mapping = {
+        "last_name": "nom",
+        "phone": "telephone",
+        "postcode": "code postal",
+        "email": "email",
+    }
+    batch = imports.import_queue(batch=batch, mapping=mapping, mode="valid_only", dry_run=dry_run)
+    started = time.perf_counter()
+    imports.run(batch.pk)
+    seconds = time.perf_counter() - started
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "rss_mb": round(rss_mb, 1)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] == "1")

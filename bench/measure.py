@@ -1,0 +1,60 @@
+"""Timing helpers: repeat a workload, keep the median and the spread."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def repeat(fn: Callable[[], Any], times: int, warmup: int = 1) -> list[float]:
+    """Seconds per run, after ``warmup`` runs that are not kept."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "median": statistics.median(ordered),
+        "min": ordered[0],
+        "max": ordered[-1],
+        "runs": len(ordered),
+    }
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def result(
+    name: str,
+    *,
+    value: float,
+    unit: str,
+    spread: tuple[float, float],
+    floor: float | None,
+    ratio: float | None,
+    target: str,
+    met: bool | None,
+    note: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "name": name, "value": round(value, 4), "unit": unit,
+        "spread": [round(spread[0], 4), round(spread[1], 4)],
+        "floor": None if floor is None else round(floor, 4),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target, "met": met, "note": note, **extra,
+    }  # fmt: skip

@@ -1,0 +1,614 @@
+"""The workloads of issue 7, each with its floor, target and the Odoo 18 reference figure."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from bench.http import Server, run_load
+from bench.measure import percentile, repeat, result, summary
+from relais.accounts.choices import Role
+from relais.accounts.models import User
+from relais.accounts.services import api_token_create
+from relais.commissions.choices import LineKind, LineStatus
+from relais.commissions.models import CommissionLine, PaymentRun, Rule
+from relais.commissions.services import runs
+from relais.leads.choices import Channel, LeadStatus
+from relais.leads.models import Lead
+from relais.leads.services import lead_submit
+from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
+from relais.reporting.selectors import lead_summary, network_summary
+from relais.routing.kpis import default_period, kpi_table
+from relais.routing.router import route_leads
+
+POSTCODES = ["75011", "69003", "13008", "33000", "59000", "44000", "31000", "67000", "06000"]
+BENCH = "Bench"  # the last name of every lead the benchmark writes, to clean them up
+
+
+@dataclass
+class Fixtures:
+    env: dict[str, str]
+    token: str
+    sessions: dict[str, str]
+    base: int  # makes this run's phones and e-mails new
+
+
+def _session(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def prepare() -> Fixtures:
+    manager, _ = User.objects.get_or_create(
+        email="bench-manager@relais.demo", defaults={"role": Role.MANAGER}
+    )
+    _token, raw = api_token_create(user=manager, name="bench", scopes=("read", "write"))
+    users = {
+        "manager": manager,
+        "introducer": User.objects.get(email="apporteur@relais.demo"),
+        "reseller": User.objects.get(email="revendeur@relais.demo"),
+    }
+    sessions = {role: _session(user) for role, user in users.items()}
+    return Fixtures(dict(os.environ), raw, sessions, random.randint(0, 10**7))
+
+
+def _phone(fx: Fixtures, n: int) -> str:
+    return "07" + f"{(fx.base * 1000 + n) % 10**8:08d}"
+
+
+def _lead(fx: Fixtures, n: int) -> dict[str, str]:
+    return {
+        "last_name": f"{BENCH} {n}",
+        "phone": _phone(fx, n),
+        "postcode": POSTCODES[n % 9],
+        "email": f"bench.{fx.base}.{n}@example.fr",
+        "need": "Pompe à chaleur",
+    }
+
+
+def _cleanup() -> None:
+    Lead.objects.filter(last_name__startswith=BENCH).delete()
+
+
+# --- floors ------------------------------------------------------------------------------------
+
+
+def _sql(statement: str, params: tuple[Any, ...] = ()) -> float:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        if cursor.description:
+            cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def _sql_floor(statement: str, times: int) -> list[float]:
+    return [_sql(statement) for _ in range(times)]
+
+
+def _literal(field: Any, now: str) -> str:
+    from django.db import models
+
+    if field.null:
+        return "NULL"
+    if isinstance(field, models.ForeignKey):
+        return "'69'"  # the only required foreign key: the département
+    if isinstance(field, models.BooleanField):
+        return "false"
+    if isinstance(field, models.DecimalField | models.IntegerField):
+        return "0"
+    if isinstance(field, models.DateTimeField):
+        return f"'{now}'"
+    return "'Floor'" if field.name == "last_name" else "''"
+
+
+def _insert_floor(rows: int) -> float:
+    """Seconds for one INSERT … SELECT of ``rows`` leads, the database's own speed, rolled back."""
+    now = timezone.now().isoformat(sep=" ")
+    fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(str(f.column) for f in fields)
+    values = ", ".join(_literal(f, now) for f in fields)
+    series = (
+        f"generate_series(1, {rows}) AS n"
+        if connection.vendor == "postgresql"
+        else f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {rows})"
+        " SELECT n FROM s)"
+    )
+    statement = f"INSERT INTO leads_lead ({columns}) SELECT {values} FROM {series}"
+    with transaction.atomic():
+        seconds = _sql(statement)
+        transaction.set_rollback(True)
+    return seconds
+
+
+# --- HTTP workloads ----------------------------------------------------------------------------
+
+
+def _ping(http: Any, url: str) -> Any:
+    return http.request("GET", url + "/ping")
+
+
+def intake_api(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    """One lead per API call (normalisation, duplicate check, audit), 8 clients at once."""
+    server, seconds, windows = Server(fx.env), (4 if quick else 20), (1 if quick else 3)
+    headers = {"Authorization": f"Bearer {fx.token}", "Content-Type": "application/json"}
+    try:
+        floors = [
+            run_load(lambda h, n: _ping(h, server.url), users=8, seconds=seconds)
+            for _ in range(windows)
+        ]
+        loads = [
+            run_load(
+                lambda h, n: h.request(
+                    "POST",
+                    server.url + "/api/v1/leads",
+                    body=json.dumps(_lead(fx, n)),
+                    headers=headers,
+                ),
+                users=8,
+                seconds=seconds,
+            )
+            for _ in range(windows)
+        ]
+    finally:
+        server.stop()
+    rates = sorted(load.rate for load in loads)
+    floor = sorted(f.rate for f in floors)[len(floors) // 2]
+    value = rates[len(rates) // 2]
+    errors = sum(load.errors for load in loads)
+    return [
+        result(
+            "intake_api",
+            value=value,
+            unit="leads/s",
+            spread=(rates[0], rates[-1]),
+            floor=floor,
+            ratio=value / floor,
+            target="≥ 400 leads/s and ≥ 50 % of the floor",
+            met=value >= 400 and value / floor >= 0.5,
+            errors=errors,
+            odoo="19 leads/s",
+            note="floor: GET /ping (a trivial JSON view) on the same server",
+        )
+    ]
+
+
+def intake_bulk(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    """1,000 leads per call to /leads/bulk; floor: the same rows in one INSERT … SELECT."""
+    size = 200 if quick else 1000
+    calls = 2 if quick else 5
+    server = Server(fx.env)
+    headers = {"Authorization": f"Bearer {fx.token}", "Content-Type": "application/json"}
+    import urllib3
+
+    http = urllib3.PoolManager()
+    samples = []
+    try:
+        for call in range(calls):
+            items = [_lead(fx, 5_000_000 + call * size + i) for i in range(size)]
+            started = time.perf_counter()
+            response = http.request(
+                "POST",
+                server.url + "/api/v1/leads/bulk",
+                body=json.dumps({"items": items}),
+                headers={**headers, "Idempotency-Key": f"bench-{fx.base}-{call}"},
+                timeout=600,
+            )
+            samples.append(time.perf_counter() - started)
+            assert response.status < 400, response.data[:300]
+    finally:
+        server.stop()
+    stats = summary(samples)
+    rate = size / stats["median"]
+    floor = size / _insert_floor(size)
+    return [
+        result(
+            "intake_bulk",
+            value=rate,
+            unit="rows/s",
+            spread=(size / stats["max"], size / stats["min"]),
+            floor=floor,
+            ratio=rate / floor,
+            target="≥ 5,000 rows/s",
+            met=rate >= 5000,
+            odoo="122 leads/s",
+            note=f"{size} leads per call; floor: one INSERT … SELECT of {size} rows",
+        )
+    ]
+
+
+def _get(fx: Fixtures, role: str, path: str) -> Any:
+    def request(http: Any, n: int, url: str = "") -> Any:
+        return http.request("GET", url + path, headers={"Cookie": f"sessionid={fx.sessions[role]}"})
+
+    return request
+
+
+def pages(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    """p95 of three pages, one user at a time; floor: p95 of /ping on the same server."""
+    import urllib3
+
+    server, count = Server(fx.env), (20 if quick else 100)
+    http = urllib3.PoolManager()
+    targets = {
+        "page_lead_list": ("manager", "/leads/?status=won&departement=69"),
+        "page_portal_home": ("introducer", "/portal/"),
+        "page_reseller_inbox": ("reseller", "/portal/inbox/"),
+    }
+
+    def timed(path: str, role: str | None) -> list[float]:
+        headers = {"Cookie": f"sessionid={fx.sessions[role]}"} if role else {}
+        out = []
+        for _ in range(count):
+            started = time.perf_counter()
+            response = http.request("GET", server.url + path, headers=headers)
+            out.append(time.perf_counter() - started)
+            assert response.status == 200, (path, response.status)
+        return out
+
+    try:
+        floor = percentile(timed("/ping", None), 0.95) * 1000
+        found = []
+        for name, (role, path) in targets.items():
+            times = timed(path, role)
+            p95 = percentile(times, 0.95) * 1000
+            found.append(
+                result(
+                    name,
+                    value=p95,
+                    unit="ms (p95)",
+                    spread=(min(times) * 1000, max(times) * 1000),
+                    floor=floor,
+                    ratio=p95 / floor,
+                    target="p95 ≤ 50 ms",
+                    met=p95 <= 50,
+                    odoo="24 ms (first page of 80)" if name == "page_lead_list" else "",
+                    note=f"{count} requests, one at a time; floor: /ping p95",
+                )
+            )
+    finally:
+        server.stop()
+    return found
+
+
+def load(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    """50 users on the portal and the API at once; 0 errors expected."""
+    server, seconds = Server(fx.env, workers=2), (10 if quick else 120)
+    portal = {"Cookie": f"sessionid={fx.sessions['introducer']}"}
+    api = {"Authorization": f"Bearer {fx.token}"}
+
+    def request(http: Any, n: int) -> Any:
+        if n % 2:
+            return http.request("GET", server.url + "/portal/", headers=portal)
+        return http.request("GET", server.url + "/api/v1/leads?page_size=20", headers=api)
+
+    try:
+        done = run_load(request, users=50, seconds=seconds)
+    finally:
+        server.stop()
+    p95 = percentile(done.latencies, 0.95) * 1000
+    return [
+        result(
+            "load_50_users",
+            value=p95,
+            unit="ms (p95)",
+            spread=(min(done.latencies) * 1000, max(done.latencies) * 1000),
+            floor=None,
+            ratio=None,
+            target="0 errors; p95 reported",
+            met=done.errors == 0,
+            errors=done.errors,
+            requests=done.done + done.errors,
+            rate=round(done.rate, 1),
+            note=f"{seconds} s, half portal home, half API lead list",
+        )
+    ]
+
+
+# --- database workloads ------------------------------------------------------------------------
+
+
+def _kpi_floor_sql() -> str:
+    count = (
+        "COUNT(*) FILTER (WHERE {})"
+        if connection.vendor == "postgresql"
+        else "SUM(CASE WHEN {} THEN 1 ELSE 0 END)"
+    )
+    live = "a.ended_at IS NULL"
+    start = (timezone.now() - timedelta(days=365)).isoformat(sep=" ")
+    return (
+        "SELECT a.reseller_id, COUNT(*), "
+        + ", ".join(
+            count.format(c)
+            for c in (
+                "a.opened_at IS NOT NULL",
+                f"{live} AND l.status IN ('in_progress','won','lost')",
+                f"{live} AND l.status = 'won'",
+                f"{live} AND l.status = 'lost'",
+                "a.end = 'declined'",
+                "a.end = 'expired'",
+            )
+        )
+        + f", SUM(CASE WHEN {live} AND l.status = 'won' THEN l.won_amount END) "
+        "FROM routing_assignment a JOIN leads_lead l ON l.id = a.lead_id "
+        f"WHERE a.reseller_id IS NOT NULL AND a.assigned_at >= '{start}' GROUP BY a.reseller_id"
+    )
+
+
+def kpis(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    times = 3 if quick else 7
+    start, end = default_period()
+    samples = repeat(lambda: kpi_table(start=start, end=end), times)
+    floor = summary(_sql_floor(_kpi_floor_sql(), times))["median"]
+    stats = summary(samples)
+    ms = stats["median"] * 1000
+    return [
+        result(
+            "kpi_table",
+            value=ms,
+            unit="ms",
+            spread=(stats["min"] * 1000, stats["max"] * 1000),
+            floor=floor * 1000,
+            ratio=stats["median"] / floor,
+            target="≤ 150 ms and ≤ 1.5× the SQL floor",
+            met=ms <= 150 and stats["median"] / floor <= 1.5,
+            odoo="265–700 ms (grouped aggregates)",
+            rows=len(kpi_table(start=start, end=end, with_medians=False)),
+            note="all resellers, 12 months, with median time to open; floor: one GROUP BY",
+        )
+    ]
+
+
+def dashboard(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    times = 3 if quick else 7
+    samples = repeat(lambda: (network_summary(), lead_summary()), times)
+    start = (timezone.now() - timedelta(days=365)).isoformat(sep=" ")
+    statement = (
+        "SELECT status, COUNT(*), SUM(won_amount) FROM leads_lead "
+        f"WHERE submitted_at >= '{start}' GROUP BY status"
+    )
+    floor = summary(_sql_floor(statement, times))["median"]
+    stats = summary(samples)
+    return [
+        result(
+            "dashboard",
+            value=stats["median"] * 1000,
+            unit="ms",
+            spread=(stats["min"] * 1000, stats["max"] * 1000),
+            floor=floor * 1000,
+            ratio=stats["median"] / floor,
+            target="≤ 150 ms and ≤ 1.5× the SQL floor",
+            met=stats["median"] <= 0.15 and stats["median"] / floor <= 1.5,
+            odoo="265–700 ms",
+            note="network summary and lead aggregates; floor: one GROUP BY",
+        )
+    ]
+
+
+def routing(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    """5,000 new leads of which 20 % duplicates: intake (duplicate check), then routing."""
+    size = 500 if quick else 5000
+    _cleanup()
+    existing = list(
+        Lead.objects.exclude(email="")
+        .filter(status=LeadStatus.WON)
+        .values_list("email", "postcode")[: size // 5]
+    )
+    started = time.perf_counter()
+    fresh = []
+    for n in range(size):
+        data = _lead(fx, 9_000_000 + n)
+        if n % 5 == 0 and existing:
+            data["email"], data["postcode"] = existing[(n // 5) % len(existing)]
+        lead = lead_submit(data=data, channel=Channel.STAFF)
+        if lead.duplicate_of_id is None and lead.status == LeadStatus.SUBMITTED:
+            fresh.append(lead.pk)
+    intake = time.perf_counter() - started
+    Lead.objects.filter(pk__in=fresh).update(
+        status=LeadStatus.QUALIFIED, qualified_at=timezone.now()
+    )
+
+    def route() -> None:
+        with transaction.atomic():
+            route_leads(lead_ids=fresh)
+            transaction.set_rollback(True)  # the next run routes the same leads again
+
+    samples = repeat(route, 1 if quick else 3)
+    floor_sql = (
+        "UPDATE leads_lead SET assigned_reseller_id = (SELECT MIN(p.partner_id) FROM"
+        " partners_partner_served_departements p"
+        " WHERE p.departement_id = leads_lead.departement_id), "
+        "status = 'assigned' WHERE id IN (" + ",".join(map(str, fresh or [0])) + ")"
+    )
+    with transaction.atomic():
+        floor = _sql(floor_sql)
+        transaction.set_rollback(True)
+    _cleanup()
+    stats = summary(samples)
+    return [
+        result(
+            "routing",
+            value=stats["median"],
+            unit="s",
+            spread=(stats["min"], stats["max"]),
+            floor=floor,
+            ratio=stats["median"] / floor,
+            target="≤ 2 s",
+            met=stats["median"] <= 2,
+            odoo="183 s (5,000 leads, 1,000 duplicates)",
+            duplicates=size - len(fresh),
+            routed=len(fresh),
+            intake_s=round(intake, 2),
+            note=f"route_leads over the {len(fresh)} new qualified leads; the intake of all {size} "
+            f"(duplicate check) took {intake:.1f} s; "
+            "floor: one UPDATE to a reseller of the département",
+        )
+    ]
+
+
+def _payable(count: int) -> None:
+    """``count`` payable lines over signed introducers with a valid IBAN (made once, reused)."""
+    rule = Rule.objects.filter(plan__status="active").first()
+    have = CommissionLine.objects.filter(
+        event_key__startswith="bench:", payment_run__isnull=True
+    ).count()
+    if have >= count:
+        return
+    partners = list(
+        Partner.objects.filter(kind=PartnerKind.INTRODUCER, status=PartnerStatus.ACTIVE)
+        .exclude(iban="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[: max(count // 20, 1)]
+    )
+    required = DocumentRequirement.objects.filter(partner_kind=PartnerKind.INTRODUCER)
+    templates = [
+        ContractTemplate.objects.filter(kind=r.document_kind).order_by("-version").first()
+        for r in required
+    ]
+    signer = User.objects.get(email="bench-manager@relais.demo")
+    Signature.objects.bulk_create(
+        [
+            Signature(
+                partner_id=p,
+                template=t,
+                signed_by=signer,
+                signed_at=timezone.now(),
+                text="bench",
+                text_sha256="0" * 64,
+            )
+            for p in partners
+            for t in templates
+            if t
+        ],
+        batch_size=5000,
+    )
+    today = date.today()
+    CommissionLine.objects.bulk_create(
+        [
+            CommissionLine(
+                partner_id=partners[n % len(partners)],
+                rule=rule,
+                event_key=f"bench:{n}",
+                kind=LineKind.COMMISSION,
+                amount=Decimal("12.50"),
+                earned_on=today,
+                status=LineStatus.PAYABLE,
+            )
+            for n in range(have, count)
+        ],
+        batch_size=5000,
+    )
+
+
+def payment_run(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    count = 5000 if quick else 100_000
+    _payable(count)
+    today = date.today()
+
+    def run() -> None:
+        made = runs.run_create(cutoff=today, execution_date=today, actor=None)
+        runs.run_cancel(run=made, actor=None, reason="benchmark")
+
+    samples = repeat(run, 1 if quick else 3, warmup=0)
+    statement = (
+        "SELECT partner_id, SUM(amount) FROM commissions_commissionline WHERE status = 'payable'"
+        " AND payment_run_id IS NULL AND hold_reason = '' GROUP BY partner_id"
+    )
+    floor = summary(_sql_floor(statement, 3))["median"]
+    made = PaymentRun.objects.order_by("-pk").first()
+    stats = summary(samples)
+    return [
+        result(
+            "payment_run",
+            value=stats["median"],
+            unit="s",
+            spread=(stats["min"], stats["max"]),
+            floor=floor,
+            ratio=stats["median"] / floor,
+            target="≤ 10 s",
+            met=stats["median"] <= 10,
+            partners=made.items.count() if made else 0,
+            lines=count,
+            note="grouping, blocking checks per partner, SEPA file validated; floor: the GROUP BY",
+        )
+    ]
+
+
+def csv_import(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
+    """A CSV import in a child process (its own peak RSS): created rows per second, then the
+    dry run's peak memory at two sizes to show it stays flat."""
+    write_rows = 1000 if quick else 10_000
+    sizes = (2000, 10_000) if quick else (20_000, 100_000)
+    written = _import(fx, write_rows, dry_run=False)
+    rate = write_rows / written["seconds"]
+    floor = write_rows / _insert_floor(write_rows)
+    rss = {n: _import(fx, n, dry_run=True)["rss_mb"] for n in sizes}
+    _cleanup()
+    return [
+        result(
+            "csv_import",
+            value=rate,
+            unit="rows/s",
+            spread=(rate, rate),
+            floor=floor,
+            ratio=rate / floor,
+            target="≥ 5,000 rows/s",
+            met=rate >= 5000,
+            rows=write_rows,
+            rss_mb_created=written["rss_mb"],
+            note=f"{write_rows} rows created (valid-only); floor: one INSERT … SELECT",
+        ),
+        result(
+            "csv_import_memory",
+            value=rss[sizes[-1]],
+            unit="MB peak RSS",
+            spread=(rss[sizes[0]], rss[sizes[-1]]),
+            floor=None,
+            ratio=rss[sizes[-1]] / rss[sizes[0]],
+            target="flat as the file grows",
+            met=rss[sizes[-1]] <= rss[sizes[0]] * 1.15,
+            note=f"dry run (validation of every row) at {sizes[0]:,} and {sizes[-1]:,} rows; "
+            "ratio = RSS at the larger size ÷ RSS at the smaller",
+        ),
+    ]
+
+
+def _import(fx: Fixtures, rows: int, *, dry_run: bool) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["nom", "telephone", "code postal", "email"])
+        for n in range(rows):
+            data = _lead(fx, 20_000_000 + n + (0 if dry_run else 1))
+            writer.writerow([data["last_name"], data["phone"], data["postcode"], data["email"]])
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.importer", handle.name, "1" if dry_run else "0"],
+            env=fx.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=3600,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+ALL = [kpis, dashboard, pages, intake_api, intake_bulk, routing, payment_run, csv_import, load]
