@@ -36,7 +36,9 @@ def main(path: str, dry_run: bool) -> None:
     imports.run(batch.pk)
     seconds = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": round(rss_mb, 1)}))
+    batch.refresh_from_db()
+    result = {"seconds": seconds, "rss_mb": round(rss_mb, 1), "created": batch.created}
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -70,7 +70,8 @@ def prepare() -> Fixtures:
 
 
 def _phone(fx: Fixtures, n: int) -> str:
-    return "07" + f"{(fx.base * 1000 + n) % 10**8:08d}"
+    # 061 and seven digits: always a valid French mobile number (06 [0-24-8] …).
+    return "061" + f"{(fx.base * 1000 + n) % 10**7:07d}"
 
 
 def _lead(fx: Fixtures, n: int) -> dict[str, str]:
@@ -173,6 +174,7 @@ def intake_api(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     floor = sorted(f.rate for f in floors)[len(floors) // 2]
     value = rates[len(rates) // 2]
     errors = sum(load.errors for load in loads)
+    assert value > 0, "no lead was accepted: see the server's answers"
     return [
         result(
             "intake_api",
@@ -213,6 +215,8 @@ def intake_bulk(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
             )
             samples.append(time.perf_counter() - started)
             assert response.status < 400, response.data[:300]
+            created = json.loads(response.data)["created"]
+            assert created == size, f"only {created} of {size} leads were valid"
     finally:
         server.stop()
     stats = summary(samples)
@@ -557,6 +561,7 @@ def csv_import(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     write_rows = 1000 if quick else 10_000
     sizes = (2000, 10_000) if quick else (20_000, 100_000)
     written = _import(fx, write_rows, dry_run=False)
+    assert written["created"] == write_rows, f"only {written['created']} rows were created"
     rate = write_rows / written["seconds"]
     floor = write_rows / _insert_floor(write_rows)
     rss = {n: _import(fx, n, dry_run=True)["rss_mb"] for n in sizes}

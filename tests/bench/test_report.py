@@ -1,0 +1,40 @@
+"""The benchmark's arithmetic and its report, without running the workloads (make bench does)."""
+
+import json
+
+from bench.measure import percentile, repeat, result, summary
+from bench.report import write
+
+
+def test_repeat_drops_the_warmup_and_summary_keeps_median_and_spread():
+    calls = []
+    samples = repeat(lambda: calls.append(1), times=5, warmup=2)
+    assert (len(calls), len(samples)) == (7, 5)
+    assert summary([3.0, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0, "runs": 3}
+    assert percentile([float(n) for n in range(1, 101)], 0.95) == 95.0
+
+
+def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
+    row = result(
+        "kpi_table", value=120.0, unit="ms", spread=(110.0, 130.0), floor=100.0, ratio=1.2,
+        target="≤ 150 ms and ≤ 1.5× the SQL floor", met=True, odoo="265–700 ms", note="GROUP BY",
+    )  # fmt: skip
+    report = {
+        "when": "2026-11-22 10:00 UTC", "mode": "quick", "total_seconds": 12.0,
+        "machine": {"cpus": 2, "python": "3.13.0", "system": "Linux"},
+        "engines": {
+            "postgresql": {"results": [row], "build_seconds": 1.0, "run_seconds": 2.0},
+            "sqlite": {"skipped": "no PostgreSQL"},
+        },
+    }  # fmt: skip
+    write(report, tmp_path)
+    assert (
+        json.loads((tmp_path / "results.json").read_text())["engines"]["postgresql"]["results"][0][
+            "ratio"
+        ]
+        == 1.2
+    )
+    table = (tmp_path / "RESULTS.md").read_text()
+    assert "| postgresql | kpi_table | 120.0 ms | 110.0 – 130.0 | 100.0 | 1.200 |" in table
+    assert "| yes | 265–700 ms |" in table
+    assert "skipped: no PostgreSQL" in table
