@@ -98,8 +98,9 @@ def main() -> None:
     for engine in args.engines.split(","):
         print(f"== {engine}", file=sys.stderr, flush=True)
         report["engines"][engine] = run_engine(engine, args)
-    report["total_seconds"] = round(time.perf_counter() - started, 1)
-    write(report, ROOT / "bench")
+        # Written after each engine: a long run stopped midway keeps what it measured.
+        report["total_seconds"] = round(time.perf_counter() - started, 1)
+        write(report, ROOT / "bench")
     print(f"bench/RESULTS.md written in {report['total_seconds']} s", file=sys.stderr)
 
 
