@@ -16,7 +16,8 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.utils import timezone
 
 from relais.leads.choices import LeadStatus
@@ -82,11 +83,34 @@ def _assignments(assignee: str, start: datetime, end: datetime) -> QuerySet[Assi
     )
 
 
-def _counts(qs: QuerySet[Assignment], assignee: str) -> list[dict[str, Any]]:
+class Median(Aggregate):
+    """PostgreSQL's median (an ordered-set aggregate); NULLs (never opened) are ignored."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _open_seconds() -> Func:
+    return Func(
+        F("opened_at") - F("assigned_at"),
+        template="EXTRACT(EPOCH FROM %(expressions)s)",
+        output_field=FloatField(),
+    )
+
+
+def _in_sql() -> bool:
+    """PostgreSQL computes the medians in the counting query; SQLite has no median."""
+    return connection.vendor == "postgresql"
+
+
+def _counts(qs: QuerySet[Assignment], assignee: str, medians: bool) -> list[dict[str, Any]]:
     live = Q(ended_at__isnull=True)
     closed = (LeadStatus.WON, LeadStatus.LOST)
+    extra = {"median_open": Median(_open_seconds())} if medians and _in_sql() else {}
     return list(
         qs.values(f"{assignee}_id").annotate(
+            **extra,
             received=Count("pk"),
             opened=Count("pk", filter=Q(opened_at__isnull=False)),
             treated=Count(
@@ -113,11 +137,15 @@ def kpi_table(
     qs = _assignments(assignee, start, end)
     if ids is not None:
         qs = qs.filter(**{f"{assignee}_id__in": ids})
-    rows = {r[f"{assignee}_id"]: r for r in _counts(qs, assignee)}
+    rows = {r[f"{assignee}_id"]: r for r in _counts(qs, assignee, with_medians)}
     kpis = {pk: Kpi(assignee=pk, **_numbers(row)) for pk, row in rows.items()}
     for pk, count in _reminders(qs, assignee).items():
         kpis[pk].reminders = count
-    if with_medians:
+    if with_medians and _in_sql():
+        for pk, row in rows.items():
+            if row["median_open"] is not None:
+                kpis[pk].median_open_hours = round(row["median_open"] / 3600, 1)
+    elif with_medians:
         for pk, hours in _open_hours(qs, assignee).items():
             kpis[pk].median_open_hours = round(median(hours), 1)
     years = max((end - start).days, 1) / 365
