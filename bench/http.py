@@ -1,4 +1,4 @@
-"""A production-like server (gunicorn, several processes, DEBUG off) and a small load generator
+"""A production-like server (gunicorn, 2 × cores + 1 sync workers, DEBUG off) and a small load generator
 (threads over urllib3 connection pools). The generator shares the machine's two cores with the
 server: the same handicap applies to the floor, which is why ratios matter more than raw rates."""
 
@@ -23,8 +23,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def default_workers() -> int:
+    """gunicorn's own advice: two workers per core, plus one (a sync worker waits on the
+    database half the time)."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 class Server:
-    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 0) -> None:
+        workers = workers or default_workers()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")

@@ -306,7 +306,7 @@ def pages(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
 
 def load(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     """50 users on the portal and the API at once; 0 errors expected."""
-    server, seconds = Server(fx.env, workers=2), (10 if quick else 120)
+    server, seconds = Server(fx.env), (10 if quick else 120)
     portal = {"Cookie": f"sessionid={fx.sessions['introducer']}"}
     api = {"Authorization": f"Bearer {fx.token}"}
 
