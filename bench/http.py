@@ -1,6 +1,7 @@
-"""A production-like server (gunicorn, 2 × cores + 1 sync workers, DEBUG off) and a small load generator
-(threads over urllib3 connection pools). The generator shares the machine's two cores with the
-server: the same handicap applies to the floor, which is why ratios matter more than raw rates."""
+"""A production-like server (gunicorn, 2 × cores + 1 sync workers, DEBUG off) and a small load
+generator (threads over urllib3 connection pools). The generator shares the machine's two cores
+with the server: the same handicap applies to the floor, which is why ratios matter more than
+raw rates."""
 
 from __future__ import annotations
 
