@@ -33,7 +33,8 @@ from relais.leads.choices import Channel, LeadStatus
 from relais.leads.models import Lead
 from relais.leads.services import lead_submit
 from relais.partners.choices import PartnerKind, PartnerStatus
-from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
+from relais.partners.models import DocumentRequirement, Partner, Signature
+from relais.partners.services.contracts import current_template
 from relais.reporting.selectors import lead_summary, network_summary
 from relais.routing.kpis import default_period, kpi_table
 from relais.routing.router import route_leads
@@ -494,10 +495,7 @@ def _payable(count: int) -> None:
         .values_list("pk", flat=True)[: max(count // 20, 1)]
     )
     required = DocumentRequirement.objects.filter(partner_kind=PartnerKind.INTRODUCER)
-    templates = [
-        ContractTemplate.objects.filter(kind=r.document_kind).order_by("-version").first()
-        for r in required
-    ]
+    templates = [current_template(r.document_kind) for r in required]
     signer = User.objects.get(email="bench-manager@relais.demo")
     Signature.objects.bulk_create(
         [

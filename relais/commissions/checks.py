@@ -5,11 +5,12 @@ the threshold, an ended partnership."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import iban as iban_check
@@ -18,8 +19,8 @@ from relais.commissions.choices import LineKind
 from relais.commissions.models import CommissionLine, OwnInvoice, VigilanceCertificate
 from relais.core.params import legal_value
 from relais.partners.choices import DocumentKind, PartnerStatus
-from relais.partners.models import Partner, Signature
-from relais.partners.services.contracts import missing_documents
+from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
+from relais.partners.services.contracts import current_template
 
 
 @dataclass(frozen=True)
@@ -54,19 +55,84 @@ def vigilance_ok(partner: Partner, on: date) -> bool:
     return latest is not None and latest.valid_until >= on
 
 
-def blocks(partner: Partner, amount: Decimal, on: date) -> list[Block]:
+@dataclass
+class Context:
+    """What the checks need for many partners, read in a few queries (a run pays thousands)."""
+
+    required: dict[str, list[ContractTemplate]]
+    signed: set[tuple[int, int]]
+    mandates: set[int]
+    own: dict[int, OwnInvoice]
+    contracts: dict[int, Decimal]
+    vigilance: dict[int, VigilanceCertificate]
+    on: date
+
+
+def _context(ids: list[int], on: date) -> Context:
+    required: dict[str, list[ContractTemplate]] = defaultdict(list)
+    for kind, document in DocumentRequirement.objects.order_by("pk").values_list(
+        "partner_kind", "document_kind"
+    ):
+        template = current_template(document)
+        if template is not None:
+            required[kind].append(template)
+    now = timezone.now()
+    valid = Signature.objects.filter(partner__in=ids).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    signed = set(valid.values_list("partner_id", "template_id"))
+    mandates = set(
+        valid.filter(template__kind=DocumentKind.SELF_BILLING_MANDATE).values_list(
+            "partner_id", flat=True
+        )
+    )
+    own: dict[int, OwnInvoice] = {}
+    for invoice in OwnInvoice.objects.filter(partner__in=ids, item__isnull=True).order_by(
+        "-uploaded_at"
+    ):
+        own[invoice.partner_id] = invoice  # the oldest unused one wins, as for one partner
+    contracts = dict(
+        CommissionLine.objects.filter(
+            partner__in=ids, earned_on__year=on.year,
+            kind__in=(LineKind.COMMISSION, LineKind.BONUS),
+        )
+        .values("partner_id").annotate(s=Sum("amount")).values_list("partner_id", "s")
+    )  # fmt: skip
+    vigilance: dict[int, VigilanceCertificate] = {}
+    for certificate in VigilanceCertificate.objects.filter(
+        partner__in=ids, issued_on__lte=on
+    ).order_by("issued_on"):
+        vigilance[certificate.partner_id] = certificate  # the latest wins
+    return Context(required, signed, mandates, own, contracts, vigilance, on)
+
+
+def blocks_many(
+    partners: list[Partner], amounts: dict[int, Decimal], on: date
+) -> dict[int, list[Block]]:
+    """The blocks of each partner for the amount it would be paid, in a handful of queries."""
+    found: dict[int, list[Block]] = {}
+    for start in range(0, len(partners), 2000):
+        chunk = partners[start : start + 2000]
+        context = _context([p.pk for p in chunk], on)
+        threshold = legal_value("vigilance_contract_threshold", on)
+        for partner in chunk:
+            found[partner.pk] = _blocks(partner, amounts[partner.pk], context, threshold)
+    return found
+
+
+def _blocks(partner: Partner, amount: Decimal, c: Context, threshold: Decimal) -> list[Block]:
     found = []
     if partner.status == PartnerStatus.ENDED:
         found.append(Block("ended", _("The partnership has ended.")))
-    missing = missing_documents(partner)
+    missing = [t for t in c.required.get(partner.kind, []) if (partner.pk, t.pk) not in c.signed]
     if missing:
         titles = ", ".join(t.title for t in missing)
         found.append(Block("contract", _("Not signed: %(titles)s.") % {"titles": titles}))
     if not partner.iban or not iban_check.is_valid(partner.iban):
         found.append(Block("iban", _("No valid IBAN.")))
     if partner.is_professional:
-        own = unused_own_invoice(partner)
-        if not has_mandate(partner) and (own is None or own.amount_incl_vat < amount):
+        own = c.own.get(partner.pk)
+        if partner.pk not in c.mandates and (own is None or own.amount_incl_vat < amount):
             found.append(
                 Block(
                     "invoice",
@@ -74,8 +140,9 @@ def blocks(partner: Partner, amount: Decimal, on: date) -> list[Block]:
                     % {"amount": amount},
                 )
             )
-        threshold = legal_value("vigilance_contract_threshold", on)
-        if year_contracts(partner, on.year) >= threshold and not vigilance_ok(partner, on):
+        certificate = c.vigilance.get(partner.pk)
+        valid = certificate is not None and certificate.valid_until >= c.on
+        if c.contracts.get(partner.pk, Decimal(0)) >= threshold and not valid:
             found.append(
                 Block(
                     "vigilance",
@@ -84,3 +151,7 @@ def blocks(partner: Partner, amount: Decimal, on: date) -> list[Block]:
                 )
             )
     return found
+
+
+def blocks(partner: Partner, amount: Decimal, on: date) -> list[Block]:
+    return blocks_many([partner], {partner.pk: amount}, on)[partner.pk]

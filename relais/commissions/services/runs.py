@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.commissions.checks import blocks, unused_own_invoice
+from relais.commissions.checks import Block, blocks_many, unused_own_invoice
 from relais.commissions.choices import LineStatus, RunStatus
 from relais.commissions.invoices import vat_for
 from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun
@@ -61,25 +61,30 @@ def run_create(
             cutoff=cutoff, execution_date=execution_date, schema=schema, created_by=actor
         )
         items, taken, blocked = [], [], []
+        totals = {pk: sum((a for _pk, a in lines), ZERO) for pk, lines in by_partner.items()}
+        vats = {pk: vat_for(partners[pk], totals[pk], execution_date).amount for pk in totals}
+        found = blocks_many(
+            [partners[pk] for pk in sorted(totals)],
+            {pk: totals[pk] + vats[pk] for pk in totals},
+            execution_date,
+        )
         for partner_id in sorted(by_partner):
-            partner, lines = partners[partner_id], by_partner[partner_id]
-            total = sum((amount for _pk, amount in lines), ZERO)
-            due = total + vat_for(partner, total, execution_date).amount
-            reasons = _reasons(partner, due, execution_date)
+            partner, total = partners[partner_id], totals[partner_id]
+            reasons = _reasons(total, found[partner_id])
             if reasons:
                 blocked.append(
                     {"partner": partner_id, "name": partner.display_name, "amount": str(total),
                      "reasons": reasons}
                 )  # fmt: skip
                 continue
-            vat = vat_for(partner, total, execution_date).amount
             items.append(
                 PaymentItem(
-                    run=run, partner=partner, amount_excl_vat=total, vat=vat, amount=total + vat,
-                    iban=partner.iban, bic=partner.bic, end_to_end_id=f"RLS{run.pk}P{partner_id}",
+                    run=run, partner=partner, amount_excl_vat=total, vat=vats[partner_id],
+                    amount=total + vats[partner_id], iban=partner.iban, bic=partner.bic,
+                    end_to_end_id=f"RLS{run.pk}P{partner_id}",
                 )
             )  # fmt: skip
-            taken += [pk for pk, _amount in lines]
+            taken += [pk for pk, _amount in by_partner[partner_id]]
         if not items:
             raise DomainError(_nothing_message(blocked), code="nothing_to_pay")
         PaymentItem.objects.bulk_create(items, batch_size=1000)
@@ -97,10 +102,10 @@ def run_create(
     return run
 
 
-def _reasons(partner: Partner, total: Decimal, on: date) -> list[str]:
+def _reasons(total: Decimal, found: list[Block]) -> list[str]:
     if total <= 0:
         return [_("Nothing to pay: refunds exceed what was earned; carried forward.")]
-    return [b.message for b in blocks(partner, total, on)]
+    return [b.message for b in found]
 
 
 def _nothing_message(blocked: list[dict[str, Any]]) -> str:

@@ -217,3 +217,20 @@ def test_two_runs_started_at_once_never_share_a_line(manager):
             assert sum(line.amount for line in in_run) == item.amount_excl_vat
     paid_out = sum(i.amount for run in made for i in run.items.all())
     assert paid_out == Decimal("200.00")
+
+
+def test_preparing_a_run_costs_the_same_queries_for_3_or_12_partners(manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def prepared(count):
+        for _ in range(count):
+            payable_line(signed_partner(mandate=False), "10.00")
+        with CaptureQueriesContext(connection) as queries:
+            run = runs.run_create(cutoff=TODAY, execution_date=TODAY, actor=manager)
+        runs.run_cancel(run=run, actor=manager, reason="mesure")
+        CommissionLine.objects.all().delete()
+        return len(queries)
+
+    prepared(1)  # warms Django's caches (content types) up
+    assert prepared(12) == prepared(3)
