@@ -134,8 +134,12 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["status", "-submitted_at"]),
             models.Index(fields=["partner", "-submitted_at"]),
-            models.Index(fields=["departement", "status"]),
+            # The filtered lead list: its first page comes off the index, already in order.
+            models.Index(fields=["departement", "status", "-submitted_at"]),
             models.Index(fields=["channel", "-submitted_at"]),
+            # The assignee's inbox: its leads by status, newest assignment first.
+            models.Index(fields=["assigned_reseller", "status", "-assigned_at"]),
+            models.Index(fields=["assigned_salesperson", "status", "-assigned_at"]),
             models.Index(
                 fields=["review_reason"],
                 condition=~models.Q(review_reason=""),

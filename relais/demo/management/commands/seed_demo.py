@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from tqdm import tqdm
 
 from relais.accounts.models import User
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             seed=options["seed"], size=options["size"], progress=progress, leads=options["leads"]
         )
         counts = builder.build()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after bulk loading, for the planner
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Demo network ({options['size']}, seed {options['seed']}): "
