@@ -42,19 +42,6 @@ def unused_own_invoice(partner: Partner) -> OwnInvoice | None:
     return partner.own_invoices.filter(item__isnull=True).order_by("uploaded_at").first()
 
 
-def year_contracts(partner: Partner, year: int) -> Decimal:
-    """What the partner's commissions reach in the calendar year, excl. VAT (the vigilance test)."""
-    total = CommissionLine.objects.filter(
-        partner=partner, earned_on__year=year, kind__in=(LineKind.COMMISSION, LineKind.BONUS)
-    ).aggregate(s=Sum("amount"))["s"]
-    return total or Decimal(0)
-
-
-def vigilance_ok(partner: Partner, on: date) -> bool:
-    latest = VigilanceCertificate.objects.filter(partner=partner, issued_on__lte=on).first()
-    return latest is not None and latest.valid_until >= on
-
-
 @dataclass
 class Context:
     """What the checks need for many partners, read in a few queries (a run pays thousands)."""

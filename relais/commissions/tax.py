@@ -5,7 +5,7 @@ flag, and DAS2. Every threshold is a dated legal parameter."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -14,19 +14,15 @@ from django.utils.translation import gettext as _
 
 from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentItem, Redemption
+from relais.core.calendar import year_bounds
 from relais.core.params import legal_value
 from relais.partners.models import Partner
 
 ZERO = Decimal(0)
 
 
-def _year(year: int) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-
-
 def paid_in_year(partner: Partner, year: int) -> Decimal:
-    start, end = _year(year)
+    start, end = year_bounds(year)
     total = PaymentItem.objects.filter(
         partner=partner, paid_at__gte=start, paid_at__lt=end
     ).aggregate(s=Sum("amount"))["s"]
@@ -34,7 +30,7 @@ def paid_in_year(partner: Partner, year: int) -> Decimal:
 
 
 def gifts_in_year(partner: Partner, year: int) -> Decimal:
-    start, end = _year(year)
+    start, end = year_bounds(year)
     total = Redemption.objects.filter(
         partner=partner, status=RedemptionStatus.DELIVERED,
         delivered_at__gte=start, delivered_at__lt=end,
@@ -59,7 +55,7 @@ class YearlyStatement:
 
 
 def yearly_statement(partner: Partner, year: int) -> YearlyStatement:
-    start, end = _year(year)
+    start, end = year_bounds(year)
     payments = list(
         PaymentItem.objects.filter(partner=partner, paid_at__gte=start, paid_at__lt=end)
         .select_related("run")
@@ -106,7 +102,7 @@ class Das2Row:
 
 def das2(year: int) -> list[Das2Row]:
     """Beneficiaries paid (cash and gifts, incl. VAT) more than the year's threshold."""
-    start, end = _year(year)
+    start, end = year_bounds(year)
     threshold = legal_value("das2_threshold", date(year, 12, 31))
     cash = dict(
         PaymentItem.objects.filter(paid_at__gte=start, paid_at__lt=end)
@@ -175,7 +171,7 @@ def regular_activity_partners(on: date | None = None) -> list[dict[str, object]]
 
 def gift_totals(year: int) -> list[dict[str, object]]:
     """Each beneficiary's gifts delivered in the year, flagged above the VAT-recovery cap."""
-    start, end = _year(year)
+    start, end = year_bounds(year)
     cap = legal_value("gift_vat_cap", date(year, 12, 31))
     rows = (
         Redemption.objects.filter(

@@ -31,6 +31,7 @@ from relais.commissions.tax import das2 as das2_rows
 from relais.commissions.tax import gift_totals
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
+from relais.core.http import attachment
 from relais.core.params import legal_value
 from relais.core.tabular import csv_response
 
@@ -106,9 +107,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(PaymentRun, pk=pk)
     if request.GET.get("format") == "xml":
-        response = HttpResponse(run.sepa_xml, content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="sepa-{run.pk}.xml"'
-        return response
+        return attachment(run.sepa_xml, "application/xml", f"sepa-{run.pk}.xml")
     items = run.items.select_related("partner", "invoice").order_by("partner__company_name")
     context = {"run": run, "items": items, "cancel": ReasonForm(), "statement": StatementForm()}
     return render(request, "commissions/run.html", context)

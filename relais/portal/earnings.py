@@ -30,6 +30,7 @@ from relais.commissions.services.gifts import available, redemption_request
 from relais.commissions.tasks import statement_pdf
 from relais.commissions.tax import regular_activity_warning, yearly_statement, yearly_statement_pdf
 from relais.core.errors import DomainError
+from relais.core.http import attachment
 from relais.portal.views import _partner
 
 
@@ -50,12 +51,6 @@ def earnings(request: HttpRequest) -> HttpResponse:
         "invoice_form": OwnInvoiceForm(),
     }
     return render(request, "portal/earnings.html", context)
-
-
-def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @partner_required
@@ -89,7 +84,7 @@ def yearly_download(request: HttpRequest, year: int) -> HttpResponse:
     if partner.is_professional or not 2000 <= year <= timezone.localdate().year:
         raise Http404  # professionals declare their own turnover: no yearly statement
     pdf = yearly_statement_pdf(yearly_statement(partner, year))
-    return _download(pdf, f"releve-annuel-{year}.pdf")
+    return attachment(pdf, "application/pdf", f"releve-annuel-{year}.pdf")
 
 
 @require_POST

@@ -10,17 +10,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from relais.core.http import attachment
 from relais.core.tabular import xlsx_bytes
 from relais.routing.kpis import Kpi
 from relais.routing.review import DepartementReview
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _pct(value: float | None) -> float | None:
@@ -47,7 +42,7 @@ def kpi_xlsx(table: list[Kpi]) -> HttpResponse:
     headers = [_("Rank"), _("Reseller"), *_kpi_headers()]
     rows = ([k.rank, k.name, *_kpi_cells(k)] for k in table)
     content = xlsx_bytes(headers, rows, _("Reseller KPIs"))
-    return _download(content, XLSX, "reseller-kpis.xlsx")
+    return attachment(content, XLSX, "reseller-kpis.xlsx")
 
 
 def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
@@ -65,7 +60,7 @@ def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
             accepted = p.decided.accepted_at.date().isoformat() if p.decided else ""
             rows.append([*head, str(p.reseller), p.label, p.why, accepted, *_kpi_cells(p.kpi)])
     content = xlsx_bytes(headers, rows, _("Yearly review %(year)s") % {"year": year})
-    return _download(content, XLSX, f"yearly-review-{year}.xlsx")
+    return attachment(content, XLSX, f"yearly-review-{year}.xlsx")
 
 
 def review_pdf(year: int, reviews: list[DepartementReview]) -> HttpResponse:
@@ -73,7 +68,7 @@ def review_pdf(year: int, reviews: list[DepartementReview]) -> HttpResponse:
 
     context = {"year": year, "reviews": reviews, "company": settings.RELAIS_COMPANY_NAME}
     html = render_to_string("routing/pdf/review.html", context)
-    return _download(bytes(HTML(string=html).write_pdf()), "application/pdf", f"review-{year}.pdf")
+    return attachment(bytes(HTML(string=html).write_pdf()), "application/pdf", f"review-{year}.pdf")
 
 
 def accepted_message(done: int) -> str:

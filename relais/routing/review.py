@@ -13,7 +13,6 @@ Rules, in order (a reseller is judged only on 5 leads or more):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.audit import acting_user, audit_record
+from relais.core.calendar import year_bounds
 from relais.core.errors import DomainError
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
@@ -52,11 +52,6 @@ class Proposal:
 class DepartementReview:
     coverage: Coverage
     proposals: list[Proposal] = field(default_factory=list)
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
 
 
 def _propose(kpi: Kpi, crowded: bool) -> tuple[str, str]:

@@ -26,8 +26,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.accounts.choices import MANAGING_ROLES
-from relais.accounts.models import User
+from relais.accounts.selectors import manager_emails
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent, ProductCategory
 from relais.leads.services import leads_move
@@ -337,9 +336,7 @@ def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datet
 
 
 def tell_managers_unassigned(summary: list[tuple[int, str]]) -> None:
-    emails = list(
-        User.objects.filter(role__in=MANAGING_ROLES, is_active=True).values_list("email", flat=True)
-    )
+    emails = manager_emails()
     if not emails:
         return
     if len(summary) == 1:

@@ -20,8 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from relais.accounts.choices import MANAGING_ROLES
-from relais.accounts.models import User
+from relais.accounts.selectors import manager_emails
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
 from relais.routing.models import Assignment, SlaEvent
@@ -136,9 +135,7 @@ def _escalations(now: datetime) -> int:
 
 
 def _tell_managers(lead_ids: list[int]) -> None:
-    emails = list(
-        User.objects.filter(role__in=MANAGING_ROLES, is_active=True).values_list("email", flat=True)
-    )
+    emails = manager_emails()
     if emails:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("%(count)s leads not closed in time") % {"count": len(lead_ids)}

@@ -259,8 +259,3 @@ def line_unhold(*, line: CommissionLine, actor: Any, note: str = "") -> None:
             subject=locked, action="released", actor=actor, reason=note,
             changes={"hold_reason": [locked.hold_reason, ""]},
         )  # fmt: skip
-
-
-def pending_total(partner: Partner) -> dict[str, Decimal]:
-    rows = CommissionLine.objects.filter(partner=partner).values("status").annotate(s=Sum("amount"))
-    return {r["status"]: r["s"] or ZERO for r in rows}
