@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core import events
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
-from relais.core.forms import field_errors
 from relais.core.money import cents
+from relais.leads import intake
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
-from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey, Suppression
-from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
-from relais.leads.tasks import send_prospect_notice
+from relais.leads.intake import Submission, lead_validate
+from relais.leads.models import Lead, LeadEvent, ProspectKey
+from relais.leads.normalise import prospect_keys
+from relais.leads.tasks import send_prospect_notices
 from relais.partners.models import Partner
 
 S = LeadStatus
@@ -42,10 +42,6 @@ STAMP = {
     s: f"{s}_at"
     for s in (S.QUALIFIED, S.REJECTED, S.ASSIGNED, S.OPENED, S.IN_PROGRESS, S.WON, S.LOST)
 }
-
-
-def protection_window() -> timedelta:
-    return timedelta(days=settings.RELAIS_LEAD_PROTECTION_DAYS)
 
 
 def _event(lead: Lead, kind: str, actor: Any, *, at: datetime, note: str = "", **data: Any) -> None:
@@ -71,166 +67,134 @@ def lead_submit(
     consent_marketing: bool = False,
     consent_phone: bool = False,
 ) -> Lead:
-    """Create a lead from raw input, flagged as a duplicate, a conflict or a self-referral.
+    """Create a lead from raw input, flagged as a duplicate, a conflict or a self-referral;
+    a ValidationError names every bad field. The batch path with a batch of one, so a single
+    lead and a thousand are judged by the same code."""
+    item = Submission(data, partner, salesperson, consent_marketing, consent_phone)
+    (outcome,) = leads_submit(items=[item], channel=channel, actor=actor)
+    if isinstance(outcome, ValidationError):
+        raise outcome
+    return outcome
 
-    The prospect's keys are locked (one row each) before the lookup, so two identical
-    submissions at the same instant are serialised: one original, one duplicate.
+
+def leads_submit(
+    *, items: list[Submission], channel: str, actor: Any = None
+) -> list[Lead | ValidationError]:
+    """Submit a batch, each item judged as if it came after the ones before it (a later item of
+    the same prospect is its duplicate): its Lead, or the ValidationError that refused it.
+
+    A fixed number of queries whatever the batch's size. The prospects' keys are locked (one row
+    each, in a fixed order) before the lookup, so two identical submissions at the same instant
+    are serialised — one original, one duplicate — whether they come alone or in batches.
     """
-    cleaned = lead_validate(data)
-    keys = prospect_keys(cleaned)
+    categories = intake.active_categories()
+    refused: dict[int, ValidationError] = {}
+    valid: list[tuple[Submission, dict[str, Any]]] = []
+    for index, item in enumerate(items):
+        try:
+            valid.append((item, lead_validate(item.data, categories=categories)))
+        except ValidationError as exc:
+            refused[index] = exc
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock_keys(keys)
-        original = _original(locked, now)
-        lead = Lead(
-            **cleaned,
-            channel=Channel(channel),
-            partner=partner,
-            salesperson=salesperson,
-            created_by=acting_user(actor),
-            consent_marketing=consent_marketing,
-            consent_phone=consent_phone,
-            submitted_at=now,
-            last_prospect_contact_at=now,
+        planned, locked = _plan(valid, channel=channel, actor=actor, now=now)
+        _save(planned, locked, actor=actor, now=now)
+        saved = iter(_settle_conflicts(planned, actor=actor))
+    outcomes = [refused[i] if i in refused else next(saved) for i in range(len(items))]
+    notify = [o.pk for o in outcomes if isinstance(o, Lead) and _notified(o)]
+    if notify:
+        transaction.on_commit(lambda: send_prospect_notices.enqueue(notify))
+    return outcomes
+
+
+def _plan(
+    valid: list[tuple[Submission, dict[str, Any]]], *, channel: str, actor: Any, now: datetime
+) -> tuple[list[intake.Planned], dict[intake.Key, ProspectKey]]:
+    locked = intake.lock_keys(k for _item, cleaned in valid for k in prospect_keys(cleaned))
+    leads = [
+        (
+            Lead(
+                **cleaned,
+                channel=Channel(channel),
+                partner=item.partner,
+                salesperson=item.salesperson,
+                created_by=acting_user(actor),
+                consent_marketing=item.consent_marketing,
+                consent_phone=item.consent_phone,
+                submitted_at=now,
+                last_prospect_contact_at=now,
+            ),
+            cleaned,
         )
-        _flag(lead, original, cleaned, now)
-        lead.save()
-        if original is None:
-            # This lead is now the one later submissions of the same prospect are matched to.
-            ProspectKey.objects.filter(pk__in=[k.pk for k in locked]).update(
-                lead=lead, lead_submitted_at=now
-            )
-        _event(
-            lead,
-            "submitted",
-            actor,
-            at=now,
-            to_status=lead.status,
-            channel=lead.channel,
-            duplicate_of=original.pk if original else None,
-            review=lead.review_reason,
-        )
-        if (
-            lead.review_reason == ReviewReason.CONFLICT
-            and settings.RELAIS_ATTRIBUTION_RULE == "last"
-        ):
-            # The configured rule decides at once; the decision is audited like a manager's.
-            lead = conflict_resolve(
-                lead=lead,
-                attribute_to_new=True,
-                actor=actor,
-                note=_("Rule: the last referral wins."),
-            )
-    if lead.email and lead.review_reason != ReviewReason.SUPPRESSED:
-        transaction.on_commit(lambda: send_prospect_notice.enqueue(lead.pk))
-    return lead
-
-
-def lead_validate(data: dict[str, Any]) -> dict[str, Any]:
-    """Every check of a submission that needs no lock, with all the errors at once:
-    the prospect's fields, the product and the estimated value, ready for ``Lead(**cleaned)``."""
-    errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    try:
-        cleaned = normalise(data)
-    except ValidationError as exc:
-        errors.update(field_errors(exc))
-    for field, check in (("category", _category), ("estimated_value", _estimated_value)):
-        try:
-            cleaned[field] = check(data.get(field))
-        except ValidationError as exc:
-            errors.update(field_errors(exc))
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _category(code: Any) -> ProductCategory | None:
-    if not code:
-        return None
-    category = ProductCategory.objects.filter(code=str(code), active=True).first()
-    if category is None:
-        raise ValidationError(
-            {"category": _("Unknown product category %(code)s.") % {"code": code}}
-        )
-    return category
-
-
-def _estimated_value(raw: Any) -> Decimal | None:
-    if raw in (None, ""):
-        return None
-    try:
-        value = cents(raw if not isinstance(raw, float) else str(raw))
-    except (ValueError, ArithmeticError):
-        raise ValidationError(
-            {"estimated_value": _("%(value)s is not an amount.") % {"value": raw}}
-        ) from None
-    if value < 0:
-        raise ValidationError({"estimated_value": _("An estimated value cannot be negative.")})
-    return value
-
-
-def _lock_keys(keys: list[tuple[str, str]]) -> list[ProspectKey]:
-    """Make sure one row exists per key, then lock them all, in a fixed order (no deadlock)."""
-    if not keys:
-        return []
-    ProspectKey.objects.bulk_create(
-        [ProspectKey(kind=k, value=v) for k, v in keys], ignore_conflicts=True
-    )
-    match = Q()
-    for kind, value in keys:
-        match |= Q(kind=kind, value=value)
-    return list(ProspectKey.objects.select_for_update().filter(match).order_by("kind", "value"))
-
-
-def _original(locked: list[ProspectKey], now: datetime) -> Lead | None:
-    """The earliest lead any key points to, if it was submitted within the protection window."""
-    since = now - protection_window()
-    ids = [
-        k.lead_id
-        for k in locked
-        if k.lead_id and k.lead_submitted_at and k.lead_submitted_at >= since
+        for item, cleaned in valid
     ]
-    return Lead.objects.filter(pk__in=ids).order_by("submitted_at", "pk").first() if ids else None
-
-
-def _flag(lead: Lead, original: Lead | None, cleaned: dict[str, Any], now: datetime) -> None:
-    """Duplicate, conflict, self-referral, suppression: decided before the lead is saved."""
-    if original is not None:
-        lead.duplicate_of = original
-        same_source = original.partner_id == (lead.partner.pk if lead.partner else None)
-        if same_source:
-            lead.status, lead.rejection_reason, lead.rejected_at = (
-                S.REJECTED,
-                RejectionReason.DUPLICATE,
-                now,
-            )
-        else:
-            lead.review_reason = (
-                ReviewReason.CONFLICT
-            )  # first valid referral wins unless a manager decides
-    if lead.partner is not None and _self_referral(lead.partner, cleaned):
-        lead.review_reason = ReviewReason.SELF_REFERRAL
-    if _suppressed(cleaned):
-        lead.review_reason = ReviewReason.SUPPRESSED
-
-
-def _self_referral(partner: Partner, cleaned: dict[str, Any]) -> bool:
-    domain = email_domain(cleaned["email"])
-    return bool(
-        (cleaned["email"] and cleaned["email"] == partner.email)
-        or (cleaned["phone"] and cleaned["phone"] == partner.phone)
-        or (domain and domain not in PUBLIC_DOMAINS and domain == email_domain(partner.email))
+    planned = intake.plan(
+        leads,
+        locked=locked,
+        known=intake.known_originals(locked, now),
+        suppressed=intake.suppressed_values([cleaned for _item, cleaned in valid]),
+        now=now,
     )
+    return planned, locked
 
 
-def _suppressed(cleaned: dict[str, Any]) -> bool:
-    pairs = [("email", cleaned["email"]), ("phone", cleaned["phone"])]
-    match = Q(pk__in=[])
-    for kind, value in pairs:
-        if value:
-            match |= Q(kind=kind, value=value)
-    return Suppression.objects.filter(match).exists()
+def _save(
+    planned: list[intake.Planned],
+    keys: dict[intake.Key, ProspectKey],
+    *,
+    actor: Any,
+    now: datetime,
+) -> None:
+    """Originals first (a duplicate within the batch needs its original's id), then the keys
+    they now hold, then each lead's first event."""
+    first = [p.lead for p in planned if p.batch_original is None]
+    second = [p.lead for p in planned if p.batch_original is not None]
+    for wave in (first, second):
+        Lead.objects.bulk_create(wave, batch_size=500)
+    for one in planned:
+        # These are now the leads later submissions of the same prospects are matched to.
+        for key in one.claims:
+            keys[key].lead, keys[key].lead_submitted_at = one.lead, now
+    ProspectKey.objects.bulk_update(
+        [keys[k] for p in planned for k in p.claims], ["lead", "lead_submitted_at"], batch_size=500
+    )
+    LeadEvent.objects.bulk_create(
+        [
+            LeadEvent(
+                lead=p.lead, at=now, actor=acting_user(actor), kind="submitted",
+                to_status=p.lead.status,
+                data={
+                    "channel": p.lead.channel, "duplicate_of": p.lead.duplicate_of_id,
+                    "review": p.lead.review_reason,
+                },
+            )
+            for p in planned
+        ],
+        batch_size=500,
+    )  # fmt: skip
+
+
+def _settle_conflicts(planned: list[intake.Planned], *, actor: Any) -> list[Lead]:
+    """Under the "last referral wins" rule the conflict is decided at once, audited like a
+    manager's decision; otherwise it waits for one."""
+    if settings.RELAIS_ATTRIBUTION_RULE != "last":
+        return [p.lead for p in planned]
+    return [
+        conflict_resolve(
+            lead=p.lead,
+            attribute_to_new=True,
+            actor=actor,
+            note=_("Rule: the last referral wins."),
+        )
+        if p.lead.review_reason == ReviewReason.CONFLICT
+        else p.lead
+        for p in planned
+    ]
+
+
+def _notified(lead: Lead) -> bool:
+    """GDPR art. 14: a referred prospect we can write to is told, unless they objected."""
+    return bool(lead.email) and lead.review_reason != ReviewReason.SUPPRESSED
 
 
 def lead_transition(

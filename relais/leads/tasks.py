@@ -16,7 +16,19 @@ from relais.leads.models import Lead, LeadEvent
 
 
 @task()
+def send_prospect_notices(lead_ids: list[int]) -> int:
+    """The notices of a batch of new leads, one task for all (a bulk intake of a thousand leads
+    queues one task, not a thousand); each is sent once, as below. Returns how many were sent."""
+    return sum(notify_prospect(lead_id) for lead_id in lead_ids)
+
+
+@task()
 def send_prospect_notice(lead_id: int) -> bool:
+    """One lead's notice (tasks queued before ``send_prospect_notices`` existed)."""
+    return notify_prospect(lead_id)
+
+
+def notify_prospect(lead_id: int) -> bool:
     """GDPR art. 14: tell a referred prospect who passed on their details and what they can do.
 
     Sent once: the "notice_sent" event is written in the same transaction as the send.

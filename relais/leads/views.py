@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user, staff_required
+from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.tabular import csv_response
@@ -46,7 +46,7 @@ def lead_list(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         rows = leads.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
         return csv_response("leads.csv", EXPORT_COLUMNS, rows)
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -13,9 +13,9 @@ the same machinery.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,16 +53,9 @@ class Assignee:
     categories: frozenset[int] | None  # None: every product
 
 
-@dataclass
-class Candidate:
-    kind: str
-    id: int
-    name: str
-    last_12_months: int
-    this_month: int
-    capacity: int
-    score: float
-    excluded: str = ""
+# How many of the eligible candidates an assignment keeps, best first: enough to see why the
+# chosen one came first; the others are counted (storing ~50 per lead made routing slow).
+SHOWN = 10
 
 
 def _month_start(now: datetime) -> datetime:
@@ -76,12 +69,14 @@ class Pool:
     def __init__(self, kind: str, departements: set[str], now: datetime) -> None:
         self.kind, self.now = kind, now
         self.by_departement: dict[str, list[Assignee]] = defaultdict(list)
+        self.minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
+        self.weight = settings.RELAIS_ROUTING_KPI_WEIGHT
         serving = self._serving(departements)
         ids = sorted({pk for pks in serving.values() for pk in pks})
         locked = self._lock(ids)
         counts = self._counts(ids)
         score = scores(ids, assignee=kind, now=now) if ids else {}
-        members = {
+        self.members = {
             pk: Assignee(
                 kind, pk, name, capacity, counts.get(pk, (0, 0))[0], counts.get(pk, (0, 0))[1],
                 round(score.get(pk, 0.5), 4), categories,
@@ -89,7 +84,9 @@ class Pool:
             for pk, (name, capacity, categories) in locked.items()
         }  # fmt: skip
         for code, pks in serving.items():
-            self.by_departement[code] = [members[pk] for pk in sorted(pks) if pk in members]
+            self.by_departement[code] = [
+                self.members[pk] for pk in sorted(pks) if pk in self.members
+            ]
 
     def _serving(self, departements: set[str]) -> dict[str, set[int]]:
         rows: list[tuple[str, int]]
@@ -139,26 +136,31 @@ class Pool:
         )
         return {r[f"{self.kind}_id"]: (r["year"], r["month"]) for r in rows}
 
-    def candidates(self, lead: Lead, refused: set[int]) -> list[Candidate]:
-        result = []
+    def candidates(self, lead: Lead, refused: set[int]) -> tuple[list[Assignee], Counter[str]]:
+        """Those who may take the lead, best first, and how many were excluded, by reason."""
+        eligible, excluded = [], Counter[str]()
         for a in self.by_departement.get(lead.departement_id, []):
-            c = Candidate(a.kind, a.id, a.name, a.last_12_months, a.this_month, a.capacity, a.score)
             if a.categories is not None and lead.category_id not in a.categories:
-                c.excluded = "product"
+                excluded["product"] += 1
             elif a.id in refused:
-                c.excluded = "declined"
+                excluded["declined"] += 1
             elif a.this_month >= a.capacity:
-                c.excluded = "capacity"
-            result.append(c)
-        return result
+                excluded["capacity"] += 1
+            else:
+                eligible.append(a)
+        eligible.sort(key=self.preference)
+        return eligible, excluded
+
+    def preference(self, a: Assignee) -> tuple[int, float, float, int]:
+        load = a.this_month / max(a.capacity, 1)
+        if a.last_12_months < self.minimum:
+            return (0, a.last_12_months, load, a.id)
+        return (1, a.last_12_months / (1 + self.weight * a.score), load, a.id)
 
     def take(self, assignee_id: int) -> None:
-        for members in self.by_departement.values():
-            for a in members:
-                if a.id == assignee_id:
-                    a.this_month += 1
-                    a.last_12_months += 1
-                    return
+        member = self.members[assignee_id]
+        member.this_month += 1
+        member.last_12_months += 1
 
 
 def _lock_resellers(
@@ -185,14 +187,6 @@ def _lock_salespeople(ids: list[int]) -> list[tuple[int, str, int]]:
     # A salesperson sells every product we sell ourselves: no product list.
     rows = SalesTerritory.objects.select_for_update(of=("self",)).filter(user__in=ids)
     return list(rows.order_by("user").values_list("user", "user__email", "monthly_capacity"))
-
-
-def _preference(c: Candidate) -> tuple[int, float, float, int]:
-    minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
-    if c.last_12_months < minimum:
-        return (0, c.last_12_months, c.this_month / max(c.capacity, 1), c.id)
-    weighted = c.last_12_months / (1 + settings.RELAIS_ROUTING_KPI_WEIGHT * c.score)
-    return (1, weighted, c.this_month / max(c.capacity, 1), c.id)
 
 
 def _sold_by_salespeople() -> set[int]:
@@ -241,15 +235,16 @@ def _route_batch(
     pool = Pool(kind, {lead.departement_id for lead in leads}, now)
     made, routed = [], []
     for lead in leads:
-        candidates = pool.candidates(lead, refused.get(lead.pk, set()))
-        eligible = sorted((c for c in candidates if not c.excluded), key=_preference)
+        eligible, excluded = pool.candidates(lead, refused.get(lead.pk, set()))
         explanation: dict[str, Any] = {
             "rule": RULE,
-            "weight": settings.RELAIS_ROUTING_KPI_WEIGHT,
-            "candidates": [asdict(c) for c in candidates],
+            "weight": pool.weight,
+            "candidates": [_shown(a) for a in eligible[:SHOWN]],
+            "eligible": len(eligible),
+            "excluded": dict(excluded),
         }
         if not eligible:
-            explanation["reason"] = _no_one_reason(kind, candidates)
+            explanation["reason"] = _no_one_reason(kind, excluded)
             unassigned.append((lead, explanation))
             continue
         chosen = eligible[0]
@@ -269,6 +264,14 @@ def _route_batch(
     return made
 
 
+def _shown(a: Assignee) -> dict[str, Any]:
+    """A candidate as the assignment keeps it: the figures it was ranked on, before the choice."""
+    return {
+        "id": a.id, "name": a.name, "last_12_months": a.last_12_months,
+        "this_month": a.this_month, "capacity": a.capacity, "score": a.score,
+    }  # fmt: skip
+
+
 def _point_leads_to_assignees(kind: str, ids: list[int]) -> None:
     """``Lead.assigned_<kind>`` from the live assignments just made, one UPDATE per thousand."""
     live = Assignment.objects.filter(lead=OuterRef("pk"), ended_at__isnull=True)
@@ -279,15 +282,14 @@ def _point_leads_to_assignees(kind: str, ids: list[int]) -> None:
 
 
 def _why(explanation: dict[str, Any]) -> str:
-    """The choice in one sentence, for the lead's timeline (the full list is on the assignment)."""
-    candidates = explanation["candidates"]
-    chosen = next(c for c in candidates if c["id"] == explanation["chosen"])
+    """The choice in one sentence, for the lead's timeline (the ranking is on the assignment)."""
+    chosen = explanation["candidates"][0]
     minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
     if chosen["last_12_months"] < minimum:
         rule = _("below the yearly minimum of %(min)s") % {"min": minimum}
     else:
         rule = _("the least served, weighted by its KPIs")
-    excluded = sum(1 for c in candidates if c["excluded"])
+    excluded = sum(explanation["excluded"].values())
     return _(
         "→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(count)s candidates, %(excluded)s "
         "excluded."
@@ -295,7 +297,7 @@ def _why(explanation: dict[str, Any]) -> str:
         "name": chosen["name"],
         "rule": rule,
         "n": chosen["last_12_months"],
-        "count": len(candidates),
+        "count": explanation["eligible"] + excluded,
         "excluded": excluded,
     }
 
@@ -311,13 +313,12 @@ def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
     return refused
 
 
-def _no_one_reason(kind: str, candidates: list[Candidate]) -> str:
-    if not candidates:
+def _no_one_reason(kind: str, excluded: Counter[str]) -> str:
+    if not excluded:
         if kind == SALESPERSON:
             return _("No salesperson's territory covers this département.")
         return _("No active reseller serves this département.")
-    reasons = {c.excluded for c in candidates}
-    if reasons == {"capacity"}:
+    if set(excluded) == {"capacity"}:
         return _("Everyone serving this département is at their monthly capacity.")
     return _("No one serving this département can take it (product, capacity or declined).")
 

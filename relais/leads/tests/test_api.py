@@ -86,6 +86,22 @@ def test_bulk_reports_each_item_precisely(api_client):
     assert Lead.objects.count() == 3
 
 
+def test_bulk_names_duplicates_within_the_call_and_unknown_introducers(api_client, manager):
+    PartnerFactory(referral_code="known123")
+    items = [
+        dict(LEAD, partner_code="known123"),
+        dict(LEAD, partner_code="nobody99"),
+        dict(LEAD, partner_code="known123", last_name="Martin bis"),
+    ]
+    body = post(api_client(manager), "/api/v1/leads/bulk", {"items": items}).json()
+    first, unknown, again = body["results"]
+    assert (first["status"], first["duplicate_of_id"]) == ("created", None)
+    assert unknown["status"] == "invalid"
+    assert "nobody99" in unknown["errors"]["partner_code"]
+    assert (again["status"], again["duplicate_of_id"]) == ("created", first["id"])
+    assert Lead.objects.get(pk=again["id"]).status == "rejected"  # same introducer twice
+
+
 def test_bulk_over_the_limit_is_refused_whole(api_client, manager):
     items = [dict(LEAD, email=f"p{i}@orange.fr") for i in range(1001)]
     response = post(api_client(manager), "/api/v1/leads/bulk", {"items": items})

@@ -69,3 +69,38 @@ def test_simultaneous_identical_leads_make_one_original(same_partner, known_befo
         duplicate = next(lead for lead in leads if lead.duplicate_of_id)
         assert duplicate.duplicate_of_id == originals[0].pk
     assert errors == []
+
+
+def test_two_batches_of_the_same_prospects_at_once_make_one_original_each():
+    """Each batch locks all its keys in one fixed order: no deadlock, whatever order the rows
+    come in, and every prospect ends with exactly one original."""
+    ana, bob = PartnerFactory(), PartnerFactory()
+    people = [
+        {"last_name": f"Prospect {n}", "email": f"b{n}@orange.fr", "postcode": "75011"}
+        for n in range(30)
+    ]
+    barrier, errors = threading.Barrier(2), []
+
+    def worker(partner, rows):
+        try:
+            barrier.wait(timeout=10)
+            items = [services.Submission(dict(row), partner=partner) for row in rows]
+            services.leads_submit(items=items, channel="import")
+        except Exception as exc:  # reported below: a failing thread must fail the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=worker, args=(ana, people)),
+        threading.Thread(target=worker, args=(bob, people[::-1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    for row in people:
+        leads = list(Lead.objects.filter(email=row["email"]))
+        assert len(leads) == 2
+        assert sum(1 for lead in leads if lead.duplicate_of_id is None) == 1

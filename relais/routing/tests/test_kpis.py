@@ -32,3 +32,20 @@ def test_median_time_to_open_and_rates(manager):
     assert (kpi.received, kpi.opened, kpi.treated, kpi.won) == (4, 3, 3, 1)
     assert (kpi.open_rate, kpi.closure_rate) == (0.75, 0.25)
     assert network_average([kpi]).median_open_hours == 6.0
+
+
+def test_the_routers_scores_are_computed_once_a_day(manager, django_assert_num_queries):
+    """A reseller who wins today is ranked on it from tomorrow: the day's scores are cached."""
+    from relais.routing.kpis import scores
+
+    reseller = make_reseller(capacity=50)
+    now = timezone.now()
+    assert scores([reseller.pk], assignee="reseller", now=now) == {reseller.pk: 0.5}
+    lead = make_qualified(manager, 1)
+    services.route_lead(lead_id=lead.pk, now=now - timedelta(days=2))
+    services.assignment_open(lead=lead, reseller=reseller, actor=None)
+    services.assignee_declare(lead=lead, reseller=reseller, to="won", amount=900, actor=None)
+    with django_assert_num_queries(0):
+        assert scores([reseller.pk], assignee="reseller", now=now) == {reseller.pk: 0.5}
+    tomorrow = scores([reseller.pk], assignee="reseller", now=now + timedelta(days=1))
+    assert tomorrow[reseller.pk] > 0.5

@@ -154,6 +154,21 @@ def test_the_unassigned_queue_shows_the_reason_and_a_manager_assigns_by_hand(cli
     assert "Limousin voisin" in client.get(url).content.decode()
 
 
+def test_the_assignment_page_shows_the_best_candidates_and_counts_the_others(client, manager):
+    best = [make_reseller(("69",)) for _ in range(12)]
+    make_reseller(("69",), capacity=0)
+    make_reseller(("69",), categories=("photovoltaique",))
+    lead = make_qualified(manager, category="pompe-a-chaleur")
+    assert services.route_lead(lead_id=lead.pk).reseller == best[0]  # all equal: lowest id
+    client.force_login(manager)
+    page = client.get(f"/routing/leads/{lead.pk}/assign/").content.decode()
+    assert page.count("<tr") == 11  # the header and the ten best
+    assert "The 10 best of 12 eligible." in page
+    assert "Not eligible: 1 at their monthly capacity, 1 not taking this product" in page
+    note = lead.events.get(kind="status", to_status="assigned").note
+    assert "14 candidates, 2 excluded" in note
+
+
 def test_coverage_shows_each_departement_against_the_norms(client, manager):
     for _ in range(4):
         make_reseller(("69",))

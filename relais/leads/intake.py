@@ -1,0 +1,233 @@
+"""How a submission is judged: validation, and the duplicate / conflict / self-referral /
+suppression decision — one code path for a single lead and for a batch of a thousand.
+
+``services.leads_submit`` holds the transaction and does the writes; what is decided here reads
+the rows it is given (the prospect keys it locked, the earlier leads they point to, the
+suppressions found) and never queries per lead, so a batch costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from relais.core.forms import field_errors
+from relais.core.money import cents
+from relais.leads.choices import KeyKind, LeadStatus, RejectionReason, ReviewReason
+from relais.leads.models import Lead, ProductCategory, ProspectKey, Suppression
+from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
+from relais.partners.models import Partner
+
+Key = tuple[str, str]
+
+
+@dataclass
+class Submission:
+    """One lead to submit: the raw fields and who passes it on."""
+
+    data: dict[str, Any]
+    partner: Partner | None = None
+    salesperson: Any = None
+    consent_marketing: bool = False
+    consent_phone: bool = False
+
+
+@dataclass
+class Planned:
+    """A valid submission and what was decided for it, before anything is written."""
+
+    lead: Lead
+    cleaned: dict[str, Any]
+    keys: list[Key]
+    # The earlier lead this one duplicates, when it is one of the same batch (saved first).
+    batch_original: Lead | None = None
+    claims: list[Key] = field(default_factory=list)
+
+
+def protection_window() -> timedelta:
+    return timedelta(days=settings.RELAIS_LEAD_PROTECTION_DAYS)
+
+
+def active_categories() -> dict[str, ProductCategory]:
+    return {c.code: c for c in ProductCategory.objects.filter(active=True)}
+
+
+def lead_validate(
+    data: dict[str, Any], *, categories: Mapping[str, ProductCategory] | None = None
+) -> dict[str, Any]:
+    """Every check of a submission that needs no lock, with all the errors at once:
+    the prospect's fields, the product and the estimated value, ready for ``Lead(**cleaned)``.
+    ``categories`` (code → active category) spares a query per lead in a batch."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = normalise(data)
+    except ValidationError as exc:
+        errors.update(field_errors(exc))
+    try:
+        cleaned["category"] = _category(data.get("category"), categories)
+    except ValidationError as exc:
+        errors.update(field_errors(exc))
+    try:
+        cleaned["estimated_value"] = _estimated_value(data.get("estimated_value"))
+    except ValidationError as exc:
+        errors.update(field_errors(exc))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _category(
+    code: Any, categories: Mapping[str, ProductCategory] | None
+) -> ProductCategory | None:
+    if not code:
+        return None
+    if categories is None:
+        category = ProductCategory.objects.filter(code=str(code), active=True).first()
+    else:
+        category = categories.get(str(code))
+    if category is None:
+        raise ValidationError(
+            {"category": _("Unknown product category %(code)s.") % {"code": code}}
+        )
+    return category
+
+
+def _estimated_value(raw: Any) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = cents(raw if not isinstance(raw, float) else str(raw))
+    except (ValueError, ArithmeticError):
+        raise ValidationError(
+            {"estimated_value": _("%(value)s is not an amount.") % {"value": raw}}
+        ) from None
+    if value < 0:
+        raise ValidationError({"estimated_value": _("An estimated value cannot be negative.")})
+    return value
+
+
+def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
+    """Make sure one row exists per key, then lock them all in a fixed order (no deadlock between
+    two batches): two submissions of the same prospect at once are serialised here."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    ProspectKey.objects.bulk_create(
+        [ProspectKey(kind=k, value=v) for k, v in wanted], ignore_conflicts=True, batch_size=1000
+    )
+    by_kind: dict[str, list[str]] = {}
+    for kind, value in wanted:
+        by_kind.setdefault(kind, []).append(value)
+    match = Q(pk__in=[])
+    for kind, values in by_kind.items():
+        match |= Q(kind=kind, value__in=values)
+    rows = ProspectKey.objects.select_for_update().filter(match).order_by("kind", "value")
+    return {(row.kind, row.value): row for row in rows}
+
+
+def known_originals(locked: Mapping[Key, ProspectKey], now: datetime) -> dict[int, Lead]:
+    """The earlier leads the locked keys point to, when submitted within the protection window."""
+    since = now - protection_window()
+    ids = {
+        k.lead_id
+        for k in locked.values()
+        if k.lead_id and k.lead_submitted_at and k.lead_submitted_at >= since
+    }
+    if not ids:
+        return {}
+    rows = Lead.objects.filter(pk__in=ids).only("pk", "partner_id", "submitted_at")
+    return {lead.pk: lead for lead in rows}
+
+
+def suppressed_values(cleaned: list[dict[str, Any]]) -> set[Key]:
+    """The e-mails and phones among these submissions that a prospect asked us to forget."""
+    emails = {c["email"] for c in cleaned if c["email"]}
+    phones = {c["phone"] for c in cleaned if c["phone"]}
+    if not emails and not phones:
+        return set()
+    match = Q(kind=KeyKind.EMAIL, value__in=emails) | Q(kind=KeyKind.PHONE, value__in=phones)
+    return set(Suppression.objects.filter(match).values_list("kind", "value"))
+
+
+def is_suppressed(cleaned: dict[str, Any], suppressed: set[Key]) -> bool:
+    return (KeyKind.EMAIL.value, cleaned["email"]) in suppressed or (
+        KeyKind.PHONE.value,
+        cleaned["phone"],
+    ) in suppressed
+
+
+def plan(
+    items: list[tuple[Lead, dict[str, Any]]],
+    *,
+    locked: Mapping[Key, ProspectKey],
+    known: Mapping[int, Lead],
+    suppressed: set[Key],
+    now: datetime,
+) -> list[Planned]:
+    """Decide each lead in submission order, as if they had come one after the other: a lead
+    duplicates the earliest lead any of its keys points to — an earlier one in the database
+    (within the window) or one earlier in this batch — and otherwise claims its keys."""
+    claimed: dict[Key, Lead] = {}
+    planned = []
+    for lead, cleaned in items:
+        keys = prospect_keys(cleaned)
+        in_db = [
+            known[locked[k].lead_id]  # type: ignore[index]
+            for k in keys
+            if k not in claimed and locked[k].lead_id in known
+        ]
+        in_batch = [claimed[k] for k in keys if k in claimed]
+        original: Lead | None = None
+        if in_db:
+            original = min(in_db, key=lambda one: (one.submitted_at, one.pk))
+        elif in_batch:
+            original = in_batch[0]  # all of this batch share ``now``: the first claimed wins
+        flag(lead, original, cleaned, now, suppressed=is_suppressed(cleaned, suppressed))
+        from_batch = original if in_batch and not in_db else None
+        one = Planned(lead, cleaned, keys, batch_original=from_batch)
+        if original is None:
+            one.claims = keys
+            for key in keys:
+                claimed[key] = lead
+        planned.append(one)
+    return planned
+
+
+def flag(
+    lead: Lead, original: Lead | None, cleaned: dict[str, Any], now: datetime, *, suppressed: bool
+) -> None:
+    """Duplicate, conflict, self-referral, suppression: decided before the lead is saved."""
+    if original is not None:
+        lead.duplicate_of = original
+        same_source = original.partner_id == lead.partner_id
+        if same_source:
+            lead.status, lead.rejection_reason, lead.rejected_at = (
+                LeadStatus.REJECTED,
+                RejectionReason.DUPLICATE,
+                now,
+            )
+        else:
+            # The first valid referral wins unless a manager (or the configured rule) decides.
+            lead.review_reason = ReviewReason.CONFLICT
+    if lead.partner is not None and self_referral(lead.partner, cleaned):
+        lead.review_reason = ReviewReason.SELF_REFERRAL
+    if suppressed:
+        lead.review_reason = ReviewReason.SUPPRESSED
+
+
+def self_referral(partner: Partner, cleaned: dict[str, Any]) -> bool:
+    domain = email_domain(cleaned["email"])
+    return bool(
+        (cleaned["email"] and cleaned["email"] == partner.email)
+        or (cleaned["phone"] and cleaned["phone"] == partner.phone)
+        or (domain and domain not in PUBLIC_DOMAINS and domain == email_domain(partner.email))
+    )

@@ -1,0 +1,156 @@
+"""The batch intake (API bulk, CSV import): the same judgement as one lead at a time, in a
+fixed number of queries, with one notice task for the batch."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from relais.leads import services
+from relais.leads.choices import Channel
+from relais.leads.intake import Submission
+from relais.leads.models import Lead, ProspectKey, Suppression
+from relais.leads.tasks import send_prospect_notices
+from relais.testing.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def person(n: int, **changes: str) -> dict[str, str]:
+    return {
+        "last_name": f"Prospect {n}",
+        "email": f"p{n}@orange.fr",
+        "postcode": "69003",
+        **changes,
+    }
+
+
+def judged(leads: list[Lead | ValidationError]) -> list[tuple]:
+    """What a user sees of each outcome: refused, or status, hold and which item it duplicates."""
+    index = {lead.pk: i for i, lead in enumerate(leads) if isinstance(lead, Lead)}
+    out: list[tuple] = []
+    for lead in leads:
+        if isinstance(lead, ValidationError):
+            out.append(("invalid", sorted(lead.message_dict)))
+        else:
+            original = lead.duplicate_of_id
+            where = index.get(original, "earlier") if original else None
+            out.append((lead.status, lead.review_reason, where))
+    return out
+
+
+def mixed_batch(ana, bob, settings) -> list[Submission]:
+    """Every case of the decision: new, same prospect again (same / other introducer), matched on
+    the phone only, on the company, a prospect known from before the batch, one known long ago,
+    a self-referral, a suppressed one, and invalid rows."""
+    old = services.lead_submit(data=person(90), channel=Channel.PORTAL, partner=bob)
+    stale = services.lead_submit(data=person(91), channel=Channel.PORTAL, partner=bob)
+    long_ago = stale.submitted_at - timedelta(days=settings.RELAIS_LEAD_PROTECTION_DAYS + 1)
+    ProspectKey.objects.filter(lead=stale).update(lead_submitted_at=long_ago)
+    Suppression.objects.create(kind="phone", value="+33611111111")
+    rows = [
+        (person(1, phone="0633333333"), ana),
+        (person(1), ana),  # same introducer again: rejected duplicate
+        (person(1, phone="0622222222"), bob),  # another introducer: conflict
+        (person(2, email="", phone="06 33 33 33 33"), ana),  # the first's phone: its duplicate
+        (person(7, email="", phone="06 22 22 22 22"), ana),  # a duplicate's phone claims nothing
+        ({"company_name": "ACME SAS", "email": "a@acme.fr", "postcode": "69003"}, ana),
+        ({"company_name": "Acme", "email": "b@acme.fr", "postcode": "69003"}, bob),
+        (person(90), ana),  # the prospect bob sent before the batch
+        (person(91), ana),  # known long ago: new again
+        (person(3, email=ana.email), ana),  # the introducer's own address
+        (person(4, phone="0611111111"), None),  # objected: held
+        ({"last_name": "", "postcode": "7500"}, ana),
+        (person(5, category="nope"), ana),
+        (person(6), None),
+    ]
+    assert old.pk
+    return [Submission(dict(data), partner=partner) for data, partner in rows]
+
+
+def test_a_batch_is_judged_exactly_as_the_same_leads_one_after_the_other(settings):
+    ana, bob = PartnerFactory(), PartnerFactory()
+    items = mixed_batch(ana, bob, settings)
+    with transaction.atomic():
+        one_by_one: list[Lead | ValidationError] = []
+        for item in items:
+            try:
+                one_by_one.append(
+                    services.lead_submit(
+                        data=dict(item.data), channel=Channel.API, partner=item.partner
+                    )
+                )
+            except ValidationError as exc:
+                one_by_one.append(exc)
+        expected = judged(one_by_one)
+        transaction.set_rollback(True)
+    batch = services.leads_submit(items=items, channel=Channel.API)
+    assert judged(batch) == expected
+    # and the cases are really there, not all "submitted":
+    assert [row[0] for row in expected].count("rejected") == 2
+    assert expected[3] == ("rejected", "", 0)
+    assert [row[1] for row in expected].count("conflict") >= 2
+    assert ("submitted", "self_referral", None) in expected
+    assert ("submitted", "suppressed", None) in expected
+    assert expected[4] == ("submitted", "", None)
+    assert expected[8] == ("submitted", "", None)  # known long ago: an original again
+    assert expected[7][2] == "earlier"
+
+
+def test_a_later_submission_is_matched_to_the_lead_a_batch_created():
+    ana = PartnerFactory()
+    (first, again) = services.leads_submit(
+        items=[Submission(person(1), partner=ana), Submission(person(1), partner=ana)],
+        channel=Channel.IMPORT,
+    )
+    assert isinstance(first, Lead)
+    assert isinstance(again, Lead)
+    assert (again.duplicate_of_id, again.status) == (first.pk, "rejected")
+    later = services.lead_submit(data=person(1), channel=Channel.PORTAL, partner=PartnerFactory())
+    assert (later.duplicate_of_id, later.review_reason) == (first.pk, "conflict")
+
+
+def test_the_query_count_does_not_grow_with_the_batch():
+    ana = PartnerFactory()
+    services.leads_submit(items=[Submission(person(0), partner=ana)], channel=Channel.API)
+
+    def run(start: int, size: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            services.leads_submit(
+                items=[Submission(person(start + n), partner=ana) for n in range(size)],
+                channel=Channel.API,
+            )
+        return len(queries)
+
+    small, large = run(100, 5), run(1000, 400)
+    assert large <= small + 4, (small, large)  # a few more INSERT batches, never one per lead
+    assert Lead.objects.count() == 406
+
+
+# Transactional: the real task worker runs here, and it closes the connection it used.
+@pytest.mark.django_db(transaction=True)
+def test_one_notice_task_sends_each_prospect_its_notice_once():
+    from django_tasks_db.models import DBTaskResult
+
+    ana = PartnerFactory()
+    made = services.leads_submit(
+        items=[Submission(person(n), partner=ana) for n in range(3)]
+        + [Submission(person(9, email="", phone="0612121212"), partner=ana)],
+        channel=Channel.IMPORT,
+    )
+    assert DBTaskResult.objects.count() == 1  # one task for the batch, not one per lead
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@orange.fr", "p1@orange.fr", "p2@orange.fr"]
+    assert send_prospect_notices.call([lead.pk for lead in made]) == 0  # never twice
+    assert len(mail.outbox) == 3

@@ -1,0 +1,46 @@
+"""Long lists show a total without counting every row on every page: exact up to a bound, then
+shared for a minute; short (filtered) lists stay exact."""
+
+import pytest
+
+from relais.core import counting
+from relais.leads import services
+from relais.testing.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add(n: int, postcode: str = "69003") -> None:
+    partner = PartnerFactory()
+    for i in range(n):
+        services.lead_submit(
+            data={
+                "last_name": f"P{postcode}{i}",
+                "phone": f"061{postcode}{i:02d}",
+                "postcode": postcode,
+            },
+            channel="api",
+            partner=partner,
+        )
+
+
+def test_a_long_list_total_is_shared_for_a_while_and_a_short_one_is_exact(
+    api_client, manager, client, monkeypatch
+):
+    monkeypatch.setattr(counting, "EXACT_UP_TO", 5)
+    add(7)
+    api = api_client(manager)
+    client.force_login(manager)
+    assert api.get("/api/v1/leads").json()["count"] == 7
+    assert client.get("/leads/").context["page"].paginator.count == 7
+    add(2, postcode="13008")
+    # Above the bound: the total of a moment ago, for the API and the page alike…
+    assert api.get("/api/v1/leads").json()["count"] == 7
+    assert client.get("/leads/").context["page"].paginator.count == 7
+    # …while a filtered list under the bound is exact, and its rows are always current.
+    assert api.get("/api/v1/leads?departement=13").json()["count"] == 2
+    assert len(api.get("/api/v1/leads?page_size=100").json()["items"]) == 9
+    from django.core.cache import cache
+
+    cache.clear()  # the minute has passed
+    assert api.get("/api/v1/leads").json()["count"] == 9
