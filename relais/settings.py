@@ -191,6 +191,8 @@ if RELAIS_ATTRIBUTION_RULE not in {"first", "last"}:
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 # The largest file of leads a manager may import.
 RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
+# A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
+RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
 # Seed 002: each reseller should get at least this many leads a year (the router favours them).
 RELAIS_ROUTING_YEARLY_MINIMUM = int(os.environ.get("RELAIS_ROUTING_YEARLY_MINIMUM", "10"))
 # How much better KPIs earn more leads once everyone has the minimum: 0 = strictly equal shares,

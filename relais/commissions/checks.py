@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import iban as iban_check
@@ -38,10 +38,6 @@ def has_mandate(partner: Partner) -> bool:
     return any(s.is_valid_on(now) for s in signed)
 
 
-def unused_own_invoice(partner: Partner) -> OwnInvoice | None:
-    return partner.own_invoices.filter(item__isnull=True).order_by("uploaded_at").first()
-
-
 @dataclass
 class Context:
     """What the checks need for many partners, read in a few queries (a run pays thousands)."""
@@ -63,21 +59,9 @@ def _context(ids: list[int], on: date) -> Context:
         template = current_template(document)
         if template is not None:
             required[kind].append(template)
-    now = timezone.now()
-    valid = Signature.objects.filter(partner__in=ids).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
-    signed = set(valid.values_list("partner_id", "template_id"))
-    mandates = set(
-        valid.filter(template__kind=DocumentKind.SELF_BILLING_MANDATE).values_list(
-            "partner_id", flat=True
-        )
-    )
-    own: dict[int, OwnInvoice] = {}
-    for invoice in OwnInvoice.objects.filter(partner__in=ids, item__isnull=True).order_by(
-        "-uploaded_at"
-    ):
-        own[invoice.partner_id] = invoice  # the oldest unused one wins, as for one partner
+    signed = set(_valid_signatures(ids).values_list("partner_id", "template_id"))
+    mandates = mandated_partners(ids)
+    own = oldest_unused_own_invoices(ids)
     contracts = dict(
         CommissionLine.objects.filter(
             partner__in=ids, earned_on__year=on.year,
@@ -91,6 +75,28 @@ def _context(ids: list[int], on: date) -> Context:
     ).order_by("issued_on"):
         vigilance[certificate.partner_id] = certificate  # the latest wins
     return Context(required, signed, mandates, own, contracts, vigilance, on)
+
+
+def _valid_signatures(ids: list[int]) -> QuerySet[Signature]:
+    now = timezone.now()
+    return Signature.objects.filter(partner__in=ids).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def mandated_partners(ids: list[int]) -> set[int]:
+    """Those of these partners with a signed, unexpired self-billing mandate."""
+    mandates = _valid_signatures(ids).filter(template__kind=DocumentKind.SELF_BILLING_MANDATE)
+    return set(mandates.values_list("partner_id", flat=True))
+
+
+def oldest_unused_own_invoices(ids: list[int]) -> dict[int, OwnInvoice]:
+    """Each partner's oldest invoice of its own not yet used by a payment."""
+    own: dict[int, OwnInvoice] = {}
+    unused = OwnInvoice.objects.filter(partner__in=ids, item__isnull=True)
+    for invoice in unused.order_by("-uploaded_at"):
+        own[invoice.partner_id] = invoice  # the oldest wins: it comes last
+    return own
 
 
 def blocks_many(

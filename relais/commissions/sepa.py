@@ -1,16 +1,45 @@
 """The SEPA credit-transfer file of a payment run (pain.001.001.09, or .03 for older banks),
-built with sepaxml and validated against the ISO 20022 schema before it is kept."""
+built with sepaxml and validated against the ISO 20022 schema before it is kept.
+
+The validation uses the schema files sepaxml ships, with lxml (libxml2) and the schema parsed
+once per process: sepaxml's own validation (xmlschema, pure Python, the schema parsed on every
+call) took several seconds for a run paying 5,000 partners.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
+import sepaxml
 from django.conf import settings
+from django.utils.translation import gettext as _
+from lxml import etree
 from sepaxml import SepaTransfer
 
 from relais.commissions.models import PaymentItem, PaymentRun
+from relais.core.errors import DomainError
 
 SCHEMAS = ("pain.001.001.09", "pain.001.001.03")
+SCHEMA_DIR = Path(sepaxml.__file__).parent / "schemas"
+
+
+@cache
+def _schema(name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / f"{name}.xsd")))
+
+
+def validate(xml: bytes, schema: str) -> None:
+    """Refuse a file the bank would refuse, naming the first fault."""
+    checker = _schema(schema)
+    if not checker.validate(etree.fromstring(xml)):
+        error = checker.error_log.last_error
+        raise DomainError(
+            _("The SEPA file does not follow %(schema)s: %(error)s")
+            % {"schema": schema, "error": error.message if error else "?"},
+            code="sepa_invalid",
+        )
 
 
 def sepa_xml(run: PaymentRun, items: Iterable[PaymentItem]) -> str:
@@ -34,4 +63,6 @@ def sepa_xml(run: PaymentRun, items: Iterable[PaymentItem]) -> str:
         if item.bic:
             payment["BIC"] = item.bic
         transfer.add_payment(payment)
-    return bytes(transfer.export(validate=True)).decode()
+    xml = bytes(transfer.export(validate=False))
+    validate(xml, run.schema)
+    return xml.decode()

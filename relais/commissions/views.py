@@ -4,7 +4,6 @@ simulation, DAS2, gift redemptions, invoice corrections."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +28,7 @@ from relais.commissions.services.rules import plan_activate
 from relais.commissions.simulator import simulate
 from relais.commissions.tax import das2 as das2_rows
 from relais.commissions.tax import gift_totals
+from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.http import attachment
@@ -51,7 +51,7 @@ def line_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("held"):
         qs = qs.exclude(hold_reason="")
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    page = CountingPaginator(qs, 100).get_page(request.GET.get("page"))
     context = {"page": page, "status": status, "statuses": LineStatus.choices}
     return render(request, "commissions/lines.html", context)
 

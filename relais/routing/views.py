@@ -4,13 +4,13 @@ the yearly review (with its PDF and XLSX)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import manager_required, request_user
+from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.leads.models import Lead
@@ -44,7 +44,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def unassigned(request: HttpRequest) -> HttpResponse:
-    page = Paginator(unassigned_queue(), 50).get_page(request.GET.get("page"))
+    page = CountingPaginator(unassigned_queue(), 50).get_page(request.GET.get("page"))
     return render(request, "routing/unassigned.html", {"page": page})
 
 

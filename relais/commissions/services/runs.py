@@ -19,10 +19,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.commissions.checks import Block, blocks_many, unused_own_invoice
+from relais.commissions.checks import (
+    Block,
+    blocks_many,
+    mandated_partners,
+    oldest_unused_own_invoices,
+)
 from relais.commissions.choices import LineStatus, RunStatus
 from relais.commissions.invoices import vat_for
-from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun
+from relais.commissions.models import (
+    CommissionLine,
+    Invoice,
+    OwnInvoice,
+    PaymentItem,
+    PaymentRun,
+)
 from relais.commissions.sepa import SCHEMAS, sepa_xml
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
@@ -92,7 +103,7 @@ def run_create(
             CommissionLine.objects.filter(pk__in=taken[start : start + 5000]).update(
                 payment_run=run
             )
-        _claim_own_invoices(items)
+        _claim_own_invoices(items, mandated_partners([i.partner_id for i in items]))
         run.total = sum((i.amount for i in items), ZERO)
         run.blocked = blocked
         run.sepa_xml = sepa_xml(run, items)
@@ -115,16 +126,17 @@ def _nothing_message(blocked: list[dict[str, Any]]) -> str:
     return _("No partner can be paid: %(names)s") % {"names": names}
 
 
-def _claim_own_invoices(items: list[PaymentItem]) -> None:
-    """A professional paid on its own invoice: that invoice is used by this payment."""
-    from relais.commissions.checks import has_mandate
-
-    for item in items:
-        if item.partner.is_professional and not has_mandate(item.partner):
-            own = unused_own_invoice(item.partner)
-            if own is not None:
-                own.item = item
-                own.save(update_fields=["item"])
+def _claim_own_invoices(items: list[PaymentItem], mandated: set[int]) -> None:
+    """A professional paid on its own invoice (no mandate): that invoice is used by this
+    payment — the oldest unused one, as the blocking check counted on."""
+    paid = {
+        i.partner_id: i for i in items if i.partner.is_professional and i.partner_id not in mandated
+    }
+    claimed = []
+    for partner_id, own in oldest_unused_own_invoices(list(paid)).items():
+        own.item = paid[partner_id]
+        claimed.append(own)
+    OwnInvoice.objects.bulk_update(claimed, ["item"], batch_size=1000)
 
 
 def _documents_later(run_id: int) -> None:
@@ -164,16 +176,14 @@ def run_cancel(*, run: PaymentRun, actor: Any, reason: str) -> PaymentRun:
         raise DomainError(_("Say why the run is cancelled."), code="reason_required")
     with transaction.atomic():
         locked = _lock(run, RunStatus.DRAFT, RunStatus.SENT)
-        if any(hasattr(item, "invoice") for item in locked.items.all()):
+        if Invoice.objects.filter(item__run=locked).exists():
             raise DomainError(
                 _("Self-billed invoices were issued for this run: record the payment instead."),
                 code="invoiced",
             )
         locked.lines.update(payment_run=None)
-        for item in locked.items.all():
-            if hasattr(item, "own_invoice"):
-                item.own_invoice.item = None
-                item.own_invoice.save(update_fields=["item"])
+        # The partners' own invoices this run used are free for the next one.
+        OwnInvoice.objects.filter(item__run=locked).update(item=None)
         locked.status, locked.closed_at = RunStatus.CANCELLED, timezone.now()
         locked.save(update_fields=["status", "closed_at"])
         audit_record(subject=locked, action="cancelled", actor=actor, reason=reason.strip())

@@ -234,3 +234,17 @@ def test_preparing_a_run_costs_the_same_queries_for_3_or_12_partners(manager):
 
     prepared(1)  # warms Django's caches (content types) up
     assert prepared(12) == prepared(3)
+
+
+def test_a_sepa_file_the_bank_would_refuse_is_refused_naming_the_fault(manager):
+    from relais.commissions.sepa import validate
+
+    partner = signed_partner(mandate=False)
+    payable_line(partner, "40.00")
+    run = runs.run_create(cutoff=date.today(), execution_date=date.today(), actor=manager)
+    validate(run.sepa_xml.encode(), run.schema)  # the file a run keeps passes
+    broken = run.sepa_xml.replace('Ccy="EUR"', 'Currency="EUR"')
+    with pytest.raises(DomainError) as refused:
+        validate(broken.encode(), run.schema)
+    assert refused.value.code == "sepa_invalid"
+    assert "Ccy" in str(refused.value)  # the amount's currency, required

@@ -161,6 +161,7 @@ def test_the_assignment_page_shows_the_best_candidates_and_counts_the_others(cli
     lead = make_qualified(manager, category="pompe-a-chaleur")
     assert services.route_lead(lead_id=lead.pk).reseller == best[0]  # all equal: lowest id
     client.force_login(manager)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get(f"/routing/leads/{lead.pk}/assign/").content.decode()
     assert page.count("<tr") == 11  # the header and the ten best
     assert "The 10 best of 12 eligible." in page
