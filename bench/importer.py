@@ -14,7 +14,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
 django.setup()
 
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.files.uploadedfile import UploadedFile  # noqa: E402
 
 from relais.accounts.models import User  # noqa: E402
 from relais.leads import imports  # noqa: E402
@@ -23,8 +23,9 @@ from relais.leads import imports  # noqa: E402
 def main(path: str, dry_run: bool) -> None:
     actor = User.objects.get(email="bench-manager@relais.demo")
     with open(path, "rb") as handle:
-        upload = SimpleUploadedFile("bench.csv", handle.read(), content_type="text/csv")
-    batch = imports.import_upload(upload=upload, actor=actor)
+        # Streamed from disk, as Django hands over a large upload: the file is never in memory.
+        upload = UploadedFile(handle, "bench.csv", "text/csv", os.path.getsize(path))
+        batch = imports.import_upload(upload=upload, actor=actor)
     mapping = {
         "last_name": "nom",
         "phone": "telephone",

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -132,6 +133,25 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
         match |= Q(kind=kind, value__in=values)
     rows = ProspectKey.objects.select_for_update().filter(match).order_by("kind", "value")
     return {(row.kind, row.value): row for row in rows}
+
+
+def point_keys(pairs: list[tuple[int, int]], *, at: datetime) -> None:
+    """Point each key (id) at the lead (id) that now holds it, a thousand per statement.
+
+    One ``UPDATE … FROM (VALUES …)`` join, on PostgreSQL and SQLite alike: Django's
+    ``bulk_update`` builds a CASE branch per row, which took 3 s per thousand leads.
+    """
+    table = connection.ops.quote_name(ProspectKey._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 1000):
+            chunk = pairs[start : start + 1000]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET lead_id = v.column2, lead_submitted_at = %s"  # noqa: S608
+                f" FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
+                [stamp, *(n for pair in chunk for n in pair)],
+            )
 
 
 def known_originals(locked: Mapping[Key, ProspectKey], now: datetime) -> dict[int, Lead]:

@@ -87,7 +87,9 @@ def leads_submit(
     each, in a fixed order) before the lookup, so two identical submissions at the same instant
     are serialised — one original, one duplicate — whether they come alone or in batches.
     """
-    categories = intake.active_categories()
+    # Read once for the batch, and not at all when no item names a product.
+    wanted = any(item.data.get("category") for item in items)
+    categories = intake.active_categories() if wanted else {}
     refused: dict[int, ValidationError] = {}
     valid: list[tuple[Submission, dict[str, Any]]] = []
     for index, item in enumerate(items):
@@ -151,13 +153,8 @@ def _save(
     second = [p.lead for p in planned if p.batch_original is not None]
     for wave in (first, second):
         Lead.objects.bulk_create(wave, batch_size=500)
-    for one in planned:
-        # These are now the leads later submissions of the same prospects are matched to.
-        for key in one.claims:
-            keys[key].lead, keys[key].lead_submitted_at = one.lead, now
-    ProspectKey.objects.bulk_update(
-        [keys[k] for p in planned for k in p.claims], ["lead", "lead_submitted_at"], batch_size=500
-    )
+    # These are now the leads later submissions of the same prospects are matched to.
+    intake.point_keys([(keys[k].pk, p.lead.pk) for p in planned for k in p.claims], at=now)
     LeadEvent.objects.bulk_create(
         [
             LeadEvent(
