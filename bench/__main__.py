@@ -22,6 +22,7 @@ from bench.report import write
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("RELAIS_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("RELAIS_BENCH_REDIS", "redis://127.0.0.1:6379")
 
 
 def _pg_ready(name: str) -> bool:
@@ -42,10 +43,29 @@ def _pg_ready(name: str) -> bool:
     return True
 
 
+def _redis(engine: str) -> str | None:
+    """The cache production would share between its processes, when one answers here: a
+    database of its own per engine (14, 15), emptied first, so no figure comes from a cache
+    filled by another engine or an earlier run."""
+    try:
+        import redis
+    except ImportError:
+        return None
+    url = f"{REDIS}/{14 if engine == 'postgresql' else 15}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError:
+        return None
+    return url
+
+
 def engine_env(engine: str, quick: bool) -> dict[str, str] | None:
     name = "relais_bench_quick" if quick else "relais_bench"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RELAIS_DATA_DIR")}
     env.update({"DEBUG": "false", "TASK_BACKEND": "database", "PYTHONPATH": str(ROOT)})
+    redis = _redis(engine)
+    if redis:
+        env["REDIS_URL"] = redis
     if engine == "postgresql":
         if not _pg_ready(name):
             return None

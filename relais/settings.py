@@ -193,6 +193,8 @@ RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
 RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
+# The KPI pages show figures computed at most this long ago (see routing/kpis.py).
+RELAIS_KPI_SNAPSHOT_SECONDS = int(os.environ.get("RELAIS_KPI_SNAPSHOT_SECONDS", "300"))
 # Seed 002: each reseller should get at least this many leads a year (the router favours them).
 RELAIS_ROUTING_YEARLY_MINIMUM = int(os.environ.get("RELAIS_ROUTING_YEARLY_MINIMUM", "10"))
 # How much better KPIs earn more leads once everyone has the minimum: 0 = strictly equal shares,

@@ -32,7 +32,7 @@ from relais.partners.selectors import partner_for_user, signature_of_partner
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
 from relais.routing.forms import ResellerProfileForm
-from relais.routing.kpis import kpi_rows, kpi_table, network_average, period_of, periods
+from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
 from relais.routing.services import reseller_profile_update
 
 
@@ -192,17 +192,18 @@ def performance(request: HttpRequest) -> HttpResponse:
     partner = _partner(request)
     if partner.kind != PartnerKind.RESELLER:
         raise Http404
-    period, start, end = period_of(request.GET.get("period"))
-    table = kpi_table(start=start, end=end)
+    snapshot = kpi_snapshot(request.GET.get("period"))
+    table = snapshot.table
     mine = next((k for k in table if k.assignee == partner.pk), None)
     context = {
         "mine": mine,
         "network": network_average(table),
         "rows": kpi_rows(),
         "ranked": len(table),
-        "start": start,
-        "end": end,
-        "period": period,
+        "start": snapshot.start,
+        "end": snapshot.end,
+        "computed_at": snapshot.computed_at,
+        "period": snapshot.period,
         "periods": periods(),
     }
     return render(request, "portal/performance.html", context)

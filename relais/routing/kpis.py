@@ -16,6 +16,7 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Sum
@@ -265,6 +266,33 @@ def with_names(kpis: list[Kpi], assignee: str = "reseller") -> list[Kpi]:
     for k in kpis:
         k.name = names.get(k.assignee, "")
     return kpis
+
+
+@dataclass
+class Snapshot:
+    """A period's KPI table as the pages show it, and when it was computed."""
+
+    period: str
+    start: datetime
+    end: datetime
+    table: list[Kpi]
+    computed_at: datetime
+
+
+def kpi_snapshot(key: str | None, *, assignee: str = "reseller", fresh: bool = False) -> Snapshot:
+    """The KPI table of a period (``period_of``'s keys), with names, as the managers' and the
+    resellers' KPI pages show it: computed at most ``RELAIS_KPI_SNAPSHOT_SECONDS`` ago and shared
+    by every viewer. Computing it means grouping every assignment of the period with its lead
+    (about a second at a million leads), which no page view should wait for; the page says when
+    the figures were computed and a manager may ask for them now (``fresh``)."""
+    period, start, end = period_of(key)
+    cache_key = f"routing:kpis:{assignee}:{period}"
+    found: Snapshot | None = None if fresh else cache.get(cache_key)
+    if found is None:
+        table = with_names(kpi_table(start=start, end=end, assignee=assignee), assignee)
+        found = Snapshot(period, start, end, table, computed_at=timezone.now())
+        cache.set(cache_key, found, timeout=settings.RELAIS_KPI_SNAPSHOT_SECONDS)
+    return found
 
 
 def periods(now: datetime | None = None) -> list[tuple[str, str]]:

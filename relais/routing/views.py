@@ -18,14 +18,7 @@ from relais.leads.selectors import lead_get_for_user
 from relais.routing import exports, services
 from relais.routing.coverage import coverage as coverage_rows
 from relais.routing.forms import AssignForm
-from relais.routing.kpis import (
-    kpi_rows,
-    kpi_table,
-    network_average,
-    period_of,
-    periods,
-    with_names,
-)
+from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
 from relais.routing.review import review_accept, yearly_review
 from relais.routing.selectors import unassigned_queue
 
@@ -70,17 +63,20 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 def kpis(request: HttpRequest) -> HttpResponse:
-    period, start, end = period_of(request.GET.get("period"))
-    table = with_names(kpi_table(start=start, end=end))
+    snapshot = kpi_snapshot(request.GET.get("period"), fresh="fresh" in request.GET)
+    table = snapshot.table
     if request.GET.get("format") == "xlsx":
         return exports.kpi_xlsx(table)
     context = {
         "table": table,
+        # A hundred resellers a page, in rank order (the XLSX has them all).
+        "page": CountingPaginator(table, 100).get_page(request.GET.get("page")),
         "network": network_average(table),
         "rows": kpi_rows(),
-        "start": start,
-        "end": end,
-        "period": period,
+        "start": snapshot.start,
+        "end": snapshot.end,
+        "computed_at": snapshot.computed_at,
+        "period": snapshot.period,
         "periods": periods(),
     }
     return render(request, "routing/kpis.html", context)

@@ -221,6 +221,20 @@ def test_kpis_rank_resellers_with_lights_and_export(client, manager):
     assert [c.value for c in sheet[2]][:3] == [1, good.company_name, 6]
 
 
+def test_kpi_figures_are_shared_for_a_while_and_a_manager_can_recompute_them(client, manager):
+    reseller = make_reseller(("69",))
+    reseller_year(manager, reseller, opened=2, won=1, total=2)
+    client.force_login(manager)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    before = client.get("/routing/kpis/")
+    assert before.context["table"][0].received == 2
+    assert [k.assignee for k in before.context["page"]] == [reseller.pk]
+    assert "Figures computed at" in before.content.decode()
+    services.route_lead(lead_id=make_qualified(manager, 77).pk)
+    assert client.get("/routing/kpis/").context["table"][0].received == 2  # the same snapshot
+    assert client.get("/routing/kpis/?fresh=1").context["table"][0].received == 3
+
+
 def test_a_reseller_sees_its_own_kpis_and_the_network_average_only(client, manager):
     mine = make_reseller(("69",), with_user=True)
     other = make_reseller(("13",))
