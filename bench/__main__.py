@@ -101,6 +101,24 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
+def _earlier(mode: str) -> dict[str, Any]:
+    """The engines of the last run of the same mode: a run of one engine, or of some workloads
+    (``--only``), updates those and keeps the rest, each engine saying when it ran."""
+    try:
+        earlier = json.loads((ROOT / "bench" / "results.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return dict(earlier.get("engines", {})) if earlier.get("mode") == mode else {}
+
+
+def _merged(old: dict[str, Any] | None, new: dict[str, Any], only: str) -> dict[str, Any]:
+    if not only or not old or "results" not in old or "results" not in new:
+        return new
+    fresh = {r["name"] for r in new["results"]}
+    kept = [r for r in old["results"] if r["name"] not in fresh]
+    return {**new, "results": kept + new["results"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small data, short runs (< 3 min)")
@@ -115,9 +133,12 @@ def main() -> None:
                     "system": platform.platform()},
         "engines": {},
     }  # fmt: skip
+    report["engines"] = _earlier(report["mode"])
     for engine in args.engines.split(","):
         print(f"== {engine}", file=sys.stderr, flush=True)
-        report["engines"][engine] = run_engine(engine, args)
+        data = run_engine(engine, args)
+        data["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        report["engines"][engine] = _merged(report["engines"].get(engine), data, args.only)
         # Written after each engine: a long run stopped midway keeps what it measured.
         report["total_seconds"] = round(time.perf_counter() - started, 1)
         write(report, ROOT / "bench")

@@ -38,3 +38,23 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
     assert "| postgresql | kpi_table | 120.0 ms | 110.0 – 130.0 | 100.0 | 1.200 |" in table
     assert "| yes | 265–700 ms |" in table
     assert "skipped: no PostgreSQL" in table
+
+
+def test_a_partial_run_updates_its_workloads_and_keeps_the_others():
+    from bench.__main__ import _merged
+
+    def row(name, value):
+        return result(
+            name, value=value, unit="ms", spread=(value, value), floor=None, ratio=None,
+            target="", met=None,
+        )  # fmt: skip
+
+    old = {"results": [row("kpi_table", 900.0), row("dashboard", 200.0)], "when": "then"}
+    new = {"results": [row("kpi_table", 90.0)], "when": "now"}
+    merged = _merged(old, new, only="kpi_table")
+    assert {r["name"]: r["value"] for r in merged["results"]} == {
+        "kpi_table": 90.0,
+        "dashboard": 200.0,
+    }
+    assert merged["when"] == "now"
+    assert _merged(old, new, only="") == new  # a whole run replaces the engine's figures
