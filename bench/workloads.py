@@ -565,17 +565,19 @@ def payment_run(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     _payable(count)
     today = date.today()
 
-    def run() -> None:
+    samples = []
+    for _ in range(1 if quick else 3):
+        started = time.perf_counter()
         made = runs.run_create(cutoff=today, execution_date=today, actor=None)
+        samples.append(time.perf_counter() - started)
+        # Not timed: it gives the lines back for the next run.
         runs.run_cancel(run=made, actor=None, reason="benchmark")
-
-    samples = repeat(run, 1 if quick else 3, warmup=0)
     statement = (
         "SELECT partner_id, SUM(amount) FROM commissions_commissionline WHERE status = 'payable'"
         " AND payment_run_id IS NULL AND hold_reason = '' GROUP BY partner_id"
     )
     floor = summary(_sql_floor(statement, 3))["median"]
-    made = PaymentRun.objects.order_by("-pk").first()
+    last = PaymentRun.objects.order_by("-pk").first()
     stats = summary(samples)
     return [
         result(
@@ -587,9 +589,11 @@ def payment_run(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
             ratio=stats["median"] / floor,
             target="≤ 10 s",
             met=stats["median"] <= 10,
-            partners=made.items.count() if made else 0,
+            partners=last.items.count() if last else 0,
             lines=count,
-            note="grouping, blocking checks per partner, SEPA file validated; floor: the GROUP BY",
+            note="run_create: lines locked and grouped, blocking checks for every partner with a "
+            "payable line, lines marked, SEPA file built and validated (the cancel that gives "
+            "the lines back for the next run is not timed); floor: the GROUP BY",
         )
     ]
 

@@ -51,7 +51,9 @@ class Context:
     on: date
 
 
-def _context(ids: list[int], on: date) -> Context:
+def _context(ids: list[int], pros: list[int], on: date) -> Context:
+    """``pros``: those of ``ids`` who are professionals, the only ones the invoice and URSSAF
+    checks concern (their reads cost the most: every line of the year)."""
     required: dict[str, list[ContractTemplate]] = defaultdict(list)
     for kind, document in DocumentRequirement.objects.order_by("pk").values_list(
         "partner_kind", "document_kind"
@@ -60,18 +62,18 @@ def _context(ids: list[int], on: date) -> Context:
         if template is not None:
             required[kind].append(template)
     signed = set(_valid_signatures(ids).values_list("partner_id", "template_id"))
-    mandates = mandated_partners(ids)
-    own = oldest_unused_own_invoices(ids)
+    mandates = mandated_partners(pros)
+    own = oldest_unused_own_invoices(pros)
     contracts = dict(
         CommissionLine.objects.filter(
-            partner__in=ids, earned_on__year=on.year,
+            partner__in=pros, earned_on__year=on.year,
             kind__in=(LineKind.COMMISSION, LineKind.BONUS),
         )
         .values("partner_id").annotate(s=Sum("amount")).values_list("partner_id", "s")
     )  # fmt: skip
     vigilance: dict[int, VigilanceCertificate] = {}
     for certificate in VigilanceCertificate.objects.filter(
-        partner__in=ids, issued_on__lte=on
+        partner__in=pros, issued_on__lte=on
     ).order_by("issued_on"):
         vigilance[certificate.partner_id] = certificate  # the latest wins
     return Context(required, signed, mandates, own, contracts, vigilance, on)
@@ -106,7 +108,8 @@ def blocks_many(
     found: dict[int, list[Block]] = {}
     for start in range(0, len(partners), 2000):
         chunk = partners[start : start + 2000]
-        context = _context([p.pk for p in chunk], on)
+        pros = [p.pk for p in chunk if p.is_professional]
+        context = _context([p.pk for p in chunk], pros, on)
         threshold = legal_value("vigilance_contract_threshold", on)
         for partner in chunk:
             found[partner.pk] = _blocks(partner, amounts[partner.pk], context, threshold)

@@ -35,10 +35,11 @@ class Vat:
     mention: str
 
 
-def vat_for(partner: Partner, base: Decimal, on: date) -> Vat:
-    """VAT on a partner's commissions, by its declared regime (individuals: none, no invoice)."""
+def vat_for(partner: Partner, base: Decimal, on: date, *, rate: Decimal | None = None) -> Vat:
+    """VAT on a partner's commissions, by its declared regime (individuals: none, no invoice).
+    ``rate``: the standard rate on ``on``, when the caller already read it (a run, once)."""
     if partner.tax_regime == TaxRegime.VAT_LIABLE:
-        rate = legal_value("vat_standard_rate", on)
+        rate = legal_value("vat_standard_rate", on) if rate is None else rate
         return Vat(rate, to_cents(base * rate / 100), "S", "")
     if partner.tax_regime == TaxRegime.VAT_FRANCHISE:
         return Vat(Decimal("0.00"), Decimal("0.00"), "E", FRANCHISE)

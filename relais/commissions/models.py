@@ -118,13 +118,22 @@ class CommissionLine(models.Model):
     """What a partner earned (or gives back) for one event. Never edited once issued: a refund
     or a cancellation is a new, negative line pointing at the one it reverses."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="commission_lines")
+    # No index of their own: (partner, status) and (rule, partner, earned_on) lead with them, and
+    # each index more is written again for every line a payment run takes (100,000 at a time).
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="commission_lines", db_index=False
+    )
     lead = models.ForeignKey(
         Lead, on_delete=models.PROTECT, null=True, blank=True, related_name="commission_lines"
     )
     rule = models.ForeignKey(
-        Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
-    )  # None only for a gift taken instead of cash
+        Rule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        db_index=False,
+    )  # None only for a gift taken instead of cash; fmt: skip
     event_key = models.CharField(max_length=80)
     kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
     base = models.DecimalField(

@@ -37,6 +37,7 @@ from relais.commissions.models import (
 from relais.commissions.sepa import SCHEMAS, sepa_xml
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.core.params import legal_value
 from relais.partners.models import Partner
 
 ZERO = Decimal(0)
@@ -73,7 +74,10 @@ def run_create(
         )
         items, taken, blocked = [], [], []
         totals = {pk: sum((a for _pk, a in lines), ZERO) for pk, lines in by_partner.items()}
-        vats = {pk: vat_for(partners[pk], totals[pk], execution_date).amount for pk in totals}
+        rate = legal_value("vat_standard_rate", execution_date)  # read once for the run
+        vats = {
+            pk: vat_for(partners[pk], totals[pk], execution_date, rate=rate).amount for pk in totals
+        }
         found = blocks_many(
             [partners[pk] for pk in sorted(totals)],
             {pk: totals[pk] + vats[pk] for pk in totals},
@@ -99,6 +103,7 @@ def run_create(
         if not items:
             raise DomainError(_nothing_message(blocked), code="nothing_to_pay")
         PaymentItem.objects.bulk_create(items, batch_size=1000)
+        taken.sort()  # in table order: each UPDATE below touches neighbouring pages
         for start in range(0, len(taken), 5000):
             CommissionLine.objects.filter(pk__in=taken[start : start + 5000]).update(
                 payment_run=run
