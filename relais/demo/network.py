@@ -139,7 +139,7 @@ class DemoBuilder:
     # --- partners -----------------------------------------------------------------------------
 
     def _partners(self, kind: PartnerKind, count: int) -> list[Partner]:
-        bar = self.progress(f"{kind.label}s", count)
+        bar = self.progress(f"{kind.value}s", count)  # like the other bars: English, plural
         created: list[Partner] = []
         rows = (self._partner(kind, i) for i in range(count))
         while batch := list(islice(rows, BATCH)):
