@@ -132,10 +132,11 @@ class Lead(models.Model):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         indexes = [
-            # The dashboard's counts by status and amounts won since a date, read from the
-            # index alone (an index-only scan on PostgreSQL): 3× faster at a million leads.
+            # Newest first (the default order: submitted_at, then id, exactly), and the
+            # dashboard's counts by status and amounts won since a date read from the index
+            # alone (an index-only scan on PostgreSQL): 3× faster at a million leads.
             models.Index(
-                fields=["submitted_at", "status", "won_amount"], name="lead_submitted_counts"
+                fields=["submitted_at", "id", "status", "won_amount"], name="lead_submitted_counts"
             ),
             models.Index(fields=["status", "-submitted_at"]),
             models.Index(fields=["partner", "-submitted_at"]),

@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='lead',
-            index=models.Index(fields=['submitted_at', 'status', 'won_amount'], name='lead_submitted_counts'),
+            index=models.Index(fields=['submitted_at', 'id', 'status', 'won_amount'], name='lead_submitted_counts'),
         ),
     ]
