@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from ninja import Schema
 from ninja.pagination import PageNumberPagination
 
@@ -34,6 +33,4 @@ class Pages(PageNumberPagination):
         super().__init__(page_size=50, max_page_size=500, **kwargs)
 
     def _items_count(self, queryset: Any) -> int:
-        if isinstance(queryset, QuerySet):
-            return list_count(queryset)
-        return len(queryset)
+        return list_count(queryset)

@@ -20,7 +20,10 @@ from django.db.models import QuerySet
 EXACT_UP_TO = 10_000
 
 
-def list_count(queryset: QuerySet[Any]) -> int:
+def list_count(queryset: Any) -> int:
+    """Rows in a list: a queryset counted as above, anything else by its length."""
+    if not isinstance(queryset, QuerySet):
+        return len(queryset)  # already in memory
     unordered = queryset.order_by()
     bounded = unordered[: EXACT_UP_TO + 1].count()
     if bounded <= EXACT_UP_TO:
@@ -39,6 +42,4 @@ class CountingPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, QuerySet):
-            return list_count(self.object_list)
-        return len(self.object_list)
+        return list_count(self.object_list)

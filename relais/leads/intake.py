@@ -46,8 +46,6 @@ class Planned:
     """A valid submission and what was decided for it, before anything is written."""
 
     lead: Lead
-    cleaned: dict[str, Any]
-    keys: list[Key]
     # The earlier lead this one duplicates, when it is one of the same batch (saved first).
     batch_original: Lead | None = None
     claims: list[Key] = field(default_factory=list)
@@ -213,7 +211,7 @@ def plan(
             original = in_batch[0]  # all of this batch share ``now``: the first claimed wins
         flag(lead, original, cleaned, now, suppressed=is_suppressed(cleaned, suppressed))
         from_batch = original if in_batch and not in_db else None
-        one = Planned(lead, cleaned, keys, batch_original=from_batch)
+        one = Planned(lead, batch_original=from_batch)
         if original is None:
             one.claims = keys
             for key in keys:
