@@ -304,3 +304,35 @@ class LeadImportError(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row}"
+
+
+class LeadTouch(models.Model):
+    """A lead whose counted figures changed since the counters were last brought up to date.
+
+    Written in the same transaction as the change, so a change and its mark commit together;
+    ``leads.counters.refresh`` recomputes what the marked leads feed, then deletes exactly the
+    marks it read (a mark written meanwhile survives for the next refresh). No foreign key: a
+    mark costs one narrow INSERT on the intake path."""
+
+    lead_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} changed"
+
+
+class LeadDay(models.Model):
+    """Leads submitted on one day (Paris time) in one status, and the amount won: the
+    dashboard's counters, recomputed day by day from the leads (never added to by hand)."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=16, choices=LeadStatus.choices)
+    leads = models.PositiveIntegerField(default=0)
+    won_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "status"], name="lead_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}: {self.leads}"

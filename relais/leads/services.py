@@ -16,7 +16,8 @@ from relais.core import events
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
-from relais.leads import intake
+from relais.core.queue import enqueue_with_commit
+from relais.leads import counters, intake
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.intake import Submission, lead_validate
@@ -101,12 +102,12 @@ def leads_submit(
     with transaction.atomic():
         planned, locked = _plan(valid, channel=channel, actor=actor, now=now)
         _save(planned, locked, actor=actor, now=now)
-        saved = iter(_settle_conflicts(planned, actor=actor))
-    outcomes = [refused[i] if i in refused else next(saved) for i in range(len(items))]
-    notify = [o.pk for o in outcomes if isinstance(o, Lead) and _notified(o)]
-    if notify:
-        transaction.on_commit(lambda: send_prospect_notices.enqueue(notify))
-    return outcomes
+        settled = _settle_conflicts(planned, actor=actor)
+        notify = [lead.pk for lead in settled if _notified(lead)]
+        if notify:
+            enqueue_with_commit(send_prospect_notices, notify)
+    saved = iter(settled)
+    return [refused[i] if i in refused else next(saved) for i in range(len(items))]
 
 
 def _plan(
@@ -153,6 +154,7 @@ def _save(
     second = [p.lead for p in planned if p.batch_original is not None]
     for wave in (first, second):
         Lead.objects.bulk_create(wave, batch_size=500)
+    counters.touch(p.lead.pk for p in planned)
     # These are now the leads later submissions of the same prospects are matched to.
     intake.point_keys([(keys[k].pk, p.lead.pk) for p in planned for k in p.claims], at=now)
     LeadEvent.objects.bulk_create(
@@ -236,6 +238,7 @@ def lead_transition(
         if target == S.LOST:
             locked.lost_reason = lost_reason.strip()
         locked.save()
+        counters.touch([locked.pk])
         if target == S.QUALIFIED:
             events.publish(LeadQualified(lead_id=locked.pk))
         if target == S.WON:
@@ -285,6 +288,7 @@ def leads_move(
             status=target, **{STAMP[target]: at}
         )
     LeadEvent.objects.bulk_create(events_, batch_size=1000)
+    counters.touch(ids)
 
 
 def _check_outcome(

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from relais.core.models import Departement, TerritoryKind
+from relais.core.money import cents
+from relais.leads import counters
 from relais.leads.choices import LeadStatus
-from relais.leads.models import Lead
+from relais.leads.models import LeadDay
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 
@@ -35,13 +37,15 @@ def network_summary() -> NetworkSummary:
         ),
         candidates=Count("pk", filter=Q(status=PartnerStatus.CANDIDATE)),
     )
-    departements = Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT)
-    covered = departements.filter(
-        serving_partners__kind=PartnerKind.RESELLER, serving_partners__status=PartnerStatus.ACTIVE
-    ).distinct()
-    return NetworkSummary(
-        **counts, departements_covered=covered.count(), departements_total=departements.count()
+    served = Partner.served_departements.through.objects.filter(
+        departement=OuterRef("pk"),
+        partner__kind=PartnerKind.RESELLER,
+        partner__status=PartnerStatus.ACTIVE,
     )
+    departements = Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT).aggregate(
+        departements_total=Count("pk"), departements_covered=Count("pk", filter=Exists(served))
+    )
+    return NetworkSummary(**counts, **departements)
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,16 @@ class LeadSummary:
 
 
 def lead_summary(days: int = 365) -> LeadSummary:
-    """Leads submitted in the last ``days`` days, by status, with the amount won: one GROUP BY."""
-    since = timezone.now() - timedelta(days=days)
+    """Leads submitted on the last ``days`` days (today included), by status, with the amount
+    won: summed from the day counters, brought up to date first."""
+    counters.refresh()
+    since = timezone.localdate() - timedelta(days=days)
     rows = (
-        Lead.objects.filter(submitted_at__gte=since)
+        LeadDay.objects.filter(day__gt=since)
         .values("status")
-        .annotate(n=Count("pk"), won=Sum("won_amount"))
+        .annotate(n=Sum("leads"), won=Sum("won_amount"))
         .order_by()
     )
-    by_status = {r["status"]: r["n"] for r in rows}
-    won = sum((r["won"] or Decimal(0) for r in rows), Decimal(0))
+    by_status = {r["status"]: r["n"] for r in rows if r["n"]}
+    won = cents(sum((r["won"] or Decimal(0) for r in rows), Decimal(0)))
     return LeadSummary(by_status, won, sum(by_status.values()))

@@ -15,6 +15,15 @@ class RoutingConfig(AppConfig):
 
         events.subscribe(LeadQualified, on_lead_qualified)
         self._schedule()
+        self._count()
+
+    def _count(self) -> None:
+        from relais.leads import counters as leads_counters
+        from relais.routing import counters
+
+        leads_counters.register(
+            "routing.kpi_months", recompute=counters.recompute, rebuild=counters.rebuild
+        )
 
     def _schedule(self) -> None:
         from datetime import timedelta

@@ -5,11 +5,14 @@ when, still theirs, the lead has a declared status (in progress, won, lost); *cl
 lost. A lead declined or taken away for lateness counts as received and not treated, so the first
 reseller's KPIs show the reassignment. Rates are shares of received; the ranking score smooths
 them towards 50 % with four imaginary leads, so two lucky leads do not top the table.
+
+Periods are whole calendar months (Paris time): the figures are read from each assignee's
+monthly counters (``KpiMonth``, kept by ``routing.counters``), and the median time to open is
+estimated from how many leads were opened within each band of hours.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,12 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from relais.leads.choices import LeadStatus
-from relais.routing.models import Assignment, SlaEvent
+from relais.core.money import cents
+from relais.leads.counters import day_start, local_zone, refresh
+from relais.routing.counters import BANDS, COUNTS, month_of
+from relais.routing.models import OPEN_BANDS, KpiMonth
 from relais.routing.norms import norms
 
 RATES = ("open_rate", "treatment_rate", "closure_rate")
@@ -75,56 +79,12 @@ class Kpi:
 
 
 def default_period(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The last 12 months: the current calendar month and the eleven before it (the KPIs are
+    counted per month of assignment)."""
     now = now or timezone.now()
-    return now - timedelta(days=365), now
-
-
-def _assignments(assignee: str, start: datetime, end: datetime) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        **{f"{assignee}__isnull": False}, assigned_at__gte=start, assigned_at__lt=end
-    )
-
-
-class Median(Aggregate):
-    """PostgreSQL's median (an ordered-set aggregate); NULLs (never opened) are ignored."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-def _open_seconds() -> Func:
-    return Func(
-        F("opened_at") - F("assigned_at"),
-        template="EXTRACT(EPOCH FROM %(expressions)s)",
-        output_field=FloatField(),
-    )
-
-
-def _in_sql() -> bool:
-    """PostgreSQL computes the medians in the counting query; SQLite has no median."""
-    return connection.vendor == "postgresql"
-
-
-def _counts(qs: QuerySet[Assignment], assignee: str, medians: bool) -> list[dict[str, Any]]:
-    live = Q(ended_at__isnull=True)
-    closed = (LeadStatus.WON, LeadStatus.LOST)
-    extra = {"median_open": Median(_open_seconds())} if medians and _in_sql() else {}
-    return list(
-        qs.values(f"{assignee}_id").annotate(
-            **extra,
-            received=Count("pk"),
-            opened=Count("pk", filter=Q(opened_at__isnull=False)),
-            treated=Count(
-                "pk", filter=live & Q(lead__status__in=(LeadStatus.IN_PROGRESS, *closed))
-            ),
-            won=Count("pk", filter=live & Q(lead__status=LeadStatus.WON)),
-            lost=Count("pk", filter=live & Q(lead__status=LeadStatus.LOST)),
-            declined=Count("pk", filter=Q(end=Assignment.End.DECLINED)),
-            expired=Count("pk", filter=Q(end=Assignment.End.EXPIRED)),
-            revenue=Sum("lead__won_amount", filter=live & Q(lead__status=LeadStatus.WON)),
-        )
-    )
+    this_month = month_of(timezone.localtime(now, local_zone()).date())
+    first = (this_month - timedelta(days=11 * 31)).replace(day=1)
+    return day_start(first), now
 
 
 def kpi_table(
@@ -134,22 +94,23 @@ def kpi_table(
     assignee: str = "reseller",
     ids: list[int] | None = None,
     with_medians: bool = True,
+    up_to_date: bool = True,
 ) -> list[Kpi]:
-    """One Kpi per assignee with assignments in [start, end), ranked by score (best first)."""
-    qs = _assignments(assignee, start, end)
+    """One Kpi per assignee with assignments in the months from ``start``'s to ``end``'s,
+    ranked by score (best first). Read from the KPI months, brought up to date first unless
+    the caller can do with the last refresh (``up_to_date=False``)."""
+    if up_to_date:
+        refresh()
+    months = KpiMonth.objects.filter(
+        kind=assignee,
+        month__gte=month_of(timezone.localtime(start, local_zone()).date()),
+        month__lte=month_of(timezone.localtime(end, local_zone()).date()),
+    )
     if ids is not None:
-        qs = qs.filter(**{f"{assignee}_id__in": ids})
-    rows = {r[f"{assignee}_id"]: r for r in _counts(qs, assignee, with_medians)}
-    kpis = {pk: Kpi(assignee=pk, **_numbers(row)) for pk, row in rows.items()}
-    for pk, count in _reminders(qs, assignee).items():
-        kpis[pk].reminders = count
-    if with_medians and _in_sql():
-        for pk, row in rows.items():
-            if row["median_open"] is not None:
-                kpis[pk].median_open_hours = round(row["median_open"] / 3600, 1)
-    elif with_medians:
-        for pk, hours in _open_hours(qs, assignee).items():
-            kpis[pk].median_open_hours = round(median(hours), 1)
+        months = months.filter(assignee_id__in=ids)
+    sums = {name: Sum(name) for name in (*COUNTS, "reminders", "revenue", *BANDS)}
+    rows: Any = months.values("assignee_id").annotate(**sums).order_by()
+    kpis = {r["assignee_id"]: _kpi(r, with_medians) for r in rows}
     years = max((end - start).days, 1) / 365
     ranked = sorted(kpis.values(), key=lambda k: (-k.score, -k.received, k.assignee))
     marks = norms()
@@ -161,30 +122,28 @@ def kpi_table(
     return ranked
 
 
-def _numbers(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ("received", "opened", "treated", "won", "lost", "declined", "expired")
-    numbers: dict[str, Any] = {k: row[k] for k in keys}
-    numbers["revenue"] = row["revenue"] or Decimal("0.00")
-    return numbers
+def _kpi(row: dict[str, Any], with_medians: bool) -> Kpi:
+    kpi = Kpi(assignee=row["assignee_id"], **{k: row[k] for k in (*COUNTS, "reminders")})
+    kpi.revenue = cents(row["revenue"] or 0)
+    if with_medians:
+        kpi.median_open_hours = median_from_bands(kpi.opened, [row[b] for b in BANDS])
+    return kpi
 
 
-def _reminders(qs: QuerySet[Assignment], assignee: str) -> dict[int, int]:
-    events = SlaEvent.objects.filter(
-        assignment__in=qs.values("pk"),
-        kind__in=(SlaEvent.Kind.OPEN_REMINDER, SlaEvent.Kind.STATUS_REMINDER),
-    )
-    grouped = events.values(f"assignment__{assignee}_id").annotate(n=Count("pk"))
-    return {r[f"assignment__{assignee}_id"]: r["n"] for r in grouped}
-
-
-def _open_hours(qs: QuerySet[Assignment], assignee: str) -> dict[int, list[float]]:
-    hours: dict[int, list[float]] = defaultdict(list)
-    rows = qs.filter(opened_at__isnull=False).values_list(
-        f"{assignee}_id", "assigned_at", "opened_at"
-    )
-    for pk, assigned, opened in rows.iterator(chunk_size=5000):
-        hours[pk].append((opened - assigned).total_seconds() / 3600)
-    return hours
+def median_from_bands(opened: int, within: list[int]) -> float | None:
+    """The median time to open, in hours, estimated from how many were opened within each of
+    ``OPEN_BANDS`` hours: interpolated inside the band holding the middle lead, as if the band's
+    leads were spread evenly across it. Beyond the last band, the last band's hours."""
+    if not opened:
+        return None
+    middle = opened / 2
+    low_hours, low_count = 0, 0
+    for hours, count in zip(OPEN_BANDS, within, strict=True):
+        if count >= middle and count > low_count:
+            share = (middle - low_count) / (count - low_count)
+            return round(low_hours + share * (hours - low_hours), 1)
+        low_hours, low_count = hours, count
+    return float(OPEN_BANDS[-1])
 
 
 def network_average(kpis: list[Kpi]) -> Kpi:
@@ -216,7 +175,12 @@ def scores(ids: list[int], *, assignee: str, now: datetime) -> dict[int, float]:
     missing = [pk for pk in ids if pk not in known]
     if missing:
         start, end = default_period(now)
-        table = kpi_table(start=start, end=end, assignee=assignee, ids=missing, with_medians=False)
+        # The router reads within its own transaction: it must not wait for, nor hold, the
+        # refresh's lock; the last refresh (minutes old at most) is recent enough here.
+        table = kpi_table(
+            start=start, end=end, assignee=assignee, ids=missing, with_medians=False,
+            up_to_date=False,
+        )  # fmt: skip
         found = {k.assignee: k.score for k in table}
         known.update({pk: found.get(pk, 0.5) for pk in missing})
         cache.set(key, known, timeout=26 * 3600)

@@ -148,3 +148,56 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} · {self.reseller} · {self.proposal}"
+
+
+# Hours after assignment at which ``KpiMonth`` counts the leads opened so far: the median time
+# to open is estimated from these (within its band), since a median cannot be summed.
+OPEN_BANDS = (1, 2, 4, 6, 8, 12, 18, 24, 36, 48, 72, 96)
+
+
+class KpiMonth(models.Model):
+    """One assignee's KPI counts for the assignments it was given in one month (Paris time).
+
+    Counters, not facts: recomputed from the assignments and their leads for each month a
+    changed lead touches (``routing.counters``), so the KPI table of 5,000 resellers over a
+    year sums about 60,000 rows instead of grouping half a million assignments with their
+    leads. Same definitions as ``kpis``: received, opened, treated, won, lost, declined,
+    expired, reminders, revenue; ``opened_<n>h`` counts those opened within n hours."""
+
+    class Kind(models.TextChoices):
+        RESELLER = "reseller", _("Reseller")
+        SALESPERSON = "salesperson", _("Salesperson")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    assignee_id = models.BigIntegerField()
+    month = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    treated = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    lost = models.PositiveIntegerField(default=0)
+    declined = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    reminders = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    opened_1h = models.PositiveIntegerField(default=0)
+    opened_2h = models.PositiveIntegerField(default=0)
+    opened_4h = models.PositiveIntegerField(default=0)
+    opened_6h = models.PositiveIntegerField(default=0)
+    opened_8h = models.PositiveIntegerField(default=0)
+    opened_12h = models.PositiveIntegerField(default=0)
+    opened_18h = models.PositiveIntegerField(default=0)
+    opened_24h = models.PositiveIntegerField(default=0)
+    opened_36h = models.PositiveIntegerField(default=0)
+    opened_48h = models.PositiveIntegerField(default=0)
+    opened_72h = models.PositiveIntegerField(default=0)
+    opened_96h = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The KPI table reads a range of months for every assignee of one kind.
+            models.UniqueConstraint(fields=["kind", "month", "assignee_id"], name="kpi_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.assignee_id} {self.month:%Y-%m}: {self.received}"

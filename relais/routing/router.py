@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.accounts.selectors import manager_emails
+from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent, ProductCategory
 from relais.leads.services import leads_move
@@ -214,9 +215,10 @@ def route_leads(*, lead_ids: Iterable[int], now: datetime | None = None) -> list
         unassigned: list[tuple[Lead, dict[str, Any]]] = []
         refused = _refused([lead.pk for lead in leads])
         # A reopened lead may still hold its old assignment: end it before the new one.
-        Assignment.objects.filter(lead__in=leads, ended_at__isnull=True).update(
+        if Assignment.objects.filter(lead__in=leads, ended_at__isnull=True).update(
             ended_at=now, end=Assignment.End.REASSIGNED
-        )
+        ):
+            counters.touch(lead.pk for lead in leads)
         for kind in (RESELLER, SALESPERSON):
             batch = [lead for lead in leads if (lead.category_id in direct) == (kind != RESELLER)]
             if batch:

@@ -15,6 +15,7 @@ from relais.accounts.models import User
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, NotYours
 from relais.core.models import Departement
+from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
 from relais.leads.services import lead_transition
@@ -115,6 +116,7 @@ def assignment_open(
             return False
         live.opened_at = timezone.now()
         live.save(update_fields=["opened_at"])
+        counters.touch([locked.pk])
         if locked.status == LeadStatus.ASSIGNED:
             lead_transition(lead=locked, to=LeadStatus.OPENED, actor=actor)
     return True
@@ -184,6 +186,7 @@ def _end_live(lead: Lead, end: str, at: datetime, reason: str) -> None:
     Assignment.objects.filter(lead=lead, ended_at__isnull=True).update(
         ended_at=at, end=end, end_reason=reason[:200]
     )
+    counters.touch([lead.pk])
     Lead.objects.filter(pk=lead.pk).update(assigned_reseller=None, assigned_salesperson=None)
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.accounts.selectors import manager_emails
+from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
 from relais.routing.models import Assignment, SlaEvent
@@ -35,6 +36,7 @@ def _claim(assignment: Assignment, kind: str, now: datetime) -> bool:
     try:
         with transaction.atomic():
             SlaEvent.objects.create(assignment=assignment, kind=kind, at=now)
+            counters.touch([assignment.lead_id])  # a reminder counts in the KPIs
     except IntegrityError:
         return False
     return True

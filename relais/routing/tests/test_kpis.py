@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from relais.leads import counters
 from relais.routing import services
 from relais.routing.kpis import kpi_table, network_average
 from relais.routing.models import Assignment
@@ -28,10 +29,22 @@ def test_median_time_to_open_and_rates(manager):
             )  # fmt: skip
     start, end = t0 - timedelta(days=1), timezone.now()
     (kpi,) = kpi_table(start=start, end=end)
-    assert kpi.median_open_hours == 6.0
+    # Opened after 2, 6 and 10 hours: the middle lead is in the 4–6 h band, the estimate too.
+    assert 4 < kpi.median_open_hours <= 6
     assert (kpi.received, kpi.opened, kpi.treated, kpi.won) == (4, 3, 3, 1)
     assert (kpi.open_rate, kpi.closure_rate) == (0.75, 0.25)
-    assert network_average([kpi]).median_open_hours == 6.0
+    assert network_average([kpi]).median_open_hours == kpi.median_open_hours
+
+
+def test_the_median_is_interpolated_inside_the_band_of_the_middle_lead():
+    from relais.routing.kpis import median_from_bands
+
+    # OPEN_BANDS: 1, 2, 4, 6, 8, 12, 18, 24, 36, 48, 72, 96 hours (counts opened within each).
+    assert median_from_bands(0, [0] * 12) is None
+    assert median_from_bands(2, [2] * 12) == 0.5  # both within the first hour
+    # 10 opened: 4 within 12 h, 8 within 18 h; the 5th is a quarter into the 12–18 h band.
+    assert median_from_bands(10, [0, 0, 1, 1, 2, 4, 8, 9, 10, 10, 10, 10]) == 13.5
+    assert median_from_bands(4, [0] * 11 + [1]) == 96.0  # most opened later than the last band
 
 
 def test_the_routers_scores_are_computed_once_a_day(manager, django_assert_num_queries):
@@ -47,5 +60,6 @@ def test_the_routers_scores_are_computed_once_a_day(manager, django_assert_num_q
     services.assignee_declare(lead=lead, reseller=reseller, to="won", amount=900, actor=None)
     with django_assert_num_queries(0):
         assert scores([reseller.pk], assignee="reseller", now=now) == {reseller.pk: 0.5}
+    counters.refresh()  # the scheduled refresh has run by tomorrow
     tomorrow = scores([reseller.pk], assignee="reseller", now=now + timedelta(days=1))
     assert tomorrow[reseller.pk] > 0.5

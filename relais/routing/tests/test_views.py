@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from relais.accounts.choices import Role
+from relais.leads import counters
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.choices import PartnerStatus
 from relais.routing import services
@@ -295,6 +296,7 @@ def test_the_inbox_and_kpi_table_cost_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         client.get("/portal/inbox/")
     client.force_login(manager)
+    counters.refresh()  # as the scheduled refresh does; its own cost is tested with the counters
     with django_assert_max_num_queries(14):
         client.get("/routing/kpis/")
 

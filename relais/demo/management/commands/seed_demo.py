@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from relais.accounts.models import User
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
+from relais.leads import counters
 from relais.leads.models import Lead, ProspectKey
 from relais.partners.models import Partner
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             seed=options["seed"], size=options["size"], progress=progress, leads=options["leads"]
         )
         counts = builder.build()
+        counters.rebuild()  # the builder writes in bulk, past the services that mark changes
         with connection.cursor() as cursor:
             # Fresh statistics after bulk loading, for the planner; on PostgreSQL the vacuum also
             # marks the new pages all-visible, which index-only scans need (SQLite's VACUUM would
