@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -115,22 +115,39 @@ def _estimated_value(raw: Any) -> Decimal | None:
 
 
 def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
-    """Make sure one row exists per key, then lock them all in a fixed order (no deadlock between
-    two batches): two submissions of the same prospect at once are serialised here."""
+    """One row per key, created if missing, each locked, in a fixed order (no deadlock between
+    two batches): two submissions of the same prospect at once are serialised here.
+
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per thousand keys, on PostgreSQL and
+    SQLite alike: the no-op update locks an existing row as ``SELECT … FOR UPDATE`` would, and
+    returns it as last committed (what an earlier submission pointed it at)."""
     wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    ProspectKey.objects.bulk_create(
-        [ProspectKey(kind=k, value=v) for k, v in wanted], ignore_conflicts=True, batch_size=1000
-    )
-    by_kind: dict[str, list[str]] = {}
-    for kind, value in wanted:
-        by_kind.setdefault(kind, []).append(value)
-    match = Q(pk__in=[])
-    for kind, values in by_kind.items():
-        match |= Q(kind=kind, value__in=values)
-    rows = ProspectKey.objects.select_for_update().filter(match).order_by("kind", "value")
-    return {(row.kind, row.value): row for row in rows}
+    table = connection.ops.quote_name(ProspectKey._meta.db_table)
+    found: dict[Key, ProspectKey] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (kind, value) VALUES {rows} "  # noqa: S608
+                "ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind "
+                "RETURNING id, kind, value, lead_id, lead_submitted_at",
+                [part for key in chunk for part in key],
+            )
+            for pk, kind, value, lead_id, submitted in cursor.fetchall():
+                found[(kind, value)] = ProspectKey(
+                    pk=pk, kind=kind, value=value, lead_id=lead_id,
+                    lead_submitted_at=_aware(submitted),
+                )  # fmt: skip
+    return found
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A raw cursor's timestamp as the ORM would give it: SQLite stores UTC without a zone."""
+    if value is None:
+        return None
+    found = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def point_keys(pairs: list[tuple[int, int]], *, at: datetime) -> None:
