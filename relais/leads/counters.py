@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import Count, DateField, Model, Q, Sum
 from django.db.models.functions import TruncDate
 
 from relais.leads.models import Lead, LeadDay, LeadTouch
@@ -91,6 +91,13 @@ def rebuild() -> None:
         LeadTouch.objects.all().delete()
         for counter in _counters.values():
             counter.rebuild()
+
+
+def analyze(model: type[Model]) -> None:
+    """Fresh planner statistics for a counter table just rebuilt: without them PostgreSQL took
+    the new table for one row and sorted 46,000 on disk to group them (twice the time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def refresh_job(now: datetime) -> str:
@@ -167,6 +174,7 @@ def _recompute_days(lead_ids: list[int]) -> None:
 def _rebuild_days() -> None:
     LeadDay.objects.all().delete()
     LeadDay.objects.bulk_create(_count_days(None), batch_size=1000)
+    analyze(LeadDay)
 
 
 register("leads.days", recompute=_recompute_days, rebuild=_rebuild_days)

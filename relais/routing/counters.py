@@ -12,7 +12,7 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from relais.leads.choices import LeadStatus
-from relais.leads.counters import local_zone, within
+from relais.leads.counters import analyze, local_zone, within
 from relais.routing.models import OPEN_BANDS, Assignment, KpiMonth, SlaEvent
 
 KINDS = (KpiMonth.Kind.RESELLER, KpiMonth.Kind.SALESPERSON)
@@ -115,3 +115,4 @@ def rebuild() -> None:
     KpiMonth.objects.all().delete()
     for kind in KINDS:
         KpiMonth.objects.bulk_create(count_months(kind, Q()), batch_size=1000)
+    analyze(KpiMonth)

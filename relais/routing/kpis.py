@@ -13,7 +13,7 @@ estimated from how many leads were opened within each band of hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from statistics import median
@@ -50,7 +50,6 @@ class Kpi:
     median_open_hours: float | None = None
     yearly_leads: float = 0.0
     rank: int = 0
-    lights: dict[str, str] = field(default_factory=dict)
 
     def _share(self, part: int) -> float | None:
         return part / self.received if self.received else None
@@ -70,6 +69,14 @@ class Kpi:
     @property
     def conversion(self) -> float | None:
         return self._share(self.won)
+
+    @property
+    def lights(self) -> dict[str, str]:
+        """Green, amber or red against the programme's norms, per rate and for leads a year."""
+        marks = norms()
+        found = {name: marks[name].light(getattr(self, name)) for name in RATES}
+        found["yearly_leads"] = marks["yearly_leads"].light(self.yearly_leads)
+        return found
 
     @property
     def score(self) -> float:
@@ -109,24 +116,37 @@ def kpi_table(
     if ids is not None:
         months = months.filter(assignee_id__in=ids)
     sums = {name: Sum(name) for name in (*COUNTS, "reminders", "revenue", *BANDS)}
-    rows: Any = months.values("assignee_id").annotate(**sums).order_by()
-    kpis = {r["assignee_id"]: _kpi(r, with_medians) for r in rows}
+    rows = months.values("assignee_id").annotate(**sums).values_list("assignee_id", *sums)
     years = max((end - start).days, 1) / 365
-    ranked = sorted(kpis.values(), key=lambda k: (-k.score, -k.received, k.assignee))
-    marks = norms()
+    kpis = [_kpi(row, years, with_medians) for row in rows.order_by()]
+    ranked = sorted(kpis, key=lambda k: (-k.score, -k.received, k.assignee))
     for rank, kpi in enumerate(ranked, 1):
         kpi.rank = rank
-        kpi.yearly_leads = round(kpi.received / years, 1)
-        kpi.lights = {name: marks[name].light(getattr(kpi, name)) for name in (*RATES,)}
-        kpi.lights["yearly_leads"] = marks["yearly_leads"].light(kpi.yearly_leads)
     return ranked
 
 
-def _kpi(row: dict[str, Any], with_medians: bool) -> Kpi:
-    kpi = Kpi(assignee=row["assignee_id"], **{k: row[k] for k in (*COUNTS, "reminders")})
-    kpi.revenue = cents(row["revenue"] or 0)
+def _kpi(row: tuple[Any, ...], years: float, with_medians: bool) -> Kpi:
+    """One assignee's sums, in the order ``kpi_table`` selects them: the assignee, ``COUNTS``,
+    reminders, revenue, then ``BANDS``."""
+    (
+        assignee,
+        received,
+        opened,
+        treated,
+        won,
+        lost,
+        declined,
+        expired,
+        reminders,
+        revenue,
+        *bands,
+    ) = row
+    kpi = Kpi(
+        assignee, "", received, opened, treated, won, lost, declined, expired, reminders,
+        revenue=cents(revenue or 0), yearly_leads=round(received / years, 1),
+    )  # fmt: skip
     if with_medians:
-        kpi.median_open_hours = median_from_bands(kpi.opened, [row[b] for b in BANDS])
+        kpi.median_open_hours = median_from_bands(opened, bands)
     return kpi
 
 
@@ -157,9 +177,6 @@ def network_average(kpis: list[Kpi]) -> Kpi:
     medians = [k.median_open_hours for k in kpis if k.median_open_hours is not None]
     total.median_open_hours = round(median(medians), 1) if medians else None
     total.yearly_leads = round(sum(k.yearly_leads for k in kpis) / len(kpis), 1) if kpis else 0
-    marks = norms()
-    total.lights = {name: marks[name].light(getattr(total, name)) for name in RATES}
-    total.lights["yearly_leads"] = marks["yearly_leads"].light(total.yearly_leads)
     return total
 
 
