@@ -30,6 +30,7 @@ from relais.accounts.services import api_token_create
 from relais.commissions.choices import LineKind, LineStatus
 from relais.commissions.models import CommissionLine, PaymentRun, Rule
 from relais.commissions.services import runs
+from relais.leads import counters
 from relais.leads.choices import Channel, LeadStatus
 from relais.leads.intake import Submission
 from relais.leads.models import Lead
@@ -98,7 +99,11 @@ def _lead(fx: Fixtures, n: int) -> dict[str, str]:
 
 
 def _cleanup() -> None:
-    Lead.objects.filter(last_name__startswith=BENCH).delete()
+    bench_leads = Lead.objects.filter(last_name__startswith=BENCH)
+    zone = counters.local_zone()
+    days = {at.date() for at in bench_leads.datetimes("submitted_at", "day", tzinfo=zone)}
+    bench_leads.delete()
+    counters.recount_days(days)  # the dashboard's counters no longer count them
 
 
 # --- floors ------------------------------------------------------------------------------------

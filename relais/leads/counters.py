@@ -27,7 +27,7 @@ from django.db.models.functions import TruncDate
 from relais.leads.models import Lead, LeadDay, LeadTouch
 
 # Marks read and recomputed per transaction: a refresh after a large import proceeds in steps.
-CHUNK = 5000
+CHUNK = 20_000
 _LOCK = 0x52454C41  # "RELA": serialises refreshes on PostgreSQL (SQLite's writer lock does)
 
 
@@ -165,10 +165,22 @@ def _count_days(days: set[date] | None) -> list[LeadDay]:
 
 
 def _recompute_days(lead_ids: list[int]) -> None:
-    days = _days(lead_ids)
+    _recount(_days(lead_ids))
+
+
+def _recount(days: set[date]) -> None:
     if days:
         LeadDay.objects.filter(day__in=days).delete()
         LeadDay.objects.bulk_create(_count_days(days), batch_size=1000)
+
+
+def recount_days(days: set[date]) -> None:
+    """Recount these days after leads were deleted, which only a bulk clean-up past the
+    services does (the product anonymises leads, never deletes them): a deleted lead leaves
+    no mark to find its day by."""
+    with transaction.atomic():
+        _lock()
+        _recount(days)
 
 
 def _rebuild_days() -> None:

@@ -16,6 +16,9 @@ def test_a_choice_label_follows_the_language_and_an_unknown_value_shows_as_is():
     assert french == f"{lead.get_status_display()}/{lead.get_channel_display()}"
     assert english == "Won/API"
     assert french != english
-    assert Template('{% load labels %}{{ lead|label:"status" }}').render(
-        Context({"lead": Lead(status="legacy")})
-    ) == "legacy"
+    assert (
+        Template('{% load labels %}{{ lead|label:"status" }}').render(
+            Context({"lead": Lead(status="legacy")})
+        )
+        == "legacy"
+    )

@@ -135,3 +135,14 @@ def test_the_rebuild_command_restores_counters_written_past(manager):
     assert _counted() == expected
     assert "1 KPI months recomputed" in out.getvalue()
     assert reseller.assignments.count() == 1
+
+
+def test_days_recounted_after_a_bulk_delete_no_longer_count_the_deleted_leads(manager):
+    from relais.leads.models import Lead
+
+    leads = [make_qualified(manager, n) for n in range(3)]
+    assert lead_summary().submitted == 3
+    Lead.objects.filter(pk=leads[0].pk).delete()  # past the services: no mark is left
+    assert lead_summary().submitted == 3
+    counters.recount_days({timezone.localdate()})
+    assert lead_summary().submitted == 2
