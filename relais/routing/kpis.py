@@ -16,12 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from statistics import median
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db import connections
+from django.db.models import BigIntegerField, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from relais.core.money import cents
@@ -70,7 +73,7 @@ class Kpi:
     def conversion(self) -> float | None:
         return self._share(self.won)
 
-    @property
+    @cached_property
     def lights(self) -> dict[str, str]:
         """Green, amber or red against the programme's norms, per rate and for leads a year."""
         marks = norms()
@@ -115,35 +118,36 @@ def kpi_table(
     )
     if ids is not None:
         months = months.filter(assignee_id__in=ids)
-    sums = {name: Sum(name) for name in (*COUNTS, "reminders", "revenue", *BANDS)}
-    rows = months.values("assignee_id").annotate(**sums).values_list("assignee_id", *sums)
     years = max((end - start).days, 1) / 365
-    kpis = [_kpi(row, years, with_medians) for row in rows.order_by()]
+    kpis = [_kpi(row, years, with_medians) for row in _sums(months)]
     ranked = sorted(kpis, key=lambda k: (-k.score, -k.received, k.assignee))
     for rank, kpi in enumerate(ranked, 1):
         kpi.rank = rank
     return ranked
 
 
+def _sums(months: QuerySet[KpiMonth]) -> list[tuple[Any, ...]]:
+    """Each assignee's sums over these months: the assignee, ``COUNTS``, reminders, ``BANDS``,
+    then the revenue in cents (exact on SQLite too, which sums decimals as floats).
+
+    Read through a plain cursor: Django's per-value converters cost more than the query's own
+    Python (21 columns × 3,500 resellers)."""
+    sums: dict[str, Any] = {name: Sum(name) for name in (*COUNTS, "reminders", *BANDS)}
+    sums["revenue_cents"] = Cast(Round(Sum("revenue") * 100), BigIntegerField())
+    grouped = months.values("assignee_id").annotate(**sums).values_list("assignee_id", *sums)
+    sql, params = grouped.order_by().query.get_compiler(using=months.db).as_sql()
+    with connections[months.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _kpi(row: tuple[Any, ...], years: float, with_medians: bool) -> Kpi:
-    """One assignee's sums, in the order ``kpi_table`` selects them: the assignee, ``COUNTS``,
-    reminders, revenue, then ``BANDS``."""
-    (
-        assignee,
-        received,
-        opened,
-        treated,
-        won,
-        lost,
-        declined,
-        expired,
-        reminders,
-        revenue,
-        *bands,
-    ) = row
+    """One assignee's row of ``_sums``."""
+    assignee, received, opened, treated, won, lost, declined, expired, reminders, *rest = row
+    *bands, revenue_cents = rest
     kpi = Kpi(
         assignee, "", received, opened, treated, won, lost, declined, expired, reminders,
-        revenue=cents(revenue or 0), yearly_leads=round(received / years, 1),
+        revenue=cents(Decimal(revenue_cents or 0) / 100), yearly_leads=round(received / years, 1),
     )  # fmt: skip
     if with_medians:
         kpi.median_open_hours = median_from_bands(opened, bands)

@@ -71,7 +71,7 @@ def test_a_change_shows_at_the_next_read(manager):
     now = timezone.now()
     (before,) = kpi_table(start=now - timedelta(days=1), end=now)
     summary = lead_summary()
-    assert (before.won, summary.by_status) == (0, {"assigned": 1})
+    assert (before.won, str(before.revenue), summary.by_status) == (0, "0.00", {"assigned": 1})
 
     services.assignee_declare(lead=lead, reseller=reseller, actor=None, to="won", amount=900)
     (after,) = kpi_table(start=now - timedelta(days=1), end=now)
