@@ -14,7 +14,7 @@ estimated from how many leads were opened within each band of hours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from statistics import median
@@ -92,9 +92,9 @@ def default_period(now: datetime | None = None) -> tuple[datetime, datetime]:
     """The last 12 months: the current calendar month and the eleven before it (the KPIs are
     counted per month of assignment)."""
     now = now or timezone.now()
-    this_month = month_of(timezone.localtime(now, local_zone()).date())
-    first = (this_month - timedelta(days=11 * 31)).replace(day=1)
-    return day_start(first), now
+    today = timezone.localtime(now, local_zone()).date()
+    months = today.year * 12 + today.month - 1 - 11
+    return day_start(date(months // 12, months % 12 + 1, 1)), now
 
 
 def kpi_table(

@@ -63,3 +63,18 @@ def test_the_routers_scores_are_computed_once_a_day(manager, django_assert_num_q
     counters.refresh()  # the scheduled refresh has run by tomorrow
     tomorrow = scores([reseller.pk], assignee="reseller", now=now + timedelta(days=1))
     assert tomorrow[reseller.pk] > 0.5
+
+
+def test_the_last_12_months_are_this_month_and_the_eleven_before_it():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from relais.routing.kpis import default_period
+
+    paris = ZoneInfo("Europe/Paris")
+    for now, first in (
+        (datetime(2026, 11, 22, 12, tzinfo=paris), datetime(2025, 12, 1, tzinfo=paris)),
+        (datetime(2026, 1, 1, 0, 30, tzinfo=paris), datetime(2025, 2, 1, tzinfo=paris)),
+        (datetime(2026, 12, 31, 23, 30, tzinfo=paris), datetime(2026, 1, 1, tzinfo=paris)),
+    ):
+        assert default_period(now) == (first, now)
