@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, Model, Q, Sum
 from django.db.models.functions import TruncDate
 
+from relais.core.sqlrows import value_batches
 from relais.leads.models import Lead, LeadDay, LeadTouch
 
 # Marks read and recomputed per transaction: a refresh after a large import proceeds in steps.
@@ -52,13 +53,10 @@ def touch(lead_ids: Iterable[int]) -> None:
 
     A plain multi-row INSERT: it sits on every intake and routing path, where building a model
     instance per mark cost more than the INSERT itself."""
-    ids = sorted(set(lead_ids))
     table = connection.ops.quote_name(LeadTouch._meta.db_table)
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            values = ", ".join(["(%s)"] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} (lead_id) VALUES {values}", chunk)  # noqa: S608
+        for rows, params in value_batches([(pk,) for pk in sorted(set(lead_ids))]):
+            cursor.execute(f"INSERT INTO {table} (lead_id) VALUES {rows}", params)  # noqa: S608
 
 
 def refresh() -> int:

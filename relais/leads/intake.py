@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.forms import field_errors
 from relais.core.money import cents
+from relais.core.sqlrows import value_batches
 from relais.leads.choices import KeyKind, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.models import Lead, ProductCategory, ProspectKey, Suppression
 from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
@@ -125,14 +126,12 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
     table = connection.ops.quote_name(ProspectKey._meta.db_table)
     found: dict[Key, ProspectKey] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), 1000):
-            chunk = wanted[start : start + 1000]
-            rows = ", ".join(["(%s, %s)"] * len(chunk))
+        for rows, params in value_batches(wanted):
             cursor.execute(
                 f"INSERT INTO {table} (kind, value) VALUES {rows} "  # noqa: S608
                 "ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind "
                 "RETURNING id, kind, value, lead_id, lead_submitted_at",
-                [part for key in chunk for part in key],
+                params,
             )
             for pk, kind, value, lead_id, submitted in cursor.fetchall():
                 found[(kind, value)] = ProspectKey(
@@ -159,13 +158,11 @@ def point_keys(pairs: list[tuple[int, int]], *, at: datetime) -> None:
     table = connection.ops.quote_name(ProspectKey._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(at)
     with connection.cursor() as cursor:
-        for start in range(0, len(pairs), 1000):
-            chunk = pairs[start : start + 1000]
-            rows = ", ".join(["(%s, %s)"] * len(chunk))
+        for rows, params in value_batches(pairs):
             cursor.execute(
                 f"UPDATE {table} SET lead_id = v.column2, lead_submitted_at = %s"  # noqa: S608
                 f" FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
-                [stamp, *(n for pair in chunk for n in pair)],
+                [stamp, *params],
             )
 
 
