@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, Model, Q, Sum
 from django.db.models.functions import TruncDate
 
-from relais.core.sqlrows import value_batches
+from relais.core.sqlrows import row_sources
 from relais.leads.models import Lead, LeadDay, LeadTouch
 
 # Marks read and recomputed per transaction: a refresh after a large import proceeds in steps.
@@ -55,8 +55,9 @@ def touch(lead_ids: Iterable[int]) -> None:
     instance per mark cost more than the INSERT itself."""
     table = connection.ops.quote_name(LeadTouch._meta.db_table)
     with connection.cursor() as cursor:
-        for rows, params in value_batches([(pk,) for pk in sorted(set(lead_ids))]):
-            cursor.execute(f"INSERT INTO {table} (lead_id) VALUES {rows}", params)  # noqa: S608
+        marks = [(pk,) for pk in sorted(set(lead_ids))]
+        for source, params in row_sources(marks, ("bigint",)):
+            cursor.execute(f"INSERT INTO {table} (lead_id) SELECT column1 FROM {source}", params)  # noqa: S608
 
 
 def refresh() -> int:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.core import events
+from relais.core import events, fastinsert
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
@@ -148,16 +148,13 @@ def _save(
     actor: Any,
     now: datetime,
 ) -> None:
-    """Originals first (a duplicate within the batch needs its original's id), then the keys
-    they now hold, then each lead's first event."""
-    first = [p.lead for p in planned if p.batch_original is None]
-    second = [p.lead for p in planned if p.batch_original is not None]
-    for wave in (first, second):
-        Lead.objects.bulk_create(wave, batch_size=500)
+    """The leads (a duplicate within the batch gets its original's id as they are written),
+    then the keys they now hold, then each lead's first event."""
+    fastinsert.insert([p.lead for p in planned])
     counters.touch(p.lead.pk for p in planned)
     # These are now the leads later submissions of the same prospects are matched to.
     intake.point_keys([(keys[k].pk, p.lead.pk) for p in planned for k in p.claims], at=now)
-    LeadEvent.objects.bulk_create(
+    fastinsert.insert(
         [
             LeadEvent(
                 lead=p.lead, at=now, actor=acting_user(actor), kind="submitted",
@@ -168,8 +165,7 @@ def _save(
                 },
             )
             for p in planned
-        ],
-        batch_size=500,
+        ]
     )  # fmt: skip
 
 

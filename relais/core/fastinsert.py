@@ -1,0 +1,192 @@
+"""Insert new model instances without Django's per-value SQL compilation.
+
+``bulk_create`` prepares every value of every row through the field's ``get_db_prep_save`` chain
+and compiles one placeholder per value: ~0.2 ms a lead of 42 columns, ten times what PostgreSQL
+needs to store it. Here the conversion is decided once per column and the rows go out as
+PostgreSQL's COPY (ids drawn from the table's sequence first) or SQLite's ``executemany`` (ids
+from the table's counter, under the write lock every transaction takes). A few rows go out as one
+``INSERT … VALUES … RETURNING id`` instead, which costs a single round trip.
+
+Like ``bulk_create``: no ``save()``, no signals. Unlike it: foreign keys to instances saved in
+the same call are resolved (ids are given before any row is written), so a batch may hold a row
+and another row that points to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+
+SMALL = 20  # rows: below this, one INSERT … RETURNING beats a sequence draw and a COPY
+
+Column = tuple[str, Callable[[Any], Any]]  # attribute name, and how its value is written
+
+
+def insert(objs: Sequence[models.Model]) -> None:
+    """Write ``objs`` (new instances of one model) and give each its primary key."""
+    if not objs:
+        return
+    if not connection.in_atomic_block:
+        # SQLite's ids are read then written: only a transaction's write lock makes that safe.
+        raise RuntimeError("fastinsert.insert runs inside a transaction.")
+    model = type(objs[0])
+    if len(objs) < SMALL and not _pending(objs):
+        _insert_returning(model, objs)
+    elif connection.vendor == "postgresql":
+        _copy(model, objs)
+    else:
+        _executemany(model, objs)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _pending(objs: Sequence[models.Model]) -> bool:
+    """Whether a row points to an instance with no id yet (one of this call, or a mistake)."""
+    return any(
+        getattr(obj, field.attname) is None
+        and field.is_cached(obj)
+        and getattr(field.get_cached_value(obj), "pk", 0) is None
+        for field in _relations(type(objs[0]))
+        for obj in objs
+    )
+
+
+def _link(objs: Sequence[models.Model]) -> None:
+    """Once every row has its id: copy the ids of related instances into their ``_id``s."""
+    for field in _relations(type(objs[0])):
+        for obj in objs:
+            if getattr(obj, field.attname) is None and field.is_cached(obj):
+                related = field.get_cached_value(obj)
+                if related is None:
+                    continue
+                if related.pk is None:
+                    raise ValueError(f"{field.name} points to an unsaved {related!r}.")
+                setattr(obj, field.attname, related.pk)
+
+
+@cache
+def _relations(model: type[models.Model]) -> tuple[models.ForeignKey[Any, Any], ...]:
+    return tuple(f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey))
+
+
+@cache
+def _columns(model: type[models.Model], vendor: str) -> tuple[Column, ...]:
+    """Each column but the id, with the cheapest conversion that writes what Django would."""
+    columns: list[Column] = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append((field.attname, _writer(field, vendor)))
+    return tuple(columns)
+
+
+def _writer(field: models.Field[Any, Any], vendor: str) -> Callable[[Any], Any]:
+    if isinstance(field, models.CharField | models.TextField):
+        # Choices enums are str subclasses; the driver must see the plain value.
+        return lambda value: value if value is None or type(value) is str else str(value)
+    if isinstance(field, models.JSONField) or (
+        vendor != "postgresql" and isinstance(field, models.DateField | models.DecimalField)
+    ):
+        # Django's own conversion: JSON encoding, and SQLite's text dates and decimals.
+        return lambda value: field.get_db_prep_save(value, connection)
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _rows(model: type[models.Model], objs: Sequence[models.Model]) -> list[list[Any]]:
+    columns = _columns(model, connection.vendor)
+    for obj in objs:
+        for field in _stamped(model):
+            field.pre_save(obj, add=True)
+    return [[write(getattr(obj, name)) for name, write in columns] for obj in objs]
+
+
+@cache
+def _stamped(model: type[models.Model]) -> tuple[models.DateField, ...]:
+    """The ``auto_now``/``auto_now_add`` fields, which set their value as the row is saved."""
+    return tuple(
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
+    )
+
+
+def _pk(model: type[models.Model]) -> str:
+    return str(model._meta.pk.column)
+
+
+def _names(model: type[models.Model], *, with_id: bool) -> str:
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+    return ", ".join(quote(str(f.column)) for f in fields)
+
+
+def _insert_returning(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    _link(objs)
+    rows = _rows(model, objs)
+    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(_pk(model))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({_names(model, with_id=False)}) "  # noqa: S608
+            f"VALUES {', '.join([one] * len(rows))} RETURNING {pk}",
+            [value for row in rows for value in row],
+        )
+        # Both databases return the rows of a multi-row VALUES in their order.
+        for (key,), obj in zip(cursor.fetchall(), objs, strict=True):
+            obj.pk = key
+
+
+def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = _pk(model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk, len(objs)],
+        )
+        for key, obj in zip(sorted(r[0] for r in cursor.fetchall()), objs, strict=True):
+            obj.pk = key
+        _link(objs)
+        rows = _rows(model, objs)
+        statement = f"COPY {table} ({_names(model, with_id=True)}) FROM STDIN"
+        with _logged(cursor, statement), cursor.cursor.copy(statement) as copy:
+            for obj, row in zip(objs, rows, strict=True):
+                copy.write_row([obj.pk, *row])
+
+
+def _executemany(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(_pk(model))
+    with connection.cursor() as cursor:
+        # AUTOINCREMENT never reuses an id, even a deleted one: start past both marks.
+        cursor.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"  # noqa: S608
+            f" coalesce((SELECT max({pk}) FROM {table}), 0))",
+            [model._meta.db_table],
+        )
+        start = int(cursor.fetchone()[0]) + 1
+        for offset, obj in enumerate(objs):
+            obj.pk = start + offset
+        _link(objs)
+        rows = _rows(model, objs)
+        marks = ", ".join(["%s"] * (len(rows[0]) + 1))
+        cursor.executemany(
+            f"INSERT INTO {table} ({_names(model, with_id=True)}) VALUES ({marks})",  # noqa: S608
+            [[obj.pk, *row] for obj, row in zip(objs, rows, strict=True)],
+        )
+
+
+def _logged(cursor: Any, statement: str) -> Any:
+    """COPY bypasses the cursor wrapper: show it in the debug query log all the same."""
+    from contextlib import nullcontext
+
+    debug = getattr(cursor, "debug_sql", None)
+    return debug(statement) if debug else nullcontext()
