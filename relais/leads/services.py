@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
 from relais.core.queue import enqueue_with_commit
+from relais.core.sqlrows import row_sources
 from relais.leads import counters, intake
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
@@ -259,7 +260,7 @@ def leads_move(
     *, leads: list[Lead], to: str, actor: Any, at: datetime, notes: dict[int, str]
 ) -> None:
     """Bulk ``lead_transition`` for a service that already holds the rows' locks (the router
-    assigning a batch): same table of moves, one UPDATE and one INSERT per thousand leads."""
+    assigning a batch): same table of moves, one UPDATE and one INSERT for the batch."""
     target = LeadStatus(to)
     for lead in leads:
         if (lead.status, target) not in BULK_MOVES:
@@ -279,11 +280,15 @@ def leads_move(
         lead.status = target
         setattr(lead, STAMP[target], at)
     ids = [lead.pk for lead in leads]
-    for start in range(0, len(ids), 1000):
-        Lead.objects.filter(pk__in=ids[start : start + 1000]).update(
-            status=target, **{STAMP[target]: at}
-        )
-    LeadEvent.objects.bulk_create(events_, batch_size=1000)
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    with connection.cursor() as cursor:
+        for source, params in row_sources([(pk,) for pk in ids], ("bigint",)):
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, {STAMP[target]} = %s"  # noqa: S608
+                f" FROM {source} WHERE {table}.id = v.column1",
+                [target.value, connection.ops.adapt_datetimefield_value(at), *params],
+            )
+    fastinsert.insert(events_)
     counters.touch(ids)
 
 

@@ -21,12 +21,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.accounts.selectors import manager_emails
+from relais.core import fastinsert
+from relais.core.sqlrows import row_sources
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent, ProductCategory
@@ -259,10 +261,10 @@ def _route_batch(
         )
         setattr(lead, f"assigned_{kind}_id", chosen.id)
         routed.append(lead)
-    Assignment.objects.bulk_create(made, batch_size=1000)
+    fastinsert.insert(made)
     notes = {a.lead_id: _why(a.explanation) for a in made}
     leads_move(leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes)
-    _point_leads_to_assignees(kind, [lead.pk for lead in routed])
+    _point_leads_to_assignees(kind, [(a.lead_id, getattr(a, f"{kind}_id")) for a in made])
     return made
 
 
@@ -274,13 +276,17 @@ def _shown(a: Assignee) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _point_leads_to_assignees(kind: str, ids: list[int]) -> None:
-    """``Lead.assigned_<kind>`` from the live assignments just made, one UPDATE per thousand."""
-    live = Assignment.objects.filter(lead=OuterRef("pk"), ended_at__isnull=True)
-    for start in range(0, len(ids), 1000):
-        Lead.objects.filter(pk__in=ids[start : start + 1000]).update(
-            **{f"assigned_{kind}_id": Subquery(live.values(f"{kind}_id")[:1])}
-        )
+def _point_leads_to_assignees(kind: str, pairs: list[tuple[int, int]]) -> None:
+    """``Lead.assigned_<kind>``: the assignee (id) of each lead (id) just assigned."""
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    column = connection.ops.quote_name(f"assigned_{kind}_id")
+    with connection.cursor() as cursor:
+        for source, params in row_sources(pairs, ("bigint", "bigint")):
+            cursor.execute(
+                f"UPDATE {table} SET {column} = v.column2 FROM {source}"  # noqa: S608
+                f" WHERE {table}.id = v.column1",
+                params,
+            )
 
 
 def _why(explanation: dict[str, Any]) -> str:
@@ -328,7 +334,7 @@ def _no_one_reason(kind: str, excluded: Counter[str]) -> str:
 def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datetime) -> None:
     if not unassigned:
         return
-    LeadEvent.objects.bulk_create(
+    fastinsert.insert(
         [
             LeadEvent(lead=lead, at=now, kind="unassigned", note=data["reason"], data=data)
             for lead, data in unassigned
