@@ -193,6 +193,12 @@ RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
 RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
+# An API token is looked up in the shared cache for this long, not in the database on every call.
+# Revoking a token, or changing or deactivating its user, clears it at once — which only a cache
+# shared by every process can do: without Redis, 0 (no caching) by default.
+RELAIS_API_TOKEN_CACHE_SECONDS = int(
+    os.environ.get("RELAIS_API_TOKEN_CACHE_SECONDS", "60" if os.environ.get("REDIS_URL") else "0")
+)
 # The KPI pages show figures computed at most this long ago (see routing/kpis.py).
 RELAIS_KPI_SNAPSHOT_SECONDS = int(os.environ.get("RELAIS_KPI_SNAPSHOT_SECONDS", "300"))
 # Seed 002: each reseller should get at least this many leads a year (the router favours them).

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -244,19 +245,58 @@ def api_token_create(*, user: User, name: str, scopes: Iterable[str]) -> tuple[A
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_sha256(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    """The live token with this raw value, its user loaded; None if unknown, revoked or its user
+    inactive. Served from the shared cache when configured (``RELAIS_API_TOKEN_CACHE_SECONDS``):
+    the lookup was one query of every API call."""
+    digest = _sha256(raw)
+    seconds = settings.RELAIS_API_TOKEN_CACHE_SECONDS
+    cached = cache.get(_token_key(digest)) if seconds else None
+    token = cached if isinstance(cached, ApiToken) else _live_token(digest)
     if token is None:
         return None
+    if seconds and cached is None:
+        # add, not set: a token forgotten since it was read here stays forgotten.
+        cache.add(_token_key(digest), token, seconds)
+    _mark_used(token)
+    return token
+
+
+def _live_token(digest: str) -> ApiToken | None:
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def _mark_used(token: ApiToken) -> None:
+    """One write a minute at most: last-used is for people, not an audit of every call."""
     now = timezone.now()
-    # One write a minute at most: last-used is for people, not an audit of every call.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+    if settings.RELAIS_API_TOKEN_CACHE_SECONDS:
+        # A cached copy's date is old: the shared cache decides, once a minute for all processes.
+        due = cache.add(f"relais:apitoken-used:{token.token_hash}", True, 60)
+    else:
+        due = token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)
+    if due:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token
+
+
+def _token_key(digest: str) -> str:
+    return f"relais:apitoken:{digest}"
+
+
+FORGOTTEN = "forgotten"  # what the cache holds for a token that must be read again
+
+
+def api_tokens_forget(digests: Iterable[str]) -> None:
+    """The next calls with these tokens read the database again. Run on every change that can
+    refuse a token (see ``AccountsConfig.ready``), once it is committed. The marker, rather than a
+    deletion, keeps a call that read the token before the change from caching it again."""
+    seconds = settings.RELAIS_API_TOKEN_CACHE_SECONDS
+    marks = {_token_key(d): FORGOTTEN for d in digests}
+    if marks and seconds:
+        transaction.on_commit(lambda: cache.set_many(marks, seconds))
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
