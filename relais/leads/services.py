@@ -257,10 +257,18 @@ BULK_MOVES = frozenset({(S.QUALIFIED, S.ASSIGNED)})
 
 
 def leads_move(
-    *, leads: list[Lead], to: str, actor: Any, at: datetime, notes: dict[int, str]
+    *,
+    leads: list[Lead],
+    to: str,
+    actor: Any,
+    at: datetime,
+    notes: dict[int, str],
+    also: tuple[str, ...] = (),
 ) -> None:
     """Bulk ``lead_transition`` for a service that already holds the rows' locks (the router
-    assigning a batch): same table of moves, one UPDATE and one INSERT for the batch."""
+    assigning a batch): same table of moves, one UPDATE and one INSERT for the batch. ``also``
+    names integer columns (the router's ``assigned_reseller_id``) written from each instance in
+    the same UPDATE: every index of a million-row table is touched once, not twice."""
     target = LeadStatus(to)
     for lead in leads:
         if (lead.status, target) not in BULK_MOVES:
@@ -279,17 +287,25 @@ def leads_move(
     for lead in leads:
         lead.status = target
         setattr(lead, STAMP[target], at)
-    ids = [lead.pk for lead in leads]
+    _update_moved(leads, target, at, also)
+    fastinsert.insert(events_)
+    counters.touch(lead.pk for lead in leads)
+
+
+def _update_moved(
+    leads: list[Lead], target: LeadStatus, at: datetime, also: tuple[str, ...]
+) -> None:
     table = connection.ops.quote_name(Lead._meta.db_table)
+    quote = connection.ops.quote_name
+    rows = [(lead.pk, *(getattr(lead, name) for name in also)) for lead in leads]
+    sets = "".join(f", {quote(name)} = v.column{n}" for n, name in enumerate(also, start=2))
     with connection.cursor() as cursor:
-        for source, params in row_sources([(pk,) for pk in ids], ("bigint",)):
+        for source, params in row_sources(rows, ("bigint",) * (1 + len(also))):
             cursor.execute(
-                f"UPDATE {table} SET status = %s, {STAMP[target]} = %s"  # noqa: S608
+                f"UPDATE {table} SET status = %s, {STAMP[target]} = %s{sets}"  # noqa: S608
                 f" FROM {source} WHERE {table}.id = v.column1",
                 [target.value, connection.ops.adapt_datetimefield_value(at), *params],
             )
-    fastinsert.insert(events_)
-    counters.touch(ids)
 
 
 def _check_outcome(

@@ -21,14 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.accounts.selectors import manager_emails
 from relais.core import fastinsert
-from relais.core.sqlrows import row_sources
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent, ProductCategory
@@ -263,8 +262,11 @@ def _route_batch(
         routed.append(lead)
     fastinsert.insert(made)
     notes = {a.lead_id: _why(a.explanation) for a in made}
-    leads_move(leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes)
-    _point_leads_to_assignees(kind, [(a.lead_id, getattr(a, f"{kind}_id")) for a in made])
+    # Each lead's assignee (set above) is written with its new status.
+    leads_move(
+        leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes,
+        also=(f"assigned_{kind}_id",),
+    )  # fmt: skip
     return made
 
 
@@ -274,19 +276,6 @@ def _shown(a: Assignee) -> dict[str, Any]:
         "id": a.id, "name": a.name, "last_12_months": a.last_12_months,
         "this_month": a.this_month, "capacity": a.capacity, "score": a.score,
     }  # fmt: skip
-
-
-def _point_leads_to_assignees(kind: str, pairs: list[tuple[int, int]]) -> None:
-    """``Lead.assigned_<kind>``: the assignee (id) of each lead (id) just assigned."""
-    table = connection.ops.quote_name(Lead._meta.db_table)
-    column = connection.ops.quote_name(f"assigned_{kind}_id")
-    with connection.cursor() as cursor:
-        for source, params in row_sources(pairs, ("bigint", "bigint")):
-            cursor.execute(
-                f"UPDATE {table} SET {column} = v.column2 FROM {source}"  # noqa: S608
-                f" WHERE {table}.id = v.column1",
-                params,
-            )
 
 
 def _why(explanation: dict[str, Any]) -> str:
