@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -273,13 +274,21 @@ def _mark_used(token: ApiToken) -> None:
     """One write a minute at most: last-used is for people, not an audit of every call."""
     now = timezone.now()
     if settings.RELAIS_API_TOKEN_CACHE_SECONDS:
-        # A cached copy's date is old: the shared cache decides, once a minute for all processes.
+        # A cached copy's date is old: the shared cache decides, once a minute for all processes
+        # — asked at most once a minute by each process, not on every call.
+        asked, clock = _used_asked.get(token.token_hash), time.monotonic()
+        if asked is not None and clock - asked < 60:
+            return
+        _used_asked[token.token_hash] = clock
         due = cache.add(f"relais:apitoken-used:{token.token_hash}", True, 60)
     else:
         due = token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)
     if due:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+_used_asked: dict[str, float] = {}  # token hash → when this process last asked the shared cache
 
 
 def _token_key(digest: str) -> str:

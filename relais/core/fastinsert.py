@@ -130,18 +130,26 @@ def _names(model: type[models.Model], *, with_id: bool) -> str:
 def _insert_returning(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     _link(objs)
     rows = _rows(model, objs)
-    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(_pk(model))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({_names(model, with_id=False)}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(rows))} RETURNING {pk}",
+            _returning_sql(model, connection.vendor, len(rows)),
             [value for row in rows for value in row],
         )
         # Both databases return the rows of a multi-row VALUES in their order.
         for (key,), obj in zip(cursor.fetchall(), objs, strict=True):
             obj.pk = key
+
+
+@cache
+def _returning_sql(model: type[models.Model], vendor: str, count: int) -> str:
+    """Built once per model and row count (the one-lead API call writes the same statement)."""
+    one = "(" + ", ".join(["%s"] * len(_columns(model, vendor))) + ")"
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(_pk(model))
+    return (
+        f"INSERT INTO {table} ({_names(model, with_id=False)}) "  # noqa: S608
+        f"VALUES {', '.join([one] * count)} RETURNING {pk}"
+    )
 
 
 def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
