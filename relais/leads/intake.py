@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -112,7 +112,16 @@ def _estimated_value(raw: Any) -> Decimal | None:
     return value
 
 
-def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
+class LockedKey(NamedTuple):
+    """A prospect key's row as locked for this intake: its id, and the lead it pointed to then.
+    A tuple, not a model instance: a thousand-lead batch locks two thousand keys."""
+
+    pk: int
+    lead_id: int | None
+    lead_submitted_at: datetime | None
+
+
+def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
     """One row per key, created if missing, each locked, in a fixed order (no deadlock between
     two batches): two submissions of the same prospect at once are serialised here.
 
@@ -121,7 +130,7 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
     returns it as last committed (what an earlier submission pointed it at)."""
     wanted = sorted(set(keys))
     table = connection.ops.quote_name(ProspectKey._meta.db_table)
-    found: dict[Key, ProspectKey] = {}
+    found: dict[Key, LockedKey] = {}
     with connection.cursor() as cursor:
         for source, params in row_sources(wanted, ("text", "text")):
             # WHERE true: SQLite's grammar needs it between an INSERT's SELECT and ON CONFLICT.
@@ -132,10 +141,7 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, ProspectKey]:
                 params,
             )
             for pk, kind, value, lead_id, submitted in cursor.fetchall():
-                found[(kind, value)] = ProspectKey(
-                    pk=pk, kind=kind, value=value, lead_id=lead_id,
-                    lead_submitted_at=_aware(submitted),
-                )  # fmt: skip
+                found[(kind, value)] = LockedKey(pk, lead_id, _aware(submitted))
     return found
 
 
@@ -163,7 +169,7 @@ def point_keys(pairs: list[tuple[int, int]], *, at: datetime) -> None:
             )
 
 
-def known_originals(locked: Mapping[Key, ProspectKey], now: datetime) -> dict[int, Lead]:
+def known_originals(locked: Mapping[Key, LockedKey], now: datetime) -> dict[int, Lead]:
     """The earlier leads the locked keys point to, when submitted within the protection window."""
     since = now - protection_window()
     ids = {
@@ -206,7 +212,7 @@ def is_suppressed(cleaned: dict[str, Any], suppressed: set[Key]) -> bool:
 def plan(
     items: list[tuple[Lead, dict[str, Any]]],
     *,
-    locked: Mapping[Key, ProspectKey],
+    locked: Mapping[Key, LockedKey],
     known: Mapping[int, Lead],
     suppressed: set[Key],
     now: datetime,

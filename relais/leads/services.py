@@ -113,7 +113,7 @@ def leads_submit(
 
 def _plan(
     valid: list[tuple[Submission, dict[str, Any]]], *, channel: str, actor: Any, now: datetime
-) -> tuple[list[intake.Planned], dict[intake.Key, ProspectKey]]:
+) -> tuple[list[intake.Planned], dict[intake.Key, intake.LockedKey]]:
     locked = intake.lock_keys(k for _item, cleaned in valid for k in prospect_keys(cleaned))
     leads = [
         (
@@ -144,7 +144,7 @@ def _plan(
 
 def _save(
     planned: list[intake.Planned],
-    keys: dict[intake.Key, ProspectKey],
+    keys: dict[intake.Key, intake.LockedKey],
     *,
     actor: Any,
     now: datetime,
