@@ -59,12 +59,14 @@ class Assignment(models.Model):
         EXPIRED = "expired", _("Not opened in time")
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
+    # Indexed by Meta.indexes (assignee, assigned_at), which serves the lookups by assignee alone.
     reseller = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
-    )
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        db_index=False,
+    )  # fmt: skip
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assignments",
+        related_name="assignments", db_index=False,
     )  # fmt: skip
     assigned_at = models.DateTimeField(_("assigned"), db_index=True)
     assigned_by = models.ForeignKey(
