@@ -1,7 +1,6 @@
 """API tokens served from the shared cache (Redis, as in production): one lookup, then none —
 and every change that refuses a token takes effect on the next call."""
 
-import socket
 import uuid
 
 import pytest
@@ -11,21 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from relais.accounts.choices import Role
 from relais.accounts.models import ApiToken
 from relais.accounts.services import api_token_create, api_token_revoke
+from relais.testing.services import redis_reachable
 
 pytestmark = pytest.mark.django_db
 
 
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture
 def shared_cache(settings):
-    if not _redis_reachable():
+    if not redis_reachable():
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {
         "default": {

@@ -1,11 +1,12 @@
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from relais.testing.services import redis_reachable
 
 ROOT = Path(__file__).resolve().parents[3]
 HEALTHZ_SCRIPT = (
@@ -26,14 +27,6 @@ def healthz_in_a_process(**env: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.django_db
 def test_health_is_ok_when_database_and_queue_answer(client):
     response = client.get("/healthz")
@@ -52,7 +45,7 @@ def test_health_is_503_when_the_database_is_unreachable():
     assert outcome["body"]["checks"]["database"].startswith("error")
 
 
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_health_checks_the_redis_queue_when_tasks_run_on_rq(tmp_path):
     sqlite = f"sqlite:///{tmp_path / 'health.sqlite3'}"
     env = {"TASK_BACKEND": "rq", "DATABASE_URL": sqlite}
