@@ -30,6 +30,9 @@ def main() -> None:
     chosen = [w for w in workloads.ALL if not args.only or w.__name__ in args.only.split(",")]
     results: list[dict[str, Any]] = []
     for workload in chosen:
+        settled = workloads.settle()
+        if settled:
+            print(f"  (vacuumed {', '.join(settled)})", file=sys.stderr, flush=True)
         print(f"  {workload.__name__}…", file=sys.stderr, flush=True)
         try:
             results += workload(fixtures, quick=args.quick)
