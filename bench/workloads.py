@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -81,6 +82,12 @@ def prepare() -> Fixtures:
     )
     departement = busiest["departement_id"] if busiest else "69"
     return Fixtures(dict(os.environ), raw, sessions, random.randint(0, 10**7), departement)
+
+
+# Where each workload's prospects are numbered: phones repeat every 10,000,000 numbers, so the
+# ranges stay apart modulo that, or a workload meets another's prospects as duplicates (the API
+# load uses threads × 1,000,000 + request, and a range of 100,000 per window).
+API_LEADS, BULK_LEADS, IMPORTED_LEADS, ROUTED_LEADS = 0, 7_500_000, 8_000_000, 9_500_000
 
 
 def _phone(fx: Fixtures, n: int) -> str:
@@ -191,19 +198,17 @@ def intake_api(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
             run_load(lambda h, n: _ping(h, server.url), users=8, seconds=seconds)
             for _ in range(windows)
         ]
-        loads = [
-            run_load(
-                lambda h, n: h.request(
-                    "POST",
-                    server.url + "/api/v1/leads",
-                    body=json.dumps(_lead(fx, n)),
-                    headers=headers,
-                ),
-                users=8,
-                seconds=seconds,
-            )
-            for _ in range(windows)
-        ]
+
+        def submit(window: int) -> Callable[[Any, int], Any]:
+            def one(http: Any, n: int) -> Any:
+                lead = _lead(fx, API_LEADS + window * 100_000 + n)  # new prospects each window
+                return http.request(
+                    "POST", server.url + "/api/v1/leads", body=json.dumps(lead), headers=headers
+                )
+
+            return one
+
+        loads = [run_load(submit(window), users=8, seconds=seconds) for window in range(windows)]
     finally:
         server.stop()
     rates = sorted(load.rate for load in loads)
@@ -240,7 +245,7 @@ def intake_bulk(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     samples = []
     try:
         for call in range(calls):
-            items = [_lead(fx, 5_000_000 + call * size + i) for i in range(size)]
+            items = [_lead(fx, BULK_LEADS + call * size + i) for i in range(size)]
             started = time.perf_counter()
             response = http.request(
                 "POST",
@@ -491,7 +496,7 @@ def dashboard(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
 def _routing_batch(fx: Fixtures, size: int, existing: list[tuple[str, str]]) -> list[Submission]:
     items = []
     for n in range(size):
-        data = _lead(fx, 9_000_000 + n)
+        data = _lead(fx, ROUTED_LEADS + n)
         if n % 5 == 0 and existing:  # one in five: a prospect already known (a won lead's e-mail)
             data["email"], data["postcode"] = existing[(n // 5) % len(existing)]
         items.append(Submission(data))
@@ -705,7 +710,7 @@ def _import(fx: Fixtures, rows: int, *, dry_run: bool) -> dict[str, float]:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["nom", "telephone", "code postal", "email"])
         for n in range(rows):
-            data = _lead(fx, 20_000_000 + n + (0 if dry_run else 1))
+            data = _lead(fx, IMPORTED_LEADS + n + (0 if dry_run else 1))
             writer.writerow([data["last_name"], data["phone"], data["postcode"], data["email"]])
     try:
         out = subprocess.run(
