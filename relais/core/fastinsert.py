@@ -15,6 +15,7 @@ and another row that points to it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from functools import cache
 from typing import Any
 
@@ -135,7 +136,7 @@ def _insert_returning(model: type[models.Model], objs: Sequence[models.Model]) -
             _returning_sql(model, connection.vendor, len(rows)),
             [value for row in rows for value in row],
         )
-        # Both databases return the rows of a multi-row VALUES in their order.
+        # Rows come back in the order of the VALUES, as Django's bulk_create also relies on.
         for (key,), obj in zip(cursor.fetchall(), objs, strict=True):
             obj.pk = key
 
@@ -194,7 +195,5 @@ def _executemany(model: type[models.Model], objs: Sequence[models.Model]) -> Non
 
 def _logged(cursor: Any, statement: str) -> Any:
     """COPY bypasses the cursor wrapper: show it in the debug query log all the same."""
-    from contextlib import nullcontext
-
     debug = getattr(cursor, "debug_sql", None)
     return debug(statement) if debug else nullcontext()

@@ -302,7 +302,7 @@ def _update_moved(
     with connection.cursor() as cursor:
         for source, params in row_sources(rows, ("bigint",) * (1 + len(also))):
             cursor.execute(
-                f"UPDATE {table} SET status = %s, {STAMP[target]} = %s{sets}"  # noqa: S608
+                f"UPDATE {table} SET status = %s, {quote(STAMP[target])} = %s{sets}"  # noqa: S608
                 f" FROM {source} WHERE {table}.id = v.column1",
                 [target.value, connection.ops.adapt_datetimefield_value(at), *params],
             )
