@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,6 @@ def _token_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def _user_changed(sender: Any, instance: Any, created: bool, update_fields: Any, **kw: Any) -> None:
     """A deactivated user's tokens stop at once; a new role shows on the next call."""
-    from django.conf import settings
-
     from relais.accounts.models import ApiToken
     from relais.accounts.services import api_tokens_forget
 

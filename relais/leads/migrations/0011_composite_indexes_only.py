@@ -20,7 +20,7 @@ LEADS = drop_indexes(
     },
 )
 EVENTS = drop_indexes(
-    "leads_leadevent", {"leads_leadevent_lead_id_426caf75": '"lead_id"'}, postgresql={}
+    "leads_leadevent", {"leads_leadevent_lead_id_426caf75": '"lead_id"'}
 )
 
 

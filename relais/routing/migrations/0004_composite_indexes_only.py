@@ -12,8 +12,7 @@ ASSIGNEES = drop_indexes(
     {
         "routing_assignment_reseller_id_740830b4": '"reseller_id"',
         "routing_assignment_salesperson_id_a8218bce": '"salesperson_id"',
-    },
-    postgresql={},
+    }
 )
 
 
