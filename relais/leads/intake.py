@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from relais.core.forms import field_errors
@@ -125,22 +125,58 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
     """One row per key, created if missing, each locked, in a fixed order (no deadlock between
     two batches): two submissions of the same prospect at once are serialised here.
 
-    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (a thousand keys each on SQLite): the
-    no-op update locks an existing row as ``SELECT … FOR UPDATE`` would, and
-    returns it as last committed (what an earlier submission pointed it at)."""
+    New keys first, ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a row this transaction
+    inserts stays locked until it commits, and a key a concurrent batch is inserting makes this
+    one wait for that batch. Then the keys that already existed, ``SELECT … FOR UPDATE``, read
+    as last committed (what an earlier submission pointed them at). An upsert's no-op
+    ``DO UPDATE`` would lock both kinds in one statement, but it writes a new version of every
+    known key for the vacuum to clear; a batch of new prospects needs the first statement only."""
     wanted = sorted(set(keys))
+    found: dict[Key, LockedKey] = {}
+    # A key erased (GDPR) between the two statements is inserted again on the next turn.
+    for _turn in range(3):
+        missing = [key for key in wanted if key not in found]
+        if not missing:
+            break
+        found.update(_insert_new(missing))
+        existing = [key for key in missing if key not in found]
+        if existing:
+            found.update(_lock_existing(existing))
+    if len(found) < len(wanted):
+        raise DatabaseError("Prospect keys kept disappearing while they were being locked.")
+    return found
+
+
+def _insert_new(keys: list[Key]) -> dict[Key, LockedKey]:
     table = connection.ops.quote_name(ProspectKey._meta.db_table)
     found: dict[Key, LockedKey] = {}
     with connection.cursor() as cursor:
-        for source, params in row_sources(wanted, ("text", "text")):
+        for source, params in row_sources(keys, ("text", "text")):
             # WHERE true: SQLite's grammar needs it between an INSERT's SELECT and ON CONFLICT.
             cursor.execute(
                 f"INSERT INTO {table} (kind, value) SELECT column1, column2 FROM {source} "  # noqa: S608
-                "WHERE true ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind "
-                "RETURNING id, kind, value, lead_id, lead_submitted_at",
+                "WHERE true ON CONFLICT (kind, value) DO NOTHING RETURNING id, kind, value",
                 params,
             )
-            for pk, kind, value, lead_id, submitted in cursor.fetchall():
+            found.update({(kind, value): LockedKey(pk, None, None) for pk, kind, value in cursor})
+    return found
+
+
+def _lock_existing(keys: list[Key]) -> dict[Key, LockedKey]:
+    """Every transaction locks in the same order (the database's, by kind and value); SQLite
+    has no row locks: its writers take turns for the whole transaction."""
+    table = connection.ops.quote_name(ProspectKey._meta.db_table)
+    lock = " FOR UPDATE OF k" if connection.features.has_select_for_update_of else ""
+    found: dict[Key, LockedKey] = {}
+    with connection.cursor() as cursor:
+        for source, params in row_sources(keys, ("text", "text")):
+            cursor.execute(
+                "SELECT k.id, k.kind, k.value, k.lead_id, k.lead_submitted_at"  # noqa: S608
+                f" FROM {table} k JOIN {source} ON k.kind = v.column1 AND k.value = v.column2"
+                f" ORDER BY k.kind, k.value{lock}",
+                params,
+            )
+            for pk, kind, value, lead_id, submitted in cursor:
                 found[(kind, value)] = LockedKey(pk, lead_id, _aware(submitted))
     return found
 

@@ -138,6 +138,35 @@ def test_the_query_count_does_not_grow_with_the_batch():
     assert Lead.objects.count() == 406
 
 
+def test_a_known_prospect_is_locked_without_rewriting_its_keys():
+    """Matching a duplicate locks the original's keys but writes nothing to them: an upsert's
+    no-op update would leave a dead row version behind for every known prospect."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's xmin tells which transaction last wrote a row")
+    ana = PartnerFactory()
+    first = services.lead_submit(
+        data=person(1, phone="0612345678"), channel=Channel.API, partner=ana
+    )
+    keys = ProspectKey.objects.filter(lead=first)
+    before = _row_versions(keys)
+    items = [Submission(person(1, phone="0612345678"), partner=ana), Submission(person(2))]
+    again, new = services.leads_submit(items=items, channel=Channel.IMPORT)
+    assert again.duplicate_of_id == first.pk
+    assert new.duplicate_of_id is None
+    assert _row_versions(keys) == before
+    assert ProspectKey.objects.get(value="p2@orange.fr").lead_id == new.pk
+
+
+def _row_versions(keys) -> dict[int, object]:
+    """Each key row's ``xmin``: the transaction that wrote its current version."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, xmin::text FROM leads_prospectkey WHERE id = ANY(%s)",
+            [list(keys.values_list("pk", flat=True))],
+        )
+        return dict(cursor.fetchall())
+
+
 # Transactional: the real task worker runs here, and it closes the connection it used.
 @pytest.mark.django_db(transaction=True)
 def test_one_notice_task_sends_each_prospect_its_notice_once():

@@ -71,14 +71,21 @@ def test_simultaneous_identical_leads_make_one_original(same_partner, known_befo
     assert errors == []
 
 
-def test_two_batches_of_the_same_prospects_at_once_make_one_original_each():
+@pytest.mark.parametrize("known_before", [False, True], ids=["new", "half known long ago"])
+def test_two_batches_of_the_same_prospects_at_once_make_one_original_each(known_before, settings):
     """Each batch locks all its keys in one fixed order: no deadlock, whatever order the rows
-    come in, and every prospect ends with exactly one original."""
+    come in, and every prospect ends with exactly one original — also when some keys are new
+    (inserted, locked by the insert) and others known (locked by a select) in the same batch."""
     ana, bob = PartnerFactory(), PartnerFactory()
     people = [
-        {"last_name": f"Prospect {n}", "email": f"b{n}@orange.fr", "postcode": "75011"}
+        {
+            "last_name": f"Prospect {n}", "email": f"b{n}@orange.fr",
+            "phone": f"06 12 34 {n // 10 % 10}{n % 10} 00", "postcode": "75011",
+        }
         for n in range(30)
-    ]
+    ]  # fmt: skip
+    if known_before:
+        _known_long_ago(people[::2], settings.RELAIS_LEAD_PROTECTION_DAYS)
     barrier, errors = threading.Barrier(2), []
 
     def worker(partner, rows):
@@ -104,3 +111,15 @@ def test_two_batches_of_the_same_prospects_at_once_make_one_original_each():
         leads = list(Lead.objects.filter(email=row["email"]))
         assert len(leads) == 2
         assert sum(1 for lead in leads if lead.duplicate_of_id is None) == 1
+
+
+def _known_long_ago(rows, days):
+    """Leads of these prospects, submitted before the protection window: their keys exist."""
+    old = services.leads_submit(
+        items=[services.Submission(dict(row), partner=PartnerFactory()) for row in rows],
+        channel="import",
+    )
+    ids = [lead.pk for lead in old]
+    long_ago = old[0].submitted_at - timedelta(days=days + 1)
+    ProspectKey.objects.filter(lead__in=ids).update(lead_submitted_at=long_ago)
+    Lead.objects.filter(pk__in=ids).update(email="", submitted_at=long_ago)
