@@ -2,8 +2,8 @@
 suppression decision — one code path for a single lead and for a batch of a thousand.
 
 ``services.leads_submit`` holds the transaction and does the writes; what is decided here reads
-the rows it is given (the prospect keys it locked, the earlier leads they point to, the
-suppressions found) and never queries per lead, so a batch costs a fixed number of queries.
+the rows it is given (the prospect keys it locked, each with whether it is suppressed, and the
+earlier leads they point to) and never queries per lead, so a batch costs a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -113,17 +113,21 @@ def _estimated_value(raw: Any) -> Decimal | None:
 
 
 class LockedKey(NamedTuple):
-    """A prospect key's row as locked for this intake: its id, and the lead it pointed to then.
-    A tuple, not a model instance: a thousand-lead batch locks two thousand keys."""
+    """A prospect key's row as locked for this intake: its id, the lead it pointed to then, and
+    whether the prospect asked us to forget this e-mail or phone. A tuple, not a model
+    instance: a thousand-lead batch locks two thousand keys."""
 
     pk: int
     lead_id: int | None
     lead_submitted_at: datetime | None
+    suppressed: bool
 
 
 def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
     """One row per key, created if missing, each locked, in a fixed order (no deadlock between
     two batches): two submissions of the same prospect at once are serialised here.
+
+    The same statements say which keys are suppressed (``_suppressed``): no lookup of their own.
 
     New keys first, ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a row this transaction
     inserts stays locked until it commits, and a key a concurrent batch is inserting makes this
@@ -147,6 +151,13 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
     return found
 
 
+def _suppressed(key: str) -> str:
+    """Whether a suppression names this key row (``key``: the row's table or alias): an e-mail
+    or a phone is suppressed under the same kind and normalised value as its prospect key."""
+    table = connection.ops.quote_name(Suppression._meta.db_table)
+    return f"EXISTS (SELECT 1 FROM {table} s WHERE s.kind = {key}.kind AND s.value = {key}.value)"  # noqa: S608
+
+
 def _insert_new(keys: list[Key]) -> dict[Key, LockedKey]:
     table = connection.ops.quote_name(ProspectKey._meta.db_table)
     found: dict[Key, LockedKey] = {}
@@ -155,10 +166,12 @@ def _insert_new(keys: list[Key]) -> dict[Key, LockedKey]:
             # WHERE true: SQLite's grammar needs it between an INSERT's SELECT and ON CONFLICT.
             cursor.execute(
                 f"INSERT INTO {table} (kind, value) SELECT column1, column2 FROM {source} "  # noqa: S608
-                "WHERE true ON CONFLICT (kind, value) DO NOTHING RETURNING id, kind, value",
+                "WHERE true ON CONFLICT (kind, value) DO NOTHING "
+                f"RETURNING id, kind, value, {_suppressed(table)}",
                 params,
             )
-            found.update({(kind, value): LockedKey(pk, None, None) for pk, kind, value in cursor})
+            for pk, kind, value, suppressed in cursor:
+                found[(kind, value)] = LockedKey(pk, None, None, bool(suppressed))
     return found
 
 
@@ -171,13 +184,14 @@ def _lock_existing(keys: list[Key]) -> dict[Key, LockedKey]:
     with connection.cursor() as cursor:
         for source, params in row_sources(keys, ("text", "text")):
             cursor.execute(
-                "SELECT k.id, k.kind, k.value, k.lead_id, k.lead_submitted_at"  # noqa: S608
+                "SELECT k.id, k.kind, k.value, k.lead_id, k.lead_submitted_at,"  # noqa: S608
+                f" {_suppressed('k')}"
                 f" FROM {table} k JOIN {source} ON k.kind = v.column1 AND k.value = v.column2"
                 f" ORDER BY k.kind, k.value{lock}",
                 params,
             )
-            for pk, kind, value, lead_id, submitted in cursor:
-                found[(kind, value)] = LockedKey(pk, lead_id, _aware(submitted))
+            for pk, kind, value, lead_id, submitted, suppressed in cursor:
+                found[(kind, value)] = LockedKey(pk, lead_id, _aware(submitted), bool(suppressed))
     return found
 
 
@@ -219,30 +233,15 @@ def known_originals(locked: Mapping[Key, LockedKey], now: datetime) -> dict[int,
     return {lead.pk: lead for lead in rows}
 
 
-def suppressed_values(cleaned: list[dict[str, Any]]) -> set[Key]:
-    """The e-mails and phones among these submissions that a prospect asked us to forget."""
-    wanted = sorted(
-        {(KeyKind.EMAIL.value, c["email"]) for c in cleaned if c["email"]}
-        | {(KeyKind.PHONE.value, c["phone"]) for c in cleaned if c["phone"]}
+def is_suppressed(cleaned: dict[str, Any], locked: Mapping[Key, LockedKey]) -> bool:
+    return any(
+        locked[key].suppressed
+        for key in (
+            (KeyKind.EMAIL.value, cleaned["email"]),
+            (KeyKind.PHONE.value, cleaned["phone"]),
+        )
+        if key in locked
     )
-    table = connection.ops.quote_name(Suppression._meta.db_table)
-    found: set[Key] = set()
-    with connection.cursor() as cursor:
-        for source, params in row_sources(wanted, ("text", "text")):
-            cursor.execute(
-                f"SELECT s.kind, s.value FROM {table} s JOIN {source}"  # noqa: S608
-                " ON s.kind = v.column1 AND s.value = v.column2",
-                params,
-            )
-            found.update(cursor.fetchall())
-    return found
-
-
-def is_suppressed(cleaned: dict[str, Any], suppressed: set[Key]) -> bool:
-    return (KeyKind.EMAIL.value, cleaned["email"]) in suppressed or (
-        KeyKind.PHONE.value,
-        cleaned["phone"],
-    ) in suppressed
 
 
 def plan(
@@ -250,7 +249,6 @@ def plan(
     *,
     locked: Mapping[Key, LockedKey],
     known: Mapping[int, Lead],
-    suppressed: set[Key],
     now: datetime,
 ) -> list[Planned]:
     """Decide each lead in submission order, as if they had come one after the other: a lead
@@ -271,7 +269,7 @@ def plan(
             original = min(in_db, key=lambda one: (one.submitted_at, one.pk))
         elif in_batch:
             original = in_batch[0]  # all of this batch share ``now``: the first claimed wins
-        flag(lead, original, cleaned, now, suppressed=is_suppressed(cleaned, suppressed))
+        flag(lead, original, cleaned, now, suppressed=is_suppressed(cleaned, locked))
         one = Planned(lead)
         if original is None:
             one.claims = keys

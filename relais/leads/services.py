@@ -136,7 +136,6 @@ def _plan(
         leads,
         locked=locked,
         known=intake.known_originals(locked, now),
-        suppressed=intake.suppressed_values([cleaned for _item, cleaned in valid]),
         now=now,
     )
     return planned, locked
