@@ -1,7 +1,8 @@
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
@@ -75,6 +76,36 @@ def test_bic_has_8_or_11_characters():
 )
 def test_french_phones_are_stored_in_e164(raw):
     assert identifiers.normalize_phone(raw) == "+33612345678"
+
+
+def _by_the_parser(raw: str) -> str | None:
+    """The reference: what phonenumbers' own parser makes of ``raw``, or None if invalid."""
+    try:
+        parsed = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@settings(max_examples=1000)
+@given(
+    st.integers(min_value=0, max_value=999_999_999),
+    st.sampled_from(["0{}", "+33{}", "0033{}", "+33 {}", "0{} ", "00 33 {}"]),
+    st.sampled_from(["", " ", ".", "-"]),
+)
+def test_plain_french_numbers_are_judged_as_the_phone_parser_judges_them(digits, form, sep):
+    """The shortcut for plainly written French numbers accepts, refuses and formats exactly
+    as phonenumbers' parser would, whatever the nine digits (valid ranges or not)."""
+    national = f"{digits:09d}"
+    written = form.format(sep.join(national[i : i + 2] for i in range(0, 9, 2)))
+    expected = _by_the_parser(written)
+    try:
+        got: str | None = identifiers.normalize_phone(written)
+    except ValidationError:
+        got = None
+    assert got == expected
 
 
 def test_invalid_phone_names_the_value():
