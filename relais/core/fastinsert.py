@@ -10,6 +10,8 @@ from the table's counter, under the write lock every transaction takes). A few r
 Like ``bulk_create``: no ``save()``, no signals. Unlike it: foreign keys to instances saved in
 the same call are resolved (ids are given before any row is written), so a batch may hold a row
 and another row that points to it.
+
+``new`` builds the instances themselves faster than ``Model(**values)`` does.
 """
 
 from __future__ import annotations
@@ -42,6 +44,43 @@ def insert(objs: Sequence[models.Model]) -> None:
         _executemany(model, objs)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
+
+
+def new[M: models.Model](model: type[M], **values: Any) -> M:
+    """``model(**values)``, the same instance, at a fraction of the cost (a lead of 42 columns:
+    ~60 → ~10 µs). Django's keyword path pops each field from the arguments and sets each
+    relation through its descriptor; its positional path, the one it takes for rows read from
+    the database, only sets attributes. Here every column's value or default is put in order
+    for that path, and a related instance is cached as its descriptor would cache it. No type
+    check of a related instance, and no reverse cache of a one-to-one: the callers pass the
+    right models, and this is for the intake and routing batches, not for every form."""
+    row, related = [], []
+    for attname, relation, default in _blueprint(model):
+        if relation is not None and relation.name in values:
+            instance = values.pop(relation.name)
+            row.append(None if instance is None else instance.pk)
+            related.append((relation, instance))
+        elif attname in values:
+            row.append(values.pop(attname))
+        else:
+            row.append(default())
+    if values:
+        raise TypeError(f"{model.__name__}() got unexpected arguments: {', '.join(values)}")
+    obj = model(*row)
+    for relation, instance in related:
+        relation.set_cached_value(obj, instance)
+    return obj
+
+
+@cache
+def _blueprint(
+    model: type[models.Model],
+) -> tuple[tuple[str, models.ForeignKey[Any, Any] | None, Callable[[], Any]], ...]:
+    """Each column's attribute, its relation if it is one, and how to make its default."""
+    return tuple(
+        (f.attname, f if isinstance(f, models.ForeignKey) else None, f.get_default)
+        for f in model._meta.concrete_fields
+    )
 
 
 def _pending(objs: Sequence[models.Model]) -> bool:

@@ -117,7 +117,8 @@ def _plan(
     locked = intake.lock_keys(k for _item, cleaned in valid for k in prospect_keys(cleaned))
     leads = [
         (
-            Lead(
+            fastinsert.new(
+                Lead,
                 **cleaned,
                 channel=Channel(channel),
                 partner=item.partner,
@@ -156,8 +157,8 @@ def _save(
     intake.point_keys([(keys[k].pk, p.lead.pk) for p in planned for k in p.claims], at=now)
     fastinsert.insert(
         [
-            LeadEvent(
-                lead=p.lead, at=now, actor=acting_user(actor), kind="submitted",
+            fastinsert.new(
+                LeadEvent, lead=p.lead, at=now, actor=acting_user(actor), kind="submitted",
                 to_status=p.lead.status,
                 data={
                     "channel": p.lead.channel, "duplicate_of": p.lead.duplicate_of_id,
@@ -277,8 +278,8 @@ def leads_move(
                 code="illegal_transition",
             )
     events_ = [
-        LeadEvent(
-            lead=lead, at=at, actor=acting_user(actor), kind="status",
+        fastinsert.new(
+            LeadEvent, lead=lead, at=at, actor=acting_user(actor), kind="status",
             from_status=lead.status, to_status=target.value, note=notes.get(lead.pk, ""),
         )
         for lead in leads

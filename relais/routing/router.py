@@ -254,8 +254,12 @@ def _route_batch(
         pool.take(chosen.id)
         explanation["chosen"] = chosen.id
         made.append(
-            Assignment(
-                lead=lead, assigned_at=now, explanation=explanation, **{f"{kind}_id": chosen.id}
+            fastinsert.new(
+                Assignment,
+                lead=lead,
+                assigned_at=now,
+                explanation=explanation,
+                **{f"{kind}_id": chosen.id},
             )
         )
         setattr(lead, f"assigned_{kind}_id", chosen.id)
@@ -325,7 +329,9 @@ def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datet
         return
     fastinsert.insert(
         [
-            LeadEvent(lead=lead, at=now, kind="unassigned", note=data["reason"], data=data)
+            fastinsert.new(
+                LeadEvent, lead=lead, at=now, kind="unassigned", note=data["reason"], data=data
+            )
             for lead, data in unassigned
         ]
     )

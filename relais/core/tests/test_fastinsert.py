@@ -123,3 +123,51 @@ def test_the_copy_shows_in_the_debug_query_log(settings):
         fastinsert.insert(_leads(40, partner, "Logged"))
     statements = " ".join(q["sql"] for q in queries.captured_queries)
     assert ("COPY" if connection.vendor == "postgresql" else "INSERT") in statements
+
+
+def _as_built(obj) -> tuple[dict, dict]:
+    """An instance's attributes and its cached relations, what a caller can read of it."""
+    attributes = {k: v for k, v in vars(obj).items() if k != "_state"}
+    return attributes, dict(obj._state.fields_cache)
+
+
+def test_new_builds_the_instance_model_kwargs_builds():
+    partner = PartnerFactory()
+    now = timezone.now()
+    values = {
+        "last_name": "Martin",
+        "email": "m@orange.fr",
+        "departement_id": "69",
+        "channel": Channel.API,
+        "partner": partner,
+        "salesperson": None,
+        "estimated_value": Decimal("12.50"),
+        "submitted_at": now,
+    }
+    built = fastinsert.new(Lead, **values)
+    assert _as_built(built) == _as_built(Lead(**values))
+    assert built.partner is partner
+    assert built._state.adding
+    assert built.status == LeadStatus.SUBMITTED  # a default, as the model declares it
+    event = {"lead": built, "at": now, "kind": "submitted", "actor": None, "note": "n"}
+    assert _as_built(fastinsert.new(LeadEvent, **event)) == _as_built(LeadEvent(**event))
+    assert fastinsert.new(LeadEvent, **event).data == {}  # a fresh default each time
+    assert fastinsert.new(LeadEvent, **event).data is not fastinsert.new(LeadEvent).data
+
+
+def test_new_refuses_a_name_the_model_does_not_have():
+    with pytest.raises(TypeError, match="nickname"):
+        fastinsert.new(Lead, last_name="Martin", nickname="Bob")
+
+
+def test_a_new_instance_is_written_like_any_other():
+    partner = PartnerFactory()
+    (model,) = _leads(1, partner, "Fast")
+    values = {
+        f.attname: getattr(model, f.attname) for f in Lead._meta.concrete_fields if f.name != "id"
+    }
+    with transaction.atomic():
+        fastinsert.insert([fastinsert.new(Lead, **values)])
+        Lead.objects.bulk_create([Lead(**values)])
+    first, second = Lead.objects.order_by("pk").values()[:2]
+    assert {**first, "id": 0} == {**second, "id": 0}
