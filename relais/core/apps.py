@@ -5,6 +5,8 @@ from django.db import connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from relais.core import lookups
+
 
 class CoreConfig(AppConfig):
     name = "relais.core"
@@ -12,6 +14,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        lookups.register()
         # Infrastructure, not a business flow: the one signal Django offers after migrating.
         post_migrate.connect(analyze_after_migrations, sender=self)
 

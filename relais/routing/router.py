@@ -206,7 +206,7 @@ def route_leads(*, lead_ids: Iterable[int], now: datetime | None = None) -> list
     with transaction.atomic():
         leads = list(
             Lead.objects.select_for_update(of=("self",))
-            .filter(pk__in=list(lead_ids), status=LeadStatus.QUALIFIED, review_reason="")
+            .filter(pk__any_of=list(lead_ids), status=LeadStatus.QUALIFIED, review_reason="")
             .order_by("pk")
         )
         if not leads:
@@ -216,9 +216,9 @@ def route_leads(*, lead_ids: Iterable[int], now: datetime | None = None) -> list
         unassigned: list[tuple[Lead, dict[str, Any]]] = []
         refused = _refused([lead.pk for lead in leads])
         # A reopened lead may still hold its old assignment: end it before the new one.
-        if Assignment.objects.filter(lead__in=leads, ended_at__isnull=True).update(
-            ended_at=now, end=Assignment.End.REASSIGNED
-        ):
+        if Assignment.objects.filter(
+            lead_id__any_of=[lead.pk for lead in leads], ended_at__isnull=True
+        ).update(ended_at=now, end=Assignment.End.REASSIGNED):
             counters.touch(lead.pk for lead in leads)
         for kind in (RESELLER, SALESPERSON):
             batch = [lead for lead in leads if (lead.category_id in direct) == (kind != RESELLER)]
@@ -307,7 +307,7 @@ def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
     """Who gave each lead back (declined, or let it expire unopened): never offered it again."""
     refused: dict[int, set[int]] = defaultdict(set)
     ended = Assignment.objects.filter(
-        lead_id__in=lead_ids, end__in=(Assignment.End.DECLINED, Assignment.End.EXPIRED)
+        lead_id__any_of=lead_ids, end__in=(Assignment.End.DECLINED, Assignment.End.EXPIRED)
     ).values_list("lead_id", "reseller_id", "salesperson_id")
     for lead_id, reseller_id, salesperson_id in ended:
         refused[lead_id].add(reseller_id or salesperson_id)
