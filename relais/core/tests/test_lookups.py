@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from relais.leads.models import Lead, LeadEvent
 from relais.leads import services
+from relais.leads.models import Lead, LeadEvent
 from relais.testing.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
