@@ -38,7 +38,14 @@ def main() -> None:
             results += workload(fixtures, quick=args.quick)
         except Exception as exc:  # a broken workload is reported, the others still run
             results.append({"name": workload.__name__, "error": f"{type(exc).__name__}: {exc}"})
-    json.dump({"vendor": django.db.connection.vendor, "results": results}, sys.stdout)
+    json.dump(
+        {
+            "vendor": django.db.connection.vendor,
+            "server": workloads.server_settings(),
+            "results": results,
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

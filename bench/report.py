@@ -34,6 +34,13 @@ def _rows(engine: str, data: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _server(data: dict[str, Any]) -> str:
+    settings = data.get("server")
+    if not settings:
+        return ""
+    return "; server settings: " + ", ".join(f"`{k} = {v}`" for k, v in settings.items())
+
+
 def write(report: dict[str, Any], folder: Path) -> None:
     (folder / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     lines = [
@@ -53,7 +60,7 @@ def write(report: dict[str, Any], folder: Path) -> None:
         if "results" in data:
             notes.append(
                 f"- **{engine}**: network built or reused in {data['build_seconds']} s, "
-                f"workloads ran in {data['run_seconds']} s."
+                f"workloads ran in {data['run_seconds']} s{_server(data)}."
             )
             notes += [f"  - `{r['name']}`: {r['note']}" for r in data["results"] if r.get("note")]
     lines += ["", "Notes:", "", *notes, ""]

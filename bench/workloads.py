@@ -131,6 +131,27 @@ def settle() -> list[str]:
     return names
 
 
+# What a reader must know of the database server to read its figures: the same code ran 1.7
+# times faster in bulk on this machine with 4 GB of shared buffers instead of Debian's 128 MB.
+SERVER_SETTINGS = ("shared_buffers", "autovacuum", "synchronous_commit", "max_wal_size")
+
+
+def server_settings() -> dict[str, str]:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous")
+            synchronous = {0: "off", 1: "normal", 2: "full", 3: "extra"}[cursor.fetchone()[0]]
+        return {"journal_mode": journal, "synchronous": synchronous}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(SERVER_SETTINGS)],
+        )
+        return dict(sorted(cursor.fetchall()))
+
+
 # --- floors ------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from bench.measure import percentile, repeat, result, summary
 from bench.report import write
 
@@ -23,7 +25,10 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
         "when": "2026-11-22 10:00 UTC", "mode": "quick", "total_seconds": 12.0,
         "machine": {"cpus": 2, "python": "3.13.0", "system": "Linux"},
         "engines": {
-            "postgresql": {"results": [row], "build_seconds": 1.0, "run_seconds": 2.0},
+            "postgresql": {
+                "results": [row], "build_seconds": 1.0, "run_seconds": 2.0,
+                "server": {"autovacuum": "off", "shared_buffers": "128MB"},
+            },
             "sqlite": {"skipped": "no PostgreSQL"},
         },
     }  # fmt: skip
@@ -38,6 +43,7 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
     assert "| postgresql | kpi_table | 120.0 ms | 110.0 – 130.0 | 100.0 | 1.200 |" in table
     assert "| yes | 265–700 ms |" in table
     assert "skipped: no PostgreSQL" in table
+    assert "server settings: `autovacuum = off`, `shared_buffers = 128MB`" in table
 
 
 def test_a_partial_run_updates_its_workloads_and_keeps_the_others():
@@ -58,3 +64,20 @@ def test_a_partial_run_updates_its_workloads_and_keeps_the_others():
     }
     assert merged["when"] == "now"
     assert _merged(old, new, only="") == new  # a whole run replaces the engine's figures
+
+
+@pytest.mark.django_db
+def test_the_report_names_the_database_settings_its_figures_depend_on():
+    from django.db import connection
+
+    from bench.workloads import server_settings
+
+    settings = server_settings()
+    if connection.vendor == "postgresql":
+        assert set(settings) == {
+            "autovacuum", "max_wal_size", "shared_buffers", "synchronous_commit",
+        }  # fmt: skip
+        assert settings["autovacuum"] in ("on", "off")
+    else:
+        assert set(settings) == {"journal_mode", "synchronous"}  # the tests' database is in memory
+        assert settings["synchronous"] == "normal"
