@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -53,7 +54,13 @@ class Assignee:
     this_month: int
     score: float
     categories: frozenset[int] | None  # None: every product
+    # Its place in the order of preference (``Pool.preference``), kept up to date by the pool:
+    # only the chosen assignee's counts change, so each lead's ranking sorts by a stored key
+    # instead of computing it again for sixty candidates.
+    rank: tuple[int, float, float, int] = (0, 0.0, 0.0, 0)
 
+
+_RANK = attrgetter("rank")
 
 # How many of the eligible candidates an assignment keeps, best first: enough to see why the
 # chosen one came first; the others are counted (storing ~50 per lead made routing slow).
@@ -85,6 +92,8 @@ class Pool:
             )
             for pk, (name, capacity, categories) in locked.items()
         }  # fmt: skip
+        for member in self.members.values():
+            member.rank = self.preference(member)
         for code, pks in serving.items():
             self.by_departement[code] = [
                 self.members[pk] for pk in sorted(pks) if pk in self.members
@@ -150,7 +159,7 @@ class Pool:
                 excluded["capacity"] += 1
             else:
                 eligible.append(a)
-        eligible.sort(key=self.preference)
+        eligible.sort(key=_RANK)
         return eligible, excluded
 
     def preference(self, a: Assignee) -> tuple[int, float, float, int]:
@@ -163,6 +172,7 @@ class Pool:
         member = self.members[assignee_id]
         member.this_month += 1
         member.last_12_months += 1
+        member.rank = self.preference(member)
 
 
 def _lock_resellers(

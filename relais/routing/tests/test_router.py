@@ -74,6 +74,22 @@ def test_ties_are_broken_the_same_way_every_time(manager):
     assert picks == [first, second, first, second]
 
 
+def test_in_one_batch_each_choice_sees_the_ones_before_it(manager):
+    """The batch path ranks by counts that move as it assigns: four leads routed together
+    alternate between two equal resellers, and each explanation shows the counts it met."""
+    first, second = reseller(), reseller()
+    leads = [qualified(manager, n) for n in range(4)]
+    made = services.route_leads(lead_ids=[lead.pk for lead in leads])
+    assert [a.reseller for a in made] == [first, second, first, second]
+    met = [{c["id"]: c["last_12_months"] for c in a.explanation["candidates"]} for a in made]
+    assert met == [
+        {first.pk: 0, second.pk: 0},
+        {first.pk: 1, second.pk: 0},
+        {first.pk: 1, second.pk: 1},
+        {first.pk: 2, second.pk: 1},
+    ]
+
+
 def test_a_full_reseller_is_skipped_and_nobody_left_means_unassigned(
     manager, django_capture_on_commit_callbacks
 ):
