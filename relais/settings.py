@@ -225,6 +225,8 @@ RELAIS_SLA_REASSIGN_HOURS = int(os.environ.get("RELAIS_SLA_REASSIGN_HOURS", "96"
 RELAIS_SLA_STATUS_REMINDER_DAYS = int(os.environ.get("RELAIS_SLA_STATUS_REMINDER_DAYS", "30"))
 RELAIS_SLA_ESCALATION_DAYS = int(os.environ.get("RELAIS_SLA_ESCALATION_DAYS", "90"))
 RELAIS_SLA_SWEEP_MINUTES = int(os.environ.get("RELAIS_SLA_SWEEP_MINUTES", "15"))
+# How often the task worker sends the GDPR art. 14 notices the intake marked (``leads.notices``).
+RELAIS_NOTICE_SWEEP_MINUTES = int(os.environ.get("RELAIS_NOTICE_SWEEP_MINUTES", "1"))
 RELAIS_REFERRAL_MAX_PER_HOUR = int(os.environ.get("RELAIS_REFERRAL_MAX_PER_HOUR", "10"))
 
 # --- E-mail: console in development, SMTP (or any backend) from the environment ---------------

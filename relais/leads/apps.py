@@ -10,8 +10,12 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
+        from django.conf import settings
+
         from relais.core import scheduling
-        from relais.leads import counters  # registers the day counters
+        from relais.leads import counters, notices  # counters: registers the day counters
 
         # Pages refresh the counters before reading them; this keeps that refresh small.
         scheduling.register("leads.counters", every=timedelta(minutes=2), job=counters.refresh_job)
+        every = timedelta(minutes=settings.RELAIS_NOTICE_SWEEP_MINUTES)
+        scheduling.register("leads.notices", every=every, job=notices.send_due)

@@ -310,6 +310,17 @@ class LeadImportError(models.Model):
         return f"row {self.row}"
 
 
+class NoticeDue(models.Model):
+    """A lead whose prospect is owed the GDPR art. 14 notice, written in the intake's own
+    transaction (the mark exists only if the lead does) and deleted by ``leads.notices`` once
+    handled. No foreign key, like ``LeadTouch``: one narrow INSERT on the intake path."""
+
+    lead_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id}: notice due"
+
+
 class LeadTouch(models.Model):
     """A lead whose counted figures changed since the counters were last brought up to date.
 

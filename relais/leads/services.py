@@ -16,15 +16,13 @@ from relais.core import events, fastinsert
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
-from relais.core.queue import enqueue_with_commit
 from relais.core.sqlrows import row_sources
-from relais.leads import counters, intake
+from relais.leads import counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.intake import Submission, lead_validate
 from relais.leads.models import Lead, LeadEvent, ProspectKey
 from relais.leads.normalise import prospect_keys
-from relais.leads.tasks import send_prospect_notices
 from relais.partners.models import Partner
 
 S = LeadStatus
@@ -104,9 +102,7 @@ def leads_submit(
         planned, locked = _plan(valid, channel=channel, actor=actor, now=now)
         _save(planned, locked, actor=actor, now=now)
         settled = _settle_conflicts(planned, actor=actor)
-        notify = [lead.pk for lead in settled if _notified(lead)]
-        if notify:
-            enqueue_with_commit(send_prospect_notices, notify)
+        notices.mark(lead.pk for lead in settled if _notified(lead))
     saved = iter(settled)
     return [refused[i] if i in refused else next(saved) for i in range(len(items))]
 

@@ -17,8 +17,8 @@ from relais.leads.models import Lead, LeadEvent
 
 @task()
 def send_prospect_notices(lead_ids: list[int]) -> int:
-    """The notices of a batch of new leads, one task for all (a bulk intake of a thousand leads
-    queues one task, not a thousand); each is sent once, as below. Returns how many were sent."""
+    """The notices of a batch of new leads (tasks queued before ``leads.notices`` marked them
+    for its sweep instead); each is sent once, as below. Returns how many were sent."""
     return sum(notify_prospect(lead_id) for lead_id in lead_ids)
 
 
@@ -38,8 +38,11 @@ def notify_prospect(lead_id: int) -> bool:
         lead = (
             Lead.objects.select_for_update(of=("self",))
             .select_related("partner", "salesperson")
-            .get(pk=lead_id)
+            .filter(pk=lead_id)
+            .first()
         )
+        if lead is None:  # erased (GDPR) or purged before its notice went out
+            return False
         if not lead.email or lead.anonymised_at or lead.events.filter(kind="notice_sent").exists():
             return False
         source = (

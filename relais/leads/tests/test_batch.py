@@ -11,10 +11,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from relais.leads import services
+from relais.leads import notices, services
 from relais.leads.choices import Channel
 from relais.leads.intake import Submission
-from relais.leads.models import Lead, ProspectKey, Suppression
+from relais.leads.models import Lead, NoticeDue, ProspectKey, Suppression
 from relais.leads.tasks import send_prospect_notices
 from relais.testing.factories import PartnerFactory
 
@@ -169,7 +169,9 @@ def _row_versions(keys) -> dict[int, object]:
 
 # Transactional: the real task worker runs here, and it closes the connection it used.
 @pytest.mark.django_db(transaction=True)
-def test_one_notice_task_sends_each_prospect_its_notice_once():
+def test_the_worker_sends_each_prospect_its_notice_once():
+    """The intake marks the leads whose prospect is owed a notice (one row each, no task per
+    call); the recurring sweep, run by the real worker, sends them and deletes the marks."""
     from django_tasks_db.models import DBTaskResult
 
     ana = PartnerFactory()
@@ -178,8 +180,35 @@ def test_one_notice_task_sends_each_prospect_its_notice_once():
         + [Submission(person(9, email="", phone="0612121212"), partner=ana)],
         channel=Channel.IMPORT,
     )
-    assert DBTaskResult.objects.count() == 1  # one task for the batch, not one per lead
+    assert NoticeDue.objects.count() == 3  # the lead without an e-mail is owed none
+    assert DBTaskResult.objects.count() == 0
+    call_command("start_schedules", verbosity=0)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert sorted(m.to[0] for m in mail.outbox) == ["p0@orange.fr", "p1@orange.fr", "p2@orange.fr"]
+    assert NoticeDue.objects.count() == 0
     assert send_prospect_notices.call([lead.pk for lead in made]) == 0  # never twice
     assert len(mail.outbox) == 3
+
+
+def test_a_refused_notice_keeps_its_mark_and_the_others_go_out(monkeypatch):
+    ana = PartnerFactory()
+    services.leads_submit(
+        items=[Submission(person(n), partner=ana) for n in range(3)], channel=Channel.IMPORT
+    )
+    erased = Lead.objects.get(email="p2@orange.fr")
+    erased.delete()  # gone before the sweep: nothing to send, its mark is cleared
+    real_send = mail.EmailMessage.send
+
+    def send(message, *args, **kwargs):
+        if "p0@orange.fr" in message.to:
+            raise OSError("550 mailbox unavailable")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMessage, "send", send)
+    assert notices.send_due() == "1 notices sent, 1 failed"
+    assert [m.to for m in mail.outbox] == [["p1@orange.fr"]]
+    (kept,) = NoticeDue.objects.all()
+    assert kept.lead_id == Lead.objects.get(email="p0@orange.fr").pk
+    monkeypatch.setattr(mail.EmailMessage, "send", real_send)  # the server accepts it again
+    assert notices.send_due() == "1 notices sent, 0 failed"
+    assert NoticeDue.objects.count() == 0

@@ -87,6 +87,7 @@ def test_the_prospect_notice_names_the_introducer_and_is_sent_once():
     lead = services.lead_submit(
         data={**QUICK, "email": "bernard@orange.fr"}, channel="portal", partner=partner
     )
+    call_command("start_schedules", verbosity=0)  # arms the notice sweep, among others
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     from relais.leads.tasks import send_prospect_notice
 
