@@ -127,14 +127,13 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
     """One row per key, created if missing, each locked, in a fixed order (no deadlock between
     two batches): two submissions of the same prospect at once are serialised here.
 
-    The same statements say which keys are suppressed (``_suppressed``): no lookup of their own.
-
     New keys first, ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a row this transaction
     inserts stays locked until it commits, and a key a concurrent batch is inserting makes this
     one wait for that batch. Then the keys that already existed, ``SELECT … FOR UPDATE``, read
     as last committed (what an earlier submission pointed them at). An upsert's no-op
     ``DO UPDATE`` would lock both kinds in one statement, but it writes a new version of every
-    known key for the vacuum to clear; a batch of new prospects needs the first statement only."""
+    known key for the vacuum to clear; a batch of new prospects needs the first statement only.
+    The same statements say which keys are suppressed (``_suppressed``): no lookup of their own."""
     wanted = sorted(set(keys))
     found: dict[Key, LockedKey] = {}
     # A key erased (GDPR) between the two statements is inserted again on the next turn.
