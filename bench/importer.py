@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 
@@ -16,6 +15,7 @@ django.setup()
 
 from django.core.files.uploadedfile import UploadedFile  # noqa: E402
 
+from bench.measure import peak_rss_mb  # noqa: E402
 from relais.accounts.models import User  # noqa: E402
 from relais.leads import imports  # noqa: E402
 
@@ -36,7 +36,7 @@ def main(path: str, dry_run: bool) -> None:
     started = time.perf_counter()
     imports.run(batch.pk)
     seconds = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     batch.refresh_from_db()
     result = {"seconds": seconds, "rss_mb": round(rss_mb, 1), "created": batch.created}
     print(json.dumps(result))

@@ -1,7 +1,8 @@
-"""Timing helpers: repeat a workload, keep the median and the spread."""
+"""Timing helpers: repeat a workload, keep the median and the spread; a process's peak memory."""
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -58,3 +59,15 @@ def result(
         "ratio": None if ratio is None else round(ratio, 3),
         "target": target, "met": met, "note": note, **extra,
     }  # fmt: skip
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS: ``VmHWM``, the high-water mark of its address space since
+    it was exec'd. Not ``getrusage``'s ``ru_maxrss``: Linux carries into it the peak of the
+    image the process replaced at exec — here the benchmark that spawned it (vfork shares its
+    memory until then) — so the import reported the parent's 690 MB instead of its own ~75."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc (not Linux)

@@ -81,3 +81,22 @@ def test_the_report_names_the_database_settings_its_figures_depend_on():
     else:
         assert set(settings) == {"journal_mode", "synchronous"}  # the tests' database is in memory
         assert settings["synchronous"] == "normal"
+
+
+def test_a_spawned_process_reports_its_own_peak_memory_not_its_parents():
+    """The import's memory is measured in a process the benchmark spawns: its figure must not
+    include the benchmark's own memory, as ``ru_maxrss`` does on Linux."""
+    import subprocess
+    import sys
+
+    ballast = bytearray(300 * 1024 * 1024)  # the parent's memory, touched
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    script = (
+        "import resource; from bench.measure import peak_rss_mb; "
+        "print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    own, inherited = (float(x) for x in out.stdout.split())
+    assert own < 100  # a bare interpreter
+    assert inherited > 300  # what the report showed before: the parent's 300 MB
+    del ballast
