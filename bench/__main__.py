@@ -93,12 +93,34 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.engine"] + (["--quick"] if args.quick else [])
     if args.only:
         command += ["--only", args.only]
+    before = cpu_ticks()
     out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    after = cpu_ticks()
     sys.stderr.write(out.stderr)
     data: dict[str, Any] = json.loads(out.stdout)
     data["build_seconds"] = round(built, 1)
     data["run_seconds"] = round(time.perf_counter() - started - built, 1)
+    data["steal_percent"] = steal_percent(before, after)
     return data
+
+
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time by state (``/proc/stat``), to tell a slow run from a slow host."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return []
+
+
+def steal_percent(before: list[int], after: list[int]) -> float | None:
+    """The share of CPU time the hypervisor gave to other machines while the workloads ran:
+    on a shared host, figures of the same code move with it (the eighth column, "steal")."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(spent[:8])
+    return round(100 * spent[7] / total, 1) if total else None
 
 
 def _earlier(mode: str) -> dict[str, Any]:

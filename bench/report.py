@@ -34,6 +34,11 @@ def _rows(engine: str, data: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _steal(data: dict[str, Any]) -> str:
+    steal = data.get("steal_percent")
+    return "" if steal is None else f" (CPU time taken by the host for other machines: {steal} %)"
+
+
 def _server(data: dict[str, Any]) -> str:
     settings = data.get("server")
     if not settings:
@@ -60,7 +65,7 @@ def write(report: dict[str, Any], folder: Path) -> None:
         if "results" in data:
             notes.append(
                 f"- **{engine}**: network built or reused in {data['build_seconds']} s, "
-                f"workloads ran in {data['run_seconds']} s{_server(data)}."
+                f"workloads ran in {data['run_seconds']} s{_steal(data)}{_server(data)}."
             )
             notes += [f"  - `{r['name']}`: {r['note']}" for r in data["results"] if r.get("note")]
     lines += ["", "Notes:", "", *notes, ""]

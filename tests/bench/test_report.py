@@ -27,7 +27,7 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
         "engines": {
             "postgresql": {
                 "results": [row], "build_seconds": 1.0, "run_seconds": 2.0,
-                "server": {"autovacuum": "off", "shared_buffers": "128MB"},
+                "server": {"autovacuum": "off", "shared_buffers": "128MB"}, "steal_percent": 3.5,
             },
             "sqlite": {"skipped": "no PostgreSQL"},
         },
@@ -44,6 +44,17 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
     assert "| yes | 265–700 ms |" in table
     assert "skipped: no PostgreSQL" in table
     assert "server settings: `autovacuum = off`, `shared_buffers = 128MB`" in table
+    assert "taken by the host for other machines: 3.5 %" in table
+
+
+def test_steal_is_the_share_of_cpu_time_the_host_took():
+    from bench.__main__ import steal_percent
+
+    # user nice system idle iowait irq softirq steal
+    before = [100, 0, 50, 800, 10, 0, 0, 40]
+    after = [200, 0, 100, 1550, 10, 0, 0, 140]
+    assert steal_percent(before, after) == 10.0  # 100 of 1,000 ticks
+    assert steal_percent([], after) is None
 
 
 def test_a_partial_run_updates_its_workloads_and_keeps_the_others():
