@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from relais.accounts.choices import Role
@@ -17,6 +19,7 @@ from relais.core.reference import ensure_reference_data
 from relais.leads.seed import ensure_seed as ensure_lead_seed
 from relais.partners.seed import ensure_seed
 from relais.testing.factories import PartnerFactory, UserFactory, partner_user
+from relais.testing.services import redis_reachable
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,6 +59,22 @@ def _fresh_cache() -> None:
 def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     """Uploaded files of a test go to its own temporary folder, never into data/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def redis_cache(settings: Any) -> Any:
+    """The project's Redis cache on the machine's real Redis (database 13), with a key prefix
+    of this test's own; skipped where no Redis answers."""
+    if not redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "relais.core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/13",
+            "KEY_PREFIX": uuid.uuid4().hex,
+        }
+    }
+    return caches["default"]
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """API tokens served from the shared cache (Redis, as in production): one lookup, then none —
 and every change that refuses a token takes effect on the next call."""
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,22 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from relais.accounts.choices import Role
 from relais.accounts.models import ApiToken
 from relais.accounts.services import api_token_create, api_token_revoke
-from relais.testing.services import redis_reachable
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shared_cache(settings):
-    if not redis_reachable():
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "relais.core.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/13",
-            "KEY_PREFIX": uuid.uuid4().hex,  # this test's keys only
-        }
-    }
+def shared_cache(redis_cache, settings):
     settings.RELAIS_API_TOKEN_CACHE_SECONDS = 60
 
 

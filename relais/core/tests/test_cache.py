@@ -2,26 +2,14 @@
 one Redis client per connection pool rather than one per call."""
 
 import threading
-import uuid
 
 import pytest
 from django.core.cache import caches
 
-from relais.testing.services import redis_reachable
-
 
 @pytest.fixture
-def cache(settings):
-    if not redis_reachable():
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "relais.core.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/13",
-            "KEY_PREFIX": uuid.uuid4().hex,  # this test's keys only
-        }
-    }
-    return caches["default"]
+def cache(redis_cache):
+    return redis_cache
 
 
 def test_values_round_trip_and_add_does_not_overwrite(cache):
