@@ -140,7 +140,7 @@ class Pool:
     def _counts(self, ids: list[int]) -> dict[int, tuple[int, int]]:
         # Declined leads were given back at once: they do not count as served.
         live = Assignment.objects.filter(
-            **{f"{self.kind}_id__in": ids}, assigned_at__gte=self.now - timedelta(days=365)
+            **{f"{self.kind}_id__any_of": ids}, assigned_at__gte=self.now - timedelta(days=365)
         ).exclude(end=Assignment.End.DECLINED)
         rows = live.values(f"{self.kind}_id").annotate(
             year=Count("pk"), month=Count("pk", filter=Q(assigned_at__gte=_month_start(self.now)))
@@ -181,7 +181,7 @@ def _lock_resellers(
     ResellerProfile.objects.bulk_create(
         [ResellerProfile(partner_id=i) for i in ids], ignore_conflicts=True
     )
-    rows = ResellerProfile.objects.select_for_update(of=("self",)).filter(partner_id__in=ids)
+    rows = ResellerProfile.objects.select_for_update(of=("self",)).filter(partner_id__any_of=ids)
     locked = list(
         rows.order_by("partner_id").values_list(
             "partner_id", "partner__company_name", "monthly_capacity"
@@ -189,7 +189,7 @@ def _lock_resellers(
     )
     products = list(
         ResellerProfile.categories.through.objects.filter(
-            resellerprofile__partner_id__in=ids
+            resellerprofile__partner_id__any_of=ids
         ).values_list("resellerprofile__partner_id", "productcategory_id")
     )
     return locked, products
@@ -197,7 +197,7 @@ def _lock_resellers(
 
 def _lock_salespeople(ids: list[int]) -> list[tuple[int, str, int]]:
     # A salesperson sells every product we sell ourselves: no product list.
-    rows = SalesTerritory.objects.select_for_update(of=("self",)).filter(user__in=ids)
+    rows = SalesTerritory.objects.select_for_update(of=("self",)).filter(user_id__any_of=ids)
     return list(rows.order_by("user").values_list("user", "user__email", "monthly_capacity"))
 
 

@@ -3,42 +3,36 @@ one Redis client per connection pool rather than one per call."""
 
 import threading
 
-import pytest
 from django.core.cache import caches
 
 
-@pytest.fixture
-def cache(redis_cache):
-    return redis_cache
-
-
-def test_values_round_trip_and_add_does_not_overwrite(cache):
-    assert cache.get("token") is None
-    cache.set("token", {"user": 7, "scopes": ["read"]}, 60)
-    assert cache.get("token") == {"user": 7, "scopes": ["read"]}
-    assert cache.add("token", "other", 60) is False
-    assert cache.add("marker", "forgotten", 60) is True
-    assert cache.get_many(["token", "marker", "absent"]) == {
+def test_values_round_trip_and_add_does_not_overwrite(redis_cache):
+    assert redis_cache.get("token") is None
+    redis_cache.set("token", {"user": 7, "scopes": ["read"]}, 60)
+    assert redis_cache.get("token") == {"user": 7, "scopes": ["read"]}
+    assert redis_cache.add("token", "other", 60) is False
+    assert redis_cache.add("marker", "forgotten", 60) is True
+    assert redis_cache.get_many(["token", "marker", "absent"]) == {
         "token": {"user": 7, "scopes": ["read"]},
         "marker": "forgotten",
     }
-    cache.add("n", 1, 60)
-    assert cache.incr("n", 2) == 3
-    cache.delete("token")
-    assert cache.get("token", "gone") == "gone"
+    redis_cache.add("n", 1, 60)
+    assert redis_cache.incr("n", 2) == 3
+    redis_cache.delete("token")
+    assert redis_cache.get("token", "gone") == "gone"
 
 
-def test_one_client_serves_every_call_of_a_thread(cache):
-    backend = cache._cache
+def test_one_client_serves_every_call_of_a_thread(redis_cache):
+    backend = redis_cache._cache
     first = backend.get_client()
-    cache.set("a", 1, 60)
-    assert cache.get("a") == 1
+    redis_cache.set("a", 1, 60)
+    assert redis_cache.get("a") == 1
     assert backend.get_client() is first
     assert backend.get_client(write=True) is first  # one server: reads and writes share a pool
 
 
-def test_each_thread_has_its_own_cache_and_they_share_the_values(cache):
-    cache.set("shared", "yes", 60)
+def test_each_thread_has_its_own_cache_and_they_share_the_values(redis_cache):
+    redis_cache.set("shared", "yes", 60)
     seen: list[object] = []
 
     def read() -> None:
