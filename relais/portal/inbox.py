@@ -22,7 +22,7 @@ from relais.core.errors import DomainError
 from relais.core.http import is_htmx
 from relais.leads.models import Lead
 from relais.routing import services
-from relais.routing.forms import LOST_REASONS, DeclareForm, DeclineForm
+from relais.routing.forms import DeclareForm, DeclineForm, lost_reasons
 from relais.routing.selectors import assignee_of, inbox_for, inbox_lead
 
 assignee_required = role_required(lambda u: u.role in (Role.RESELLER, Role.SALESPERSON))
@@ -41,7 +41,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     closed = request.GET.get("show") == "closed"
     leads = inbox_for(request_user(request), closed=closed)
     page = Paginator(leads, 25).get_page(request.GET.get("page"))
-    context = {"page": page, "closed": closed, "lost_reasons": LOST_REASONS}
+    context = {"page": page, "closed": closed, "lost_reasons": lost_reasons()}
     return render(request, "portal/inbox.html", context)
 
 
@@ -50,13 +50,13 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead, who = _lead(request, pk)
     if services.assignment_open(lead=lead, actor=request.user, **who):
         lead.refresh_from_db()
-    context = {"lead": lead, "lost_reasons": LOST_REASONS, "detail": True}
+    context = {"lead": lead, "lost_reasons": lost_reasons(), "detail": True}
     return render(request, "portal/inbox_detail.html", context)
 
 
 def _card(request: HttpRequest, lead: Lead, error: str = "") -> HttpResponse:
     lead.refresh_from_db()
-    context = {"lead": lead, "lost_reasons": LOST_REASONS, "error": error}
+    context = {"lead": lead, "lost_reasons": lost_reasons(), "error": error}
     status = 422 if error else 200  # base.html lets htmx swap a 422: the card shows its error
     return render(request, "portal/partials/_inbox_card.html", context, status=status)
 

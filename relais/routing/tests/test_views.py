@@ -98,6 +98,20 @@ def test_won_needs_an_amount_and_lost_a_reason(client, manager, two_resellers):
     assert (lead.status, lead.lost_reason) == ("lost", "Too expensive")
 
 
+def test_each_card_offers_the_lost_reasons_in_the_readers_language(client, manager, two_resellers):
+    mine, _ = two_resellers
+    leads = [routed(manager, mine, n) for n in range(2)]
+    login(client, mine)
+    for language, reason in (("fr", "Trop cher"), ("en", "Too expensive")):
+        page = client.get("/portal/inbox/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        button = f'name="lost_reason" value="{reason}">{reason}</button>'
+        assert page.count(button) == len(leads), language
+        for lead in leads:
+            assert f'action="/portal/inbox/{lead.pk}/status/"' in page
+            assert f'action="/portal/inbox/{lead.pk}/decline/"' in page
+            assert f'href="/portal/inbox/{lead.pk}/"' in page
+
+
 def test_declining_from_the_inbox_reroutes_and_the_card_leaves(client, manager):
     first, second = make_reseller(with_user=True), make_reseller()
     lead = routed(manager, first)
