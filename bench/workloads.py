@@ -523,13 +523,12 @@ def dashboard(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     times = 3 if quick else 7
     samples = repeat(lambda: (network_summary(), lead_summary()), times)
     since = (timezone.localdate() - timedelta(days=365)).isoformat()
-    # The same figures in one statement: the network's counts, then the leads by status.
-    count = "SUM(CASE WHEN {} THEN 1 ELSE 0 END)"
+    # The same figures in one statement: the partners by kind and status (read from their
+    # index, as the page does), the départements served, then the leads by status.
     active = "status = 'active'"
     statement = (
-        f"SELECT 'network', {count.format(f"kind = 'reseller' AND {active}")}, "
-        f"{count.format(f"kind = 'introducer' AND {active}")}, "
-        f"{count.format("status = 'candidate'")} FROM partners_partner "
+        "SELECT kind || ' ' || status, COUNT(*), NULL, NULL FROM partners_partner "
+        "GROUP BY kind, status "
         "UNION ALL SELECT 'departements', COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM "
         "partners_partner_served_departements s JOIN partners_partner p ON p.id = s.partner_id "
         f"WHERE s.departement_id = d.code AND p.kind = 'reseller' AND p.{active}) THEN 1 "

@@ -13,11 +13,12 @@ def test_dashboard_counts_the_network(client, manager):
     PartnerFactory(reseller=True, status="paused").served_departements.set(["75"])
     PartnerFactory.create_batch(2)
     PartnerFactory(status="candidate")
+    PartnerFactory(reseller=True, status="candidate")  # candidates of either kind
     client.force_login(manager)
     summary = client.get("/dashboard/").context["summary"]
     assert summary.active_resellers == 1
     assert summary.active_introducers == 2
-    assert summary.candidates == 1
+    assert summary.candidates == 2
     assert (summary.departements_covered, summary.departements_total) == (2, 101)
 
 

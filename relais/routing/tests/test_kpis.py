@@ -1,14 +1,17 @@
 """KPI arithmetic on both databases: rates, the median time to open, the network average."""
 
 from datetime import timedelta
+from itertools import accumulate
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relais.leads import counters
 from relais.routing import services
 from relais.routing.kpis import kpi_table, network_average
-from relais.routing.models import Assignment
+from relais.routing.models import OPEN_BANDS, Assignment
 from relais.routing.tests.conftest import make_qualified, make_reseller
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,30 @@ def test_the_median_is_interpolated_inside_the_band_of_the_middle_lead():
     # 10 opened: 4 within 12 h, 8 within 18 h; the 5th is a quarter into the 12–18 h band.
     assert median_from_bands(10, [0, 0, 1, 1, 2, 4, 8, 9, 10, 10, 10, 10]) == 13.5
     assert median_from_bands(4, [0] * 11 + [1]) == 96.0  # most opened later than the last band
+
+
+def _median_band_by_band(opened, within):
+    """The definition, band by band: the first band whose count reaches half the opened."""
+    if not opened:
+        return None
+    middle, low_hours, low_count = opened / 2, 0, 0
+    for hours, count in zip(OPEN_BANDS, within, strict=True):
+        if count >= middle:
+            return round(
+                low_hours + (middle - low_count) / (count - low_count) * (hours - low_hours), 1
+            )
+        low_hours, low_count = hours, count
+    return float(OPEN_BANDS[-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=12, max_size=12), st.integers(0, 60))
+def test_the_median_found_by_bisection_is_the_band_by_band_one(steps, late):
+    from relais.routing.kpis import median_from_bands
+
+    within = list(accumulate(steps))  # opened within 1 h, 2 h, …: counts never decrease
+    opened = within[-1] + late  # and some opened after the last band
+    assert median_from_bands(opened, within) == _median_band_by_band(opened, within)
 
 
 def test_the_routers_scores_are_computed_once_a_day(manager, django_assert_num_queries):
