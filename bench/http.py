@@ -32,7 +32,7 @@ def default_workers() -> int:
 
 class Server:
     def __init__(self, env: dict[str, str], workers: int = 0) -> None:
-        workers = workers or default_workers()
+        self.workers = workers or default_workers()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
@@ -41,7 +41,7 @@ class Server:
                 gunicorn,
                 "relais.wsgi",
                 "--workers",
-                str(workers),
+                str(self.workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
@@ -64,9 +64,44 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError("the benchmark server did not start")
 
+    def warm(self, path: str, headers: dict[str, str], rounds: int = 2) -> None:
+        """Have every worker serve ``path`` before it is timed: its first request opens its
+        database connection (~10 ms more on PostgreSQL, whose new backend also loads its
+        catalogue) and fills its caches. Requests sent one after the other reach the workers
+        unevenly (one worker may take them all), so each round opens one connection per
+        worker and sends each request's head without its end: a sync worker that accepted a
+        connection waits for the rest of its request, and cannot take another, so the
+        connections land on distinct workers; then every request is completed."""
+        head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in headers.items()
+        )
+        for _ in range(rounds):
+            held = [
+                socket.create_connection(("127.0.0.1", self.port), timeout=60)
+                for _ in range(self.workers)
+            ]
+            for connection in held:
+                connection.sendall(head.encode())
+            time.sleep(0.3)  # idle workers accept at once
+            for connection in held:
+                connection.sendall(b"\r\n")
+            for connection in held:
+                answer = _read_all(connection)
+                if not answer.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+                    raise RuntimeError(f"warming {path}: {answer[:80]!r}")
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (then closed here too)."""
+    with connection:
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass

@@ -21,6 +21,28 @@ def repeat(fn: Callable[[], Any], times: int, warmup: int = 1) -> list[float]:
     return samples
 
 
+def interleaved(
+    fn: Callable[[], Any], floor: Callable[[], Any], times: int, warmup: int = 1
+) -> tuple[list[float], list[float]]:
+    """Seconds per run of a workload and of its floor, run by turns: the machine's speed drifts
+    (by a third between two runs here), and a drift while one was measured after the other
+    weighed on the ratio alone."""
+    for _ in range(warmup):
+        fn()
+        floor()
+    ours, floors = [], []
+    for _ in range(times):
+        ours.append(_timed(fn))
+        floors.append(_timed(floor))
+    return ours, floors
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
 def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {

@@ -26,7 +26,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.http import Server, run_load
-from bench.measure import percentile, repeat, result, summary
+from bench.measure import interleaved, percentile, repeat, result, summary
 from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.accounts.services import api_token_create
@@ -377,8 +377,7 @@ def pages(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
 
     def timed(path: str, role: str | None) -> list[float]:
         headers = {"Cookie": f"sessionid={fx.sessions[role]}"} if role else {}
-        for _ in range(6):  # warm every worker up: its first request loads templates, catalogues
-            http.request("GET", server.url + path, headers=headers)
+        server.warm(path, headers)
         out = []
         for _ in range(count):
             started = time.perf_counter()
@@ -491,9 +490,12 @@ def _kpi_floor_sql(first_month: date) -> str:
 def kpis(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     times = 3 if quick else 7
     start, end = default_period()
-    samples = repeat(lambda: kpi_table(start=start, end=end), times)
     first_month = timezone.localtime(start).date()
-    floor = summary(_sql_floor(_kpi_floor_sql(first_month), times))["median"]
+    floor_sql = _kpi_floor_sql(first_month)
+    samples, floors = interleaved(
+        lambda: kpi_table(start=start, end=end), lambda: _sql(floor_sql), times
+    )
+    floor = summary(floors)["median"]
     source = summary(_sql_floor(_source_kpi_sql(start.isoformat(sep=" ")), 3))["median"]
     stats = summary(samples)
     ms = stats["median"] * 1000
@@ -521,7 +523,6 @@ def kpis(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
 
 def dashboard(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     times = 3 if quick else 7
-    samples = repeat(lambda: (network_summary(), lead_summary()), times)
     since = (timezone.localdate() - timedelta(days=365)).isoformat()
     # The same figures in one statement: the partners by kind and status (read from their
     # index, as the page does), the départements served, then the leads by status.
@@ -536,7 +537,10 @@ def dashboard(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
         "UNION ALL SELECT status, SUM(leads), SUM(won_amount), NULL FROM leads_leadday "
         f"WHERE day > '{since}' GROUP BY status"
     )
-    floor = summary(_sql_floor(statement, times))["median"]
+    samples, floors = interleaved(
+        lambda: (network_summary(), lead_summary()), lambda: _sql(statement), times
+    )
+    floor = summary(floors)["median"]
     start = (timezone.now() - timedelta(days=365)).isoformat(sep=" ")
     source_statement = (
         "SELECT status, COUNT(*), SUM(won_amount) FROM leads_lead "

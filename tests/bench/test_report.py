@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bench.measure import percentile, repeat, result, summary
+from bench.measure import interleaved, percentile, repeat, result, summary
 from bench.report import write
 
 
@@ -14,6 +14,13 @@ def test_repeat_drops_the_warmup_and_summary_keeps_median_and_spread():
     assert (len(calls), len(samples)) == (7, 5)
     assert summary([3.0, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0, "runs": 3}
     assert percentile([float(n) for n in range(1, 101)], 0.95) == 95.0
+
+
+def test_a_workload_and_its_floor_are_timed_by_turns():
+    calls = []
+    ours, floors = interleaved(lambda: calls.append("ours"), lambda: calls.append("floor"), 3)
+    assert calls == ["ours", "floor"] * 4  # one warm-up each, then three of each by turns
+    assert (len(ours), len(floors)) == (3, 3)
 
 
 def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):

@@ -50,6 +50,17 @@ def test_the_median_is_interpolated_inside_the_band_of_the_middle_lead():
     assert median_from_bands(4, [0] * 11 + [1]) == 96.0  # most opened later than the last band
 
 
+def test_equal_scores_go_to_the_reseller_with_more_leads():
+    from relais.routing.kpis import Kpi, ranked
+
+    # Both score 0.4 exactly: (3 + 2 + 1 + 6) / (3 × (6 + 4)) and (0 + 0 + 0 + 6) / (3 × 5).
+    busy = Kpi(assignee=2, received=6, opened=3, treated=2, won=1)
+    idle = Kpi(assignee=1, received=1)
+    assert busy.score == pytest.approx(idle.score) == pytest.approx(0.4)
+    assert [k.assignee for k in ranked([idle, busy])] == [2, 1]
+    assert [k.rank for k in ranked([busy, idle])] == [1, 2]
+
+
 def _median_band_by_band(opened, within):
     """The definition, band by band: the first band whose count reaches half the opened."""
     if not opened:
