@@ -81,8 +81,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["-assigned_at"]
         indexes = [
-            models.Index(fields=["reseller", "assigned_at"]),
-            models.Index(fields=["salesperson", "assigned_at"]),
+            # With ``end``: the router's 12-month counts per assignee read the index alone.
+            models.Index(fields=["reseller", "assigned_at", "end"]),
+            models.Index(fields=["salesperson", "assigned_at", "end"]),
             models.Index(
                 fields=["assigned_at"], condition=Q(ended_at__isnull=True), name="assignment_live"
             ),

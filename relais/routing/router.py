@@ -142,8 +142,11 @@ class Pool:
         live = Assignment.objects.filter(
             **{f"{self.kind}_id__any_of": ids}, assigned_at__gte=self.now - timedelta(days=365)
         ).exclude(end=Assignment.End.DECLINED)
+        # Counting assigned_at (never null), not the id: the (assignee, assigned_at, end)
+        # index holds all the count reads, so PostgreSQL reads the index alone.
+        month = Q(assigned_at__gte=_month_start(self.now))
         rows = live.values(f"{self.kind}_id").annotate(
-            year=Count("pk"), month=Count("pk", filter=Q(assigned_at__gte=_month_start(self.now)))
+            year=Count("assigned_at"), month=Count("assigned_at", filter=month)
         )
         return {r[f"{self.kind}_id"]: (r["year"], r["month"]) for r in rows}
 
