@@ -84,8 +84,7 @@ class Kpi:
 
     @property
     def score(self) -> float:
-        """The mean of the three rates, each smoothed (a tuple, not a generator: the table sorts
-        3,500 rows by it)."""
+        """The mean of the three rates, each smoothed towards 50 % (``SMOOTHING``)."""
         half, seen = SMOOTHING / 2, self.received + SMOOTHING
         hits = (self.opened + half, self.treated + half, self.won + self.lost + half)
         return sum((hits[0] / seen, hits[1] / seen, hits[2] / seen)) / 3
@@ -154,8 +153,8 @@ _BANDS = slice(9, 9 + len(OPEN_BANDS))
 def _order(k: Kpi) -> tuple[float, int, int]:
     """The score is ``(opened + treated + closed + 6) / (3 × (received + 4))``. Ranked by that
     one division, whose rounding keeps the order of such small fractions, equal scores tie
-    exactly and go to the most leads; the mean of three rounded rates parted a quarter of them
-    by their last bit (262 places out of 3,541 rows in the bench's table)."""
+    exactly and go to the most leads; the mean of three rounded rates parted some of them by
+    their last bit (the bench's table of 3,541 resellers was out of order at 262 places)."""
     hits = k.opened + k.treated + k.won + k.lost + 3 * SMOOTHING / 2
     return (-hits / (k.received + SMOOTHING), -k.received, k.assignee)
 
