@@ -377,7 +377,7 @@ def pages(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
 
     def timed(path: str, role: str | None) -> list[float]:
         headers = {"Cookie": f"sessionid={fx.sessions[role]}"} if role else {}
-        server.warm(path, headers)
+        server.warm(path, headers, rounds=1 if quick else 2)
         out = []
         for _ in range(count):
             started = time.perf_counter()
