@@ -40,7 +40,7 @@ def _warm_templates() -> None:
 
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            translation.gettext("Leads")
+            translation.gettext("Leads")  # any message: the first loads the catalogue
             _reverse_tables(get_resolver())
     pages = engines["django"]
     assert isinstance(pages, DjangoTemplates)
