@@ -13,12 +13,7 @@ def repeat(fn: Callable[[], Any], times: int, warmup: int = 1) -> list[float]:
     """Seconds per run, after ``warmup`` runs that are not kept."""
     for _ in range(warmup):
         fn()
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return samples
+    return [_timed(fn) for _ in range(times)]
 
 
 def interleaved(
