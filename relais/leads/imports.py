@@ -8,7 +8,10 @@ queries per thousand), committing batch by batch so progress shows and a crash l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -16,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.leads.choices import Channel
-from relais.leads.intake import Submission, active_categories, lead_validate
+from relais.leads.intake import Submission, active_categories, lead_validate, leads_check
 from relais.leads.models import LeadImport, LeadImportError, ProductCategory
 from relais.leads.services import leads_submit
 from relais.leads.tasks import run_lead_import
@@ -105,7 +109,7 @@ def import_queue(
     return batch
 
 
-def _rows(batch: LeadImport) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(batch: LeadImport) -> Generator[tuple[int, dict[str, str]]]:
     with batch.file.open("rb") as handle:
         table = read_table(handle, batch.filename)
         index = {h: i for i, h in enumerate(table.headers)}
@@ -176,41 +180,79 @@ def validate_pass(batch: LeadImport) -> int:
     return LeadImportError.objects.filter(batch=batch).count()
 
 
+# One row as the reader thread hands it over: its line, its referral code (looked up in the
+# main thread, which holds the database connection), the submission and its validation.
+Read = tuple[int, str, Submission, dict[str, Any] | ValidationError]
+
+
 def create_pass(batch: LeadImport) -> None:
     """Create every valid row, a thousand at a time through the batch intake; a bad row is
-    recorded and skipped (valid-only mode). Each thousand commits with its progress."""
+    recorded and skipped (valid-only mode). Each thousand commits with its progress.
+
+    A second thread reads and validates the next thousand while this one is written: validation
+    is pure Python and the database driver lets go of the interpreter while it waits, so the two
+    overlap. At most two thousand rows are held, so memory stays flat."""
     partners: dict[str, Partner | None] = {}
     rows = _rows(batch)
-    while True:
-        chunk = [row for _, row in zip(range(BATCH), rows, strict=False)]
-        if not chunk:
-            return
-        errors, items, numbers = [], [], []
-        for number, data in chunk:
-            try:
-                partner = _partner(data.pop("partner_code", "").strip(), partners)
-            except ValidationError as exc:
-                errors.append(LeadImportError(batch=batch, row=number, fields=field_errors(exc)))
-            else:
-                items.append(Submission(data, partner=partner))
-                numbers.append(number)
-        with transaction.atomic():
-            # leads_submit validates each row itself: no second check here.
-            outcomes = leads_submit(items=items, channel=Channel.IMPORT, actor=batch.created_by)
-            errors += [
-                LeadImportError(batch=batch, row=number, fields=field_errors(outcome))
-                for number, outcome in zip(numbers, outcomes, strict=True)
-                if isinstance(outcome, ValidationError)
-            ]
-            created = len(chunk) - len(errors)
-            _save_errors(
-                batch,
-                sorted(errors, key=lambda e: e.row),
-                processed=len(chunk),
-                invalid=len(errors),
-                created=created,
-                valid=created,
-            )
+    read = partial(_read, rows, active_categories(), translation.get_language())
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lead-import") as reader:
+            pending = reader.submit(read)
+            while chunk := pending.result():
+                pending = reader.submit(read)
+                _create(batch, chunk, partners)
+    finally:
+        rows.close()
+
+
+def _read(
+    rows: Iterator[tuple[int, dict[str, str]]],
+    categories: dict[str, ProductCategory],
+    language: str | None,
+) -> list[Read]:
+    """The next thousand rows, validated; runs in the reader thread, so it never queries."""
+    with translation.override(language):
+        chunk = [
+            (number, data.pop("partner_code", "").strip(), Submission(data))
+            for number, data in islice(rows, BATCH)
+        ]
+        checked = leads_check([item for _n, _c, item in chunk], categories=categories)
+    return [(n, code, item, c) for (n, code, item), c in zip(chunk, checked, strict=True)]
+
+
+def _create(batch: LeadImport, chunk: list[Read], partners: dict[str, Partner | None]) -> None:
+    errors, keep = [], []
+    for number, code, item, checked in chunk:
+        try:
+            item.partner = _partner(code, partners)
+        except ValidationError as exc:
+            fields = field_errors(exc)
+            if isinstance(checked, ValidationError):
+                fields |= field_errors(checked)
+            errors.append(LeadImportError(batch=batch, row=number, fields=fields))
+        else:
+            keep.append((number, item, checked))
+    with transaction.atomic():
+        outcomes = leads_submit(
+            items=[item for _n, item, _c in keep],
+            checked=[checked for _n, _i, checked in keep],
+            channel=Channel.IMPORT,
+            actor=batch.created_by,
+        )
+        errors += [
+            LeadImportError(batch=batch, row=number, fields=field_errors(outcome))
+            for (number, _i, _c), outcome in zip(keep, outcomes, strict=True)
+            if isinstance(outcome, ValidationError)
+        ]
+        created = len(chunk) - len(errors)
+        _save_errors(
+            batch,
+            sorted(errors, key=lambda e: e.row),
+            processed=len(chunk),
+            invalid=len(errors),
+            created=created,
+            valid=created,
+        )
 
 
 def run(batch_id: int) -> None:

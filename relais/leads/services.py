@@ -20,7 +20,7 @@ from relais.core.sqlrows import row_sources
 from relais.leads import counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
-from relais.leads.intake import Submission, lead_validate
+from relais.leads.intake import Submission
 from relais.leads.models import Lead, LeadEvent, ProspectKey
 from relais.leads.normalise import prospect_keys
 from relais.partners.models import Partner
@@ -78,25 +78,27 @@ def lead_submit(
 
 
 def leads_submit(
-    *, items: list[Submission], channel: str, actor: Any = None
+    *,
+    items: list[Submission],
+    channel: str,
+    actor: Any = None,
+    checked: list[dict[str, Any] | ValidationError] | None = None,
 ) -> list[Lead | ValidationError]:
     """Submit a batch, each item judged as if it came after the ones before it (a later item of
     the same prospect is its duplicate): its Lead, or the ValidationError that refused it.
+    ``checked`` is ``intake.leads_check(items)`` when the caller validated them already.
 
     A fixed number of queries whatever the batch's size. The prospects' keys are locked (one row
     each, in a fixed order) before the lookup, so two identical submissions at the same instant
     are serialised — one original, one duplicate — whether they come alone or in batches.
     """
-    # Read once for the batch, and not at all when no item names a product.
-    wanted = any(item.data.get("category") for item in items)
-    categories = intake.active_categories() if wanted else {}
-    refused: dict[int, ValidationError] = {}
-    valid: list[tuple[Submission, dict[str, Any]]] = []
-    for index, item in enumerate(items):
-        try:
-            valid.append((item, lead_validate(item.data, categories=categories)))
-        except ValidationError as exc:
-            refused[index] = exc
+    if checked is None:
+        checked = intake.leads_check(items)
+    valid = [
+        (item, cleaned)
+        for item, cleaned in zip(items, checked, strict=True)
+        if not isinstance(cleaned, ValidationError)
+    ]
     now = timezone.now()
     with transaction.atomic():
         planned, locked = _plan(valid, channel=channel, actor=actor, now=now)
@@ -104,7 +106,7 @@ def leads_submit(
         settled = _settle_conflicts(planned, actor=actor)
         notices.mark(lead.pk for lead in settled if _notified(lead))
     saved = iter(settled)
-    return [refused[i] if i in refused else next(saved) for i in range(len(items))]
+    return [c if isinstance(c, ValidationError) else next(saved) for c in checked]
 
 
 def _plan(

@@ -3,8 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 
+from relais.leads import imports
 from relais.leads.models import Lead, LeadImport
+from relais.testing.factories import PartnerFactory
 
 # The real task worker runs here and closes the connection it used: a transactional test.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -84,6 +87,49 @@ def test_valid_rows_only_creates_every_good_row(client, manager):
     assert (batch.state, batch.created, batch.invalid) == ("done", 297, 3)
     assert Lead.objects.filter(channel="import").count() == 297
     assert sorted(batch.errors.values_list("row", flat=True)) == [52, 171, 300]
+
+
+def test_an_import_of_many_thousands_keeps_every_row_in_order(client, manager, monkeypatch):
+    # Rows are read and validated a thousand ahead of the writes (a second thread): with
+    # thousands of 100 rows, 350 rows cross three of them and end in a short one.
+    monkeypatch.setattr(imports, "BATCH", 100)
+    bad = {2: "postcode", 101: "email", 102: "phone", 351: "postcode"}
+    batch = start(client, manager, big_file(350, bad))
+    batch = launch(client, batch, "import", "valid_only")
+    assert (batch.state, batch.processed, batch.created, batch.invalid) == ("done", 350, 346, 4)
+    assert sorted(batch.errors.values_list("row", flat=True)) == sorted(bad)
+    names = Lead.objects.order_by("pk").values_list("last_name", flat=True)
+    assert list(names) == [f"Client {n}" for n in range(2, 352) if n not in bad]
+
+
+def test_a_row_with_an_unknown_code_and_a_bad_field_reports_both(client, manager):
+    PartnerFactory(referral_code="known123")
+    lines = [
+        "Nom;Courriel;Code postal;Code apporteur",
+        "Mme Roux;roux@orange.fr;44000;known123",
+        "M. Petit;petit@orange.fr;4400;nobody99",
+    ]
+    batch = start(client, manager, SimpleUploadedFile("l.csv", "\n".join(lines).encode()))
+    batch = launch(client, batch, "import", "valid_only")
+    assert (batch.state, batch.failure, batch.created, batch.invalid) == ("done", "", 1, 1)
+    assert Lead.objects.get().partner.referral_code == "known123"
+    (error,) = batch.errors.all()
+    assert "nobody99" in error.fields["partner_code"]
+    assert "4400" in error.fields["postcode"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("fr", "un code postal français compte exactement 5"), ("en", "has exactly 5 digits")],
+)
+def test_the_errors_are_in_the_language_the_import_runs_in(client, manager, language, message):
+    batch = start(client, manager, big_file(3, {3: "postcode"}))
+    batch = imports.import_queue(
+        batch=batch, mapping=batch.mapping, mode="valid_only", dry_run=False
+    )
+    with translation.override(language):
+        imports.run(batch.pk)
+    assert message in batch.errors.get().fields["postcode"]
 
 
 def test_an_oversize_file_is_refused(client, manager, settings):
