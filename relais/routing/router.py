@@ -278,7 +278,7 @@ def _route_batch(
         setattr(lead, f"assigned_{kind}_id", chosen.id)
         routed.append(lead)
     fastinsert.insert(made)
-    notes = {a.lead_id: _why(a.explanation) for a in made}
+    notes = _notes(made)
     # Each lead's assignee (set above) is written with its new status.
     leads_move(
         leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes,
@@ -295,25 +295,30 @@ def _shown(a: Assignee) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _why(explanation: dict[str, Any]) -> str:
-    """The choice in one sentence, for the lead's timeline (the ranking is on the assignment)."""
-    chosen = explanation["candidates"][0]
+def _notes(made: list[Assignment]) -> dict[int, str]:
+    """Each choice in one sentence, for the lead's timeline (the ranking is on the assignment).
+    The sentence's parts are translated once per batch: a catalogue lookup per lead was a tenth
+    of routing a batch's Python."""
     minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
-    if chosen["last_12_months"] < minimum:
-        rule = _("below the yearly minimum of %(min)s") % {"min": minimum}
-    else:
-        rule = _("the least served, weighted by its KPIs")
-    excluded = sum(explanation["excluded"].values())
-    return _(
+    below = _("below the yearly minimum of %(min)s") % {"min": minimum}
+    served = _("the least served, weighted by its KPIs")
+    sentence = _(
         "→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(count)s candidates, %(excluded)s "
         "excluded."
-    ) % {
-        "name": chosen["name"],
-        "rule": rule,
-        "n": chosen["last_12_months"],
-        "count": explanation["eligible"] + excluded,
-        "excluded": excluded,
-    }
+    )
+    notes = {}
+    for assignment in made:
+        explanation = assignment.explanation
+        chosen = explanation["candidates"][0]
+        excluded = sum(explanation["excluded"].values())
+        notes[assignment.lead_id] = sentence % {
+            "name": chosen["name"],
+            "rule": below if chosen["last_12_months"] < minimum else served,
+            "n": chosen["last_12_months"],
+            "count": explanation["eligible"] + excluded,
+            "excluded": excluded,
+        }
+    return notes
 
 
 def _refused(lead_ids: list[int]) -> dict[int, set[int]]:

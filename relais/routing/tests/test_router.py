@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection, connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from relais.core.audit import audit_trail
 from relais.core.errors import DomainError
-from relais.leads.models import Lead, ProductCategory
+from relais.leads.models import Lead, LeadEvent, ProductCategory
 from relais.leads.services import lead_submit, lead_transition
 from relais.routing import services
 from relais.routing.models import Assignment, ResellerProfile
@@ -66,6 +66,38 @@ def test_the_reseller_below_the_yearly_minimum_comes_first(manager):
     assert assignment.reseller == starving
     by_id = {c["id"]: c for c in assignment.explanation["candidates"]}
     assert (by_id[busy.pk]["last_12_months"], by_id[starving.pk]["last_12_months"]) == (12, 0)
+
+
+@pytest.mark.parametrize(
+    ("language", "served", "below"),
+    [
+        (
+            "en",
+            "→ {}: the least served, weighted by its KPIs (12 leads in 12 months); 1 candidates,"
+            " 0 excluded.",
+            "→ {}: below the yearly minimum of 10 (0 leads in 12 months); 1 candidates, 0 excluded.",
+        ),
+        (
+            "fr",
+            "→ {} : le moins servi, pondéré par ses KPI (12 leads sur 12 mois) ; 1 candidats,"
+            " 0 exclus.",
+            "→ {} : sous le minimum annuel de 10 (0 leads sur 12 mois) ; 1 candidats, 0 exclus.",
+        ),
+    ],
+)
+def test_the_timeline_says_in_one_sentence_why_each_reseller_was_chosen(
+    manager, settings, language, served, below
+):
+    settings.RELAIS_ROUTING_YEARLY_MINIMUM = 10
+    busy, starving = reseller(("69",)), reseller(("75",))
+    past = timezone.now() - timedelta(days=100)
+    for n in range(12):
+        Assignment.objects.create(lead=qualified(manager, 100 + n), reseller=busy, assigned_at=past)
+    leads = [qualified(manager, 1), qualified(manager, 2, postcode="75011")]
+    with translation.override(language):
+        services.route_leads(lead_ids=[lead.pk for lead in leads])
+    notes = [LeadEvent.objects.get(lead=lead, to_status="assigned").note for lead in leads]
+    assert notes == [served.format(busy.company_name), below.format(starving.company_name)]
 
 
 def test_ties_are_broken_the_same_way_every_time(manager):
