@@ -69,9 +69,11 @@ class Assignment(models.Model):
         related_name="assignments", db_index=False,
     )  # fmt: skip
     assigned_at = models.DateTimeField(_("assigned"), db_index=True)
+    # Set by a manual assignment only: indexed where set (Meta).
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", db_index=False,
+    )  # fmt: skip
     explanation = models.JSONField(default=dict)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -82,8 +84,22 @@ class Assignment(models.Model):
         ordering = ["-assigned_at"]
         indexes = [
             # With ``end``: the router's 12-month counts per assignee read the index alone.
-            models.Index(fields=["reseller", "assigned_at", "end"]),
-            models.Index(fields=["salesperson", "assigned_at", "end"]),
+            # Each assignment has one assignee: each index holds only the rows of its kind.
+            models.Index(
+                fields=["reseller", "assigned_at", "end"],
+                condition=Q(reseller__isnull=False),
+                name="assignment_reseller_idx",
+            ),
+            models.Index(
+                fields=["salesperson", "assigned_at", "end"],
+                condition=Q(salesperson__isnull=False),
+                name="assignment_salesperson_idx",
+            ),
+            models.Index(
+                fields=["assigned_by"],
+                condition=Q(assigned_by__isnull=False),
+                name="assignment_assigned_by_idx",
+            ),
             models.Index(
                 fields=["assigned_at"], condition=Q(ended_at__isnull=True), name="assignment_live"
             ),
