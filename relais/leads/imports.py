@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
+from relais.core.lanes import Turn, in_lanes
 from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.leads.choices import Channel
 from relais.leads.intake import Submission, active_categories, lead_validate, leads_check
@@ -180,47 +181,83 @@ def validate_pass(batch: LeadImport) -> int:
     return LeadImportError.objects.filter(batch=batch).count()
 
 
-# One row as the reader thread hands it over: its line, its referral code (looked up in the
-# main thread, which holds the database connection), the submission and its validation.
+# One row once read: its line, its referral code, the submission and its validation.
 Read = tuple[int, str, Submission, dict[str, Any] | ValidationError]
 
 
 def create_pass(batch: LeadImport) -> None:
     """Create every valid row, a thousand at a time through the batch intake; a bad row is
-    recorded and skipped (valid-only mode). Each thousand commits with its progress.
+    recorded and skipped (valid-only mode). Each thousand commits with its progress, in the
+    file's order. At most four thousand rows are held at once, so memory stays flat.
 
-    A second thread reads and validates the next thousand while this one is written: validation
-    is pure Python and the database driver lets go of the interpreter while it waits, so the two
-    overlap. At most two thousand rows are held, so memory stays flat."""
-    partners: dict[str, Partner | None] = {}
+    On PostgreSQL two connections write in turn (``core.lanes``): while one waits on the
+    database, the other validates and writes the next thousand; a prospect in both is taken
+    by the earlier one first. On SQLite, which takes one writer at a time, a second thread
+    reads and validates the next thousand while this one is written. Inside a caller's
+    transaction everything stays on its connection (other connections could not see it)."""
     rows = _rows(batch)
-    read = partial(_read, rows, active_categories(), translation.get_language())
+    categories = active_categories()
+    partners: dict[str, Partner | None] = {}
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lead-import") as reader:
-            pending = reader.submit(read)
-            while chunk := pending.result():
-                pending = reader.submit(read)
-                _create(batch, chunk, partners)
+        if connection.features.has_select_for_update and not connection.in_atomic_block:
+            chunks = iter(partial(_chunk, rows), [])
+            in_lanes(chunks, partial(_write_turn, batch, categories, partners))
+        else:
+            _write_behind_reader(batch, rows, categories, partners)
     finally:
         rows.close()
 
 
-def _read(
+def _chunk(rows: Iterator[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+    return list(islice(rows, BATCH))
+
+
+def _checked(
+    chunk: list[tuple[int, dict[str, str]]], categories: dict[str, ProductCategory]
+) -> list[Read]:
+    """The rows validated (no query: it may run in a thread without a connection)."""
+    read = [
+        (number, data.pop("partner_code", "").strip(), Submission(data)) for number, data in chunk
+    ]
+    checked = leads_check([item for _n, _c, item in read], categories=categories)
+    return [(n, code, item, c) for (n, code, item), c in zip(read, checked, strict=True)]
+
+
+def _write_turn(
+    batch: LeadImport,
+    categories: dict[str, ProductCategory],
+    partners: dict[str, Partner | None],
+    chunk: list[tuple[int, dict[str, str]]],
+    turn: Turn,
+) -> None:
+    """One thousand in its lane: validated while the other lane writes, then written."""
+    _create(batch, _checked(chunk, categories), partners, turn)
+
+
+def _write_behind_reader(
+    batch: LeadImport,
     rows: Iterator[tuple[int, dict[str, str]]],
     categories: dict[str, ProductCategory],
-    language: str | None,
-) -> list[Read]:
-    """The next thousand rows, validated; runs in the reader thread, so it never queries."""
-    with translation.override(language):
-        chunk = [
-            (number, data.pop("partner_code", "").strip(), Submission(data))
-            for number, data in islice(rows, BATCH)
-        ]
-        checked = leads_check([item for _n, _c, item in chunk], categories=categories)
-    return [(n, code, item, c) for (n, code, item), c in zip(chunk, checked, strict=True)]
+    partners: dict[str, Partner | None],
+) -> None:
+    language = translation.get_language()
+
+    def read() -> list[Read]:
+        with translation.override(language):
+            return _checked(_chunk(rows), categories)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lead-import") as reader:
+        pending = reader.submit(read)
+        while chunk := pending.result():
+            pending = reader.submit(read)
+            _create(batch, chunk, partners)
 
 
-def _create(batch: LeadImport, chunk: list[Read], partners: dict[str, Partner | None]) -> None:
+def _named(
+    batch: LeadImport, chunk: list[Read], partners: dict[str, Partner | None]
+) -> tuple[list[LeadImportError], list[tuple[int, Submission, dict[str, Any] | ValidationError]]]:
+    """Each row's introducer from its referral code; a row naming no partner is an error,
+    reported with its other bad fields."""
     errors, keep = [], []
     for number, code, item, checked in chunk:
         try:
@@ -232,18 +269,33 @@ def _create(batch: LeadImport, chunk: list[Read], partners: dict[str, Partner | 
             errors.append(LeadImportError(batch=batch, row=number, fields=fields))
         else:
             keep.append((number, item, checked))
+    return errors, keep
+
+
+def _create(
+    batch: LeadImport,
+    chunk: list[Read],
+    partners: dict[str, Partner | None],
+    turn: Turn | None = None,
+) -> None:
+    errors, keep = _named(batch, chunk, partners)
+    if turn:
+        turn.start()
     with transaction.atomic():
         outcomes = leads_submit(
             items=[item for _n, item, _c in keep],
             checked=[checked for _n, _i, checked in keep],
             channel=Channel.IMPORT,
             actor=batch.created_by,
+            holds=turn.holds if turn else None,
         )
         errors += [
             LeadImportError(batch=batch, row=number, fields=field_errors(outcome))
             for (number, _i, _c), outcome in zip(keep, outcomes, strict=True)
             if isinstance(outcome, ValidationError)
         ]
+        if turn:
+            turn.before_commit()
         created = len(chunk) - len(errors)
         _save_errors(
             batch,

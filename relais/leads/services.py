@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -83,10 +84,12 @@ def leads_submit(
     channel: str,
     actor: Any = None,
     checked: list[dict[str, Any] | ValidationError] | None = None,
+    holds: Callable[[], None] | None = None,
 ) -> list[Lead | ValidationError]:
     """Submit a batch, each item judged as if it came after the ones before it (a later item of
     the same prospect is its duplicate): its Lead, or the ValidationError that refused it.
-    ``checked`` is ``intake.leads_check(items)`` when the caller validated them already.
+    ``checked`` is ``intake.leads_check(items)`` when the caller validated them already;
+    ``holds`` is called once the prospects' keys are locked (``core.lanes``).
 
     A fixed number of queries whatever the batch's size. The prospects' keys are locked (one row
     each, in a fixed order) before the lookup, so two identical submissions at the same instant
@@ -101,7 +104,10 @@ def leads_submit(
     ]
     now = timezone.now()
     with transaction.atomic():
-        planned, locked = _plan(valid, channel=channel, actor=actor, now=now)
+        locked = intake.lock_keys(k for _item, cleaned in valid for k in prospect_keys(cleaned))
+        if holds:
+            holds()
+        planned = _plan(valid, locked, channel=channel, actor=actor, now=now)
         _save(planned, locked, actor=actor, now=now)
         settled = _settle_conflicts(planned, actor=actor)
         notices.mark(lead.pk for lead in settled if _notified(lead))
@@ -110,9 +116,13 @@ def leads_submit(
 
 
 def _plan(
-    valid: list[tuple[Submission, dict[str, Any]]], *, channel: str, actor: Any, now: datetime
-) -> tuple[list[intake.Planned], dict[intake.Key, intake.LockedKey]]:
-    locked = intake.lock_keys(k for _item, cleaned in valid for k in prospect_keys(cleaned))
+    valid: list[tuple[Submission, dict[str, Any]]],
+    locked: dict[intake.Key, intake.LockedKey],
+    *,
+    channel: str,
+    actor: Any,
+    now: datetime,
+) -> list[intake.Planned]:
     leads = [
         (
             fastinsert.new(
@@ -131,13 +141,7 @@ def _plan(
         )
         for item, cleaned in valid
     ]
-    planned = intake.plan(
-        leads,
-        locked=locked,
-        known=intake.known_originals(locked, now),
-        now=now,
-    )
-    return planned, locked
+    return intake.plan(leads, locked=locked, known=intake.known_originals(locked, now), now=now)
 
 
 def _save(

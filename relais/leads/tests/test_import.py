@@ -98,8 +98,61 @@ def test_an_import_of_many_thousands_keeps_every_row_in_order(client, manager, m
     batch = launch(client, batch, "import", "valid_only")
     assert (batch.state, batch.processed, batch.created, batch.invalid) == ("done", 350, 346, 4)
     assert sorted(batch.errors.values_list("row", flat=True)) == sorted(bad)
-    names = Lead.objects.order_by("pk").values_list("last_name", flat=True)
+    names = Lead.objects.order_by("submitted_at", "pk").values_list("last_name", flat=True)
     assert list(names) == [f"Client {n}" for n in range(2, 352) if n not in bad]
+
+
+def queued(client, manager, upload):
+    batch = start(client, manager, upload)
+    return imports.import_queue(
+        batch=batch, mapping=batch.mapping, mode="valid_only", dry_run=False
+    )
+
+
+def test_a_prospect_in_two_thousands_is_the_duplicate_of_its_earlier_row(
+    client, manager, monkeypatch
+):
+    # On PostgreSQL two thousands are written at once (two connections): the earlier one must
+    # still take a shared prospect first, every time.
+    monkeypatch.setattr(imports, "BATCH", 50)
+    lines = ["Nom;Courriel;Code postal"]
+    for n in range(2, 602):
+        # From row 52 on, every other row repeats the prospect of the row 49 lines before it,
+        # which sits in the thousand just before (or the one before that).
+        prospect = n - 49 if n >= 52 and n % 2 == 0 else n
+        lines.append(f"Client {n};p{prospect}@orange.fr;69003")
+    batch = queued(client, manager, SimpleUploadedFile("d.csv", "\n".join(lines).encode()))
+    imports.run(batch.pk)
+    batch.refresh_from_db()
+    assert (batch.state, batch.created, batch.invalid) == ("done", 600, 0)
+    row = {lead.pk: int(lead.last_name.split()[1]) for lead in Lead.objects.all()}
+    duplicates = Lead.objects.exclude(duplicate_of=None).values_list("pk", "duplicate_of")
+    assert sorted((row[pk], row[original]) for pk, original in duplicates) == [
+        (n, n - 49) for n in range(52, 602, 2)
+    ]
+
+
+def test_a_thousand_that_fails_stops_the_import_after_the_ones_before_it(
+    client, manager, monkeypatch
+):
+    monkeypatch.setattr(imports, "BATCH", 100)
+    submit = imports.leads_submit
+
+    def failing(*, items, **kwargs):
+        if any(item.data["last_name"] == "Client 250" for item in items):
+            raise RuntimeError("the database went away")
+        return submit(items=items, **kwargs)
+
+    monkeypatch.setattr(imports, "leads_submit", failing)
+    batch = queued(client, manager, big_file(600, {}))
+    with pytest.raises(RuntimeError):
+        imports.run(batch.pk)
+    batch.refresh_from_db()
+    assert (batch.state, batch.failure) == ("failed", "the database went away")
+    # Rows 2–201 (two thousands of 100) and nothing after: no hole, whatever the lanes did.
+    assert (batch.processed, batch.created) == (200, 200)
+    names = Lead.objects.values_list("last_name", flat=True)
+    assert sorted(names) == sorted(f"Client {n}" for n in range(2, 202))
 
 
 def test_a_row_with_an_unknown_code_and_a_bad_field_reports_both(client, manager):
@@ -123,10 +176,7 @@ def test_a_row_with_an_unknown_code_and_a_bad_field_reports_both(client, manager
     [("fr", "un code postal français compte exactement 5"), ("en", "has exactly 5 digits")],
 )
 def test_the_errors_are_in_the_language_the_import_runs_in(client, manager, language, message):
-    batch = start(client, manager, big_file(3, {3: "postcode"}))
-    batch = imports.import_queue(
-        batch=batch, mapping=batch.mapping, mode="valid_only", dry_run=False
-    )
+    batch = queued(client, manager, big_file(3, {3: "postcode"}))
     with translation.override(language):
         imports.run(batch.pk)
     assert message in batch.errors.get().fields["postcode"]
