@@ -250,7 +250,7 @@ def _write_behind_reader(
         pending = reader.submit(read)
         while chunk := pending.result():
             pending = reader.submit(read)
-            _create(batch, chunk, partners)
+            _create(batch, chunk, partners, Turn(previous=None))  # alone: nothing to wait for
 
 
 def _named(
@@ -276,26 +276,24 @@ def _create(
     batch: LeadImport,
     chunk: list[Read],
     partners: dict[str, Partner | None],
-    turn: Turn | None = None,
+    turn: Turn,
 ) -> None:
     errors, keep = _named(batch, chunk, partners)
-    if turn:
-        turn.start()
+    turn.start()
     with transaction.atomic():
         outcomes = leads_submit(
             items=[item for _n, item, _c in keep],
             checked=[checked for _n, _i, checked in keep],
             channel=Channel.IMPORT,
             actor=batch.created_by,
-            holds=turn.holds if turn else None,
+            holds=turn.holds,
         )
         errors += [
             LeadImportError(batch=batch, row=number, fields=field_errors(outcome))
             for (number, _i, _c), outcome in zip(keep, outcomes, strict=True)
             if isinstance(outcome, ValidationError)
         ]
-        if turn:
-            turn.before_commit()
+        turn.before_commit()
         created = len(chunk) - len(errors)
         _save_errors(
             batch,
