@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.accounts.selectors import manager_emails
 from relais.core import fastinsert
@@ -297,26 +299,32 @@ def _shown(a: Assignee) -> dict[str, Any]:
 
 def _notes(made: list[Assignment]) -> dict[int, str]:
     """Each choice in one sentence, for the lead's timeline (the ranking is on the assignment).
-    The sentence's parts are translated once per batch: a catalogue lookup per lead was a tenth
-    of routing a batch's Python."""
+    The sentence's parts are translated once per batch (the counts' plurals once per number):
+    a catalogue lookup per lead was a tenth of routing a batch's Python."""
     minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
     below = _("below the yearly minimum of %(min)s") % {"min": minimum}
     served = _("the least served, weighted by its KPIs")
-    sentence = _(
-        "→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(count)s candidates, %(excluded)s "
-        "excluded."
-    )
+    sentence = _("→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(candidates)s, %(excluded)s.")
+
+    @cache
+    def candidates(n: int) -> str:
+        return ngettext("%(n)s candidate", "%(n)s candidates", n) % {"n": n}
+
+    @cache
+    def excluded(n: int) -> str:
+        return ngettext("%(n)s excluded", "%(n)s excluded", n) % {"n": n}
+
     notes = {}
     for assignment in made:
         explanation = assignment.explanation
         chosen = explanation["candidates"][0]
-        excluded = sum(explanation["excluded"].values())
+        others = sum(explanation["excluded"].values())
         notes[assignment.lead_id] = sentence % {
             "name": chosen["name"],
             "rule": below if chosen["last_12_months"] < minimum else served,
             "n": chosen["last_12_months"],
-            "count": explanation["eligible"] + excluded,
-            "excluded": excluded,
+            "candidates": candidates(explanation["eligible"] + others),
+            "excluded": excluded(others),
         }
     return notes
 

@@ -73,15 +73,15 @@ def test_the_reseller_below_the_yearly_minimum_comes_first(manager):
     [
         (
             "en",
-            "→ {}: the least served, weighted by its KPIs (12 leads in 12 months); 1 candidates,"
+            "→ {}: the least served, weighted by its KPIs (12 leads in 12 months); 1 candidate,"
             " 0 excluded.",
-            "→ {}: below the yearly minimum of 10 (0 leads in 12 months); 1 candidates, 0 excluded.",
+            "→ {}: below the yearly minimum of 10 (0 leads in 12 months); 2 candidates, 1 excluded.",
         ),
         (
             "fr",
-            "→ {} : le moins servi, pondéré par ses KPI (12 leads sur 12 mois) ; 1 candidats,"
-            " 0 exclus.",
-            "→ {} : sous le minimum annuel de 10 (0 leads sur 12 mois) ; 1 candidats, 0 exclus.",
+            "→ {} : le moins servi, pondéré par ses KPI (12 leads sur 12 mois) ; 1 candidat,"
+            " 0 exclu.",
+            "→ {} : sous le minimum annuel de 10 (0 leads sur 12 mois) ; 2 candidats, 1 exclu.",
         ),
     ],
 )
@@ -90,6 +90,7 @@ def test_the_timeline_says_in_one_sentence_why_each_reseller_was_chosen(
 ):
     settings.RELAIS_ROUTING_YEARLY_MINIMUM = 10
     busy, starving = reseller(("69",)), reseller(("75",))
+    reseller(("75",), capacity=0)  # a second candidate in the 75, excluded: it is full
     past = timezone.now() - timedelta(days=100)
     for n in range(12):
         Assignment.objects.create(lead=qualified(manager, 100 + n), reseller=busy, assigned_at=past)
