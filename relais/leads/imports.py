@@ -27,7 +27,7 @@ from relais.core.forms import field_errors
 from relais.core.lanes import Turn, in_lanes
 from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.leads.choices import Channel
-from relais.leads.intake import Submission, active_categories, lead_validate, leads_check
+from relais.leads.intake import Submission, active_categories, leads_check
 from relais.leads.models import LeadImport, LeadImportError, ProductCategory
 from relais.leads.services import leads_submit
 from relais.leads.tasks import run_lead_import
@@ -131,52 +131,34 @@ def _partner(code: str, partners: dict[str, Partner | None]) -> Partner | None:
     return partners[code]
 
 
-def _check(
-    data: dict[str, str],
-    partners: dict[str, Partner | None],
-    categories: dict[str, ProductCategory],
-) -> dict[str, Any]:
-    """Validate one row without writing; every bad field named at once."""
-    errors: dict[str, str] = {}
-    try:
-        _partner(data.pop("partner_code", "").strip(), partners)
-    except ValidationError as exc:
-        errors.update(field_errors(exc))
-    try:
-        cleaned = lead_validate(data, categories=categories)
-    except ValidationError as exc:
-        errors.update(field_errors(exc))
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
 def _save_errors(batch: LeadImport, errors: list[LeadImportError], **progress: int) -> None:
     LeadImportError.objects.bulk_create(errors)
     LeadImport.objects.filter(pk=batch.pk).update(**{k: F(k) + v for k, v in progress.items()})
 
 
 def validate_pass(batch: LeadImport) -> int:
-    """Count valid rows and store every error; nothing else is written."""
+    """Count valid rows and store every error; nothing else is written. The same checks as the
+    creation's (``_checked``, ``_named``), a thousand rows at a time."""
     partners: dict[str, Partner | None] = {}
     categories = active_categories()
-    errors: list[LeadImportError] = []
-    valid = seen = 0
     preview: list[dict[str, str]] = []
-    for number, data in _rows(batch):
-        seen += 1
-        try:
-            cleaned = _check(dict(data), partners, categories)
-        except ValidationError as exc:
-            errors.append(LeadImportError(batch=batch, row=number, fields=field_errors(exc)))
-        else:
-            valid += 1
-            if len(preview) < PREVIEW_ROWS:
-                preview.append({"row": str(number), **{k: str(v) for k, v in cleaned.items()}})
-        if seen % BATCH == 0:
-            _save_errors(batch, errors, processed=BATCH, invalid=len(errors), valid=valid)
-            errors, valid = [], 0
-    _save_errors(batch, errors, processed=seen % BATCH, invalid=len(errors), valid=valid)
+    rows = _rows(batch)
+    try:
+        while chunk := _chunk(rows):
+            errors, keep = _named(batch, _checked(chunk, categories), partners)
+            valid = 0
+            for number, _item, checked in keep:
+                if isinstance(checked, ValidationError):
+                    fields = field_errors(checked)
+                    errors.append(LeadImportError(batch=batch, row=number, fields=fields))
+                    continue
+                valid += 1
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append({"row": str(number), **{k: str(v) for k, v in checked.items()}})
+            errors.sort(key=lambda e: e.row)
+            _save_errors(batch, errors, processed=len(chunk), invalid=len(errors), valid=valid)
+    finally:
+        rows.close()
     LeadImport.objects.filter(pk=batch.pk).update(preview=preview)
     return LeadImportError.objects.filter(batch=batch).count()
 
