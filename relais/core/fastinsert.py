@@ -9,7 +9,8 @@ from the table's counter, under the write lock every transaction takes). A few r
 
 Like ``bulk_create``: no ``save()``, no signals. Unlike it: foreign keys to instances saved in
 the same call are resolved (ids are given before any row is written), so a batch may hold a row
-and another row that points to it.
+and another row that points to it; ``reserve`` gives the ids before, for rows written earlier
+that point to these.
 
 ``new`` builds the instances themselves faster than ``Model(**values)`` does.
 """
@@ -36,7 +37,7 @@ def insert(objs: Sequence[models.Model]) -> None:
         # SQLite's ids are read then written: only a transaction's write lock makes that safe.
         raise RuntimeError("fastinsert.insert runs inside a transaction.")
     model = type(objs[0])
-    if len(objs) < SMALL and not _pending(objs):
+    if len(objs) < SMALL and objs[0].pk is None and not _pending(objs):
         _insert_returning(model, objs)
     elif connection.vendor == "postgresql":
         _copy(model, objs)
@@ -209,16 +210,51 @@ def _returning_sql(model: type[models.Model], vendor: str, count: int) -> str:
     )
 
 
+def reserve(model: type[models.Model], count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``model``, in increasing order, for instances that rows
+    written before them point to (foreign keys are checked at commit); ``insert`` then writes
+    the instances with these ids. On PostgreSQL they come from the table's sequence. On SQLite
+    they are read past the table's marks, under the write lock every transaction takes: insert
+    the rows before writing any other row of that model in the transaction."""
+    if not count:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("fastinsert.reserve runs inside a transaction.")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The sequence's name in a scalar subquery, looked up once: as nextval's argument
+            # it was looked up again for every row (5 ms → 1 ms a thousand ids).
+            cursor.execute(
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s))::regclass)"
+                " FROM generate_series(1, %s)",
+                [model._meta.db_table, _pk(model), count],
+            )
+            return sorted(key for (key,) in cursor.fetchall())
+        pk, table = (
+            connection.ops.quote_name(_pk(model)),
+            connection.ops.quote_name(model._meta.db_table),
+        )
+        # AUTOINCREMENT never reuses an id, even a deleted one: start past both marks.
+        cursor.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"  # noqa: S608
+            f" coalesce((SELECT max({pk}) FROM {table}), 0))",
+            [model._meta.db_table],
+        )
+        start = int(cursor.fetchone()[0]) + 1
+    return list(range(start, start + count))
+
+
+def _give_ids(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Ids for the instances that have none (all or none of a call's have one)."""
+    if objs[0].pk is None:
+        for obj, key in zip(objs, reserve(model, len(objs)), strict=True):
+            obj.pk = key
+
+
 def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
-    pk = _pk(model)
+    _give_ids(model, objs)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk, len(objs)],
-        )
-        for key, obj in zip(sorted(r[0] for r in cursor.fetchall()), objs, strict=True):
-            obj.pk = key
         _link(objs)
         rows = _rows(model, objs)
         statement = f"COPY {table} ({_names(model, with_id=True)}) FROM STDIN"
@@ -229,17 +265,8 @@ def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
 
 def _executemany(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(_pk(model))
+    _give_ids(model, objs)
     with connection.cursor() as cursor:
-        # AUTOINCREMENT never reuses an id, even a deleted one: start past both marks.
-        cursor.execute(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"  # noqa: S608
-            f" coalesce((SELECT max({pk}) FROM {table}), 0))",
-            [model._meta.db_table],
-        )
-        start = int(cursor.fetchone()[0]) + 1
-        for offset, obj in enumerate(objs):
-            obj.pk = start + offset
         _link(objs)
         rows = _rows(model, objs)
         marks = ", ".join(["%s"] * (len(rows[0]) + 1))
