@@ -132,18 +132,27 @@ def _estimated_value(raw: Any) -> Decimal | None:
 
 class LockedKey(NamedTuple):
     """A prospect key's row as locked for this intake: its id, the lead it pointed to then, and
-    whether the prospect asked us to forget this e-mail or phone. A tuple, not a model
+    whether the prospect asked us to forget this e-mail or phone; for a key this intake created,
+    the lead it was created pointing to (``lock_keys``' ``expected``). A tuple, not a model
     instance: a thousand-lead batch locks two thousand keys."""
 
     pk: int
     lead_id: int | None
     lead_submitted_at: datetime | None
     suppressed: bool
+    pointed: int | None = None
 
 
-def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
+def lock_keys(
+    keys: Iterable[Key], *, expected: Mapping[Key, int] | None = None, at: datetime | None = None
+) -> dict[Key, LockedKey]:
     """One row per key, created if missing, each locked, in a fixed order (no deadlock between
     two batches): two submissions of the same prospect at once are serialised here.
+
+    A key created here points at once to the lead ``expected`` names (submitted ``at``): the
+    lead that will most likely claim it, so that ``point_keys`` writes only the keys that end
+    otherwise (the row, not yet committed, is seen by no one else meanwhile). Written, then
+    rewritten by ``point_keys``, a thousand leads' keys took ~30 ms more.
 
     New keys first, ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a row this transaction
     inserts stays locked until it commits, and a key a concurrent batch is inserting makes this
@@ -159,7 +168,7 @@ def lock_keys(keys: Iterable[Key]) -> dict[Key, LockedKey]:
         missing = [key for key in wanted if key not in found]
         if not missing:
             break
-        found.update(_insert_new(missing))
+        found.update(_insert_new(missing, expected or {}, at))
         existing = [key for key in missing if key not in found]
         if existing:
             found.update(_lock_existing(existing))
@@ -175,20 +184,26 @@ def _suppressed(key: str) -> str:
     return f"EXISTS (SELECT 1 FROM {table} s WHERE s.kind = {key}.kind AND s.value = {key}.value)"  # noqa: S608
 
 
-def _insert_new(keys: list[Key]) -> dict[Key, LockedKey]:
+def _insert_new(
+    keys: list[Key], expected: Mapping[Key, int], at: datetime | None
+) -> dict[Key, LockedKey]:
     table = connection.ops.quote_name(ProspectKey._meta.db_table)
+    rows = [(kind, value, expected.get((kind, value))) for kind, value in keys]
+    stamp = connection.ops.adapt_datetimefield_value(at)
     found: dict[Key, LockedKey] = {}
     with connection.cursor() as cursor:
-        for source, params in row_sources(keys, ("text", "text")):
+        for source, params in row_sources(rows, ("text", "text", "bigint")):
             # WHERE true: SQLite's grammar needs it between an INSERT's SELECT and ON CONFLICT.
             cursor.execute(
-                f"INSERT INTO {table} (kind, value) SELECT column1, column2 FROM {source} "  # noqa: S608
-                "WHERE true ON CONFLICT (kind, value) DO NOTHING "
-                f"RETURNING id, kind, value, {_suppressed(table)}",
-                params,
+                f"INSERT INTO {table} (kind, value, lead_id, lead_submitted_at)"  # noqa: S608
+                " SELECT column1, column2, column3,"
+                f" CASE WHEN column3 IS NULL THEN NULL ELSE %s END FROM {source}"
+                " WHERE true ON CONFLICT (kind, value) DO NOTHING"
+                f" RETURNING id, kind, value, lead_id, {_suppressed(table)}",
+                [stamp, *params],
             )
-            for pk, kind, value, suppressed in cursor:
-                found[(kind, value)] = LockedKey(pk, None, None, bool(suppressed))
+            for pk, kind, value, pointed, suppressed in cursor:
+                found[(kind, value)] = LockedKey(pk, None, None, bool(suppressed), pointed)
     return found
 
 
@@ -220,8 +235,8 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
-def point_keys(pairs: list[tuple[int, int]], *, at: datetime) -> None:
-    """Point each key (id) at the lead (id) that now holds it.
+def point_keys(pairs: list[tuple[int, int | None]], *, at: datetime) -> None:
+    """Point each key (id) at the lead (id) that now holds it, or at none.
 
     One ``UPDATE … FROM`` join (``core.sqlrows.row_sources``): Django's ``bulk_update``
     builds a CASE branch per row, which took 3 s per thousand leads."""
@@ -230,7 +245,8 @@ def point_keys(pairs: list[tuple[int, int]], *, at: datetime) -> None:
     with connection.cursor() as cursor:
         for source, params in row_sources(pairs, ("bigint", "bigint")):
             cursor.execute(
-                f"UPDATE {table} SET lead_id = v.column2, lead_submitted_at = %s"  # noqa: S608
+                f"UPDATE {table} SET lead_id = v.column2,"  # noqa: S608
+                " lead_submitted_at = CASE WHEN v.column2 IS NULL THEN NULL ELSE %s END"
                 f" FROM {source} WHERE {table}.id = v.column1",
                 [stamp, *params],
             )

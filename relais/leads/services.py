@@ -103,11 +103,15 @@ def leads_submit(
         if not isinstance(cleaned, ValidationError)
     ]
     now = timezone.now()
+    keys = [prospect_keys(cleaned) for _item, cleaned in valid]
     with transaction.atomic():
-        locked = intake.lock_keys(k for _item, cleaned in valid for k in prospect_keys(cleaned))
+        ids = fastinsert.reserve(Lead, len(valid)) if len(valid) >= fastinsert.SMALL else []
+        locked = intake.lock_keys(
+            (k for own in keys for k in own), expected=_first_claims(keys, ids), at=now
+        )
         if holds:
             holds()
-        planned = _plan(valid, locked, channel=channel, actor=actor, now=now)
+        planned = _plan(valid, ids, locked, channel=channel, actor=actor, now=now)
         _save(planned, locked, actor=actor, now=now)
         settled = _settle_conflicts(planned, actor=actor)
         notices.mark(lead.pk for lead in settled if _notified(lead))
@@ -115,8 +119,20 @@ def leads_submit(
     return [c if isinstance(c, ValidationError) else next(saved) for c in checked]
 
 
+def _first_claims(keys: list[list[intake.Key]], ids: list[int]) -> dict[intake.Key, int]:
+    """Each key's first lead in the batch (by its reserved id): the lead that claims the key
+    unless it turns out to be a duplicate. Empty without ids (a few leads: one INSERT per
+    table, then the keys pointed as they are claimed)."""
+    first: dict[intake.Key, int] = {}
+    for own, pk in zip(keys, ids, strict=False):
+        for key in own:
+            first.setdefault(key, pk)
+    return first
+
+
 def _plan(
     valid: list[tuple[Submission, dict[str, Any]]],
+    ids: list[int],
     locked: dict[intake.Key, intake.LockedKey],
     *,
     channel: str,
@@ -127,6 +143,7 @@ def _plan(
         (
             fastinsert.new(
                 Lead,
+                id=pk,
                 **cleaned,
                 channel=Channel(channel),
                 partner=item.partner,
@@ -139,9 +156,14 @@ def _plan(
             ),
             cleaned,
         )
-        for item, cleaned in valid
+        for (item, cleaned), pk in zip(valid, _or_none(ids, len(valid)), strict=True)
     ]
     return intake.plan(leads, locked=locked, known=intake.known_originals(locked, now), now=now)
+
+
+def _or_none(ids: list[int], count: int) -> list[int | None]:
+    """The reserved ids, or None for each lead: its id comes as it is written."""
+    return list(ids) if ids else [None] * count
 
 
 def _save(
@@ -155,8 +177,13 @@ def _save(
     then the keys they now hold, then each lead's first event."""
     fastinsert.insert([p.lead for p in planned])
     counters.touch(p.lead.pk for p in planned)
-    # These are now the leads later submissions of the same prospects are matched to.
-    intake.point_keys([(keys[k].pk, p.lead.pk) for p in planned for k in p.claims], at=now)
+    # These are now the leads later submissions of the same prospects are matched to: the keys
+    # whose lead is not the one they were created pointing to (``_first_claims``).
+    holder = {k: p.lead.pk for p in planned for k in p.claims}
+    intake.point_keys(
+        [(key.pk, holder.get(k)) for k, key in keys.items() if holder.get(k) != key.pointed],
+        at=now,
+    )
     fastinsert.insert(
         [
             fastinsert.new(

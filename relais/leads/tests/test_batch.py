@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from relais.core import fastinsert
 from relais.leads import notices, services
 from relais.leads.choices import Channel
 from relais.leads.intake import Submission
@@ -79,9 +80,24 @@ def mixed_batch(ana, bob, settings) -> list[Submission]:
     return [Submission(dict(data), partner=partner) for data, partner in rows]
 
 
-def test_a_batch_is_judged_exactly_as_the_same_leads_one_after_the_other(settings):
+def pointers(leads: list[Lead | ValidationError]) -> dict[str, tuple]:
+    """Where each prospect key points: to which item's lead (or one from before), since when."""
+    index = {lead.pk: i for i, lead in enumerate(leads) if isinstance(lead, Lead)}
+    return {
+        f"{key.kind}:{key.value}": (
+            index.get(key.lead_id, "earlier") if key.lead_id else None,
+            key.lead_submitted_at is not None,
+        )
+        for key in ProspectKey.objects.all()
+    }
+
+
+# Padded past fastinsert.SMALL: a large batch creates its keys pointing to their first lead.
+@pytest.mark.parametrize("padding", [0, fastinsert.SMALL])
+def test_a_batch_is_judged_exactly_as_the_same_leads_one_after_the_other(settings, padding):
     ana, bob = PartnerFactory(), PartnerFactory()
     items = mixed_batch(ana, bob, settings)
+    items += [Submission(person(200 + n), partner=ana) for n in range(padding)]
     with transaction.atomic():
         one_by_one: list[Lead | ValidationError] = []
         for item in items:
@@ -93,10 +109,11 @@ def test_a_batch_is_judged_exactly_as_the_same_leads_one_after_the_other(setting
                 )
             except ValidationError as exc:
                 one_by_one.append(exc)
-        expected = judged(one_by_one)
+        expected, keys = judged(one_by_one), pointers(one_by_one)
         transaction.set_rollback(True)
     batch = services.leads_submit(items=items, channel=Channel.API)
     assert judged(batch) == expected
+    assert pointers(batch) == keys
     # and the cases are really there, not all "submitted":
     assert [row[0] for row in expected].count("rejected") == 2
     assert expected[3] == ("rejected", "", 0)
@@ -155,6 +172,51 @@ def test_a_known_prospect_is_locked_without_rewriting_its_keys():
     assert new.duplicate_of_id is None
     assert _row_versions(keys) == before
     assert ProspectKey.objects.get(value="p2@orange.fr").lead_id == new.pk
+
+
+def test_a_large_batch_rewrites_only_the_keys_its_first_lead_did_not_claim():
+    """A large batch creates each new key pointing to its first lead; the keys that lead did not
+    claim (it was a duplicate) are pointed again, to a later lead of the batch or to none."""
+    ana = PartnerFactory()
+    known = services.lead_submit(data=person(90), channel=Channel.PORTAL, partner=ana)
+    items = [Submission(person(n), partner=ana) for n in range(fastinsert.SMALL)]
+    items += [
+        # A duplicate of the known lead by its e-mail, with a new phone: the phone is not its.
+        Submission(person(90, phone="0622222222"), partner=ana),
+        Submission({"last_name": "Autre", "postcode": "69003", "phone": "0622222222"}),
+        # A new prospect, then a duplicate of it by the phone, with a new e-mail: no one's.
+        Submission(person(50, phone="0633333333"), partner=ana),
+        Submission(person(51, phone="0633333333"), partner=ana),
+    ]
+    updates = _key_updates()
+    leads = services.leads_submit(items=items, channel=Channel.API)
+    assert all(isinstance(lead, Lead) for lead in leads)
+    phone_of, new, duplicate = leads[-3], leads[-2], leads[-1]
+    assert leads[-4].duplicate_of_id == known.pk
+    assert duplicate.duplicate_of_id == new.pk
+    key = ProspectKey.objects.get
+    assert key(value="+33622222222").lead_id == phone_of.pk
+    assert key(value="+33622222222").lead_submitted_at == phone_of.submitted_at
+    assert (key(value="p51@orange.fr").lead_id, key(value="p51@orange.fr").lead_submitted_at) == (
+        None,
+        None,
+    )
+    assert key(value="p50@orange.fr").lead_id == new.pk
+    assert key(value="p0@orange.fr").lead_id == leads[0].pk
+    assert key(value="p90@orange.fr").lead_id == known.pk
+    if connection.vendor == "postgresql":
+        assert _key_updates() - updates == 2  # the two keys above, not the 26 of the batch
+
+
+def _key_updates() -> int:
+    """Rows of the key table updated so far by this transaction (PostgreSQL's statistics)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'leads_prospectkey'"
+        )
+        return int(cursor.fetchone()[0])
 
 
 def _row_versions(keys) -> dict[int, object]:
