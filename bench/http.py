@@ -64,35 +64,52 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError("the benchmark server did not start")
 
-    def warm(self, path: str, headers: dict[str, str], rounds: int = 2) -> None:
+    def warm(
+        self,
+        path: str,
+        headers: dict[str, str],
+        rounds: int = 2,
+        *,
+        method: str = "GET",
+        body: Callable[[int], bytes] | None = None,
+    ) -> None:
         """Have every worker serve ``path`` before it is timed: its first request opens its
         database connection (~10 ms more on PostgreSQL, whose new backend also loads its
-        catalogue) and fills its caches. Requests sent one after the other reach the workers
-        unevenly (one worker may take them all), so each round opens one connection per
-        worker and sends each request's head without its end: a sync worker that accepted a
-        connection waits for the rest of its request, and cannot take another, so the
-        connections land on distinct workers; then every request is completed."""
-        head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + "".join(
-            f"{name}: {value}\r\n" for name, value in headers.items()
-        )
-        for _ in range(rounds):
+        catalogue) and fills its caches; a worker's first batch of 1,000 leads took ~350 ms
+        instead of ~220. ``body(n)`` is the n-th request's body (a write sends new rows each
+        time). Requests sent one after the other reach the workers unevenly (one worker may
+        take them all), so each round opens one connection per worker and sends each
+        request's head without its end: a sync worker that accepted a connection waits for
+        the rest of its request, and cannot take another, so the connections land on
+        distinct workers; then every request is completed."""
+        for round_ in range(rounds):
+            bodies = [body(round_ * self.workers + n) if body else b"" for n in range(self.workers)]
             held = [
                 socket.create_connection(("127.0.0.1", self.port), timeout=60)
                 for _ in range(self.workers)
             ]
-            for connection in held:
-                connection.sendall(head.encode())
+            for connection, content in zip(held, bodies, strict=True):
+                connection.sendall(_head(method, path, headers, len(content)).encode())
             time.sleep(0.3)  # idle workers accept at once
-            for connection in held:
-                connection.sendall(b"\r\n")
+            for connection, content in zip(held, bodies, strict=True):
+                connection.sendall(b"\r\n" + content)
             for connection in held:
                 answer = _read_all(connection)
-                if not answer.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+                if not answer.startswith((b"HTTP/1.1 2", b"HTTP/1.0 2")):
                     raise RuntimeError(f"warming {path}: {answer[:80]!r}")
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def _head(method: str, path: str, headers: dict[str, str], length: int) -> str:
+    """A request's head without the blank line that ends it."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if length:
+        lines.append(f"Content-Length: {length}")
+    return "".join(line + "\r\n" for line in lines)
 
 
 def _read_all(connection: socket.socket) -> bytes:

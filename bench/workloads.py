@@ -304,10 +304,21 @@ def intake_bulk(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
     """1,000 leads per call to /leads/bulk, one caller then three at once; floor: the same rows
     in one INSERT … SELECT."""
     size = 200 if quick else 1000
-    calls = 2 if quick else 5
+    calls = 3 if quick else 9
     server = Server(fx.env)
     http = urllib3.PoolManager()
     try:
+        # Each worker's first batch is its slowest (a new database session's catalogue, the
+        # first COPYs): once is enough, as every page and call here is timed warm.
+        server.warm(
+            "/api/v1/leads/bulk",
+            {"Authorization": f"Bearer {fx.token}", "Content-Type": "application/json"},
+            rounds=1,
+            method="POST",
+            body=lambda n: json.dumps(
+                {"items": [_lead(fx, BULK_LEADS + 50_000 + n * size + i) for i in range(size)]}
+            ).encode(),
+        )
         samples = [
             _bulk_call(
                 http, server, fx, [_lead(fx, BULK_LEADS + call * size + i) for i in range(size)],
@@ -334,8 +345,8 @@ def intake_bulk(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
             target="≥ 5,000 rows/s",
             met=rate >= 5000,
             odoo="122 leads/s",
-            note=f"{size} leads per call, one call after the other; floor: one INSERT … SELECT "
-            f"of {size} rows",
+            note=f"{size} leads per call, {calls} calls one after the other (each worker "
+            f"warmed by one call first); floor: one INSERT … SELECT of {size} rows",
         ),
         result(
             "intake_bulk_parallel",
