@@ -61,6 +61,24 @@ def test_equal_scores_go_to_the_reseller_with_more_leads():
     assert [k.rank for k in ranked([busy, idle])] == [1, 2]
 
 
+@pytest.mark.django_db
+def test_a_kpi_row_keeps_its_figures_and_lights_through_the_shared_cache():
+    """The KPI pages share their table through the cache (pickled): a row read back is the
+    same row, its lights included."""
+    import pickle
+    from decimal import Decimal
+
+    from relais.routing.kpis import Kpi
+
+    kpi = Kpi(assignee=7, name="Sud", received=10, opened=9, treated=2, revenue=Decimal("12.30"))
+    lights = dict(kpi.lights)
+    back = pickle.loads(pickle.dumps(kpi))  # noqa: S301 — our own object
+    assert back == kpi
+    assert (back.name, back.revenue, back.opened) == ("Sud", Decimal("12.30"), 9)
+    assert back.lights == lights
+    assert lights["open_rate"] != lights["treatment_rate"]  # 90 % opened, 20 % treated
+
+
 def _median_band_by_band(opened, within):
     """The definition, band by band: the first band whose count reaches half the opened."""
     if not opened:
