@@ -93,6 +93,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.engine"] + (["--quick"] if args.quick else [])
     if args.only:
         command += ["--only", args.only]
+    yardstick = cpu_yardstick()
     before = cpu_ticks()
     out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     after = cpu_ticks()
@@ -101,7 +102,23 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     data["build_seconds"] = round(built, 1)
     data["run_seconds"] = round(time.perf_counter() - started - built, 1)
     data["steal_percent"] = steal_percent(before, after)
+    data["yardstick_ms"] = yardstick
     return data
+
+
+def cpu_yardstick(loops: int = 2_000_000) -> float:
+    """Milliseconds a fixed pure-Python loop takes here (best of three): this host's speed.
+    Two hosts of the same kind ran the same code twice apart (the /ping floor 1,656 and
+    776 requests/s): figures from different days compare only through this, or through their
+    ratios to the floors."""
+
+    def once() -> float:
+        started, total = time.perf_counter(), 0
+        for n in range(loops):
+            total += n
+        return time.perf_counter() - started
+
+    return round(min(once() for _ in range(3)) * 1000, 1)
 
 
 def cpu_ticks() -> list[int]:

@@ -39,6 +39,11 @@ def _steal(data: dict[str, Any]) -> str:
     return "" if steal is None else f" (CPU time taken by the host for other machines: {steal} %)"
 
 
+def _yardstick(data: dict[str, Any]) -> str:
+    ms = data.get("yardstick_ms")
+    return "" if ms is None else f"; this host's speed: a fixed Python loop took {ms} ms"
+
+
 def _server(data: dict[str, Any]) -> str:
     settings = data.get("server")
     if not settings:
@@ -65,7 +70,8 @@ def write(report: dict[str, Any], folder: Path) -> None:
         if "results" in data:
             notes.append(
                 f"- **{engine}**: network built or reused in {data['build_seconds']} s, "
-                f"workloads ran in {data['run_seconds']} s{_steal(data)}{_server(data)}."
+                f"workloads ran in {data['run_seconds']} s{_steal(data)}{_yardstick(data)}"
+                f"{_server(data)}."
             )
             notes += [f"  - `{r['name']}`: {r['note']}" for r in data["results"] if r.get("note")]
     lines += ["", "Notes:", "", *notes, ""]

@@ -34,7 +34,7 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
         "engines": {
             "postgresql": {
                 "results": [row], "build_seconds": 1.0, "run_seconds": 2.0,
-                "server": {"autovacuum": "off", "shared_buffers": "128MB"}, "steal_percent": 3.5,
+                "server": {"autovacuum": "off", "shared_buffers": "128MB"}, "steal_percent": 3.5, "yardstick_ms": 540.2,
             },
             "sqlite": {"skipped": "no PostgreSQL"},
         },
@@ -52,6 +52,13 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
     assert "skipped: no PostgreSQL" in table
     assert "server settings: `autovacuum = off`, `shared_buffers = 128MB`" in table
     assert "taken by the host for other machines: 3.5 %" in table
+    assert "this host's speed: a fixed Python loop took 540.2 ms" in table
+
+
+def test_the_yardstick_grows_with_the_work():
+    from bench.__main__ import cpu_yardstick
+
+    assert cpu_yardstick(4_000_000) > 1.5 * cpu_yardstick(1_000_000) > 0
 
 
 def test_steal_is_the_share_of_cpu_time_the_host_took():
