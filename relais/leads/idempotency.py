@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from pydantic import BaseModel
 
 from relais.core.errors import DomainError
 from relais.leads.models import IdempotencyRecord
@@ -44,6 +45,11 @@ def idempotent(request: HttpRequest, payload: Any, run: Callable[[], Answer]) ->
             if record.status_code is not None:
                 return record.status_code, record.response
         status, body = run()
-        record.status_code, record.response = status, body
+        record.status_code, record.response = status, _as_json(body)
         record.save(update_fields=["status_code", "response"])
     return status, body
+
+
+def _as_json(body: Any) -> Any:
+    """The answer as the record keeps it: JSON, a response model dumped as the API sends it."""
+    return body.model_dump(mode="json") if isinstance(body, BaseModel) else body
