@@ -23,9 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
-from django.db.models import BigIntegerField, QuerySet, Sum
-from django.db.models.functions import Cast, Round
+from django.db import connection
 from django.utils import timezone
 
 from relais.leads.counters import day_start, local_zone, refresh
@@ -117,60 +115,61 @@ def kpi_table(
     the caller can do with the last refresh (``up_to_date=False``)."""
     if up_to_date:
         refresh()
-    months = KpiMonth.objects.filter(
-        kind=assignee,
-        month__gte=month_of(timezone.localtime(start, local_zone()).date()),
-        month__lte=month_of(timezone.localtime(end, local_zone()).date()),
-    )
-    if ids is not None:
-        months = months.filter(assignee_id__in=ids)
+    zone = local_zone()
+    first = month_of(timezone.localtime(start, zone).date())
+    last = month_of(timezone.localtime(end, zone).date())
     years = max((end - start).days, 1) / 365
-    return ranked([_kpi(row, years, with_medians) for row in _sums(months)])
+    rows = _sums(assignee, first, last, ids)
+    return [_kpi(row, years, with_medians, rank) for rank, row in enumerate(rows, 1)]
 
 
-def ranked(kpis: list[Kpi]) -> list[Kpi]:
-    """Best score first, then the most leads, then the lowest id; each row numbered."""
-    ordered = sorted(kpis, key=_order)
-    for rank, kpi in enumerate(ordered, 1):
-        kpi.rank = rank
-    return ordered
+def _sums(kind: str, first: date, last: date, ids: list[int] | None) -> list[tuple[Any, ...]]:
+    """Each assignee's sums over the KPI months from ``first`` to ``last``, best first: the
+    assignee, ``COUNTS``, reminders, ``BANDS``, then the revenue in cents (exact on SQLite too,
+    which sums decimals as floats).
 
+    The ranking is the score, ``(opened + treated + closed + 6) / (3 × (received + 4))``, then
+    the most leads, then the lowest id. Ordered by that one division (the factor 3 aside),
+    whose rounding keeps the order of such small fractions, equal scores tie exactly and go to
+    the most leads; the mean of three rounded rates parted some by their last bit (the bench's
+    table of 3,541 resellers was out of order at 262 places). The database sorts them for
+    nothing beside grouping them; Python took 2.5 ms.
 
-def _sums(months: QuerySet[KpiMonth]) -> list[tuple[Any, ...]]:
-    """Each assignee's sums over these months: the assignee, ``COUNTS``, reminders, ``BANDS``,
-    then the revenue in cents (exact on SQLite too, which sums decimals as floats).
-
-    Read through a plain cursor: Django's per-value converters cost more than the query's own
-    Python (21 columns × 3,500 resellers)."""
-    sums: dict[str, Any] = {name: Sum(name) for name in (*COUNTS, "reminders", *BANDS)}
-    sums["revenue_cents"] = Cast(Round(Sum("revenue") * 100), BigIntegerField())
-    grouped = months.values("assignee_id").annotate(**sums).values_list("assignee_id", *sums)
-    sql, params = grouped.order_by().query.get_compiler(using=months.db).as_sql()
-    with connections[months.db].cursor() as cursor:
-        cursor.execute(sql, params)
+    One hand-written statement through a plain cursor: Django's per-value converters cost
+    more than the query's own Python (21 columns × 3,500 resellers), and compiling the
+    grouped queryset took 1.2 ms of a 40 ms table."""
+    half = 3 * SMOOTHING // 2
+    sums = ", ".join(f"SUM({name})" for name in (*COUNTS, "reminders", *BANDS))
+    params: list[Any] = [kind, first, last]
+    among = ""
+    if ids is not None:
+        among = f" AND assignee_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
+        params += ids
+    # Only our own names and constants in the text; every value is a parameter.
+    statement = (
+        f"SELECT assignee_id, {sums}, CAST(ROUND(SUM(revenue) * 100) AS BIGINT) "  # noqa: S608
+        f"FROM {KpiMonth._meta.db_table} "
+        f"WHERE kind = %s AND month >= %s AND month <= %s{among} GROUP BY assignee_id "
+        "ORDER BY CAST(SUM(opened) + SUM(treated) + SUM(won) + SUM(lost) + "
+        f"{half} AS DOUBLE PRECISION) / (SUM(received) + {SMOOTHING}) DESC, "
+        "SUM(received) DESC, assignee_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
         return cursor.fetchall()
 
 
 _BANDS = slice(9, 9 + len(OPEN_BANDS))
 
 
-def _order(k: Kpi) -> tuple[float, int, int]:
-    """The score is ``(opened + treated + closed + 6) / (3 × (received + 4))``. Ranked by that
-    one division, whose rounding keeps the order of such small fractions, equal scores tie
-    exactly and go to the most leads; the mean of three rounded rates parted some of them by
-    their last bit (the bench's table of 3,541 resellers was out of order at 262 places)."""
-    hits = k.opened + k.treated + k.won + k.lost + 3 * SMOOTHING / 2
-    return (-hits / (k.received + SMOOTHING), -k.received, k.assignee)
-
-
-def _kpi(row: tuple[Any, ...], years: float, with_medians: bool) -> Kpi:
+def _kpi(row: tuple[Any, ...], years: float, with_medians: bool, rank: int) -> Kpi:
     """One assignee's row of ``_sums`` (3,500 of them in a table: positional, no keywords)."""
     assignee, received, opened, treated, won, lost, declined, expired, reminders = row[:9]
     median = median_from_bands(opened, row[_BANDS]) if with_medians else None
     revenue = Decimal(row[-1] or 0).scaleb(-2)  # cents → euros, exactly
     return Kpi(
         assignee, "", received, opened, treated, won, lost, declined, expired, reminders,
-        revenue, median, round(received / years, 1),
+        revenue, median, round(received / years, 1), rank,
     )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """KPI arithmetic on both databases: rates, the median time to open, the network average."""
 
 from datetime import timedelta
+from fractions import Fraction
 from itertools import accumulate
 
 import pytest
@@ -50,15 +51,54 @@ def test_the_median_is_interpolated_inside_the_band_of_the_middle_lead():
     assert median_from_bands(4, [0] * 11 + [1]) == 96.0  # most opened later than the last band
 
 
-def test_equal_scores_go_to_the_reseller_with_more_leads():
-    from relais.routing.kpis import Kpi, ranked
+def _months(*rows: tuple[int, int, int, int, int]) -> tuple:
+    """KPI months this month for (assignee, received, opened, treated, won); the period."""
+    from relais.routing.models import KpiMonth
 
-    # Both score 0.4 exactly: (3 + 2 + 1 + 6) / (3 × (6 + 4)) and (0 + 0 + 0 + 6) / (3 × 5).
-    busy = Kpi(assignee=2, received=6, opened=3, treated=2, won=1)
-    idle = Kpi(assignee=1, received=1)
-    assert busy.score == pytest.approx(idle.score) == pytest.approx(0.4)
-    assert [k.assignee for k in ranked([idle, busy])] == [2, 1]
-    assert [k.rank for k in ranked([busy, idle])] == [1, 2]
+    now = timezone.now()
+    month = timezone.localtime(now, counters.local_zone()).date().replace(day=1)
+    KpiMonth.objects.bulk_create(
+        KpiMonth(kind="reseller", assignee_id=pk, month=month, received=received, opened=opened,
+                 treated=treated, won=won)
+        for pk, received, opened, treated, won in rows
+    )  # fmt: skip
+    return now - timedelta(days=40), now
+
+
+def test_equal_scores_go_to_the_reseller_with_more_leads_then_the_lowest_id():
+    # 5 and 4 score 0.4 exactly: (3 + 2 + 1 + 6) / (3 × (6 + 4)) and (0 + 0 + 0 + 6) / (3 × 5);
+    # 9 too, with as few leads as 4; 7 scores more with fewer leads.
+    start, end = _months((9, 1, 0, 0, 0), (5, 6, 3, 2, 1), (4, 1, 0, 0, 0), (7, 2, 2, 2, 1))
+    table = kpi_table(start=start, end=end)
+    assert [k.assignee for k in table] == [7, 5, 4, 9]
+    assert [k.rank for k in table] == [1, 2, 3, 4]
+    assert table[1].score == pytest.approx(table[2].score) == pytest.approx(0.4)
+
+
+def _exact_order(row: tuple[int, int, int, int, int]) -> tuple:
+    pk, received, opened, treated, won = row
+    return (-Fraction(opened + treated + won + 6, received + 4), -received, pk)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(0, 400), st.integers(0, 400)).map(
+            lambda t: (t[0], min(t[1], t[0]), min(t[2], t[1], t[0]))
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_table_is_ranked_by_the_exact_score(figures):
+    """The database orders by a floating division: the same order as the exact fractions."""
+    from relais.routing.models import KpiMonth
+
+    KpiMonth.objects.all().delete()  # hypothesis reruns the body in one test transaction
+    rows = [(pk, r, o, t, t // 2) for pk, (r, o, t) in enumerate(figures, 1)]
+    start, end = _months(*rows)
+    expected = [row[0] for row in sorted(rows, key=_exact_order)]
+    assert [k.assignee for k in kpi_table(start=start, end=end)] == expected
 
 
 @pytest.mark.django_db
