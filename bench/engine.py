@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from typing import Any
 
 import django
@@ -37,6 +38,7 @@ def main() -> None:
         try:
             results += workload(fixtures, quick=args.quick)
         except Exception as exc:  # a broken workload is reported, the others still run
+            traceback.print_exc()  # where it broke, in the run's log
             results.append({"name": workload.__name__, "error": f"{type(exc).__name__}: {exc}"})
     json.dump(
         {

@@ -33,6 +33,7 @@ from relais.accounts.services import api_token_create
 from relais.commissions.choices import LineKind, LineStatus
 from relais.commissions.models import CommissionLine, PaymentRun, Rule
 from relais.commissions.services import runs
+from relais.core.deletion import delete_in_batches
 from relais.leads import counters
 from relais.leads.choices import Channel, LeadStatus
 from relais.leads.intake import Submission
@@ -113,7 +114,7 @@ def _cleanup() -> None:
     days = {at.date() for at in bench_leads.datetimes("submitted_at", "day", tzinfo=zone)}
     # No worker runs here: the notices the intake marked would pile up run after run.
     NoticeDue.objects.filter(lead_id__in=bench_leads.values("pk")).delete()
-    bench_leads.delete()
+    delete_in_batches(bench_leads)
     counters.recount_days(days)  # the dashboard's counters no longer count them
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from tqdm import tqdm
 
 from relais.accounts.models import User
+from relais.core.deletion import delete_in_batches
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
 from relais.leads import counters
 from relais.leads.models import Lead, ProspectKey
@@ -48,12 +49,11 @@ class Command(BaseCommand):
                 Redemption,
             )  # fmt: skip
 
-            for model in (Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift):
-                model.objects.all().delete()
-            Lead.objects.all().delete()
-            ProspectKey.objects.all().delete()
-            Partner.objects.all().delete()
-            User.objects.all().delete()
+            for model in (
+                *(Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift),
+                *(Lead, ProspectKey, Partner, User),
+            ):
+                delete_in_batches(model._default_manager.all())
         started = time.perf_counter()
         quiet = options["verbosity"] == 0 or not sys.stderr.isatty()
 
