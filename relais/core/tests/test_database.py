@@ -1,0 +1,53 @@
+"""PostgreSQL binds the values itself and prepares a statement a connection runs again."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from relais.core.models import Departement
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_is_prepared_once_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no prepared statements to see")
+    names = [
+        Departement.objects.filter(code=code).values_list("name", flat=True).first()
+        for code in ("69", "75", "13", "33", "59", "44", "31")
+    ]
+    assert names[:2] == ["Rhône", "Paris"]  # each call answers for its own value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%core_departement%"],
+        )
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    # One statement for seven values: the value is a parameter, not a literal in the text.
+    assert len(prepared) == 1
+    assert "$1" in prepared[0]
+    assert "'75'" not in prepared[0]
+
+
+def _options(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DB_"))}
+    script = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    url = "postgres://relais@db.example:5432/relais?sslmode=require"
+    assert "'prepare_threshold': 5" in _options(DATABASE_URL=url)
+    off = _options(DATABASE_URL=url, DB_PREPARE_THRESHOLD="off")
+    assert "'prepare_threshold': None" in off
+    assert "'sslmode': 'require'" in off
+    assert "'server_side_binding': True" in off
