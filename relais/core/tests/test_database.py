@@ -1,4 +1,5 @@
-"""PostgreSQL binds the values itself and prepares a statement a connection runs again."""
+"""PostgreSQL binds the values itself and prepares a statement a connection runs again; a
+connection, SQLite's too, serves request after request."""
 
 import os
 import subprocess
@@ -51,3 +52,33 @@ def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
     assert "'prepare_threshold': None" in off
     assert "'sslmode': 'require'" in off
     assert "'server_side_binding': True" in off
+
+
+CYCLES = """
+import django; django.setup()
+from django.core.signals import request_finished, request_started
+from django.db import connection
+from django.db.backends.signals import connection_created
+opened = []
+connection_created.connect(lambda **kwargs: opened.append(1))
+for _ in range(3):  # what Django's handler does around each request
+    request_started.send(sender=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    request_finished.send(sender=None)
+print(connection.vendor, len(opened))
+"""
+
+
+@pytest.mark.parametrize(("max_age", "opened"), [(None, 1), ("0", 3)])
+def test_a_sqlite_connection_serves_request_after_request(tmp_path, max_age, opened):
+    """A new SQLite connection reads the schema again: three requests, one connection."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DB_"))}
+    env = {**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", "RELAIS_DATA_DIR": str(tmp_path)}
+    if max_age is not None:
+        env["DB_CONN_MAX_AGE"] = max_age
+    out = subprocess.run(
+        [sys.executable, "-c", CYCLES], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    assert out.split() == ["sqlite", str(opened)]
