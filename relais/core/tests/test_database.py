@@ -35,14 +35,20 @@ def test_a_statement_run_again_is_prepared_once_on_postgresql():
     assert "'75'" not in prepared[0]
 
 
-def _options(**env: str) -> str:
+def _python(script: str, **env: str) -> str:
+    """What ``script`` prints in a new process, with these settings and no database of ours."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DB_"))}
-    script = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        [sys.executable, "-c", f"import django; django.setup()\n{script}"],
         cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
         capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
+
+
+def _options(**env: str) -> str:
+    return _python(
+        "from django.conf import settings\nprint(settings.DATABASES['default']['OPTIONS'])", **env
+    )
 
 
 def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
@@ -55,7 +61,6 @@ def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
 
 
 CYCLES = """
-import django; django.setup()
 from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -73,12 +78,7 @@ print(connection.vendor, len(opened))
 @pytest.mark.parametrize(("max_age", "opened"), [(None, 1), ("0", 3)])
 def test_a_sqlite_connection_serves_request_after_request(tmp_path, max_age, opened):
     """A new SQLite connection reads the schema again: three requests, one connection."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DB_"))}
-    env = {**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", "RELAIS_DATA_DIR": str(tmp_path)}
+    env = {"RELAIS_DATA_DIR": str(tmp_path)}
     if max_age is not None:
         env["DB_CONN_MAX_AGE"] = max_age
-    out = subprocess.run(
-        [sys.executable, "-c", CYCLES], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=60, check=True,
-    ).stdout  # fmt: skip
-    assert out.split() == ["sqlite", str(opened)]
+    assert _python(CYCLES, **env).split() == ["sqlite", str(opened)]
