@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.measure import cpu_yardstick
 from bench.report import write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,21 +105,6 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     data["steal_percent"] = steal_percent(before, after)
     data["yardstick_ms"] = yardstick
     return data
-
-
-def cpu_yardstick(loops: int = 2_000_000) -> float:
-    """Milliseconds a fixed pure-Python loop takes here (best of three): this host's speed.
-    Two hosts of the same kind ran the same code twice apart (the /ping floor 1,656 and
-    776 requests/s): figures from different days compare only through this, or through their
-    ratios to the floors."""
-
-    def once() -> float:
-        started, total = time.perf_counter(), 0
-        for n in range(loops):
-            total += n
-        return time.perf_counter() - started
-
-    return round(min(once() for _ in range(3)) * 1000, 1)
 
 
 def cpu_ticks() -> list[int]:

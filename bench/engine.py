@@ -20,6 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
 django.setup()
 
 from bench import workloads  # noqa: E402  (Django must be set up first)
+from bench.measure import cpu_yardstick  # noqa: E402
 
 
 def main() -> None:
@@ -35,11 +36,17 @@ def main() -> None:
         if settled:
             print(f"  (vacuumed {', '.join(settled)})", file=sys.stderr, flush=True)
         print(f"  {workload.__name__}…", file=sys.stderr, flush=True)
+        before = cpu_yardstick()
         try:
-            results += workload(fixtures, quick=args.quick)
+            rows = workload(fixtures, quick=args.quick)
         except Exception as exc:  # a broken workload is reported, the others still run
             traceback.print_exc()  # where it broke, in the run's log
             results.append({"name": workload.__name__, "error": f"{type(exc).__name__}: {exc}"})
+            continue
+        # The host's speed drifts during a run (117 → 227 ms within one, once): each row
+        # says how fast the machine was around it.
+        host = [before, cpu_yardstick()]
+        results += [{**row, "host_ms": host} for row in rows]
     json.dump(
         {
             "vendor": django.db.connection.vendor,

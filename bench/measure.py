@@ -88,3 +88,18 @@ def peak_rss_mb() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc (not Linux)
+
+
+def cpu_yardstick(loops: int = 2_000_000) -> float:
+    """Milliseconds a fixed pure-Python loop takes here (best of three): this host's speed.
+    Two hosts of the same kind ran the same code twice apart (the /ping floor 1,656 and
+    776 requests/s): figures from different days compare only through this, or through their
+    ratios to the floors."""
+
+    def once() -> float:
+        started, total = time.perf_counter(), 0
+        for n in range(loops):
+            total += n
+        return time.perf_counter() - started
+
+    return round(min(once() for _ in range(3)) * 1000, 1)

@@ -28,12 +28,15 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
         "kpi_table", value=120.0, unit="ms", spread=(110.0, 130.0), floor=100.0, ratio=1.2,
         target="≤ 150 ms and ≤ 1.5× the SQL floor", met=True, odoo="265–700 ms", note="GROUP BY",
     )  # fmt: skip
+    row["host_ms"] = [231.4, 118.0]  # the machine sped up during the workload
+    older = result("dashboard", value=9.0, unit="ms", spread=(8.0, 10.0), floor=7.0, ratio=1.3,
+                   target="", met=True)  # fmt: skip
     report = {
         "when": "2026-11-22 10:00 UTC", "mode": "quick", "total_seconds": 12.0,
         "machine": {"cpus": 2, "python": "3.13.0", "system": "Linux"},
         "engines": {
             "postgresql": {
-                "results": [row], "build_seconds": 1.0, "run_seconds": 2.0,
+                "results": [row, older], "build_seconds": 1.0, "run_seconds": 2.0,
                 "server": {"autovacuum": "off", "shared_buffers": "128MB"}, "steal_percent": 3.5, "yardstick_ms": 540.2,
             },
             "sqlite": {"skipped": "no PostgreSQL"},
@@ -48,7 +51,9 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
     )
     table = (tmp_path / "RESULTS.md").read_text()
     assert "| postgresql | kpi_table | 120.0 ms | 110.0 – 130.0 | 100.0 | 1.200 |" in table
-    assert "| yes | 265–700 ms |" in table
+    assert "| yes | 265–700 ms | 118.0 – 231.4 |" in table  # the host's speed around it
+    (dashboard,) = [line for line in table.splitlines() if "| dashboard |" in line]
+    assert dashboard.endswith("| yes |  | — |")  # a row of an older run: no speed measured
     assert "skipped: no PostgreSQL" in table
     assert "server settings: `autovacuum = off`, `shared_buffers = 128MB`" in table
     assert "taken by the host for other machines: 3.5 %" in table
@@ -56,7 +61,7 @@ def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
 
 
 def test_the_yardstick_grows_with_the_work():
-    from bench.__main__ import cpu_yardstick
+    from bench.measure import cpu_yardstick
 
     assert cpu_yardstick(4_000_000) > 1.5 * cpu_yardstick(1_000_000) > 0
 
