@@ -96,15 +96,22 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         command += ["--only", args.only]
     yardstick = cpu_yardstick()
     before = cpu_ticks()
-    out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    data = child_results(command, env)
     after = cpu_ticks()
-    sys.stderr.write(out.stderr)
-    data: dict[str, Any] = json.loads(out.stdout)
     data["build_seconds"] = round(built, 1)
     data["run_seconds"] = round(time.perf_counter() - started - built, 1)
     data["steal_percent"] = steal_percent(before, after)
     data["yardstick_ms"] = yardstick
     return data
+
+
+def child_results(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """The JSON a child process prints. Only that is captured: its progress and tracebacks go
+    to the console as they come (held until the end, a run showed nothing for ten minutes, and
+    nothing at all when the child failed)."""
+    out = subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
+    results: dict[str, Any] = json.loads(out.stdout)
+    return results
 
 
 def cpu_ticks() -> list[int]:

@@ -130,3 +130,23 @@ def test_a_spawned_process_reports_its_own_peak_memory_not_its_parents():
     assert own < 100  # a bare interpreter
     assert inherited > 300  # what the report showed before: the parent's 300 MB
     del ballast
+
+
+def test_the_workloads_progress_reaches_the_console_while_only_the_results_are_read(capfd):
+    """The engine's child process: its stderr (the workload names, a traceback) is not held."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.__main__ import child_results
+
+    script = (
+        "import json, sys; print('  kpis…', file=sys.stderr); print(json.dumps({'results': []}))"
+    )
+    assert child_results([sys.executable, "-c", script], dict(os.environ)) == {"results": []}
+    assert capfd.readouterr().err == "  kpis…\n"
+
+    failing = "import sys; sys.exit('Traceback: the workload broke')"
+    with pytest.raises(subprocess.CalledProcessError):
+        child_results([sys.executable, "-c", failing], dict(os.environ))
+    assert "the workload broke" in capfd.readouterr().err
