@@ -5,6 +5,10 @@ dashboard's few small aggregates that is most of the time: the départements cov
 filtered by an ``EXISTS`` subquery) took ~1.4 ms of Python to build and compile for ~0.2 ms in
 the database (SQLite, this machine). ``rows`` keeps the compiled statement per function and
 arguments, and converts the rows it reads as Django would (``Decimal`` sums on SQLite…).
+
+The statement runs on the calling thread's own connection. The kept compiler only converts the
+rows: its converters come from the backend's operations, which a threaded server's connections
+share (they read settings, never the connection's state).
 """
 
 from __future__ import annotations
