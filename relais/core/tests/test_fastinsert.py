@@ -14,9 +14,12 @@ from relais.testing.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
+# One moment for every lead of the module: two lists built a second apart would differ.
+NOW = timezone.now().replace(microsecond=123456)
+
 
 def _leads(n: int, partner, tag: str) -> list[Lead]:
-    now = timezone.now().replace(microsecond=123456)
+    now = NOW
     leads = []
     for i in range(n):
         lead = Lead(
