@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -145,12 +146,45 @@ def _writer(field: models.Field[Any, Any], vendor: str) -> Callable[[Any], Any]:
     if isinstance(field, models.CharField | models.TextField):
         # Choices enums are str subclasses; the driver must see the plain value.
         return lambda value: value if value is None or type(value) is str else str(value)
+    if vendor != "postgresql" and isinstance(field, models.DateTimeField):
+        return _sqlite_datetime(field)
+    if vendor != "postgresql" and isinstance(field, models.DateField):
+        return _sqlite_date(field)
     if isinstance(field, models.JSONField) or (
-        vendor != "postgresql" and isinstance(field, models.DateField | models.DecimalField)
+        vendor != "postgresql" and isinstance(field, models.DecimalField)
     ):
-        # Django's own conversion: JSON encoding, and SQLite's text dates and decimals.
+        # Django's own conversion: JSON encoding, and SQLite's text decimals.
         return lambda value: field.get_db_prep_save(value, connection)
     return _same
+
+
+# SQLite stores dates and timestamps as text. Django's conversion of each value passes through
+# five calls and two settings reads: ~3 µs, a third of the demo network's build on SQLite (a lead
+# has ten timestamps and a date, most of them empty). The usual values are written here as Django's
+# ``adapt_date(time)field_value`` writes them; anything else goes through Django.
+
+
+def _sqlite_datetime(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    def write(value: Any) -> Any:
+        if value is None:
+            return None
+        zone = connection.timezone  # UTC unless the database names one; None without USE_TZ
+        if type(value) is datetime and value.tzinfo is not None and zone is not None:
+            return str(value.astimezone(zone).replace(tzinfo=None))
+        return field.get_db_prep_save(value, connection)
+
+    return write
+
+
+def _sqlite_date(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    def write(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is date:
+            return str(value)
+        return field.get_db_prep_save(value, connection)
+
+    return write
 
 
 def _same(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -36,6 +37,10 @@ def _leads(n: int, partner, tag: str) -> list[Lead]:
             submitted_at=now - timedelta(minutes=i),
             last_prospect_contact_at=now,
             consent_phone=bool(i % 3),
+            # Dates and amounts set or empty: SQLite stores both as text of Django's making.
+            won_date=(now - timedelta(days=i)).date() if i % 3 == 0 else None,
+            won_amount=Decimal("99.90") * i if i % 3 == 0 else None,
+            opened_at=now.astimezone(ZoneInfo("Europe/Paris")) if i % 2 else None,
         )
         if i and i % 4 == 0:
             # Points to a lead of the same call, which has no id yet when this one is built.
@@ -74,6 +79,21 @@ def test_rows_read_back_as_bulk_create_wrote_them(size):
     assert _stored(ours) == _stored(theirs)
     if size > 4:
         assert Lead.objects.get(pk=ours[4].pk).duplicate_of_id == ours[0].pk
+    assert _raw(ours) == _raw(theirs)
+
+
+def _raw(leads: list[Lead]) -> list[tuple]:
+    """The columns as the database holds them, before Django reads them back: on SQLite, the
+    text of each date, timestamp and amount."""
+    with connection.cursor() as cursor:
+        columns = ("submitted_at", "opened_at", "rejected_at", "won_date", "won_amount")
+        # As text: SQLite's driver would parse the timestamps it recognises, in either form.
+        cursor.execute(
+            f"SELECT {', '.join(f'CAST({c} AS TEXT)' for c in columns)} FROM leads_lead"  # noqa: S608
+            " WHERE id >= %s AND id <= %s ORDER BY id",
+            [leads[0].pk, leads[-1].pk],
+        )
+        return cursor.fetchall()
 
 
 def test_json_values_and_automatic_dates_are_written():
