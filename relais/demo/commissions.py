@@ -1,6 +1,6 @@
 """Demo commissions: an active plan (5 % of won deals for introducers, 3 % of heat-pump deals for
 resellers), a line per won deal and payee, and two past payment runs that paid the older lines.
-Written in batches with ``bulk_create`` (the large network: about 375,000 lines)."""
+Written in batches with ``core.fastinsert`` (the large network: about 356,000 lines)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from relais.commissions.choices import Beneficiary, LineKind, LineStatus, PlanStatus, RunStatus
 from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun, Plan, Rule
+from relais.core import fastinsert
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
@@ -52,11 +54,11 @@ def build_commissions(progress: Callable[[str, int], Any]) -> int:
     rules = _rules()
     today = timezone.localdate()
     won = Lead.objects.filter(status=LeadStatus.WON, won_amount__isnull=False).order_by("pk")
-    bar = progress("commission lines", won.count())
-    made, batch = 0, []
+    bar = progress("commission lines (won deals)", won.count())  # counts the deals, not lines
+    made, batch, done = 0, [], 0
     fields = ("pk", "partner_id", "assigned_reseller_id", "won_amount", "won_date", "category_id")
     rows = won.values_list(*fields).iterator(chunk_size=BATCH)
-    for pk, introducer, assigned, amount, won_on, category in rows:
+    for done, (pk, introducer, assigned, amount, won_on, category) in enumerate(rows, 1):
         reseller = assigned if category == rules[Beneficiary.RESELLER].category_id else None
         day = won_on or today
         status = LineStatus.PAYABLE if (today - day).days > 20 else LineStatus.PENDING
@@ -68,8 +70,9 @@ def build_commissions(progress: Callable[[str, int], Any]) -> int:
                 continue
             rule = rules[who]
             batch.append(
-                CommissionLine(
-                    partner_id=partner_id, lead_id=pk, rule=rule, event_key=f"won:{pk}",
+                fastinsert.new(
+                    CommissionLine, partner_id=partner_id, lead_id=pk, rule=rule,
+                    event_key=f"won:{pk}",
                     kind=LineKind.COMMISSION, base=amount, earned_on=day, status=status,
                     amount=(amount * RATES[who] / 100).quantize(CENT, ROUND_HALF_UP),
                     detail={"formula": "percent", "rule": rule.pk, "version": 1, "demo": True},
@@ -77,8 +80,9 @@ def build_commissions(progress: Callable[[str, int], Any]) -> int:
             )  # fmt: skip
         if len(batch) >= BATCH:
             made += _flush(batch)
-            bar.update(BATCH)
+            bar.update(done - bar.n)
     made += _flush(batch)
+    bar.update(done - bar.n)
     bar.close()
     for days in (150, 60):  # two past runs, paid
         _paid_run(today - timedelta(days=days))
@@ -86,7 +90,8 @@ def build_commissions(progress: Callable[[str, int], Any]) -> int:
 
 
 def _flush(batch: list[CommissionLine]) -> int:
-    CommissionLine.objects.bulk_create(batch, batch_size=BATCH)
+    with transaction.atomic():
+        fastinsert.insert(batch)
     count = len(batch)
     batch.clear()
     return count

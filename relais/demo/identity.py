@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
@@ -49,11 +51,9 @@ class Identity:
         return f"FR{stdnum_iban.calc_check_digits('FR00' + bban)}{bban}", bic
 
     def mobile(self) -> str:
-        """A metropolitan mobile; redrawn when it falls in a range phonenumbers rejects (069x)."""
-        while True:
-            number = "+336" + "".join(str(self.rng.randint(0, 9)) for _ in range(8))
-            if phonenumbers.is_valid_number(phonenumbers.parse(number)):
-                return number
+        """A metropolitan mobile (06 or 07) that phonenumbers accepts."""
+        prefixes = mobile_prefixes()
+        return f"+33{self.rng.choice(prefixes)}{self.rng.randrange(10**6):06d}"
 
     def postcode(self, departement: str, chef_lieu_postcode: str) -> str:
         """The chief town's postcode or another in the same range, always in ``departement``."""
@@ -70,3 +70,42 @@ class Identity:
         return (
             candidate if departement_for_postcode(candidate) == departement else chef_lieu_postcode
         )
+
+
+@cache
+def mobile_prefixes() -> tuple[str, ...]:
+    """The first three digits of the national numbers phonenumbers accepts as French mobiles:
+    its French mobile ranges are decided by those three (the 6 or 7 and two more), any six
+    digits following. Asked once per prefix, at both ends of its range: a number drawn, then
+    checked, cost ~25 µs, a third of the making of a demo lead."""
+    return tuple(
+        prefix
+        for prefix in (f"{first}{rest:02d}" for first in "67" for rest in range(100))
+        if all(
+            phonenumbers.is_valid_number(phonenumbers.parse(f"+33{prefix}{tail}"))
+            for tail in ("000000", "999999")
+        )
+    )
+
+
+@dataclass
+class DistinctMobiles:
+    """The n-th of a seeded sequence of valid mobiles in which none repeats (for the first 162
+    million): n scrambled over every valid mobile by a step coprime to their count. The demo's
+    leads need one each, and a million numbers drawn at random share a few thousand."""
+
+    rng: random.Random
+    space: int = field(init=False)
+    step: int = field(init=False)
+    offset: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.space = len(mobile_prefixes()) * 10**6
+        self.offset = self.rng.randrange(self.space)
+        self.step = self.rng.randrange(self.space // 3, self.space)
+        while math.gcd(self.step, self.space) != 1:
+            self.step += 1
+
+    def __call__(self, index: int) -> str:
+        prefix, rest = divmod((self.offset + index * self.step) % self.space, 10**6)
+        return f"+33{mobile_prefixes()[prefix]}{rest:06d}"

@@ -104,6 +104,41 @@ def test_demo_leads_are_coherent_and_their_prospects_are_known():
     assert again.duplicate_of == known
 
 
+def test_distinct_mobiles_never_repeat_and_follow_the_seed():
+    import random
+
+    import phonenumbers
+
+    from relais.demo.identity import DistinctMobiles
+
+    def seeded(seed: int) -> DistinctMobiles:
+        return DistinctMobiles(random.Random(seed))  # noqa: S311 - demo data
+
+    numbers, again, other = seeded(7), seeded(7), seeded(8)
+    drawn = [numbers(n) for n in range(200_000)]
+    assert len(set(drawn)) == len(drawn)
+    assert drawn[:50] == [again(n) for n in range(50)]
+    assert drawn[:50] != [other(n) for n in range(50)]
+    assert len({number[:6] for number in drawn}) > 100  # spread over the ranges, not one
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(n)) for n in drawn[::97])
+
+
+def test_each_demo_prospect_holds_its_keys_under_a_phone_the_intake_accepts():
+    from relais.core.identifiers import normalize_phone
+    from relais.leads.models import Lead, ProspectKey
+
+    call_command("seed_demo", "--size", "small", "--leads", "3000")
+    originals = Lead.objects.filter(duplicate_of__isnull=True)
+    phones = list(originals.values_list("phone", flat=True))
+    assert len(set(phones)) == len(phones) > 2500
+    assert all(normalize_phone(phone) == phone for phone in phones)
+    for kind in ("email", "phone"):
+        held = ProspectKey.objects.filter(kind=kind, lead__in=originals)
+        assert held.count() == len(phones), kind
+    # A duplicate copies its original's prospect and holds no key of its own.
+    assert not ProspectKey.objects.filter(lead__duplicate_of__isnull=False).exists()
+
+
 def test_demo_leads_past_qualification_are_assigned_to_a_reseller_of_their_departement():
     from relais.leads.models import Lead
     from relais.routing.models import Assignment
