@@ -2,8 +2,8 @@
 
 Builds (or reuses) the demo network in a database of its own per engine — the large one (5,000
 resellers, 50,000 introducers, 1,000,000 leads, the commission lines) or, with ``--quick``, the
-small one — then runs every workload there in a child process and writes ``bench/results.json``
-and ``bench/RESULTS.md``.
+small one — every engine's at once, then runs every workload there in a child process, one
+engine after the other, and writes ``bench/results.json`` and ``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -78,19 +81,66 @@ def engine_env(engine: str, quick: bool) -> dict[str, str] | None:
     return env
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+def build(engines: list[str], quick: bool) -> dict[str, tuple[dict[str, str] | None, float]]:
+    """Each engine's network (migrate, then ``seed_demo`` unless it holds data), all at once:
+    on two cores a build is one Python process and its database's share of the other core, so
+    PostgreSQL's and SQLite's side by side take little more than the longer one. Each engine's
+    environment (None: no PostgreSQL answers) and build time; a build that fails stops the
+    bench once the others are finished (their networks are there for the next run)."""
+    with ThreadPoolExecutor(max_workers=len(engines)) as pool:
+        futures = {engine: pool.submit(_build_one, engine, quick) for engine in engines}
+    return {engine: future.result() for engine, future in futures.items()}
 
 
-def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = engine_env(engine, args.quick)
+def _build_one(engine: str, quick: bool) -> tuple[dict[str, str] | None, float]:
+    env = engine_env(engine, quick)
+    if env is None:
+        return None, 0.0
+    started = time.perf_counter()
+    seed = ["seed_demo", *_size(quick), "--if-empty", "-v0"]
+    for step in (["migrate", "--no-input", "-v0"], seed):
+        command = [sys.executable, "manage.py", *step]
+        with subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as child:
+            assert child.stdout is not None
+            for line in shown(engine, child.stdout):
+                print(line, file=sys.stderr, flush=True)
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, command)
+    return env, time.perf_counter() - started
+
+
+def _size(quick: bool) -> list[str]:
+    return ["--size", "small", "--leads", "20000"] if quick else ["--size", "large"]
+
+
+BAR = re.compile(r"\s*(?P<label>[^:]+):\s+(?P<percent>\d+)%\|")
+
+
+def shown(engine: str, lines: Iterable[str]) -> Iterator[str]:
+    """A build's output, each line named by its engine: two builds at once would redraw each
+    other's progress bars on one console line. A bar (tqdm redraws it after a carriage
+    return, which text mode reads as a line) is shown at each tenth; every other line as is."""
+    tenths: dict[str, int] = {}
+    for line in lines:
+        text = line.rstrip()
+        bar = BAR.match(text)
+        if bar:
+            tenth = int(bar["percent"]) // 10
+            if tenths.get(bar["label"]) == tenth:
+                continue
+            tenths[bar["label"]] = tenth
+        if text:
+            yield f"[{engine}] {text.strip()}"
+
+
+def run_engine(
+    engine: str, env: dict[str, str] | None, built: float, args: argparse.Namespace
+) -> dict[str, Any]:
     if env is None:
         return {"skipped": "no PostgreSQL answers at " + PG}
     started = time.perf_counter()
-    _manage(env, "migrate", "--no-input", "-v0")
-    size = ["--size", "small", "--leads", "20000"] if args.quick else ["--size", "large"]
-    _manage(env, "seed_demo", *size, "--if-empty", "-v0")
-    built = time.perf_counter() - started
     command = [sys.executable, "-m", "bench.engine"] + (["--quick"] if args.quick else [])
     if args.only:
         command += ["--only", args.only]
@@ -99,7 +149,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     data = child_results(command, env)
     after = cpu_ticks()
     data["build_seconds"] = round(built, 1)
-    data["run_seconds"] = round(time.perf_counter() - started - built, 1)
+    data["run_seconds"] = round(time.perf_counter() - started, 1)
     data["steal_percent"] = steal_percent(before, after)
     data["yardstick_ms"] = yardstick
     return data
@@ -166,9 +216,11 @@ def main() -> None:
         "engines": {},
     }  # fmt: skip
     report["engines"] = _earlier(report["mode"])
-    for engine in args.engines.split(","):
+    engines = args.engines.split(",")
+    built = build(engines, args.quick)
+    for engine in engines:
         print(f"== {engine}", file=sys.stderr, flush=True)
-        data = run_engine(engine, args)
+        data = run_engine(engine, *built[engine], args)
         data["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         report["engines"][engine] = _merged(report["engines"].get(engine), data, args.only)
         # Written after each engine: a long run stopped midway keeps what it measured.

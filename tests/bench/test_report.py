@@ -150,3 +150,43 @@ def test_the_workloads_progress_reaches_the_console_while_only_the_results_are_r
     with pytest.raises(subprocess.CalledProcessError):
         child_results([sys.executable, "-c", failing], dict(os.environ))
     assert "the workload broke" in capfd.readouterr().err
+
+
+def test_a_build_shows_each_bar_at_its_tenths_and_every_other_line_named_by_engine():
+    from bench.__main__ import shown
+
+    bars = [f"leads:  {n}%|▏| {n * 10_000}/1000000 [00:01<00:10, 700 rows/s]\n" for n in range(101)]
+    lines = ["Operations to perform:\n", *bars, "\n", "Demo network (large, seed 2026): …\n"]
+    out = list(shown("sqlite", lines))
+    assert out[0] == "[sqlite] Operations to perform:"
+    assert [line.split("%")[0] for line in out[1:-1]] == [
+        f"[sqlite] leads:  {n}" for n in range(0, 101, 10)
+    ]
+    assert out[-1] == "[sqlite] Demo network (large, seed 2026): …"
+
+
+def test_a_failed_build_stops_the_bench_with_its_error_once_the_other_is_built(
+    monkeypatch, capfd, tmp_path
+):
+    """Two engines' builds in their own processes; one that fails says why, under its name, and
+    the other is finished (its network is there for the next run)."""
+    import os
+    import subprocess
+
+    import bench.__main__ as bench_main
+
+    def env(engine, quick):
+        # SQLite in a directory of its own, whatever database the test run itself was given.
+        inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        broken = {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"} if engine == "bad" else {}
+        own = {"RELAIS_DATA_DIR": str(tmp_path / engine), "DEBUG": "false"}
+        return {**inherited, **own, **broken}
+
+    monkeypatch.setattr(bench_main, "engine_env", env)
+    # The small network, kept small: a few hundred leads are enough to see it built.
+    monkeypatch.setattr(bench_main, "_size", lambda quick: ["--size", "small", "--leads", "300"])
+    with pytest.raises(subprocess.CalledProcessError):
+        bench_main.build(["good", "bad"], quick=True)
+    err = capfd.readouterr().err.splitlines()
+    assert any(line.startswith("[bad] ") and "refused" in line for line in err), err[-5:]
+    assert any(line.startswith("[good] Demo network (small, seed 2026)") for line in err)
