@@ -17,7 +17,7 @@ from relais.core.apischema import ERRORS, Pages
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.leads import selectors, services
-from relais.leads.choices import Channel, LeadStatus, RejectionReason
+from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.idempotency import idempotent
 from relais.leads.models import Lead
 from relais.partners.models import Partner
@@ -58,16 +58,48 @@ class LeadOut(Schema):
     postcode: str
     departement: str
     partner_id: int | None
-    duplicate_of_id: int | None
+    already_known: bool = Field(
+        description="The prospect was already known (referred before, by anyone) on arrival."
+    )
+    duplicate_of_id: int | None = Field(
+        description="Staff only: the earlier lead; null for partners."
+    )
     review_reason: str
     submitted_at: datetime
     won_amount: Decimal | None
     won_date: date | None
 
+    # A replayed idempotent answer is the stored JSON, not a model: it was shaped when first sent.
     @staticmethod
     def resolve_departement(obj: Lead | dict[str, Any]) -> str:
-        # A replayed idempotent answer is the stored JSON, not a model.
         return str(obj["departement"]) if isinstance(obj, dict) else obj.departement_id
+
+    @staticmethod
+    def resolve_already_known(obj: Lead | dict[str, Any]) -> bool:
+        if isinstance(obj, dict):
+            return bool(obj.get("already_known", obj["duplicate_of_id"] is not None))
+        return obj.duplicate_of_id is not None
+
+    @staticmethod
+    def resolve_duplicate_of_id(obj: Lead | dict[str, Any], context: Any) -> int | None:
+        if isinstance(obj, dict):
+            return obj["duplicate_of_id"]
+        return None if _partner_caller(context) else obj.duplicate_of_id
+
+    @staticmethod
+    def resolve_review_reason(obj: Lead | dict[str, Any], context: Any) -> str:
+        if isinstance(obj, dict):
+            return str(obj["review_reason"])
+        if obj.review_reason == ReviewReason.CONFLICT and _partner_caller(context):
+            return ""  # "already known" is all a partner learns of another partner's lead
+        return obj.review_reason
+
+
+def _partner_caller(context: Any) -> bool:
+    """Whether the answer goes to a partner: a partner must not learn that another partner's
+    lead exists (its id, a conflict with it), only that the prospect was already known."""
+    request = (context or {}).get("request")
+    return request is None or getattr(request.user, "is_partner_user", True)
 
 
 class BulkIn(Schema):
@@ -81,7 +113,8 @@ class BulkItem(BaseModel):
     index: int
     status: str
     id: int | None = None
-    duplicate_of_id: int | None = None
+    already_known: bool = False
+    duplicate_of_id: int | None = None  # staff only, as LeadOut's
     errors: dict[str, str] = {}
 
 
@@ -156,12 +189,13 @@ def _submit_many(user: User, items: list[dict[str, Any]]) -> list[Lead | Validat
     return [refused[i] if i in refused else next(made) for i in range(len(items))]
 
 
-def _bulk_result(index: int, outcome: Lead | ValidationError) -> dict[str, Any]:
+def _bulk_result(index: int, outcome: Lead | ValidationError, *, staff: bool) -> dict[str, Any]:
     if isinstance(outcome, ValidationError):
         return {"index": index, "status": "invalid", "errors": field_errors(outcome)}
+    known = outcome.duplicate_of_id
     return {
-        "index": index, "status": "created", "id": outcome.pk,
-        "duplicate_of_id": outcome.duplicate_of_id,
+        "index": index, "status": "created", "id": outcome.pk, "already_known": known is not None,
+        "duplicate_of_id": known if staff else None,
     }  # fmt: skip
 
 
@@ -171,7 +205,12 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Status:
     # The answer as a model: ninja sends it without validating it again (a replayed answer is
     # the stored JSON, validated as usual).
     status, body = idempotent(
-        request, data, lambda: (201, LeadOut.from_orm(_submit(request_user(request), data)))
+        request,
+        data,
+        lambda: (
+            201,
+            LeadOut.from_orm(_submit(request_user(request), data), context={"request": request}),
+        ),
     )
     return Status(status, body)
 
@@ -189,7 +228,9 @@ def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
     user = request_user(request)
 
     def run() -> tuple[int, dict[str, Any]]:
-        results = [_bulk_result(i, o) for i, o in enumerate(_submit_many(user, payload.items))]
+        outcomes = enumerate(_submit_many(user, payload.items))
+        staff = not user.is_partner_user
+        results = [_bulk_result(i, o, staff=staff) for i, o in outcomes]
         created = sum(1 for r in results if r["status"] == "created")
         return 200, {"created": created, "invalid": len(results) - created, "results": results}
 

@@ -43,22 +43,31 @@ def lead_from_token(token: str) -> Lead | None:
     ).first()
 
 
+def held_for_review(lead: Lead) -> bool:
+    """A lead that matched someone else's (a duplicate, a conflict) or waits for a manager: its
+    contact details were typed by its submitter and may belong to another person's file."""
+    return bool(lead.review_reason) or lead.duplicate_of_id is not None
+
+
 def prospect_leads(lead: Lead) -> QuerySet[Lead]:
-    """Every lead held about the same person (same e-mail, or same phone)."""
+    """The leads the prospect page shows and acts on: those submitted with the e-mail address its
+    notice went to (the token names it, and only its owner reads that mailbox). A phone or a name
+    proves nothing: anyone can type another person's. A lead held for review reaches itself only,
+    so a notice sent for it never reveals or erases the file it was matched with."""
     match = Q(pk=lead.pk)
-    if lead.email:
+    if lead.email and not held_for_review(lead):
         match |= Q(email=lead.email)
-    if lead.phone:
-        match |= Q(phone=lead.phone)
     return Lead.objects.filter(match, anonymised_at__isnull=True).select_related(
         "partner", "category"
     )
 
 
 def prospect_object(*, lead: Lead, reason: str = "") -> int:
-    """The unconditional right to object: on the suppression list at once, for e-mail and phone."""
+    """The unconditional right to object: on the suppression list at once, for the e-mail the
+    notice went to, and for the phone unless the lead is held for review (the phone may be
+    another person's, whom this would silence)."""
     rows = [Suppression(kind=KeyKind.EMAIL, value=lead.email, reason=reason)] if lead.email else []
-    if lead.phone:
+    if lead.phone and not held_for_review(lead):
         rows.append(Suppression(kind=KeyKind.PHONE, value=lead.phone, reason=reason))
     Suppression.objects.bulk_create(rows, ignore_conflicts=True)
     audit_record(subject=lead, action="gdpr_objection", target=f"lead {lead.pk}", reason=reason)
@@ -66,8 +75,8 @@ def prospect_object(*, lead: Lead, reason: str = "") -> int:
 
 
 def prospect_erase(*, lead: Lead) -> int:
-    """Erasure on request: every lead of the person is anonymised, and they are suppressed so a
-    partner cannot pass them in again."""
+    """Erasure on request: the person's leads (``prospect_leads``) are anonymised, and they are
+    suppressed so a partner cannot pass them in again."""
     prospect_object(lead=lead, reason="erasure")
     return anonymise(prospect_leads(lead), why="gdpr_erasure")
 
