@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.http import StreamingHttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,23 +99,51 @@ class _Echo:
         return value
 
 
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @, and a tab
+# or a carriage return, which some spreadsheets skip before reading the rest as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an XLSX file cannot hold (openpyxl refuses the whole workbook for one).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell(value: Any) -> Any:
+    """A value safe to hand a spreadsheet: text that would start a formula gets OWASP's leading
+    quote; numbers and dates are left as they are (-12.50 stays a number, "-12" typed by a user
+    becomes the text '-12)."""
+    if value is None:
+        return ""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV lines for a StreamingHttpResponse: BOM and semicolons, as French Excel expects."""
     writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(headers)
+    yield "\ufeff" + writer.writerow([_cell(v) for v in headers])
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+        yield writer.writerow([_cell(v) for v in row])
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
-    """An XLSX workbook written in openpyxl's write-only mode (rows are not kept in memory)."""
+def _xlsx_cell(value: Any) -> Any:
+    value = _cell(value)
+    return _XLSX_ILLEGAL.sub("", value) if isinstance(value, str) else value
+
+
+def xlsx_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+    """An XLSX workbook written in openpyxl's write-only mode (rows are not kept in memory).
+
+    Text goes in as text: after ``_cell`` none starts with "=", the only thing openpyxl would
+    store as a formula."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(list(headers))
+    sheet.append([_xlsx_cell(v) for v in headers])
     for row in rows:
-        sheet.append(["" if v is None else v for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
