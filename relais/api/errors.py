@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -14,6 +16,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -66,6 +70,18 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, 404, error_body("not_found", _("Not found.")))
+
+    # Django raises these when it cannot connect, lost the connection, or the database is
+    # locked or timed out: the caller may try again later, so a 503 in the API's body, never
+    # Django's HTML 500 page. Logged with the traceback: someone has to look at the database.
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.error("Database unavailable for %s", request.path, exc_info=exc)
+        body = error_body(
+            "database_unavailable", _("The service is unavailable for a moment; try again.")
+        )
+        return respond(request, 503, body)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from relais.core.counting import list_count
@@ -22,12 +22,35 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Every operation documents every error status it can give (503: the database cannot be reached).
+ERRORS = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+    503: ErrorOut,
+}  # fmt: skip
+
+# Pages stop here, far past any real list: beyond it, page x page size overflows the 64-bit
+# OFFSET of SQLite and PostgreSQL (a 500), so it is refused as a 422 naming ``page``.
+MAX_PAGE = 1_000_000
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def omissible(**kwargs: Any) -> Any:
+    """A field that may be left out (a PATCH leaves it unchanged) but is never null: its type
+    alone says what it takes, and JSON null is refused as a 422 naming it. The ``None``
+    default only marks it unset: pydantic does not validate a default."""
+    return Field(None, json_schema_extra=_no_default, **kwargs)
 
 
 class Pages(PageNumberPagination):
     """Page-number pagination (``?page=2&page_size=100``) returning ``items`` and ``count``
     (exact up to 10,000 rows, then at most a minute old: ``core.counting``)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="A page past the last is empty.")
+        page_size: int = omissible(ge=1, description="50 when left out; more than 500 gives 500.")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(page_size=50, max_page_size=500, **kwargs)

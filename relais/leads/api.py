@@ -134,7 +134,7 @@ class LeadFilters(Schema):
     q: str | None = None
 
 
-class TransitionIn(Schema):
+class LeadTransitionIn(Schema):
     to: LeadStatus
     note: str = ""
     rejection_reason: RejectionReason | None = None
@@ -238,7 +238,7 @@ def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
     return Status(status, body)
 
 
-@router.get("/leads", response=list[LeadOut])
+@router.get("/leads", response={200: list[LeadOut], **ERRORS})
 @paginate(Pages)
 def list_leads(request: HttpRequest, filters: Query[LeadFilters]):  # type: ignore[no-untyped-def]
     return selectors.lead_list(request_user(request), filters=filters.dict())
@@ -257,7 +257,7 @@ def get_lead(request: HttpRequest, lead_id: int) -> Lead:
 
 
 @router.post("/leads/{lead_id}/transitions", response={200: LeadOut, **ERRORS})
-def transition_lead(request: HttpRequest, lead_id: int, payload: TransitionIn) -> Lead:
+def transition_lead(request: HttpRequest, lead_id: int, payload: LeadTransitionIn) -> Lead:
     """Move a lead along its lifecycle; an illegal move is a 409 naming the possible ones."""
     lead = _get_lead_for_user(request, lead_id)
     if request_user(request).is_partner_user:

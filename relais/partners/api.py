@@ -3,11 +3,11 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from relais.accounts.decorators import request_user
-from relais.core.apischema import ERRORS, Pages
+from relais.core.apischema import ERRORS, Pages, omissible
 from relais.partners import selectors, services
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner
@@ -71,25 +71,33 @@ class PartnerIn(Schema):
     served_departements: list[str] = []
 
 
+_CLEARS = 'null or "" clears it.'
+
+
 class PartnerPatch(Schema):
-    kind: PartnerKind | None = None
-    legal_form: LegalForm | None = None
-    tax_regime: TaxRegime | None = None
-    email: str | None = None
-    postcode: str | None = None
-    company_name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    address_line: str | None = None
-    city: str | None = None
-    siren: str | None = None
-    siret: str | None = None
-    vat_number: str | None = None
-    iban: str | None = None
-    bic: str | None = None
-    sector: str | None = None
-    served_departements: list[str] | None = None
+    """Only the fields sent change. A field the partner may lack takes null to clear it; a
+    field it must have takes no null (a 422 naming it)."""
+
+    kind: PartnerKind = omissible()
+    legal_form: LegalForm = omissible()
+    tax_regime: TaxRegime = omissible()
+    email: str = omissible()
+    postcode: str = omissible()
+    company_name: str | None = Field(None, description=_CLEARS)
+    first_name: str | None = Field(None, description=_CLEARS)
+    last_name: str | None = Field(None, description=_CLEARS)
+    phone: str | None = Field(None, description=_CLEARS)
+    address_line: str | None = Field(None, description=_CLEARS)
+    city: str | None = Field(None, description=_CLEARS)
+    siren: str | None = Field(None, description=_CLEARS)
+    siret: str | None = Field(None, description=_CLEARS)
+    vat_number: str | None = Field(None, description=_CLEARS)
+    iban: str | None = Field(None, description=_CLEARS)
+    bic: str | None = Field(None, description=_CLEARS)
+    sector: str | None = Field(None, description=_CLEARS)
+    served_departements: list[str] | None = Field(
+        None, description="Resellers only; null or [] clears it."
+    )
 
 
 class PartnerFilters(Schema):
@@ -112,7 +120,7 @@ def _require_manager(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only managers may change partners."))
 
 
-@router.get("/partners", response=list[PartnerOut])
+@router.get("/partners", response={200: list[PartnerOut], **ERRORS})
 @paginate(Pages)
 def list_partners(request: HttpRequest, filters: Query[PartnerFilters]):  # type: ignore[no-untyped-def]
     return selectors.partner_list(request_user(request), filters=filters.dict()).prefetch_related(
@@ -142,7 +150,9 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
     _require_manager(request)
     partner = _get_partner_for_user(request, partner_id)
     data = payload.dict(exclude_unset=True)
-    served = data.pop("served_departements", None)
+    served = None  # left out: the served départements stay as they are
+    if "served_departements" in data:
+        served = data.pop("served_departements") or []  # null clears them, as [] does
     partner, warnings = services.partner_update(
         partner=partner, data=data, served_departements=served
     )
@@ -150,13 +160,15 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch)
     return partner
 
 
-class TransitionIn(Schema):
+class PartnerTransitionIn(Schema):
     to: PartnerStatus
     reason: str = ""
 
 
 @router.post("/partners/{partner_id}/transitions", response={200: PartnerOut, **ERRORS})
-def transition_partner(request: HttpRequest, partner_id: int, payload: TransitionIn) -> Partner:
+def transition_partner(
+    request: HttpRequest, partner_id: int, payload: PartnerTransitionIn
+) -> Partner:
     """Move a partner along its lifecycle; an illegal move is a 409 naming the possible ones."""
     _require_manager(request)
     partner = _get_partner_for_user(request, partner_id)

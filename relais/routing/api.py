@@ -55,7 +55,7 @@ def _mine(request: HttpRequest, lead_id: int) -> tuple[Lead, dict[str, Any]]:
         raise Http404 from None
 
 
-@router.get("/inbox", response=list[InboxLeadOut])
+@router.get("/inbox", response={200: list[InboxLeadOut], **ERRORS})
 @paginate(Pages)
 def inbox(request: HttpRequest, closed: bool = False) -> Any:
     """Open leads (assigned, opened, in progress), or closed ones with ``?closed=true``."""
