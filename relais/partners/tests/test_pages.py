@@ -57,7 +57,7 @@ def test_a_score_out_of_range_is_shown_on_the_form(client, manager):
     response = client.post(
         f"/partners/{partner.pk}/scorecard/", {"action": "score", f"score_{criterion.pk}": 9}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["scores_form"].errors[f"score_{criterion.pk}"]
 
 

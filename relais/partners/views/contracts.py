@@ -54,7 +54,8 @@ def template_new_version(request: HttpRequest, kind: str) -> HttpResponse:
                 )
                 return redirect("partners:templates")
     context = {"form": form, "current": current, "warnings": warnings}
-    return render(request, "partners/template_form.html", context)
+    status = 422 if form.errors else 200
+    return render(request, "partners/template_form.html", context, status=status)
 
 
 @manager_required

@@ -85,7 +85,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return _save(request, form, partner=None)
-    return render(request, "partners/form.html", {"form": form})
+    return render(request, "partners/form.html", {"form": form}, status=_status(form))
 
 
 @manager_required
@@ -98,7 +98,13 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PartnerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         return _save(request, form, partner=partner)
-    return render(request, "partners/form.html", {"form": form, "partner": partner})
+    context = {"form": form, "partner": partner}
+    return render(request, "partners/form.html", context, status=_status(form))
+
+
+def _status(form: PartnerForm) -> int:
+    """A refused form is a 422 (a client's error), not a page like any other."""
+    return 422 if form.errors else 200
 
 
 def _save(request: HttpRequest, form: PartnerForm, *, partner: Partner | None) -> HttpResponse:

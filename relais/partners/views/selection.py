@@ -50,6 +50,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("partners:detail", pk=partner.pk)
     except DomainError as exc:
         add_errors(decision_form if decision_form.is_bound else scores_form, exc)
+    if scores_form.errors or decision_form.errors:
         status = 422
     context = {
         "partner": partner, "card": card, "scores_form": scores_form,
