@@ -16,6 +16,7 @@ from relais.accounts.models import User
 from relais.core.apischema import ERRORS, Pages
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
+from relais.core.textcheck import character_errors
 from relais.leads import selectors, services
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.idempotency import idempotent
@@ -147,6 +148,8 @@ def _source(user: User, partner_code: str) -> dict[str, Any]:
     """A partner's token submits for its partner; staff may name an introducer by its code."""
     if user.is_partner_user:
         return {"partner": partner_for_user(user)}
+    if refused := character_errors(Lead, {"partner_code": partner_code}):
+        raise ValidationError(refused)
     if partner_code:
         partner = Partner.objects.filter(referral_code=partner_code).first()
         if partner is None:

@@ -22,9 +22,16 @@ from django.utils.translation import gettext as _
 from relais.core.forms import field_errors
 from relais.core.money import cents
 from relais.core.sqlrows import row_sources
+from relais.core.textcheck import character_errors, length_errors, max_chars
 from relais.leads.choices import KeyKind, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.models import Lead, ProductCategory, ProspectKey, Suppression
-from relais.leads.normalise import PUBLIC_DOMAINS, email_domain, normalise, prospect_keys
+from relais.leads.normalise import (
+    PUBLIC_DOMAINS,
+    TEXT_FIELDS,
+    email_domain,
+    normalise,
+    prospect_keys,
+)
 from relais.partners.models import Partner
 
 Key = tuple[str, str]
@@ -63,6 +70,8 @@ def lead_validate(
     """Every check of a submission that needs no lock, with all the errors at once:
     the prospect's fields, the product and the estimated value, ready for ``Lead(**cleaned)``.
     ``categories`` (code → active category) spares a query per lead in a batch."""
+    refused = _text_errors(data)
+    data = {k: v for k, v in data.items() if k not in refused}  # never sent to a query
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     try:
@@ -77,9 +86,20 @@ def lead_validate(
         cleaned["estimated_value"] = _estimated_value(data.get("estimated_value"))
     except ValidationError as exc:
         errors.update(field_errors(exc))
+    errors.update(refused)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _text_errors(data: dict[str, Any]) -> dict[str, str]:
+    """What the lead table cannot store (``core.textcheck``): a NUL or a lone surrogate in any
+    field, a text stored as typed longer than its column; an e-mail is also a prospect key,
+    whose column is shorter. Identifiers are measured once normalised, by their validators."""
+    typed = {f: str(data.get(f) or "").strip() for f in (*TEXT_FIELDS, "email") if f in data}
+    email_limit = min(max_chars(Lead, "email") or 0, max_chars(ProspectKey, "value") or 0)
+    lengths = length_errors(Lead, typed, limits={"email": email_limit})
+    return {**lengths, **character_errors(Lead, data)}
 
 
 def leads_check(

@@ -18,6 +18,7 @@ from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
 from relais.core.sqlrows import row_sources
+from relais.core.textcheck import max_chars, refuse_bad_text
 from relais.leads import counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
@@ -234,6 +235,8 @@ def lead_transition(
     lost_reason: str = "",
 ) -> Lead:
     """Move a lead; the row lock serialises two people acting on it at once."""
+    refuse_bad_text(LeadEvent, {"note": note})
+    refuse_bad_text(Lead, {"lost_reason": lost_reason})
     target = LeadStatus(to)
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -374,6 +377,7 @@ def _check_outcome(
 def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: str = "") -> Lead:
     """A manager settles a lead claimed by two partners: the first referral keeps it, or this one
     takes it (and the first is rejected as a duplicate of it). The decision is audited."""
+    refuse_bad_text(LeadEvent, {"note": note})
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if locked.review_reason != ReviewReason.CONFLICT or locked.duplicate_of_id is None:
@@ -412,6 +416,7 @@ def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: st
 
 def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
     """A manager clears a self-referral or suppression hold after checking it."""
+    refuse_bad_text(LeadEvent, {"note": note})
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if locked.review_reason not in (ReviewReason.SELF_REFERRAL, ReviewReason.SUPPRESSED):
@@ -450,6 +455,7 @@ def _positive(amount: Decimal | None, field: str) -> Decimal:
 
 def deal_collect(*, lead: Lead, amount: Decimal, actor: Any, note: str = "") -> LeadEvent:
     """Money received on a won deal (excl. VAT): commissions paid on collection follow it."""
+    refuse_bad_text(LeadEvent, {"note": note})
     amount = _positive(amount, "amount")
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
@@ -472,6 +478,7 @@ def deal_collect(*, lead: Lead, amount: Decimal, actor: Any, note: str = "") -> 
 def deal_refund(*, lead: Lead, amount: Decimal, actor: Any, reason: str) -> LeadEvent:
     """A won deal cancelled (its whole amount) or partly refunded: commissions already earned on
     it are taken back in proportion, by negative lines (never by editing them)."""
+    refuse_bad_text(LeadEvent, {"reason": reason}, limits={"reason": max_chars(LeadEvent, "note")})
     amount = _positive(amount, "amount")
     if not reason.strip():
         raise DomainError(

@@ -16,6 +16,7 @@ from relais.core import identifiers
 from relais.core.audit import audit_record, diff, snapshot
 from relais.core.models import Departement
 from relais.core.territory import departement_for_postcode, normalize_postcode
+from relais.core.textcheck import character_errors, length_errors
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner, PartnerMember
 
@@ -40,21 +41,22 @@ _REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read al
 def _normalise(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     """Compact every identifier; return the cleaned data, the errors by field and the warnings."""
     cleaned: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-    errors: dict[str, str] = {}
+    # What the table cannot store (core.textcheck), first: a bad character is never sent on.
+    errors: dict[str, str] = character_errors(Partner, cleaned)
     warnings: list[str] = []
     for field, check in _IDENTIFIERS.items():
-        if cleaned.get(field):
+        if cleaned.get(field) and field not in errors:
             try:
                 cleaned[field] = check(cleaned[field])
             except ValidationError as exc:
                 errors[field] = exc.messages[0]
-    if cleaned.get("email"):
+    if cleaned.get("email") and "email" not in errors:
         cleaned["email"] = cleaned["email"].lower()
         try:
             validate_email(cleaned["email"])
         except ValidationError:
             errors["email"] = _("E-mail %(value)s: not a valid address.") % {"value": data["email"]}
-    if cleaned.get("vat_number"):
+    if cleaned.get("vat_number") and "vat_number" not in errors:
         try:
             vat = identifiers.validate_vat_fr(cleaned["vat_number"])
         except ValidationError as exc:
@@ -64,7 +66,9 @@ def _normalise(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
             warnings += [vat.warning] if vat.warning else []
     if cleaned.get("siret") and not cleaned.get("siren") and "siret" not in errors:
         cleaned["siren"] = cleaned["siret"][:9]
-    return cleaned, errors, warnings
+    # Measured once normalised (a phone typed with spaces fits once compact).
+    lengths = length_errors(Partner, {k: v for k, v in cleaned.items() if k not in errors})
+    return cleaned, {**lengths, **errors}, warnings
 
 
 def _apply(partner: Partner, data: dict[str, Any]) -> list[str]:
@@ -94,6 +98,11 @@ def _apply(partner: Partner, data: dict[str, Any]) -> list[str]:
 
 
 def _served(codes: Iterable[str]) -> list[Departement]:
+    codes = list(codes)
+    if any(character_errors(Partner, {"served_departements": code}) for code in codes):
+        raise ValidationError(
+            {"served_departements": _("Départements served: a code holds an invalid character.")}
+        )
     wanted = {c.strip().upper() for c in codes if c.strip()}
     found = list(Departement.objects.filter(code__in=wanted))
     missing = wanted - {d.code for d in found}

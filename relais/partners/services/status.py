@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.core.models import AuditEntry
+from relais.core.textcheck import refuse_bad_text
 from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner
 
@@ -30,6 +32,7 @@ def partner_transition(*, partner: Partner, to: str, actor: Any, reason: str = "
     """Move a partner to ``to``. The row lock serialises two managers acting at once."""
     from relais.partners.services.contracts import missing_documents
 
+    refuse_bad_text(AuditEntry, {"reason": reason})  # the reason is kept in the audit trail
     with transaction.atomic():
         locked = Partner.objects.select_for_update().get(pk=partner.pk)
         current = PartnerStatus(locked.status)
