@@ -210,6 +210,10 @@ if RELAIS_ATTRIBUTION_RULE not in {"first", "last"}:
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 # The largest file of leads a manager may import.
 RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
+# A long job (an import) silent this long lost its worker: the sweep, run this often, re-queues
+# it to go on after its last committed part (core/resumable.py). A thousand rows take seconds.
+RELAIS_STALLED_AFTER_SECONDS = int(os.environ.get("RELAIS_STALLED_AFTER_SECONDS", "300"))
+RELAIS_RESUME_SWEEP_SECONDS = int(os.environ.get("RELAIS_RESUME_SWEEP_SECONDS", "60"))
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
 RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
 # An API token is looked up in the shared cache for this long, not in the database on every call.

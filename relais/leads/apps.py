@@ -13,9 +13,12 @@ class LeadsConfig(AppConfig):
         from django.conf import settings
 
         from relais.core import scheduling
-        from relais.leads import counters, notices  # counters: registers the day counters
+        from relais.leads import counters, imports, notices  # counters: the day counters
 
         # Pages refresh the counters before reading them; this keeps that refresh small.
         scheduling.register("leads.counters", every=timedelta(minutes=2), job=counters.refresh_job)
         every = timedelta(minutes=settings.RELAIS_NOTICE_SWEEP_MINUTES)
         scheduling.register("leads.notices", every=every, job=notices.send_due)
+        # An import whose worker died goes on in another one (core/resumable.py).
+        every = timedelta(seconds=settings.RELAIS_RESUME_SWEEP_SECONDS)
+        scheduling.register("leads.imports", every=every, job=imports.requeue_stalled)

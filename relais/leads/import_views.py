@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from relais.core.http import is_htmx
 from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response
 from relais.core.uploads import upload_page
 from relais.leads.forms import LeadImportForm
-from relais.leads.imports import FIELDS, import_queue, import_upload
+from relais.leads.imports import FIELDS, import_queue, import_retry, import_upload
 from relais.leads.models import LeadImport
 
 
@@ -32,6 +33,8 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(LeadImport, pk=batch_id)
     if is_htmx(request):
         return render(request, "leads/partials/_import_progress.html", {"batch": batch})
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        return _retry(request, batch)
     form = LeadImportForm(
         request.POST or None, headers=batch.headers, mapping=batch.mapping, fields=FIELDS
     )
@@ -47,6 +50,15 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     return render(
         request, "leads/import_detail.html", {"batch": batch, "form": form, "errors": errors}
     )
+
+
+def _retry(request: HttpRequest, batch: LeadImport) -> HttpResponse:
+    """A failed or stalled import goes on after the rows it already created."""
+    try:
+        import_retry(batch=batch)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("leads:import_detail", batch_id=batch.pk)
 
 
 @manager_required

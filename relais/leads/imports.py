@@ -4,12 +4,18 @@ Two passes over the file: the first validates every row and writes nothing but t
 the dry run, and the gate of an all-or-nothing import); the second creates the valid rows a
 thousand at a time through the batch intake (the same checks as one lead, a fixed number of
 queries per thousand), committing batch by batch so progress shows and a crash loses one batch.
+
+A run that dies (its worker killed) is taken up again (``core.resumable``): each thousand
+records its last row in its own transaction, and the next run skips the rows up to it, so each
+row is created once; a sweep re-queues an import whose worker went silent, and its page offers
+a retry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -18,10 +24,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from relais.core import resumable
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.lanes import Turn, in_lanes
@@ -104,19 +110,37 @@ def import_queue(
         invalid=0,
         preview=[],
         failure="",
+        resume_after=0,
+        heartbeat_at=timezone.now(),
     )
     transaction.on_commit(lambda: run_lead_import.enqueue(batch.pk))
     batch.refresh_from_db()
     return batch
 
 
-def _rows(batch: LeadImport) -> Generator[tuple[int, dict[str, str]]]:
+def import_retry(*, batch: LeadImport) -> LeadImport:
+    """Queue a failed or stalled import again: it goes on after the rows already created."""
+    if not resumable.retry(LeadImport, batch.pk, run_lead_import.enqueue):
+        raise DomainError(_("Only a failed or stalled import can be retried."), code="not_stalled")
+    batch.refresh_from_db()
+    return batch
+
+
+def requeue_stalled(now: datetime) -> str:
+    """The recurring job: re-queue each import whose worker went silent (or, queued, whose
+    task was lost with Redis)."""
+    return resumable.requeue_stalled(LeadImport, run_lead_import.enqueue)
+
+
+def _rows(batch: LeadImport, after: int = 0) -> Generator[tuple[int, dict[str, str]]]:
+    """The file's rows with their line numbers, from the one after ``after``."""
     with batch.file.open("rb") as handle:
         table = read_table(handle, batch.filename)
         index = {h: i for i, h in enumerate(table.headers)}
         columns = {field: index[h] for field, h in batch.mapping.items() if h in index}
         for number, row in enumerate(table.rows, start=2):
-            yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
+            if number > after:
+                yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
 
 
 def _partner(code: str, partners: dict[str, Partner | None]) -> Partner | None:
@@ -131,12 +155,18 @@ def _partner(code: str, partners: dict[str, Partner | None]) -> Partner | None:
     return partners[code]
 
 
-def _save_errors(batch: LeadImport, errors: list[LeadImportError], **progress: int) -> None:
+def _save_errors(
+    hold: resumable.Claim,
+    errors: list[LeadImportError],
+    through: int | None = None,
+    **progress: int,
+) -> None:
+    """A thousand's errors and progress, in its transaction (``through``: its last row)."""
     LeadImportError.objects.bulk_create(errors)
-    LeadImport.objects.filter(pk=batch.pk).update(**{k: F(k) + v for k, v in progress.items()})
+    resumable.checkpoint(LeadImport, hold, through=through, **progress)
 
 
-def validate_pass(batch: LeadImport) -> int:
+def validate_pass(batch: LeadImport, hold: resumable.Claim) -> int:
     """Count valid rows and store every error; nothing else is written. The same checks as the
     creation's (``_checked``, ``_named``), a thousand rows at a time."""
     partners: dict[str, Partner | None] = {}
@@ -156,7 +186,8 @@ def validate_pass(batch: LeadImport) -> int:
                 if len(preview) < PREVIEW_ROWS:
                     preview.append({"row": str(number), **{k: str(v) for k, v in checked.items()}})
             errors.sort(key=lambda e: e.row)
-            _save_errors(batch, errors, processed=len(chunk), invalid=len(errors), valid=valid)
+            with transaction.atomic():  # a run taken over writes no errors after its successor's
+                _save_errors(hold, errors, processed=len(chunk), invalid=len(errors), valid=valid)
     finally:
         rows.close()
     LeadImport.objects.filter(pk=batch.pk).update(preview=preview)
@@ -167,7 +198,7 @@ def validate_pass(batch: LeadImport) -> int:
 Read = tuple[int, str, Submission, dict[str, Any] | ValidationError]
 
 
-def create_pass(batch: LeadImport) -> None:
+def create_pass(batch: LeadImport, hold: resumable.Claim) -> None:
     """Create every valid row, a thousand at a time through the batch intake; a bad row is
     recorded and skipped (valid-only mode). Each thousand commits with its progress, in the
     file's order. At most four thousand rows are held at once, so memory stays flat.
@@ -176,16 +207,17 @@ def create_pass(batch: LeadImport) -> None:
     database, the other validates and writes the next thousand; a prospect in both is taken
     by the earlier one first. On SQLite, which takes one writer at a time, a second thread
     reads and validates the next thousand while this one is written. Inside a caller's
-    transaction everything stays on its connection (other connections could not see it)."""
-    rows = _rows(batch)
+    transaction everything stays on its connection (other connections could not see it).
+    A resumed run starts after the last row its predecessor committed."""
+    rows = _rows(batch, after=hold.resume_after)
     categories = active_categories()
     partners: dict[str, Partner | None] = {}
     try:
         if connection.features.has_select_for_update and not connection.in_atomic_block:
             chunks = iter(partial(_chunk, rows), [])
-            in_lanes(chunks, partial(_write_turn, batch, categories, partners))
+            in_lanes(chunks, partial(_write_turn, batch, hold, categories, partners))
         else:
-            _write_behind_reader(batch, rows, categories, partners)
+            _write_behind_reader(batch, hold, rows, categories, partners)
     finally:
         rows.close()
 
@@ -207,17 +239,19 @@ def _checked(
 
 def _write_turn(
     batch: LeadImport,
+    hold: resumable.Claim,
     categories: dict[str, ProductCategory],
     partners: dict[str, Partner | None],
     chunk: list[tuple[int, dict[str, str]]],
     turn: Turn,
 ) -> None:
     """One thousand in its lane: validated while the other lane writes, then written."""
-    _create(batch, _checked(chunk, categories), partners, turn)
+    _create(batch, hold, _checked(chunk, categories), partners, turn)
 
 
 def _write_behind_reader(
     batch: LeadImport,
+    hold: resumable.Claim,
     rows: Iterator[tuple[int, dict[str, str]]],
     categories: dict[str, ProductCategory],
     partners: dict[str, Partner | None],
@@ -232,7 +266,7 @@ def _write_behind_reader(
         pending = reader.submit(read)
         while chunk := pending.result():
             pending = reader.submit(read)
-            _create(batch, chunk, partners, Turn(previous=None))  # alone: nothing to wait for
+            _create(batch, hold, chunk, partners, Turn(previous=None))  # alone: nothing to wait for
 
 
 def _named(
@@ -256,6 +290,7 @@ def _named(
 
 def _create(
     batch: LeadImport,
+    hold: resumable.Claim,
     chunk: list[Read],
     partners: dict[str, Partner | None],
     turn: Turn,
@@ -278,8 +313,9 @@ def _create(
         turn.before_commit()
         created = len(chunk) - len(errors)
         _save_errors(
-            batch,
+            hold,
             sorted(errors, key=lambda e: e.row),
+            through=chunk[-1][0],  # committed with the leads: the next run starts after it
             processed=len(chunk),
             invalid=len(errors),
             created=created,
@@ -288,20 +324,35 @@ def _create(
 
 
 def run(batch_id: int) -> None:
-    """The task's body: dry run, valid-only or all-or-nothing, as the manager chose."""
+    """The task's body: dry run, valid-only or all-or-nothing, as the manager chose. It first
+    takes the import over (``core.resumable.claim``); a task for an import that is finished, or
+    alive in another worker, does nothing."""
+    hold = resumable.claim(LeadImport, batch_id)
+    if hold is None:
+        return
     batch = LeadImport.objects.get(pk=batch_id)
-    LeadImport.objects.filter(pk=batch_id).update(state=LeadImport.State.RUNNING)
     try:
-        if batch.dry_run or batch.mode == "all_or_nothing":
-            bad = validate_pass(batch)
-            if batch.dry_run or bad:
-                LeadImport.objects.filter(pk=batch_id).update(state=LeadImport.State.DONE)
-                return
-            LeadImport.objects.filter(pk=batch_id).update(processed=0, valid=0)
-        create_pass(batch)
+        _passes(batch, hold)
+    except resumable.Superseded:
+        return  # a later run took over: it finishes the import
     except Exception as exc:  # the manager sees why the import stopped
-        LeadImport.objects.filter(pk=batch_id).update(
-            state=LeadImport.State.FAILED, failure=str(exc)[:2000]
-        )
+        resumable.finish(LeadImport, hold, state=LeadImport.State.FAILED, failure=str(exc)[:2000])
         raise
-    LeadImport.objects.filter(pk=batch_id).update(state=LeadImport.State.DONE)
+    resumable.finish(LeadImport, hold, state=LeadImport.State.DONE)
+
+
+def _passes(batch: LeadImport, hold: resumable.Claim) -> None:
+    if hold.resume_after:  # the creation had committed rows: it goes on after them
+        create_pass(batch, hold)
+        return
+    # Nothing created yet (a first run, or one that died validating): start from the top.
+    LeadImportError.objects.filter(batch=batch).delete()
+    LeadImport.objects.filter(pk=batch.pk).update(
+        processed=0, valid=0, created=0, invalid=0, preview=[]
+    )
+    if batch.dry_run or batch.mode == "all_or_nothing":
+        bad = validate_pass(batch, hold)
+        if batch.dry_run or bad:
+            return
+        LeadImport.objects.filter(pk=batch.pk).update(processed=0, valid=0)
+    create_pass(batch, hold)

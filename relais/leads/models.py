@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.models import Departement
+from relais.core.resumable import Resumable
 from relais.leads.choices import (
     Channel,
     KeyKind,
@@ -288,8 +289,9 @@ class InboundMessage(models.Model):
         return self.message_id
 
 
-class LeadImport(models.Model):
-    """A file of leads imported by a manager, run by the task worker; progress is stored."""
+class LeadImport(Resumable):
+    """A file of leads imported by a manager, run by the task worker; progress is stored, and
+    the last row created (``resume_after``) with each thousand, so a killed run goes on there."""
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")

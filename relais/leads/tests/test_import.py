@@ -1,9 +1,11 @@
 """Importing leads in the task worker: dry run, both modes, exact per-row errors, big files."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from relais.leads import imports
 from relais.leads.models import Lead, LeadImport
@@ -212,3 +214,51 @@ def test_an_xlsx_file_is_read_too(client, manager):
     batch = start(client, manager, SimpleUploadedFile("leads.xlsx", buffer.getvalue()))
     batch = launch(client, batch, "preview", "valid_only")
     assert (batch.valid, batch.invalid) == (1, 0)
+
+
+def test_a_failed_import_retried_goes_on_after_the_rows_it_created(client, manager, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH", 100)
+    submit = imports.leads_submit
+
+    def failing(*, items, **kwargs):
+        if any(item.data["last_name"] == "Client 250" for item in items):
+            raise RuntimeError("the database went away")
+        return submit(items=items, **kwargs)
+
+    monkeypatch.setattr(imports, "leads_submit", failing)
+    batch = queued(client, manager, big_file(600, {}))
+    with pytest.raises(RuntimeError):
+        imports.run(batch.pk)
+    monkeypatch.setattr(imports, "leads_submit", submit)  # the database is back
+
+    page = client.get(f"/leads/import/{batch.pk}/").content.decode()
+    assert 'value="retry"' in page
+    client.post(f"/leads/import/{batch.pk}/", {"action": "retry"})
+    run_worker()
+    batch.refresh_from_db()
+    assert (batch.state, batch.failure, batch.processed, batch.created) == ("done", "", 600, 600)
+    names = sorted(Lead.objects.values_list("last_name", flat=True))
+    assert names == sorted(f"Client {n}" for n in range(2, 602))  # each row once
+
+
+def test_an_import_whose_worker_went_silent_is_queued_again_and_finished(client, manager):
+    batch = queued(client, manager, big_file(30, {}))
+    # Taken by a worker that died at once: running, silent for longer than allowed.
+    LeadImport.objects.filter(pk=batch.pk).update(
+        state="running", attempt=1, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    assert imports.requeue_stalled(timezone.now()).startswith("1 re-queued")
+    run_worker()
+    batch.refresh_from_db()
+    assert (batch.state, batch.created) == ("done", 30)
+    assert Lead.objects.count() == 30
+
+
+def test_an_import_alive_in_another_worker_is_left_to_it(client, manager):
+    batch = queued(client, manager, big_file(30, {}))
+    LeadImport.objects.filter(pk=batch.pk).update(state="running", heartbeat_at=timezone.now())
+    assert imports.requeue_stalled(timezone.now()).startswith("0 re-queued")
+    imports.run(batch.pk)  # a second task for the same import: it does nothing
+    assert not Lead.objects.exists()
+    page = client.get(f"/leads/import/{batch.pk}/").content.decode()
+    assert 'value="retry"' not in page
