@@ -122,3 +122,23 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.next_run_at:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """The hits on one rate-limit key in one fixed window (``core.ratelimit``), kept here when
+    Redis is not configured so that every process counts the same hits. Times are Unix seconds:
+    the counter's one upsert statement then needs no date conversion per database. A row whose
+    ``expires_at`` has passed is pruned."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()
+    expires_at = models.BigIntegerField(db_index=True)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_one_a_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.hits}"

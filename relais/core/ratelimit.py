@@ -1,0 +1,84 @@
+"""Fixed-window rate limits that every process counts together: ``hit(key, limit=, window=)``.
+
+The default cache without Redis is LocMemCache, one per process: a limit counted there lets N
+processes allow N times the limit. So the hits go where every process sees them:
+
+- Redis, when the default cache is Redis (``REDIS_URL``): INCR and EXPIRE in one MULTI, one
+  round trip;
+- else the database: one ``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` on ``core.RateCounter``
+  (SQLite ≥ 3.35 and PostgreSQL), atomic on both — the unique (key, window) makes two processes'
+  first hits meet on one row. The ORM has no increment-on-conflict, hence the hand-written SQL.
+
+Windows are aligned on the clock (``window_start`` = now rounded down to a multiple of
+``window``), so a refused caller can be told when to come back (``retry_after``).
+Call ``hit`` outside a transaction: inside one, PostgreSQL would hold the counter's row lock
+until the transaction ends and make every other request on the key wait for it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+
+from relais.core.errors import DomainError
+from relais.core.models import RateCounter
+
+
+class RateLimited(DomainError):
+    """Refused past a rate limit (HTTP 429); ``retry_after`` is in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 0, code: str = "rate_limited") -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+def hit(key: str, *, limit: int, window: int) -> bool:
+    """Count one hit on ``key`` in the current window of ``window`` seconds; False once the hits
+    of this window pass ``limit`` (a refused hit is counted too: hammering does not help)."""
+    now = int(time.time())
+    start = now - now % window
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        return _redis_hits(cache, f"ratelimit:{key}:{start}", window) <= limit
+    return _database_hits(key, start, start + window, now) <= limit
+
+
+def retry_after(window: int) -> int:
+    """Seconds until the current window ends: a refused caller's Retry-After."""
+    return window - int(time.time()) % window
+
+
+def _redis_hits(cache: RedisCache, name: str, window: int) -> int:
+    key = cache.make_and_validate_key(name)  # the cache's KEY_PREFIX and version apply
+    client = cache._cache.get_client(key, write=True)  # the project's one client per pool
+    # MULTI/EXEC: both commands in one round trip. A key outlives its last hit by one window
+    # at most; it names its window, so a later window never reads it. A relative expiry, not
+    # the window's end: the app's clock and Redis's need not agree.
+    pipeline = client.pipeline()
+    pipeline.incr(key)
+    pipeline.expire(key, window)
+    hits, _ = pipeline.execute()
+    return int(hits)
+
+
+# Quoted the standard way, which SQLite and PostgreSQL share (the table is RateCounter's).
+_UPSERT = (
+    'INSERT INTO "core_ratecounter" ("key", "window_start", "expires_at", "hits") '
+    'VALUES (%s, %s, %s, 1) ON CONFLICT ("key", "window_start") '
+    'DO UPDATE SET "hits" = "core_ratecounter"."hits" + 1 RETURNING "hits"'
+)
+
+
+def _database_hits(key: str, start: int, expires_at: int, now: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [key, start, expires_at])
+        hits = int(cursor.fetchone()[0])
+    if hits == 1:
+        # The key's first hit of a window: once per key and window, drop the windows now over.
+        RateCounter.objects.filter(expires_at__lte=now).delete()
+    return hits
