@@ -49,3 +49,12 @@ def notify_new_version(template_id: int) -> int:
             )
         told += 1
     return told
+
+
+@task()
+def run_partner_import(import_id: int) -> None:
+    """Run a queued partner import; the import's row holds its progress and report. Safe to
+    run twice: a second run goes on from the last row the first one committed."""
+    from relais.partners.services.imports import run
+
+    run(import_id)

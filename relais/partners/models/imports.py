@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +15,23 @@ class ImportMode(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", _("All or nothing: import only if every row is valid")
 
 
+# A running import with no sign of life for this long has lost its worker: it may be resumed.
+STALLED = timedelta(minutes=10)
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class PartnerImport(models.Model):
+    """A partner import, run by the task worker: its progress is stored as it goes, and
+    ``resume_after`` is the file row up to which partners were created (committed with them),
+    so a run started again after a worker died creates none of them twice."""
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -24,8 +43,20 @@ class PartnerImport(models.Model):
     mode = models.CharField(
         max_length=16, choices=ImportMode.choices, default=ImportMode.VALID_ONLY
     )
-    report = models.JSONField(default=dict)
+    report = models.JSONField(default=dict)  # the rows in error and a preview of valid ones
     imported_at = models.DateTimeField(null=True, blank=True)
+    dry_run = models.BooleanField(default=True)
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.UPLOADED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    resume_after = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    failure = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -34,3 +65,21 @@ class PartnerImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.processed / self.total_rows)) if self.total_rows else 0
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker gave no sign of life for ``STALLED``: it died."""
+        return (
+            self.state == ImportState.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - STALLED
+        )
+
+    @property
+    def resumable(self) -> bool:
+        """A creation that stopped half-way: it may go on from its last committed row."""
+        return not self.dry_run and (self.state == ImportState.FAILED or self.stalled)

@@ -120,13 +120,22 @@ def new_referral_code() -> str:
     return "".join(secrets.choice(_REFERRAL_ALPHABET) for _ in range(8))
 
 
+def partner_check(
+    *, data: dict[str, Any], served_departements: Iterable[str] = ()
+) -> tuple[Partner, list[Departement], list[str]]:
+    """Every check ``partner_create`` makes, nothing written (an import's dry run): the unsaved
+    candidate, the départements it serves and its warnings; a ValidationError names each field."""
+    partner = Partner(status=PartnerStatus.CANDIDATE)
+    warnings = _apply(partner, data)
+    served = _served(served_departements) if partner.kind == PartnerKind.RESELLER else []
+    return partner, served, warnings
+
+
 def partner_create(
     *, data: dict[str, Any], served_departements: Iterable[str] = (), actor: Any = None
 ) -> tuple[Partner, list[str]]:
     """Create a candidate from raw input. Returns it with non-blocking warnings (e.g. VAT key)."""
-    partner = Partner(status=PartnerStatus.CANDIDATE)
-    warnings = _apply(partner, data)
-    served = _served(served_departements) if partner.kind == PartnerKind.RESELLER else []
+    partner, served, warnings = partner_check(data=data, served_departements=served_departements)
     for _attempt in range(5):
         partner.referral_code = new_referral_code()
         try:

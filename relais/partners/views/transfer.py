@@ -1,4 +1,5 @@
-"""Moving partners in and out: CSV/XLSX import (mapping, dry run, report) and export."""
+"""Moving partners in and out: CSV/XLSX import (mapping, dry run, report, run by the task
+worker with its progress shown) and export."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
+from relais.core.http import is_htmx
 from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response, xlsx_bytes
 from relais.core.uploads import upload_page
 from relais.partners import selectors
 from relais.partners.forms import ImportMappingForm, PartnerFilterForm
 from relais.partners.models import PartnerImport
-from relais.partners.services.imports import FIELDS, import_run, import_upload
+from relais.partners.services.imports import import_queue, import_resume, import_upload
 
 EXPORT_COLUMNS = (
     "id", "kind", "legal_form", "status", "company_name", "first_name", "last_name", "email",
@@ -60,36 +61,32 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """One view, full page or the htmx progress partial (polled while the worker runs)."""
     batch = get_object_or_404(PartnerImport, pk=batch_id)
+    if is_htmx(request):
+        return render(request, "partners/partials/_import_progress.html", {"batch": batch})
+    action = request.POST.get("action")
+    bound = request.method == "POST" and action != "retry"
     form = ImportMappingForm(
-        request.POST or None, headers=batch.headers, mapping=batch.mapping, mode=batch.mode
-    )
-    if request.method == "POST" and form.is_valid() and batch.imported_at is None:
-        dry_run = request.POST.get("action") != "import"
+        request.POST if bound else None, headers=batch.headers, mapping=batch.mapping,
+        mode=batch.mode,
+    )  # fmt: skip
+    if request.method == "POST":
         try:
-            report = import_run(
-                batch=batch,
-                mapping=form.mapping(),
-                mode=form.cleaned_data["mode"],
-                dry_run=dry_run,
-                actor=request.user,
-            )
+            if action == "retry":
+                import_resume(batch=batch)
+                return redirect("partners:import_detail", batch_id=batch.pk)
+            if form.is_valid():
+                import_queue(batch=batch, mapping=form.mapping(), mode=form.cleaned_data["mode"],
+                             dry_run=action != "import")  # fmt: skip
+                return redirect("partners:import_detail", batch_id=batch.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
-        else:
-            if report["created"]:
-                messages.success(
-                    request, _("%(count)s partners imported.") % {"count": report["created"]}
-                )
-            elif not dry_run:
-                messages.error(
-                    request,
-                    _("Nothing imported: fix the rows in error, or import the valid rows only."),
-                )
-            return redirect("partners:import_detail", batch_id=batch.pk)
-    labels = {field: label for field, (label, _aliases) in FIELDS.items()}
-    context = {"batch": batch, "form": form, "report": batch.report, "labels": labels}
-    return render(request, "partners/import_detail.html", context)
+            messages.error(request, exc.message)  # a refused retry has no form to show it
+    context = {"batch": batch, "form": form, "report": batch.report}
+    return render(
+        request, "partners/import_detail.html", context, status=422 if form.errors else 200
+    )
 
 
 @manager_required
