@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from relais.core import ratelimit
 from relais.core.forms import add_errors
 from relais.core.http import client_ip
 from relais.leads import gdpr, services
@@ -20,10 +20,9 @@ from relais.partners.models import Partner
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    """Counted in the shared cache (Redis in production) per address and hour."""
-    key = f"relais:referral:{client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > settings.RELAIS_REFERRAL_MAX_PER_HOUR
+    """Per address and hour, counted by every process together (Redis, else the database)."""
+    key = f"referral:{client_ip(request)}"
+    return not ratelimit.hit(key, limit=settings.RELAIS_REFERRAL_MAX_PER_HOUR, window=3600)
 
 
 @never_cache
