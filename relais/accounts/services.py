@@ -19,13 +19,11 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.choices import PARTNER_ROLES, Role, Scope
 from relais.accounts.models import ApiToken, LoginFailure, MagicLink, User
+from relais.core import ratelimit
 from relais.core.errors import DomainError
+from relais.core.ratelimit import RateLimited
 
 TOKEN_PREFIX = "rls_"  # noqa: S105 - a visible prefix, not a secret
-
-
-class RateLimited(DomainError):
-    status = 429
 
 
 def _sha256(raw: str) -> str:
@@ -89,23 +87,33 @@ def magic_link_request(
 ) -> MagicLink | None:
     """E-mail a single-use login link to a partner user.
 
-    Returns None (and sends nothing) for an unknown or non-partner address, so the page cannot
-    be used to learn who has an account. Raises RateLimited past the hourly allowance.
+    Returns None (and sends nothing) for an unknown or non-partner address and for one past its
+    hourly allowance: the page answers them all as it answers a link sent, so it cannot be used
+    to learn who has an account. Raises RateLimited past the allowance of the connection, which
+    counts every request, whatever the address: it tells nothing about one.
     """
-    email = email.strip().lower()
-    since = timezone.now() - timedelta(hours=1)
-    recent = MagicLink.objects.filter(created_at__gte=since)
     limit = settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR
-    if recent.filter(user__email=email).count() >= limit or (
-        ip and recent.filter(requested_ip=ip).count() >= limit * 4
-    ):
+    if ip and not ratelimit.hit(f"magic-link:{ip}", limit=limit * 4, window=3600):
         raise RateLimited(
-            _("Too many login links were requested. Try again in an hour."), code="rate_limited"
+            _("Too many login links were requested. Try again in an hour."),
+            retry_after=ratelimit.retry_after(3600),
         )
-    user = User.objects.filter(email=email, is_active=True, role__in=PARTNER_ROLES).first()
-    if user is None:
-        return None
-    return magic_link_issue(user=user, build_url=build_url, ip=ip)
+    email = email.strip().lower()
+    with transaction.atomic():
+        # The user's row lock: two processes asked at once count the links one after the other.
+        user = (
+            User.objects.select_for_update()
+            .filter(email=email, is_active=True, role__in=PARTNER_ROLES)
+            .first()
+        )
+        if user is None or _links_last_hour(user) >= limit:
+            return None
+        return magic_link_issue(user=user, build_url=build_url, ip=ip)
+
+
+def _links_last_hour(user: User) -> int:
+    """Counted on the links themselves: a sliding hour, the same for every process."""
+    return user.magic_links.filter(created_at__gte=timezone.now() - timedelta(hours=1)).count()
 
 
 def magic_link_issue(

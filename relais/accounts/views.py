@@ -19,6 +19,7 @@ from relais.accounts.forms import ApiTokenForm, LoginForm, MagicLinkForm, TotpFo
 from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.core.http import client_ip
+from relais.core.ratelimit import RateLimited
 
 PENDING_TOTP_KEY = "relais_pending_totp_user"
 
@@ -86,11 +87,16 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
                     reverse("accounts:magic_link", args=[raw])
                 ),
             )
-        except services.RateLimited as exc:
+        except RateLimited as exc:
+            # The connection's allowance, the same for every address: this tells nothing.
             form.add_error(None, exc.message)
-        else:
-            context = {"email": form.cleaned_data["email"], "minutes": _link_minutes()}
-            return render(request, "accounts/magic_link_sent.html", context)
+            context = {"form": form, "minutes": _link_minutes()}
+            response = render(request, "accounts/magic_link_request.html", context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        # Sent, unknown or past the address's allowance: one answer (no account enumeration).
+        context = {"email": form.cleaned_data["email"], "minutes": _link_minutes()}
+        return render(request, "accounts/magic_link_sent.html", context)
     context = {"form": form, "minutes": _link_minutes()}
     return render(request, "accounts/magic_link_request.html", context)
 

@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from relais.accounts.models import MagicLink
+from relais.testing.factories import PartnerFactory, partner_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,44 @@ def test_link_requests_are_rate_limited(
     assert len(mail.outbox) == settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR
     assert response.status_code == 200
     assert MagicLink.objects.count() == settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR
+
+
+def _visible_answer(response, email):
+    """The page's words, the address asked for set aside (each page repeats its own)."""
+    text = re.sub(r"<[^>]+>", " ", response.content.decode())
+    text = re.sub(r"<input[^>]*>", "", text)
+    return " ".join(text.replace(email, "ADDRESS").split())
+
+
+def test_unknown_known_and_limited_addresses_get_the_same_answer(
+    client, introducer_user, settings, django_capture_on_commit_callbacks
+):
+    settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR = 1
+    limited = partner_user(PartnerFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        request_link(client, limited.email)  # its one link of the hour
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = {
+            "unknown": (request_link(client, "nobody@example.fr"), "nobody@example.fr"),
+            "known": (request_link(client, introducer_user.email), introducer_user.email),
+            "limited": (request_link(client, limited.email), limited.email),
+        }
+    assert {name: r.status_code for name, (r, _) in answers.items()} == dict.fromkeys(answers, 200)
+    words = {name: _visible_answer(r, email) for name, (r, email) in answers.items()}
+    assert words["unknown"] == words["known"] == words["limited"]
+    assert "ADDRESS" in words["limited"]  # the "check your e-mail" page, not the form again
+    assert [m.to for m in mail.outbox] == [[introducer_user.email]]  # none to the limited one
+
+
+def test_a_connection_asking_for_too_many_links_is_refused_whatever_the_addresses(
+    client, introducer_user, settings, django_capture_on_commit_callbacks
+):
+    settings.RELAIS_MAGIC_LINK_MAX_PER_HOUR = 1  # a connection: 4 an hour
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [request_link(client, f"nobody{n}@example.fr").status_code for n in range(4)]
+        refused = request_link(client, introducer_user.email)
+    assert codes == [200] * 4
+    assert refused.status_code == 429
+    assert "Trop de liens de connexion ont été demandés" in refused.content.decode()
+    assert mail.outbox == []
