@@ -222,6 +222,10 @@ RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"
 RELAIS_API_TOKEN_CACHE_SECONDS = int(
     os.environ.get("RELAIS_API_TOKEN_CACHE_SECONDS", "60" if os.environ.get("REDIS_URL") else "0")
 )
+# Calls one API token may make in a clock minute (then 429), counted by every process together;
+# 0: no limit. `make bench` sends up to ~30,000 a minute from its one token: the default is
+# above what a server of two cores can answer, a guard against a runaway client, not a quota.
+RELAIS_API_MAX_PER_MINUTE = int(os.environ.get("RELAIS_API_MAX_PER_MINUTE", "120000"))
 # The KPI pages show figures computed at most this long ago (see routing/kpis.py).
 RELAIS_KPI_SNAPSHOT_SECONDS = int(os.environ.get("RELAIS_KPI_SNAPSHOT_SECONDS", "300"))
 # Seed 002: each reseller should get at least this many leads a year (the router favours them).

@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
+from relais.core.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return respond(request, exc.status, error_body(exc.code, exc.message, exc.fields))
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = respond(request, 429, error_body(exc.code, exc.message))
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

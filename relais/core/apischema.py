@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import date
+from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 from ninja.pagination import PageNumberPagination
 
 from relais.core.counting import list_count
@@ -22,10 +26,11 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-# Every operation documents every error status it can give (503: the database cannot be reached).
+# Every operation documents every error status it can give (429: past a token's allowance,
+# core.ratelimit; 503: the database cannot be reached).
 ERRORS = {
     400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
-    503: ErrorOut,
+    429: ErrorOut, 503: ErrorOut,
 }  # fmt: skip
 
 # Pages stop here, far past any real list: beyond it, page x page size overflows the 64-bit
@@ -42,6 +47,21 @@ def omissible(**kwargs: Any) -> Any:
     alone says what it takes, and JSON null is refused as a 422 naming it. The ``None``
     default only marks it unset: pydantic does not validate a default."""
     return Field(None, json_schema_extra=_no_default, **kwargs)
+
+
+_YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _yyyy_mm_dd(value: Any) -> Any:
+    # pydantic would also take a number as a Unix time (0 is 1970-01-01): not what the
+    # schema's ``format: date`` promises, nor what a caller sending 0 meant.
+    if isinstance(value, date) or (isinstance(value, str) and _YYYY_MM_DD.fullmatch(value)):
+        return value
+    raise ValueError(_("Input should be a date written YYYY-MM-DD."))
+
+
+IsoDate = Annotated[date, BeforeValidator(_yyyy_mm_dd)]
+"""A date as the schema documents it (``format: date``): ``2026-12-02``, nothing else."""
 
 
 class Pages(PageNumberPagination):
