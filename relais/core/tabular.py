@@ -6,6 +6,7 @@ XLSX: the first sheet, read-only. Writers stream: a CSV export never holds the w
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -37,61 +38,155 @@ def _suffix(filename: str) -> str:
 
 
 def read_table(handle: IO[bytes], filename: str) -> Table:
+    """The file's header row and its rows. A file that is not what its name says, or that
+    breaks while its rows are read, raises a DomainError naming the file (and the line)."""
     suffix = _suffix(filename)
     if suffix in CSV_TYPES:
-        return _read_csv(handle)
+        return _read_csv(handle, filename)[0]
     if suffix in XLSX_TYPES:
-        return _read_xlsx(handle)
+        return _read_xlsx(handle, filename)
     raise DomainError(
         _("File %(name)s: only CSV and XLSX files can be imported.") % {"name": filename},
         code="file_type",
     )
 
 
-def _decode(handle: IO[bytes]) -> io.TextIOWrapper:
-    head = handle.read(64 * 1024)
+_HEAD = 64 * 1024
+
+
+def _encoding(head: bytes, complete: bool) -> str | None:
+    """The encoding the file's first bytes read in, or None when they read in neither."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode text": its NUL bytes are text
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            # Incremental: the head may end in the middle of a UTF-8 character.
+            codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _decode(handle: IO[bytes], name: str) -> tuple[io.TextIOWrapper, str]:
+    head = handle.read(_HEAD + 1)
     handle.seek(0)
-    try:
-        head.decode("utf-8-sig")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-    return io.TextIOWrapper(handle, encoding=encoding, newline="")
+    encoding = _encoding(head[:_HEAD], complete=len(head) <= _HEAD)
+    if encoding != "utf-16" and b"\x00" in head[:_HEAD]:
+        # An image, an archive, a PDF, an XLSX named .csv...: no text has NUL bytes.
+        raise DomainError(
+            _("File %(name)s: this is not a text (CSV) file.") % {"name": name}, code="not_text"
+        )
+    if encoding is None:  # text with bytes neither encoding has: say where, as for later lines
+        line = max(_undecodable_line(handle, "utf-8"), _undecodable_line(handle, "cp1252"))
+        raise _not_decodable(name, line)
+    return io.TextIOWrapper(handle, encoding=encoding, newline=""), encoding
 
 
-def _read_csv(handle: IO[bytes]) -> Table:
-    text = _decode(handle)
-    sample = text.read(16 * 1024)
-    text.seek(0)
+def _not_decodable(name: str, line: int) -> DomainError:
+    message = _("File %(name)s, line %(line)s: the text is neither UTF-8 nor Windows-1252.")
+    return DomainError(message % {"name": name, "line": line}, code="bad_encoding")
+
+
+def _undecodable_line(handle: IO[bytes], encoding: str) -> int:
+    """The line holding the first bytes that do not decode; only once reading has failed."""
+    handle.seek(0)
+    if encoding == "utf-16":  # a decoder started half-way needs the byte order
+        encoding = "utf-16-le" if handle.read(2) == codecs.BOM_UTF16_LE else "utf-16-be"
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # a BOM holds no newline
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    for chunk in iter(lambda: handle.read(_HEAD), b""):
+        pending = decoder.getstate()[0]  # the start of a character cut by the last chunk
+        try:
+            line += decoder.decode(chunk).count("\n")
+        except UnicodeDecodeError as exc:
+            return line + (pending + chunk)[: exc.start].decode(encoding).count("\n")
+    return line
+
+
+def _unreadable(
+    name: str, line: int, exc: Exception, handle: IO[bytes], encoding: str
+) -> DomainError:
+    """What went wrong at ``line``, as a DomainError the import shows."""
+    place = {"name": name, "line": line}
+    if isinstance(exc, UnicodeDecodeError):
+        return _not_decodable(name, _undecodable_line(handle, encoding))
+    if "field larger than field limit" in str(exc):
+        message = _("File %(name)s, line %(line)s: a cell is longer than %(limit)s characters.")
+        return DomainError(
+            message % {**place, "limit": csv.field_size_limit()}, code="cell_too_long"
+        )
+    message = _("File %(name)s, line %(line)s: the CSV cannot be read (%(error)s).")
+    return DomainError(message % {**place, "error": exc}, code="bad_csv")
+
+
+def _read_csv(handle: IO[bytes], name: str) -> tuple[Table, io.TextIOWrapper]:
+    text, encoding = _decode(handle, name)
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(text, dialect)
-    headers = next(reader, None)
+        sample = text.read(16 * 1024)
+        text.seek(0)
+        # Whole lines only: a long cell cut half-way would make any delimiter look likely.
+        sample = sample[: sample.rfind("\n") + 1] or sample
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(text, dialect)
+        headers = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _unreadable(name, 1, exc, handle, encoding) from None
     if not headers:
         raise DomainError(_("The file is empty: no header row."), code="empty_file")
-    return Table([h.strip() for h in headers], ([c.strip() for c in row] for row in reader))
+
+    def rows() -> Iterator[list[str]]:
+        line = reader.line_num + 1  # where the next row starts (a quoted cell spans lines)
+        try:
+            for row in reader:
+                yield [c.strip() for c in row]
+                line = reader.line_num + 1
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise _unreadable(name, line, exc, handle, encoding) from None
+
+    return Table([h.strip() for h in headers], rows()), text
 
 
-def _read_xlsx(handle: IO[bytes]) -> Table:
+def _bad_xlsx(name: str) -> DomainError:
+    return DomainError(
+        _("File %(name)s: this is not an XLSX workbook, or it is damaged.") % {"name": name},
+        code="bad_xlsx",
+    )
+
+
+def _read_xlsx(handle: IO[bytes], name: str) -> Table:
     from openpyxl import load_workbook
 
     try:
         sheet = load_workbook(handle, read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise DomainError(
-            _("The XLSX file cannot be read: %(error)s") % {"error": exc}, code="bad_xlsx"
-        ) from exc
-    rows = sheet.iter_rows(values_only=True)
-    headers = next(rows, None)
+        rows = sheet.iter_rows(values_only=True)
+        headers = next(rows, None)
+    except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types
+        raise _bad_xlsx(name) from exc
     if not headers:
         raise DomainError(_("The file is empty: no header row."), code="empty_file")
 
     def cells(values: Sequence[Any]) -> list[str]:
         return ["" if v is None else str(v).strip() for v in values]
 
-    return Table(cells(headers), (cells(r) for r in rows if any(v not in (None, "") for v in r)))
+    def data() -> Iterator[list[str]]:
+        number = 1
+        try:
+            for values in rows:
+                number += 1
+                if any(v not in (None, "") for v in values):
+                    yield cells(values)
+        except Exception as exc:  # the sheet's XML or its zip entry breaks half-way
+            message = _(
+                "File %(name)s, row %(row)s: the sheet is damaged and cannot be read from there."
+            )
+            raise DomainError(message % {"name": name, "row": number + 1}, code="bad_xlsx") from exc
+
+    return Table(cells(headers), data())
 
 
 class _Echo:
@@ -170,14 +265,23 @@ def guess_mapping(headers: Sequence[str], aliases: Mapping[str, Sequence[str]]) 
 
 
 def count_rows(handle: IO[bytes], filename: str) -> int:
-    """Data rows in a file, without loading it: newlines for CSV, the sheet's size for XLSX."""
+    """Data rows in a file, without keeping it in memory: the sheet's size for XLSX; for CSV
+    the rows read as the import will read them, so that a file that would break half-way
+    (a cell too long, bytes that are not text) is refused here, before any row is written
+    (about 2 s a million rows)."""
     if _suffix(filename) in XLSX_TYPES:
         from openpyxl import load_workbook
 
-        sheet = load_workbook(handle, read_only=True).worksheets[0]
+        try:
+            sheet = load_workbook(handle, read_only=True).worksheets[0]
+        except Exception as exc:  # as in _read_xlsx
+            raise _bad_xlsx(filename) from exc
         return max((sheet.max_row or 1) - 1, 0)
-    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(lines - 1, 0)
+    table, text = _read_csv(handle, filename)
+    try:
+        return sum(1 for _row in table.rows)
+    finally:
+        text.detach()  # the caller's file stays open
 
 
 def csv_response(
