@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from relais.accounts.decorators import request_user
 from relais.accounts.models import User
-from relais.core.apischema import ERRORS, Pages
+from relais.core.apischema import ERRORS, IsoDate, Pages
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.textcheck import character_errors
@@ -130,8 +130,8 @@ class LeadFilters(Schema):
     channel: Channel | None = None
     departement: str | None = None
     partner: int | None = None
-    since: date | None = None
-    until: date | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = None
     q: str | None = None
 
 
@@ -140,7 +140,7 @@ class LeadTransitionIn(Schema):
     note: str = ""
     rejection_reason: RejectionReason | None = None
     amount: Decimal | None = None
-    won_date: date | None = None
+    won_date: IsoDate | None = None
     lost_reason: str = ""
 
 

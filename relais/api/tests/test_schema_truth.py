@@ -140,3 +140,26 @@ def test_an_unreachable_database_is_a_503_with_the_error_body(tmp_path, engine):
     error = json.loads(body)["error"]
     assert error["code"] == "database_unavailable"
     assert error["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-12-02T10:00:00", "20261202"])
+def test_a_date_filter_takes_only_the_documented_yyyy_mm_dd(api_client, manager, value):
+    response = api_client(manager).get(f"/api/v1/leads?since={value}")
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["since"]
+    assert api_client(manager).get("/api/v1/leads?since=2026-12-02").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_won_date_as_a_number_is_422_naming_it(api_client, manager):
+    client = api_client(manager)
+    lead = {"last_name": "Martin", "email": "martin@orange.fr", "postcode": "69003"}
+    lead_id = client.post("/api/v1/leads", lead, content_type="application/json").json()["id"]
+    response = client.post(
+        f"/api/v1/leads/{lead_id}/transitions",
+        {"to": "won", "amount": "1200.00", "won_date": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["won_date"]
