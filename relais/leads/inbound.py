@@ -6,7 +6,7 @@ import email
 import email.policy
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import parseaddr
 
@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from relais.core.textcheck import character_errors, text_errors
 from relais.leads.choices import Channel
 from relais.leads.models import InboundMessage
 from relais.leads.normalise import company_key
@@ -102,8 +103,28 @@ def _sender_partner(sender: str) -> Partner | None:
     )
 
 
+def _storable(message: Inbound) -> Inbound:
+    """The message as the table can keep it (``core.textcheck``): a Message-ID holding a NUL or
+    a lone surrogate becomes its digest, a subject so made is dropped, and a sender the e-mail
+    column cannot hold is no one's address (refused, without a reply to send)."""
+    bad = character_errors(
+        InboundMessage, {"message_id": message.message_id, "subject": message.subject}
+    )
+    bad |= text_errors(InboundMessage, {"sender": message.sender})
+    if not bad:
+        return message
+    raw = message.message_id.encode("utf-8", "surrogatepass")
+    return replace(
+        message,
+        message_id=hashlib.sha256(raw).hexdigest() if "message_id" in bad else message.message_id,
+        sender="" if "sender" in bad else message.sender,
+        subject="" if "subject" in bad else message.subject,
+    )
+
+
 def handle_inbound(message: Inbound) -> str:
     """Turn a partner's e-mail into a lead, or answer why not. Returns the outcome."""
+    message = _storable(message)
     try:
         with transaction.atomic():
             record = InboundMessage.objects.create(

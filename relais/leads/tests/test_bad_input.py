@@ -4,6 +4,7 @@ refused with the field named, on every lead channel (API, bulk, forms, import)."
 import json
 
 import pytest
+from django.core import mail
 from django.utils import translation
 
 from relais.leads import services
@@ -133,3 +134,49 @@ def test_an_import_reports_the_over_long_fields_of_a_row_and_creates_the_others(
     assert "100" in error.fields["last_name"]
     assert "10000" in error.fields["need"]
     assert list(Lead.objects.values_list("email", flat=True)) == ["martin@orange.fr"]
+
+
+def inbound(client, settings, payload):
+    settings.RELAIS_INBOUND_EMAIL_SECRET = "s3cret"
+    return client.post(
+        "/inbound/email/s3cret/", json.dumps(payload), content_type="application/json"
+    )
+
+
+def test_an_email_with_an_over_long_name_gets_the_error_back(
+    client, settings, django_capture_on_commit_callbacks
+):
+    PartnerFactory(email="apporteur@exemple-partenaire.fr")
+    body = f"Nom : {'N' * 150}\nTéléphone : 06 12 34 56 78\nCode postal : 33000"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = inbound(
+            client, settings, {"from": "apporteur@exemple-partenaire.fr", "text": body}
+        )
+    assert response.json() == {"outcome": "invalid"}
+    assert "100" in mail.outbox[0].body
+    assert not Lead.objects.exists()
+
+
+def test_an_email_whose_id_sender_or_subject_cannot_be_stored_is_no_server_error(
+    client, settings, django_capture_on_commit_callbacks
+):
+    PartnerFactory(email="apporteur@exemple-partenaire.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = inbound(
+            client,
+            settings,
+            {"From": "a" * 300 + "@orange.fr", "MessageID": "m\x00", "TextBody": "Nom : X"},
+        )
+        invalid = inbound(
+            client,
+            settings,
+            {
+                "from": "apporteur@exemple-partenaire.fr",
+                "subject": "Lead \ud800",
+                "text": "Nom : X",
+            },
+        )
+    assert refused.json() == {"outcome": "refused"}
+    assert invalid.json() == {"outcome": "invalid"}
+    assert [m.to for m in mail.outbox] == [["apporteur@exemple-partenaire.fr"]]
+    assert not Lead.objects.exists()
