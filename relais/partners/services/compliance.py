@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
+from relais.core.textcheck import max_chars, refuse_bad_text
 from relais.partners.choices import ConflictStatus, DisputeStatus
 from relais.partners.models import AuditItem, ComplianceAudit, ConflictDeclaration, Dispute, Partner
 
@@ -21,6 +22,7 @@ from relais.partners.models import AuditItem, ComplianceAudit, ConflictDeclarati
 def declaration_submit(
     *, partner: Partner, user: Any, has_conflict: bool, description: str
 ) -> ConflictDeclaration:
+    refuse_bad_text(ConflictDeclaration, {"description": description})
     if has_conflict and not description.strip():
         raise DomainError(
             _("Describe the conflict of interest you declare."),
@@ -47,6 +49,8 @@ def declaration_review(
     *, declaration: ConflictDeclaration, status: str, note: str, actor: Any
 ) -> ConflictDeclaration:
     """Accept, accept with a mitigation note, or refuse; a declaration is reviewed once."""
+    limit = max_chars(ConflictDeclaration, "review_note")
+    refuse_bad_text(ConflictDeclaration, {"note": note}, limits={"note": limit})
     outcome = ConflictStatus(status)
     if outcome == ConflictStatus.PENDING:
         raise DomainError(_("Choose an outcome."), code="outcome_required")
@@ -102,6 +106,8 @@ def audit_schedule(
     recurrence_months: int | None,
     actor: Any,
 ) -> ComplianceAudit:
+    refuse_bad_text(ComplianceAudit, {"title": title})
+    refuse_bad_text(AuditItem, {"checks": "".join(checks)})  # characters: a line is cut to size
     checks = [c.strip() for c in checks if c.strip()] or list(DEFAULT_CHECKLIST)
     with transaction.atomic():
         audit = ComplianceAudit.objects.create(
@@ -126,6 +132,7 @@ def audit_complete(
 ) -> ComplianceAudit | None:
     """Record each check; a failed check needs a corrective action with a due date.
     Returns the next audit when this one repeats."""
+    refuse_bad_text(ComplianceAudit, {"summary": summary})
     items = {i.pk: i for i in audit.items.all()}
     errors = {}
     for item_id, item in items.items():
@@ -191,6 +198,7 @@ def dispute_open(
     deadline: date | None,
     actor: Any,
 ) -> Dispute:
+    refuse_bad_text(Dispute, {"subject": subject, "parties": parties})
     if not subject.strip():
         raise DomainError(
             _("Give the dispute a subject."),
@@ -222,6 +230,7 @@ def dispute_open(
 
 
 def dispute_move(*, dispute: Dispute, to: str, resolution: str, actor: Any) -> Dispute:
+    refuse_bad_text(Dispute, {"resolution": resolution})
     target = DisputeStatus(to)
     with transaction.atomic():
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)

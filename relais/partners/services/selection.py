@@ -13,6 +13,7 @@ from relais.accounts.models import User
 from relais.accounts.services import magic_link_issue
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
+from relais.core.textcheck import max_chars, refuse_bad_text
 from relais.partners.choices import Decision, PartnerStatus
 from relais.partners.models import (
     CriterionScore,
@@ -27,6 +28,9 @@ def scorecard_score(
     *, partner: Partner, scores: Mapping[int, tuple[int, str]], actor: Any
 ) -> Scorecard:
     """Record a 0–5 score and its evidence for each criterion (criterion id → (score, evidence))."""
+    for criterion_id, (_score, evidence) in scores.items():
+        limit = {f"evidence_{criterion_id}": max_chars(CriterionScore, "evidence")}
+        refuse_bad_text(CriterionScore, {f"evidence_{criterion_id}": evidence}, limits=limit)
     criteria = {c.pk: c for c in SelectionCriterion.objects.filter(active=True)}
     errors = {}
     for criterion_id, (score, _evidence) in scores.items():
@@ -65,6 +69,8 @@ def scorecard_decide(
     rejecting ends it."""
     from relais.partners.services.status import partner_transition
 
+    limit = max_chars(Scorecard, "decision_note")
+    refuse_bad_text(Scorecard, {"note": note}, limits={"note": limit})
     decision = Decision(decision)
     if partner.status != PartnerStatus.CANDIDATE:
         raise DomainError(_("Only a candidate can be decided on."), code="not_a_candidate")

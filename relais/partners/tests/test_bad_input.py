@@ -119,3 +119,28 @@ def test_an_invalid_contract_template_answers_422(client, manager):
     )
     assert response.status_code == 422
     assert ContractTemplate.objects.count() == before
+
+
+def test_a_dispute_with_pages_of_parties_is_refused_on_the_form(client, manager):
+    partner = PartnerFactory()
+    client.force_login(manager)
+    response = client.post(
+        f"/partners/{partner.pk}/compliance/",
+        {"action": "dispute", "subject": "Commission", "parties": "x" * 20_000},
+    )
+    assert response.status_code == 422
+    assert "10000" in str(response.context["dispute_form"].errors["parties"])
+    assert not partner.disputes.exists()
+
+
+def test_a_decision_note_too_long_is_refused_on_the_form(client, manager):
+    partner = PartnerFactory(status="candidate")
+    client.force_login(manager)
+    response = client.post(
+        f"/partners/{partner.pk}/scorecard/",
+        {"action": "decide", "decision": "reject", "note": "x" * 20_000},
+    )
+    assert response.status_code == 422
+    assert "10000" in str(response.context["decision_form"].errors["note"])
+    partner.refresh_from_db()
+    assert partner.status == "candidate"
