@@ -5,23 +5,33 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relais.accounts.choices import MANAGING_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
+from relais.core import identifiers
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        try:
+            email = identifiers.normalize_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": exc.messages[0]}) from None
+        user = self.model(email=email, **fields)
         if password:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # The login form gets the address as typed; it is stored as normalize_email made it.
+        return super().get_by_natural_key(identifiers.lookup_email(username or ""))
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.choices import PARTNER_ROLES, Role, Scope
 from relais.accounts.models import ApiToken, LoginFailure, MagicLink, User
-from relais.core import ratelimit
+from relais.core import identifiers, ratelimit
 from relais.core.errors import DomainError
 from relais.core.ratelimit import RateLimited
 
@@ -66,17 +66,17 @@ def _lockout_window_start() -> datetime:
 def login_is_locked(email: str) -> bool:
     """Locked while the last ``RELAIS_LOGIN_MAX_FAILURES`` failures fall within the window."""
     recent = LoginFailure.objects.filter(
-        email=email.strip().lower(), created_at__gte=_lockout_window_start()
+        email=identifiers.lookup_email(email), created_at__gte=_lockout_window_start()
     )
     return recent.count() >= settings.RELAIS_LOGIN_MAX_FAILURES
 
 
 def login_failure_record(*, email: str, ip: str | None) -> None:
-    LoginFailure.objects.create(email=email.strip().lower()[:254], ip=ip)
+    LoginFailure.objects.create(email=identifiers.lookup_email(email)[:254], ip=ip)
 
 
 def login_failures_clear(*, email: str) -> None:
-    LoginFailure.objects.filter(email=email.strip().lower()).delete()
+    LoginFailure.objects.filter(email=identifiers.lookup_email(email)).delete()
 
 
 # --- magic links ------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def magic_link_request(
             _("Too many login links were requested. Try again in an hour."),
             retry_after=ratelimit.retry_after(3600),
         )
-    email = email.strip().lower()
+    email = identifiers.lookup_email(email)
     with transaction.atomic():
         # The user's row lock: two processes asked at once count the links one after the other.
         user = (

@@ -8,10 +8,13 @@ keys only warn.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
+import idna
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from stdnum import bic, iban
 from stdnum.exceptions import InvalidChecksum, InvalidLength
@@ -173,3 +176,71 @@ def normalize_phone(value: str, region: str = "FR") -> str:
             value,
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# UTS 39's "highly restrictive" mixes: Japanese, Chinese and Korean write one word in several
+# scripts, with Latin; any other mix in one label is how a look-alike domain is made.
+_SCRIPT_MIXES = (
+    {"Latin", "Han", "Hiragana", "Katakana"},
+    {"Latin", "Han", "Bopomofo"},
+    {"Latin", "Han", "Hangul"},
+)
+
+
+def _script(char: str) -> str:
+    """A letter's script, from its Unicode name ("CYRILLIC SMALL LETTER A" → Cyrillic)."""
+    word = unicodedata.name(char, "").split(" ", 1)[0].title()
+    return "Han" if word == "Cjk" else word
+
+
+def _mixed_scripts(label: str) -> list[str]:
+    """The scripts of a label's letters, in the order met, when more than one is mixed."""
+    scripts = list(
+        dict.fromkeys(_script(c) for c in label if unicodedata.category(c) in {"Lu", "Ll", "Lo"})
+    )
+    if len(scripts) < 2 or any(set(scripts) <= mix for mix in _SCRIPT_MIXES):
+        return []
+    return scripts
+
+
+def _ascii_domain(value: str, domain: str) -> str:
+    """The domain in ASCII (IDNA 2008 through UTS 46's mapping: case, full-width forms...),
+    refused when one of its labels mixes scripts."""
+    try:
+        encoded = idna.encode(domain, uts46=True).decode("ascii")
+        labels = idna.decode(encoded).split(".")
+    except (idna.IDNAError, UnicodeError):
+        raise _error(_("E-mail %(value)s: not a valid address."), "email_invalid", value) from None
+    for label in labels:
+        if scripts := _mixed_scripts(label):
+            raise ValidationError(
+                _("E-mail %(value)s: its domain mixes alphabets (%(scripts)s), as look-alike "
+                  "addresses do."),
+                code="email_mixed_scripts",
+                params={"value": value, "scripts": ", ".join(scripts)},
+            )  # fmt: skip
+    return encoded
+
+
+def normalize_email(value: str) -> str:
+    """The address as it is stored and looked up: trimmed, lower-case, its domain in ASCII
+    (``Jean@Café.fr`` → ``jean@xn--caf-dma.fr``), so one mailbox has one spelling. Raises a
+    ValidationError naming the value for an invalid address or a look-alike domain."""
+    local, at, domain = value.strip().rpartition("@")
+    if not domain.isascii() or "xn--" in domain.lower():  # plain ASCII: nothing to convert
+        domain = _ascii_domain(value, domain) if at else domain
+    email = f"{local}{at}{domain}".lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _error(_("E-mail %(value)s: not a valid address."), "email_invalid", value) from None
+    return email
+
+
+def lookup_email(value: str) -> str:
+    """The stored form of an address typed to find an account; one ``normalize_email``
+    refuses is only trimmed and lower-cased (it matches no account)."""
+    try:
+        return normalize_email(value)
+    except ValidationError:
+        return value.strip().lower()

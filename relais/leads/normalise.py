@@ -7,7 +7,6 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from relais.core import identifiers
@@ -77,12 +76,12 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     """Clean the prospect's fields; raise a ValidationError naming every bad field."""
     cleaned = {f: str(data.get(f) or "").strip() for f in TEXT_FIELDS}
     errors: dict[str, str] = {}
-    email = str(data.get("email") or "").strip().lower()
+    email = str(data.get("email") or "").strip()
     if email:
         try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = _("E-mail %(value)s: not a valid address.") % {"value": data["email"]}
+            email = identifiers.normalize_email(email)
+        except ValidationError as exc:
+            errors["email"] = exc.messages[0]
     phone = str(data.get("phone") or "").strip()
     if phone:
         try:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from relais.accounts.models import User
+from relais.core import identifiers
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
 from relais.partners.models import Partner
@@ -44,7 +45,7 @@ def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[
         term = filters["q"].strip()
         qs = qs.filter(
             Q(last_name__icontains=term) | Q(company_name__icontains=term)
-            | Q(email=term.lower()) | Q(city__icontains=term)
+            | Q(email=identifiers.lookup_email(term)) | Q(city__icontains=term)
         )  # fmt: skip
     return qs.order_by("-submitted_at", "-pk")
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -51,11 +50,10 @@ def _normalise(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
             except ValidationError as exc:
                 errors[field] = exc.messages[0]
     if cleaned.get("email") and "email" not in errors:
-        cleaned["email"] = cleaned["email"].lower()
         try:
-            validate_email(cleaned["email"])
-        except ValidationError:
-            errors["email"] = _("E-mail %(value)s: not a valid address.") % {"value": data["email"]}
+            cleaned["email"] = identifiers.normalize_email(cleaned["email"])
+        except ValidationError as exc:
+            errors["email"] = exc.messages[0]
     if cleaned.get("vat_number") and "vat_number" not in errors:
         try:
             vat = identifiers.validate_vat_fr(cleaned["vat_number"])
