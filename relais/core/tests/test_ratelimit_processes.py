@@ -120,6 +120,8 @@ class Servers:
                     "127.0.0.1", port, source_address=(source, 0), retries=False, timeout=30
                 )
             )
+
+    def wait_until_up(self) -> None:
         for pool in self.pools:
             _wait_until_up(pool)
 
@@ -194,9 +196,10 @@ def _clear_of_a_window_edge(window: int, margin: int = 15) -> None:
 
 @pytest.fixture
 def servers(server_env: dict[str, str]) -> Iterator[tuple[Servers, dict[str, str]]]:
-    made = json.loads(_run([sys.executable, "-c", FIXTURES], server_env).strip().splitlines()[-1])
-    pair = Servers(server_env)
+    pair = Servers(server_env)  # they start while the fixtures are made
     try:
+        made = json.loads(_run([sys.executable, "-c", FIXTURES], server_env).splitlines()[-1])
+        pair.wait_until_up()
         yield pair, made
     finally:
         pair.stop()
