@@ -86,19 +86,25 @@ def lead_validate(
         cleaned["estimated_value"] = _estimated_value(data.get("estimated_value"))
     except ValidationError as exc:
         errors.update(field_errors(exc))
+    if cleaned.get("email") and "email" not in refused:  # its domain in ASCII may be longer
+        errors.update(length_errors(Lead, {"email": cleaned["email"]}, limits=_email_limit()))
     errors.update(refused)
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
+def _email_limit() -> dict[str, int]:
+    """An e-mail is also a prospect key, whose column is shorter than the lead's."""
+    return {"email": min(max_chars(Lead, "email") or 0, max_chars(ProspectKey, "value") or 0)}
+
+
 def _text_errors(data: dict[str, Any]) -> dict[str, str]:
     """What the lead table cannot store (``core.textcheck``): a NUL or a lone surrogate in any
-    field, a text stored as typed longer than its column; an e-mail is also a prospect key,
-    whose column is shorter. Identifiers are measured once normalised, by their validators."""
+    field, a text stored as typed longer than its column (the e-mail measured again once
+    normalised). Identifiers are measured once normalised, by their validators."""
     typed = {f: str(data.get(f) or "").strip() for f in (*TEXT_FIELDS, "email") if f in data}
-    email_limit = min(max_chars(Lead, "email") or 0, max_chars(ProspectKey, "value") or 0)
-    lengths = length_errors(Lead, typed, limits={"email": email_limit})
+    lengths = length_errors(Lead, typed, limits=_email_limit())
     return {**lengths, **character_errors(Lead, data)}
 
 

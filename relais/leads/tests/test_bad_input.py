@@ -48,6 +48,16 @@ def test_the_api_refuses_bad_text_with_a_422_naming_the_field(api_client, field,
     assert not Lead.objects.exists()
 
 
+def test_an_email_that_fits_as_typed_but_not_once_in_ascii_is_refused(api_client):
+    # 193 characters typed; its domain in ASCII (IDNA) makes it 223, over the prospect key's 220.
+    email = "a" * 60 + "@" + ".".join(["é" * 25] * 5) + ".fr"
+    client = api_client(partner_user(PartnerFactory()))
+    response = post_json(client, "/api/v1/leads", json.dumps({**LEAD, "email": email}))
+    assert response.status_code == 422
+    assert "220" in response.json()["error"]["fields"]["email"]
+    assert not Lead.objects.exists()
+
+
 def test_a_lone_surrogate_escape_in_the_json_is_refused_naming_the_field(api_client):
     client = api_client(partner_user(PartnerFactory()))
     raw = '{"last_name": "\\ud800", "email": "martin@orange.fr", "postcode": "69003"}'
