@@ -9,7 +9,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
 PY := .venv/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help uv system-deps venv run migrate demo worker test test-pg browser lint format messages check-deploy bench bench-quick clean
+.PHONY: help uv system-deps venv run migrate demo worker test test-pg browser lint format messages check-deploy bench bench-quick prod-check clean
 
 help:
 	@echo "make run     start Relais with the demo network on http://$(HOST):$(PORT) (PORT=…)"
@@ -81,6 +81,11 @@ format: venv
 messages: venv
 	$(PY) manage.py makemessages -l fr -l en --no-location --ignore '.venv/*' --ignore 'data/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The README's production block, run as written on a throwaway PostgreSQL database and Redis db 5:
+# one lead from the API to its SEPA file, and a task worker killed mid-import (see the script).
+prod-check: venv
+	$(PY) tests/production/prod_check.py
 
 # The benchmark suite: the large network on PostgreSQL and on SQLite (built once, then reused),
 # each workload against a floor measured in the same run → bench/results.json, bench/RESULTS.md.

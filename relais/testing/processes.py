@@ -100,10 +100,31 @@ def start(env: dict[str, str], *command: str, log: Path) -> subprocess.Popen[byt
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL to the process and its children (gunicorn's workers, a worker's job horse)."""
+    """SIGKILL to the process and every process under it: gunicorn's workers, and RQ's work
+    horse, which runs the job in a process group of its own (``os.setpgrp``), so killing the
+    worker's group alone would leave the job running."""
+    family = _descendants(process.pid)
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+    for pid in family:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes under ``pid``, from /proc (Linux): each one's parent is in its stat."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            # "pid (name) state ppid …": the name may hold spaces, so split after its ")".
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float, every: float = 0.02) -> T:
