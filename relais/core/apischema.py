@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator
 from ninja.pagination import PageNumberPagination
+from pydantic import BeforeValidator
 
 from relais.core.counting import list_count
 
