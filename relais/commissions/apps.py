@@ -17,3 +17,16 @@ class CommissionsConfig(AppConfig):
         events.subscribe(LeadWon, handlers.on_lead_won)
         events.subscribe(DealCollected, handlers.on_deal_collected)
         events.subscribe(DealRefunded, handlers.on_deal_refunded)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from relais.commissions.tasks import documents_due
+        from relais.core import scheduling
+
+        # Statements a dead worker left unmade; looked for as often as a job counts as stalled.
+        every = timedelta(seconds=settings.RELAIS_STALLED_AFTER_SECONDS)
+        scheduling.register("commissions.documents", every=every, job=documents_due)

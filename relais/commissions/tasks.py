@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from relais.commissions.choices import RunStatus
 from relais.commissions.models import PaymentItem, PaymentRun
+
+# Runs this recent are watched for missing statements; an older gap (PDF output broken for
+# days) is for a person to look at, not for a task failing every few minutes.
+WATCHED = timedelta(days=2)
 
 
 def statement_pdf(item: PaymentItem) -> bytes:
@@ -35,3 +42,22 @@ def run_documents(run_id: int) -> int:
         )
         made += 1
     return made
+
+
+def documents_due(now: datetime) -> str:
+    """The recurring job: a recent run whose statements were not all made, long after it was
+    created (its worker died on the way), is queued again; ``run_documents`` makes only the
+    missing ones."""
+    since = now - timedelta(seconds=settings.RELAIS_STALLED_AFTER_SECONDS)
+    pending = (
+        PaymentItem.objects.filter(
+            statement="", run__created_at__lt=since, run__created_at__gte=now - WATCHED
+        )
+        .exclude(run__status=RunStatus.CANCELLED)
+        .values_list("run_id", flat=True)
+        .distinct()
+    )
+    ids = sorted(set(pending))
+    for run_id in ids:
+        run_documents.enqueue(run_id)
+    return f"{len(ids)} runs to finish"
