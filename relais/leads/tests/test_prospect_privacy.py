@@ -64,7 +64,7 @@ def _attack(api_client) -> tuple[Lead, dict]:
 
 
 def test_a_notice_for_a_conflicting_lead_shows_only_that_lead(client, api_client):
-    victim = _victims_lead()
+    _victims_lead()
     mine, _body = _attack(api_client)
     assert mine.review_reason == "conflict"
     page = client.get(_page_url(mine)).content.decode()
