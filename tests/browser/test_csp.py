@@ -76,7 +76,7 @@ def browse(browser, live_server):
 
 
 def settle(page):
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=90_000)  # a loaded CI host is slow
     page.evaluate("0")  # a round trip: the violations reported so far have reached the test
 
 
