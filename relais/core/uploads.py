@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.errors import DomainError
@@ -30,3 +33,14 @@ def upload_page(
         else:
             return redirect(detail, batch_id=batch.pk)
     return render(request, template, {"form": form}, status=422 if form.errors else 200)
+
+
+def check_import_size(upload: UploadedFile) -> None:
+    """Every table import refuses a file over ``RELAIS_IMPORT_MAX_MB``, in the same words."""
+    limit = settings.RELAIS_IMPORT_MAX_MB
+    if (upload.size or 0) > limit * 1024 * 1024:
+        raise DomainError(
+            gettext("File %(name)s is %(size)s MB; at most %(limit)s MB can be imported.")
+            % {"name": upload.name, "size": round((upload.size or 0) / 1048576), "limit": limit},
+            code="file_too_large",
+        )

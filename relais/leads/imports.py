@@ -20,7 +20,6 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -32,6 +31,7 @@ from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.lanes import Turn, in_lanes
 from relais.core.tabular import count_rows, guess_mapping, read_table
+from relais.core.uploads import check_import_size
 from relais.leads.choices import Channel
 from relais.leads.intake import Submission, active_categories, leads_check
 from relais.leads.models import LeadImport, LeadImportError, ProductCategory
@@ -61,17 +61,7 @@ REQUIRED = ("postcode",)
 
 
 def import_upload(*, upload: UploadedFile, actor: Any) -> LeadImport:
-    limit = settings.RELAIS_IMPORT_MAX_MB * 1024 * 1024
-    if (upload.size or 0) > limit:
-        raise DomainError(
-            _("File %(name)s is %(size)s MB; at most %(limit)s MB can be imported.")
-            % {
-                "name": upload.name,
-                "size": round((upload.size or 0) / 1048576),
-                "limit": settings.RELAIS_IMPORT_MAX_MB,
-            },
-            code="file_too_large",
-        )
+    check_import_size(upload)
     table = read_table(upload, upload.name or "")
     headers = table.headers
     upload.seek(0)

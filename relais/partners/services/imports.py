@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +28,7 @@ from relais.core.forms import field_errors
 from relais.core.tabular import count_rows, read_table
 from relais.core.tabular import guess_mapping as tabular_guess
 from relais.core.tabular import plain as _plain
+from relais.core.uploads import check_import_size
 from relais.partners.choices import LegalForm, PartnerKind, TaxRegime
 from relais.partners.models import ImportMode, ImportState, Partner, PartnerImport
 from relais.partners.services.records import partner_check, partner_create
@@ -79,25 +80,10 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return tabular_guess(headers, {field: aliases for field, (_label, aliases) in FIELDS.items()})
 
 
-def _check_size(upload: UploadedFile) -> None:
-    """The same limit, and the same words, as the lead import's."""
-    limit = settings.RELAIS_IMPORT_MAX_MB * 1024 * 1024
-    if (upload.size or 0) > limit:
-        raise DomainError(
-            _("File %(name)s is %(size)s MB; at most %(limit)s MB can be imported.")
-            % {
-                "name": upload.name,
-                "size": round((upload.size or 0) / 1048576),
-                "limit": settings.RELAIS_IMPORT_MAX_MB,
-            },
-            code="file_too_large",
-        )
-
-
 def import_upload(*, upload: UploadedFile, actor: Any) -> PartnerImport:
     """Keep the file, read its header row and count its rows (a file too large, broken or
     empty is refused here, before anything is kept)."""
-    _check_size(upload)
+    check_import_size(upload)
     name = upload.name or ""
     table = read_table(upload, name)
     upload.seek(0)
@@ -153,10 +139,15 @@ def _enqueue(batch_id: int) -> None:
 
 
 def _choice(field: str, value: str) -> str:
-    """Accept the code or the label, in French or English, any case."""
+    """Accept the code or the label, in French or English, any case: whatever language the
+    request or the task worker runs in (the worker's is not the uploader's)."""
     wanted = _plain(value)
     for code, label in CHOICES[field].choices:
-        if wanted in {_plain(str(code)), _plain(str(label))}:
+        names = {_plain(str(code))}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                names.add(_plain(str(label)))
+        if wanted in names:
             return str(code)
     return value  # left as is: the service names it as not a valid choice
 
