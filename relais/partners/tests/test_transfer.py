@@ -114,6 +114,7 @@ def test_a_run_started_again_after_its_worker_died_skips_the_rows_it_created(
     imports._create_chunk(batch.pk, first)
     PartnerImport.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - STALLED * 2)
     assert Partner.objects.count() == 1
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get(f"/partners/import/{batch.pk}/").content.decode()
     assert "The worker running this import stopped." in page
     client.post(f"/partners/import/{batch.pk}/", {"action": "retry"})
