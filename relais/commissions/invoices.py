@@ -20,6 +20,7 @@ from relais.commissions.choices import InvoiceType
 from relais.commissions.engine import to_cents
 from relais.commissions.models import Invoice, NumberSeries, PaymentItem, PaymentRun
 from relais.core.params import legal_value
+from relais.core.pdf import render_pdf
 from relais.partners.choices import LegalForm, TaxRegime
 from relais.partners.models import Partner
 
@@ -69,7 +70,6 @@ def buyer() -> dict[str, str]:
 
 def _render(invoice: Invoice, lines: list[Any]) -> tuple[str, bytes]:
     from facturx import generate_from_binary, xml_check_xsd
-    from weasyprint import HTML
 
     due = invoice.issue_date + timedelta(days=settings.RELAIS_INVOICE_DUE_DAYS)
     indemnity = legal_value("late_payment_indemnity", invoice.issue_date)
@@ -96,8 +96,8 @@ def _render(invoice: Invoice, lines: list[Any]) -> tuple[str, bytes]:
         }
         xml = render_to_string("commissions/xml/cii.xml", context)
         xml_check_xsd(xml.encode(), flavor="factur-x", level="en16931")
-        html = render_to_string("commissions/pdf/invoice.html", context)
-    pdf = HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
+        # PDF/A-3 is the only PDF Factur-X allows to carry the XML.
+        pdf = render_pdf("commissions/pdf/invoice.html", context, variant="pdf/a-3b")
     return xml, bytes(generate_from_binary(pdf, xml.encode(), flavor="factur-x", level="en16931"))
 
 

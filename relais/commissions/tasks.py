@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from relais.commissions.choices import RunStatus
 from relais.commissions.models import PaymentItem, PaymentRun
+from relais.core.pdf import render_pdf
 
 # Runs this recent are watched for missing statements; an older gap (PDF output broken for
 # days) is for a person to look at, not for a task failing every few minutes.
@@ -19,16 +18,15 @@ WATCHED = timedelta(days=2)
 
 
 def statement_pdf(item: PaymentItem) -> bytes:
-    from weasyprint import HTML  # imported here: Pango is needed only when a PDF is made
-
     lines = item.run.lines.filter(partner=item.partner).select_related("lead").order_by("earned_on")
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(
-            "commissions/pdf/statement.html",
-            {"item": item, "run": item.run, "partner": item.partner, "lines": lines,
-             "company": settings.RELAIS_COMPANY_NAME},
-        )  # fmt: skip
-    return bytes(HTML(string=html).write_pdf())
+    context = {
+        "item": item,
+        "run": item.run,
+        "partner": item.partner,
+        "lines": lines,
+        "company": settings.RELAIS_COMPANY_NAME,
+    }
+    return render_pdf("commissions/pdf/statement.html", context, language=settings.LANGUAGE_CODE)
 
 
 @task()

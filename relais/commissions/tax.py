@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentItem, Redemption
 from relais.core.calendar import year_bounds
 from relais.core.params import legal_value
+from relais.core.pdf import render_pdf
 from relais.partners.models import Partner
 
 ZERO = Decimal(0)
@@ -139,17 +141,8 @@ def _missing(partner: Partner) -> list[str]:
 
 
 def yearly_statement_pdf(statement: YearlyStatement) -> bytes:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from weasyprint import HTML  # imported here: Pango is needed only when a PDF is made
-
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(
-            "commissions/pdf/yearly.html",
-            {"s": statement, "company": settings.RELAIS_COMPANY_NAME},
-        )
-    return bytes(HTML(string=html).write_pdf())
+    context = {"s": statement, "company": settings.RELAIS_COMPANY_NAME}
+    return render_pdf("commissions/pdf/yearly.html", context, language=settings.LANGUAGE_CODE)
 
 
 def regular_activity_partners(on: date | None = None) -> list[dict[str, object]]:

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.core.http import attachment
+from relais.core.pdf import render_pdf
 from relais.core.tabular import xlsx_bytes
 from relais.routing.kpis import Kpi
 from relais.routing.review import DepartementReview
@@ -64,11 +64,9 @@ def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
 
 
 def review_pdf(year: int, reviews: list[DepartementReview]) -> HttpResponse:
-    from weasyprint import HTML  # imported here: Pango is needed only when a PDF is made
-
     context = {"year": year, "reviews": reviews, "company": settings.RELAIS_COMPANY_NAME}
-    html = render_to_string("routing/pdf/review.html", context)
-    return attachment(bytes(HTML(string=html).write_pdf()), "application/pdf", f"review-{year}.pdf")
+    pdf = render_pdf("routing/pdf/review.html", context)
+    return attachment(pdf, "application/pdf", f"review-{year}.pdf")
 
 
 def accepted_message(done: int) -> str:
