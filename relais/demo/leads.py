@@ -24,7 +24,7 @@ from faker import Faker
 
 from relais.core import fastinsert
 from relais.core.models import Departement, TerritoryKind
-from relais.demo.identity import DistinctMobiles, Identity
+from relais.core.sample_identities import DistinctMobiles, Identity
 from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey
 from relais.partners.choices import PartnerKind, PartnerStatus

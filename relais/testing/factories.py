@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 from relais.accounts.choices import PARTNER_ROLES, Role
 from relais.accounts.models import User
 from relais.core.models import Departement
-from relais.demo.identity import Identity
+from relais.core.sample_identities import Identity
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner, PartnerMember
 

@@ -109,7 +109,7 @@ def test_distinct_mobiles_never_repeat_and_follow_the_seed():
 
     import phonenumbers
 
-    from relais.demo.identity import DistinctMobiles
+    from relais.core.sample_identities import DistinctMobiles
 
     def seeded(seed: int) -> DistinctMobiles:
         return DistinctMobiles(random.Random(seed))  # noqa: S311 - demo data

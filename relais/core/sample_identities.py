@@ -1,4 +1,7 @@
-"""Plausible French identities whose identifiers validate, drawn from a seeded generator."""
+"""Plausible French identities whose identifiers validate, drawn from a seeded generator.
+
+In core because both the demo builder and the test factories draw from it, and the test
+factories must not import the demo (which sits on top of every app)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """``manage.py counters_rebuild``: recompute the dashboard and KPI counters from the leads.
 
 Only needed after rows were written past the services (a bulk load in SQL, a restore of some
-tables); the services keep the counters up to date themselves."""
+tables); the services keep the counters up to date themselves. It lives in routing, not leads,
+because it reports the KPI months too, and leads never imports routing."""
 
 from __future__ import annotations
 
