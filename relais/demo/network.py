@@ -21,8 +21,8 @@ from faker import Faker
 from relais.accounts.choices import Role
 from relais.accounts.models import User
 from relais.core.models import Departement, TerritoryKind
-from relais.demo.commissions import build_commissions
 from relais.core.sample_identities import Identity
+from relais.demo.commissions import build_commissions
 from relais.demo.leads import LeadBuilder
 from relais.demo.onboarding import build_onboarding
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
