@@ -8,17 +8,17 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts import services
+from relais.accounts import selectors, services
 from relais.accounts.decorators import staff_required
 from relais.accounts.forms import ApiTokenForm, LoginForm, MagicLinkForm, TotpForm
 from relais.accounts.models import User
 from relais.core.errors import DomainError
-from relais.core.http import client_ip
+from relais.core.http import client_ip, object_or_404
 from relais.core.ratelimit import RateLimited
 
 PENDING_TOTP_KEY = "relais_pending_totp_user"
@@ -169,15 +169,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             form = ApiTokenForm()
-    context = {"form": form, "new_token": new_token, "tokens": user.api_tokens.all()}
+    tokens = selectors.api_tokens_for_user(user=user)
+    context = {"form": form, "new_token": new_token, "tokens": tokens}
     return render(request, "accounts/tokens.html", context)
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    # Scoped to the caller: another user's token id is a 404.
-    token = get_object_or_404(request.user.api_tokens, pk=pk)  # type: ignore[union-attr]
+    token = object_or_404(request, selectors.api_token_get_for_user, pk)
     services.api_token_revoke(token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")

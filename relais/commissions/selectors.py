@@ -10,10 +10,20 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from relais.accounts.models import User
 from relais.commissions.choices import LineStatus
-from relais.commissions.models import CommissionLine, Invoice, PaymentItem
+from relais.commissions.models import (
+    CommissionLine,
+    CorrectionRequest,
+    Invoice,
+    PaymentItem,
+    PaymentRun,
+    Plan,
+    Redemption,
+)
 from relais.commissions.tax import regular_activity_partners
 from relais.partners.models import Partner
+from relais.partners.selectors import of_visible_partners
 
 ZERO = Decimal(0)
 
@@ -82,3 +92,67 @@ def paid_years(partner: Partner) -> list[int]:
         "paid_at", "year"
     )
     return sorted({d.year for d in years}, reverse=True) or [date.today().year]
+
+
+# The scoped lookups: every commission object a user reaches by id comes through one of these.
+# A partner's own objects follow the partners' rule (``of_visible_partners``); payment runs and
+# plans span the whole network, so only managers see them. The ``_get_for_user`` ones raise the
+# model's DoesNotExist outside the scope, which views answer with a 404.
+
+
+def commission_lines_for_user(*, user: User) -> QuerySet[CommissionLine]:
+    lines = CommissionLine.objects.select_related("partner", "lead", "rule")
+    return of_visible_partners(lines, user=user)
+
+
+def commission_line_get_for_user(*, user: User, pk: int) -> CommissionLine:
+    return commission_lines_for_user(user=user).get(pk=pk)
+
+
+def payment_runs_for_user(*, user: User) -> QuerySet[PaymentRun]:
+    return PaymentRun.objects.all() if user.can_manage else PaymentRun.objects.none()
+
+
+def payment_run_get_for_user(*, user: User, pk: int) -> PaymentRun:
+    return payment_runs_for_user(user=user).get(pk=pk)
+
+
+def payment_items_for_user(*, user: User) -> QuerySet[PaymentItem]:
+    return of_visible_partners(PaymentItem.objects.select_related("run", "partner"), user=user)
+
+
+def payment_item_get_for_user(*, user: User, pk: int) -> PaymentItem:
+    return payment_items_for_user(user=user).get(pk=pk)
+
+
+def plans_for_user(*, user: User) -> QuerySet[Plan]:
+    return Plan.objects.all() if user.can_manage else Plan.objects.none()
+
+
+def plan_get_for_user(*, user: User, pk: int) -> Plan:
+    return plans_for_user(user=user).get(pk=pk)
+
+
+def invoices_for_user(*, user: User) -> QuerySet[Invoice]:
+    return of_visible_partners(Invoice.objects.select_related("partner"), user=user)
+
+
+def invoice_get_for_user(*, user: User, pk: int) -> Invoice:
+    return invoices_for_user(user=user).get(pk=pk)
+
+
+def correction_requests_for_user(*, user: User) -> QuerySet[CorrectionRequest]:
+    corrections = CorrectionRequest.objects.select_related("invoice")
+    return of_visible_partners(corrections, user=user, via="invoice__partner")
+
+
+def correction_request_get_for_user(*, user: User, pk: int) -> CorrectionRequest:
+    return correction_requests_for_user(user=user).get(pk=pk)
+
+
+def redemptions_for_user(*, user: User) -> QuerySet[Redemption]:
+    return of_visible_partners(Redemption.objects.select_related("partner", "gift"), user=user)
+
+
+def redemption_get_for_user(*, user: User, pk: int) -> Redemption:
+    return redemptions_for_user(user=user).get(pk=pk)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,6 @@ from relais.commissions.forms import (
     SimulateForm,
     StatementForm,
 )
-from relais.commissions.models import CommissionLine, Invoice, PaymentRun, Plan, Redemption
 from relais.commissions.services import gifts, lines, runs
 from relais.commissions.services.corrections import correction_request
 from relais.commissions.services.rules import plan_activate
@@ -31,7 +30,7 @@ from relais.commissions.tax import gift_totals
 from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
-from relais.core.http import attachment
+from relais.core.http import attachment, object_or_404, same_site_next
 from relais.core.params import legal_value
 from relais.core.tabular import csv_response
 
@@ -43,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def line_list(request: HttpRequest) -> HttpResponse:
-    qs = CommissionLine.objects.select_related("partner", "lead", "rule").order_by(
+    qs = selectors.commission_lines_for_user(user=request_user(request)).order_by(
         "-earned_on", "-pk"
     )
     status = request.GET.get("status", LineStatus.PENDING)
@@ -59,7 +58,9 @@ def line_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def line_bulk(request: HttpRequest) -> HttpResponse:
-    ids = [int(pk) for pk in request.POST.getlist("line") if pk.isdigit()]
+    ticked = [int(pk) for pk in request.POST.getlist("line") if pk.isdigit()]
+    lines_in_scope = selectors.commission_lines_for_user(user=request_user(request))
+    ids = list(lines_in_scope.filter(pk__in=ticked).values_list("pk", flat=True))
     action = request.POST.get("action")
     move = {"approve": lines.lines_approve, "release": lines.lines_release}.get(action or "")
     if move is None or not ids:
@@ -71,13 +72,13 @@ def line_bulk(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("%(n)s lines updated.") % {"n": done})
-    return redirect(request.POST.get("next") or "commissions:lines")
+    return redirect(same_site_next(request, "commissions:lines"))
 
 
 @require_POST
 @manager_required
 def line_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(CommissionLine, pk=pk)
+    line = object_or_404(request, selectors.commission_line_get_for_user, pk)
     try:
         if line.hold_reason:
             lines.line_unhold(line=line, actor=request.user, note=request.POST.get("reason", ""))
@@ -85,7 +86,7 @@ def line_hold(request: HttpRequest, pk: int) -> HttpResponse:
             lines.line_hold(line=line, reason=request.POST.get("reason", ""), actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "commissions:lines")
+    return redirect(same_site_next(request, "commissions:lines"))
 
 
 @manager_required
@@ -99,13 +100,16 @@ def run_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Payment run prepared."))
             return redirect("commissions:run", pk=run.pk)
-    context = {"form": form, "runs": PaymentRun.objects.all()[:50]}
+    context = {
+        "form": form,
+        "runs": selectors.payment_runs_for_user(user=request_user(request))[:50],
+    }
     return render(request, "commissions/runs.html", context, status=422 if form.errors else 200)
 
 
 @manager_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(PaymentRun, pk=pk)
+    run = object_or_404(request, selectors.payment_run_get_for_user, pk)
     if request.GET.get("format") == "xml":
         return attachment(run.sepa_xml, "application/xml", f"sepa-{run.pk}.xml")
     items = run.items.select_related("partner", "invoice").order_by("partner__company_name")
@@ -116,7 +120,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @manager_required
 def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    run = get_object_or_404(PaymentRun, pk=pk)
+    run = object_or_404(request, selectors.payment_run_get_for_user, pk)
     try:
         if action == "send":
             runs.run_send(run=run, actor=request.user)
@@ -146,12 +150,13 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @manager_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "commissions/plans.html", {"plans": Plan.objects.all()})
+    plans = selectors.plans_for_user(user=request_user(request))
+    return render(request, "commissions/plans.html", {"plans": plans})
 
 
 @manager_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = object_or_404(request, selectors.plan_get_for_user, pk)
     form = SimulateForm(request.GET or None)
     result = simulate(plan, **form.cleaned_data) if form.is_bound and form.is_valid() else None
     if request.method == "POST":
@@ -196,7 +201,10 @@ def das2(request: HttpRequest, year: int) -> HttpResponseBase:
 @manager_required
 def redemption_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        redemption = get_object_or_404(Redemption, pk=request.POST.get("redemption"))
+        chosen = request.POST.get("redemption", "")
+        redemption = object_or_404(
+            request, selectors.redemption_get_for_user, int(chosen) if chosen.isdigit() else 0
+        )
         action = request.POST.get("action")
         try:
             if action == "approve":
@@ -210,12 +218,12 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("commissions:redemptions")
-    waiting = Redemption.objects.exclude(
+    waiting = selectors.redemptions_for_user(user=request_user(request)).exclude(
         status__in=(RedemptionStatus.DELIVERED, RedemptionStatus.REFUSED)
     )
     year = timezone.localdate().year
     context = {
-        "redemptions": waiting.select_related("partner", "gift"),
+        "redemptions": waiting,
         "year": year,
         "totals": gift_totals(year),
         "cap": legal_value("gift_vat_cap", timezone.localdate()),
@@ -225,7 +233,7 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = object_or_404(request, selectors.invoice_get_for_user, pk)
     if request.GET.get("format") == "pdf":
         return FileResponse(
             invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from relais.accounts.decorators import manager_required
 from relais.core.errors import DomainError
-from relais.core.http import is_htmx
+from relais.core.http import is_htmx, object_or_404
 from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response
 from relais.core.uploads import upload_page
+from relais.leads import selectors
 from relais.leads.forms import LeadImportForm
 from relais.leads.imports import FIELDS, import_queue, import_retry, import_upload
 from relais.leads.models import LeadImport
@@ -30,7 +31,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @manager_required
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     """One view, full page or the htmx progress partial (polled while the worker runs)."""
-    batch = get_object_or_404(LeadImport, pk=batch_id)
+    batch = object_or_404(request, selectors.lead_import_get_for_user, batch_id)
     if is_htmx(request):
         return render(request, "leads/partials/_import_progress.html", {"batch": batch})
     if request.method == "POST" and request.POST.get("action") == "retry":
@@ -63,7 +64,7 @@ def _retry(request: HttpRequest, batch: LeadImport) -> HttpResponse:
 
 @manager_required
 def import_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
-    batch = get_object_or_404(LeadImport, pk=batch_id)
+    batch = object_or_404(request, selectors.lead_import_get_for_user, batch_id)
     lines = (
         (error.row, field, message)
         for error in batch.errors.iterator(chunk_size=2000)

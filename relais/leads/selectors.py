@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from relais.accounts.models import User
 from relais.core import identifiers
 from relais.leads.choices import LeadStatus
-from relais.leads.models import Lead
+from relais.leads.models import Lead, LeadImport
 from relais.partners.models import Partner
 
 
@@ -53,6 +53,16 @@ def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[
 def lead_get_for_user(user: User, pk: int) -> Lead:
     """Raises Lead.DoesNotExist for a lead outside the user's scope (a 404 to callers)."""
     return leads_visible_to(user).get(pk=pk)
+
+
+def lead_imports_for_user(*, user: User) -> QuerySet[LeadImport]:
+    """Lead imports are the managers' tool: they see every one, anyone else none."""
+    return LeadImport.objects.all() if user.can_manage else LeadImport.objects.none()
+
+
+def lead_import_get_for_user(*, user: User, pk: int) -> LeadImport:
+    """Raises LeadImport.DoesNotExist outside the user's scope (a 404 to callers)."""
+    return lead_imports_for_user(user=user).get(pk=pk)
 
 
 def lead_counts(partner: Partner) -> dict[str, int]:

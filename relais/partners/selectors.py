@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from relais.accounts.models import User
-from relais.partners.models import Partner, Signature
+from relais.partners.models import ConflictDeclaration, Partner, PartnerImport, Signature
 
 
 def partner_for_user(user: User) -> Partner | None:
@@ -25,6 +25,19 @@ def partners_visible_to(user: User) -> QuerySet[Partner]:
     if user.is_partner_user:
         return base.filter(members__user=user)
     return base.none()
+
+
+def of_visible_partners[M: Model](
+    objects: QuerySet[M], *, user: User, via: str = "partner"
+) -> QuerySet[M]:
+    """The rule every app applies to an object that belongs to a partner (``via`` names the
+    path to it): managers see every partner's, a partner user only its own partner's, anyone
+    else none, as ``partners_visible_to`` decides for the partners themselves."""
+    if user.can_manage:
+        return objects
+    if user.is_partner_user:
+        return objects.filter(**{f"{via}__members__user": user})
+    return objects.none()
 
 
 def partner_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[Partner]:
@@ -63,3 +76,24 @@ def signature_of_partner(partner: Partner, signature_id: int) -> Signature:
     if signature is None:
         raise Http404
     return signature
+
+
+def partner_imports_for_user(*, user: User) -> QuerySet[PartnerImport]:
+    """Partner imports are the managers' tool: they see every one, anyone else none."""
+    return PartnerImport.objects.all() if user.can_manage else PartnerImport.objects.none()
+
+
+def partner_import_get_for_user(*, user: User, pk: int) -> PartnerImport:
+    """Raises PartnerImport.DoesNotExist outside the user's scope (a 404 to callers)."""
+    return partner_imports_for_user(user=user).get(pk=pk)
+
+
+def conflict_declarations_for_user(*, user: User) -> QuerySet[ConflictDeclaration]:
+    """Every partner's declarations for managers, a partner user its own partner's."""
+    declarations = ConflictDeclaration.objects.select_related("partner", "declared_by")
+    return of_visible_partners(declarations, user=user)
+
+
+def conflict_declaration_get_for_user(*, user: User, pk: int) -> ConflictDeclaration:
+    """Raises ConflictDeclaration.DoesNotExist outside the user's scope (a 404 to callers)."""
+    return conflict_declarations_for_user(user=user).get(pk=pk)

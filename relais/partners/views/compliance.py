@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import manager_required
+from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
-from relais.partners import services
+from relais.core.http import object_or_404
+from relais.partners import selectors, services
 from relais.partners.choices import ConflictStatus
 from relais.partners.forms import ReviewForm
-from relais.partners.models import ConflictDeclaration
 
 
 @manager_required
 def declaration_queue(request: HttpRequest) -> HttpResponse:
-    pending = ConflictDeclaration.objects.filter(status=ConflictStatus.PENDING).select_related(
-        "partner", "declared_by"
+    pending = selectors.conflict_declarations_for_user(user=request_user(request)).filter(
+        status=ConflictStatus.PENDING
     )
     return render(request, "partners/declarations.html", {"pending": pending, "form": ReviewForm()})
 
@@ -27,9 +27,9 @@ def declaration_queue(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def declaration_review(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    declaration = ConflictDeclaration.objects.filter(pk=declaration_id).first()
-    if declaration is None:
-        raise Http404
+    declaration = object_or_404(
+        request, selectors.conflict_declaration_get_for_user, declaration_id
+    )
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:

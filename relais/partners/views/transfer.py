@@ -9,17 +9,16 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
-from relais.core.http import is_htmx
+from relais.core.http import is_htmx, object_or_404
 from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response, xlsx_bytes
 from relais.core.uploads import upload_page
 from relais.partners import selectors
 from relais.partners.forms import ImportMappingForm, PartnerFilterForm
-from relais.partners.models import PartnerImport
 from relais.partners.services.imports import import_queue, import_resume, import_upload
 
 EXPORT_COLUMNS = (
@@ -62,7 +61,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @manager_required
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     """One view, full page or the htmx progress partial (polled while the worker runs)."""
-    batch = get_object_or_404(PartnerImport, pk=batch_id)
+    batch = object_or_404(request, selectors.partner_import_get_for_user, batch_id)
     if is_htmx(request):
         return render(request, "partners/partials/_import_progress.html", {"batch": batch})
     action = request.POST.get("action")
@@ -92,7 +91,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 @manager_required
 def import_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     """Every row in error, one line per bad field: the file to fix and send again."""
-    batch = get_object_or_404(PartnerImport, pk=batch_id)
+    batch = object_or_404(request, selectors.partner_import_get_for_user, batch_id)
     lines = (
         (error["row"], field, message)
         for error in batch.report.get("errors", [])
