@@ -217,6 +217,9 @@ RELAIS_RESUME_SWEEP_SECONDS = int(os.environ.get("RELAIS_RESUME_SWEEP_SECONDS", 
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
 RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
 # An API token is looked up in the shared cache for this long, not in the database on every call.
+# Domain events are delivered as soon as their transaction commits (core/outbox.py); this sweep
+# delivers what a wake-up missed (queue unreachable) and the retries that came due.
+RELAIS_EVENT_SWEEP_SECONDS = int(os.environ.get("RELAIS_EVENT_SWEEP_SECONDS", "30"))
 # Revoking a token, or changing or deactivating its user, clears it at once — which only a cache
 # shared by every process can do: without Redis, 0 (no caching) by default.
 RELAIS_API_TOKEN_CACHE_SECONDS = int(

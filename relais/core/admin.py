@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.models import AuditEntry, Departement, LegalParameter
+from relais.core.models import (
+    AuditEntry,
+    Departement,
+    EventDelivery,
+    LegalParameter,
+    OutboxEvent,
+)
 
 
 @admin.register(LegalParameter)
@@ -46,3 +52,23 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "subject_type", "subject_id", "action", "target"]
     list_filter = ["action", "subject_type"]
     search_fields = ["target", "reason"]
+
+
+class DeliveryInline(admin.TabularInline):
+    model = EventDelivery
+    fields = ["handler", "attempts", "next_attempt_at", "done_at", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    """The domain events and, for each, who took it; ``manage.py events --replay`` retries."""
+
+    list_display = ["pk", "kind", "created_at", "delivered_at"]
+    list_filter = [("delivered_at", admin.EmptyFieldListFilter), "kind"]
+    inlines = [DeliveryInline]

@@ -15,8 +15,19 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         lookups.register()
+        self._schedule()
         # Infrastructure, not a business flow: the one signal Django offers after migrating.
         post_migrate.connect(analyze_after_migrations, sender=self)
+
+    def _schedule(self) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from relais.core import outbox, scheduling
+
+        every = timedelta(seconds=settings.RELAIS_EVENT_SWEEP_SECONDS)
+        scheduling.register("core.events", every=every, job=outbox.sweep)
 
 
 def analyze_after_migrations(using: str, plan: list[Any] | None = None, **_: Any) -> None:

@@ -1,4 +1,5 @@
-"""Health checks used by ``/healthz``: the database answers, the task queue is reachable."""
+"""Health checks used by ``/healthz``: the database answers, the task queue is reachable, and how
+long the oldest domain event has waited for its handlers."""
 
 from __future__ import annotations
 
@@ -27,3 +28,13 @@ def check_task_queue() -> str:
 
         django_rq.get_connection("default").ping()
     return f"ok ({type(backend).__name__})"
+
+
+def oldest_undelivered_event_seconds() -> int | None:
+    """Seconds the oldest undelivered domain event has waited (None: none waits). Reported, not
+    judged: a handler failing for hours is the worker's trouble, not a reason to take this web
+    process out of the load balancer; alert on the figure instead."""
+    from relais.core.outbox import oldest_undelivered_age
+
+    age = oldest_undelivered_age()
+    return None if age is None else int(age.total_seconds())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -142,3 +143,61 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event (``core.events``), written in the transaction of the change it tells of, so
+    it exists exactly when that change does. The task worker hands it to each subscribed handler
+    (one ``EventDelivery`` each); ``delivered_at`` is set when every handler has taken it."""
+
+    kind = models.CharField(_("kind"), max_length=150)  # the event class's dotted path
+    payload = models.JSONField(_("payload"))  # the event's fields: ids, never model instances
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+        # The worker and /healthz read only the undelivered ones: a small index, however long
+        # the history grows.
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(delivered_at__isnull=True),
+                name="core_event_undelivered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind.rsplit('.', 1)[-1]} #{self.pk}"
+
+
+class EventDelivery(models.Model):
+    """One event handed to one handler: retried with backoff until the handler succeeds.
+
+    A worker claims a delivery by pushing ``next_attempt_at`` a lease ahead; one killed before
+    its ack leaves a claim that lapses, and the delivery runs again (handlers are idempotent)."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(_("handler"), max_length=200)  # the handler's dotted path
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="core_delivery_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="core_delivery_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.handler.rsplit('.', 1)[-1]}"

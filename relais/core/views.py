@@ -21,7 +21,8 @@ def ping(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the task queue answer, 503 (with the failing check) otherwise."""
+    """200 when the database and the task queue answer, 503 (with the failing check) otherwise;
+    with the age of the oldest domain event still waiting for a handler."""
     checks: dict[str, str] = {}
     healthy = True
     for name, check in (("database", health.check_database), ("tasks", health.check_task_queue)):
@@ -32,4 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks[name] = f"error: {type(exc).__name__}"
             healthy = False
     status = "ok" if healthy else "unavailable"
-    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)
+    body: dict[str, object] = {"status": status, "checks": checks}
+    if healthy:
+        body["oldest_undelivered_event_seconds"] = health.oldest_undelivered_event_seconds()
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from relais.core.outbox import deliver_all
 from relais.leads.models import Lead
 from relais.routing.models import Assignment
 from relais.routing.tests.conftest import make_qualified, make_reseller
@@ -14,8 +15,9 @@ PHONE = {"width": 375, "height": 740}
 
 def test_a_reseller_opens_a_lead_and_marks_it_won_on_a_phone(browser, live_server, client, manager):
     reseller = make_reseller(with_user=True)
-    lead = make_qualified(manager, 7)  # routed after commit by the LeadQualified event
+    lead = make_qualified(manager, 7)
     other = make_qualified(manager, 8)
+    deliver_all()  # the worker routes both, by the LeadQualified event
     assert Lead.objects.get(pk=lead.pk).assigned_reseller == reseller
     client.force_login(reseller.members.get().user)
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="fr-FR")

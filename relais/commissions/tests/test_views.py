@@ -16,6 +16,7 @@ from relais.commissions.models import (
 )
 from relais.commissions.services import runs
 from relais.commissions.tests.conftest import payable_line, signed_partner
+from relais.core.outbox import deliver_all
 from relais.testing.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,12 +192,14 @@ def test_a_manager_records_a_refund_on_a_won_deal_and_the_commission_is_taken_ba
     active_plan(manager, {"trigger": "won", "formula": "percent", "rate": Decimal(10)})
     with django_capture_on_commit_callbacks(execute=True):
         lead = won_lead(introducer, manager, "2000.00")
+    deliver_all()  # the worker, woken by the commit, accrues the commission
     client.force_login(manager)
     assert "deal-money" in client.get(f"/leads/{lead.pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/leads/{lead.pk}/money/", {"action": "refund", "amount": "500", "reason": "Avoir"}
         )
+    deliver_all()
     amounts = sorted(CommissionLine.objects.values_list("amount", flat=True))
     assert amounts == [Decimal("-50.00"), Decimal("200.00")]
     response = client.post(

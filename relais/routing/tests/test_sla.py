@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from relais.core.models import Schedule
+from relais.core.outbox import deliver_all
 from relais.core.scheduling import start_schedules
 from relais.leads.models import Lead
 from relais.routing import services
@@ -116,7 +117,8 @@ def test_a_closed_lead_is_never_escalated(manager, sweep):
 @pytest.mark.django_db(transaction=True)
 def test_the_task_worker_runs_the_sweep_and_schedules_the_next_run_once(manager):
     reseller = make_reseller(with_user=True)
-    lead = make_qualified(manager)  # routed on commit, by the LeadQualified event
+    lead = make_qualified(manager)
+    deliver_all()  # routed by the LeadQualified event, as the worker delivers it
     Assignment.objects.filter(lead=lead, reseller=reseller).update(
         assigned_at=timezone.now() - timedelta(hours=50)
     )
