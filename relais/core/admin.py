@@ -56,7 +56,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 class DeliveryInline(admin.TabularInline):
     model = EventDelivery
-    fields = ["handler", "attempts", "next_attempt_at", "done_at", "last_error"]
+    fields = ("handler", "attempts", "next_attempt_at", "done_at", "last_error")
     readonly_fields = fields
     extra = 0
     can_delete = False
