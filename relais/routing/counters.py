@@ -13,10 +13,11 @@ from django.db.models.functions import TruncMonth
 
 from relais.leads.choices import LeadStatus
 from relais.leads.counters import analyze, local_zone, within
+from relais.routing.choices import AssigneeKind, AssignmentEnd, SlaEventKind
 from relais.routing.models import OPEN_BANDS, Assignment, KpiMonth, SlaEvent
 
-KINDS = (KpiMonth.Kind.RESELLER, KpiMonth.Kind.SALESPERSON)
-REMINDERS = (SlaEvent.Kind.OPEN_REMINDER, SlaEvent.Kind.STATUS_REMINDER)
+KINDS = (AssigneeKind.RESELLER, AssigneeKind.SALESPERSON)
+REMINDERS = (SlaEventKind.OPEN_REMINDER, SlaEventKind.STATUS_REMINDER)
 COUNTS = ("received", "opened", "treated", "won", "lost", "declined", "expired")
 BANDS = tuple(f"opened_{h}h" for h in OPEN_BANDS)
 
@@ -35,8 +36,8 @@ def _measures() -> dict[str, Any]:
         "treated": Count("pk", filter=live & Q(lead__status__in=(LeadStatus.IN_PROGRESS, *closed))),
         "won": Count("pk", filter=live & Q(lead__status=LeadStatus.WON)),
         "lost": Count("pk", filter=live & Q(lead__status=LeadStatus.LOST)),
-        "declined": Count("pk", filter=Q(end=Assignment.End.DECLINED)),
-        "expired": Count("pk", filter=Q(end=Assignment.End.EXPIRED)),
+        "declined": Count("pk", filter=Q(end=AssignmentEnd.DECLINED)),
+        "expired": Count("pk", filter=Q(end=AssignmentEnd.EXPIRED)),
         "revenue": Sum("lead__won_amount", filter=live & Q(lead__status=LeadStatus.WON)),
         **{
             band: Count("pk", filter=Q(opened_at__lte=F("assigned_at") + timedelta(hours=h)))
@@ -95,9 +96,9 @@ def _buckets(lead_ids: list[int]) -> dict[tuple[str, date], set[int]]:
         for reseller, salesperson, at in rows:
             month = month_of(at.astimezone(local_zone()).date())
             if reseller is not None:
-                found[(KpiMonth.Kind.RESELLER, month)].add(reseller)
+                found[(AssigneeKind.RESELLER, month)].add(reseller)
             else:
-                found[(KpiMonth.Kind.SALESPERSON, month)].add(salesperson)
+                found[(AssigneeKind.SALESPERSON, month)].add(salesperson)
     return found
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.core.models import Departement
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
+from relais.routing.choices import AssigneeKind, AssignmentEnd, ReviewProposal, SlaEventKind
 
 
 class ResellerProfile(models.Model):
@@ -53,11 +54,6 @@ class Assignment(models.Model):
     """A lead given to a reseller or a salesperson; ``explanation`` keeps the candidates and why
     this one. Its own ``opened_at``: KPIs judge each assignee on the leads it was given."""
 
-    class End(models.TextChoices):
-        DECLINED = "declined", _("Declined")
-        REASSIGNED = "reassigned", _("Reassigned by a manager")
-        EXPIRED = "expired", _("Not opened in time")
-
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
     # Indexed by Meta.indexes (assignee, assigned_at), which serves the lookups by assignee alone.
     reseller = models.ForeignKey(
@@ -77,7 +73,7 @@ class Assignment(models.Model):
     explanation = models.JSONField(default=dict)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    end = models.CharField(max_length=12, choices=End.choices, blank=True)
+    end = models.CharField(max_length=12, choices=AssignmentEnd.choices, blank=True)
     end_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
@@ -123,14 +119,8 @@ class SlaEvent(models.Model):
     """A deadline acted upon for one assignment. Unique per kind: never two reminders for the
     same deadline, however often or concurrently the sweep runs."""
 
-    class Kind(models.TextChoices):
-        OPEN_REMINDER = "open_reminder", _("Reminder: not opened")
-        EXPIRED = "expired", _("Reassigned: not opened in time")
-        STATUS_REMINDER = "status_reminder", _("Reminder: no status declared")
-        ESCALATED = "escalated", _("Escalated: not closed")
-
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="sla_events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=SlaEventKind.choices)
     at = models.DateTimeField()
 
     class Meta:
@@ -145,15 +135,9 @@ class SlaEvent(models.Model):
 class ReviewDecision(models.Model):
     """The yearly review: what was proposed for a reseller, and what the manager accepted."""
 
-    class Proposal(models.TextChoices):
-        KEEP = "keep", _("Keep")
-        COACH = "coach", _("Coach")
-        PAUSE = "pause", _("Pause")
-        REMOVE = "remove", _("Remove")
-
     year = models.PositiveSmallIntegerField(_("year"))
     reseller = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="reviews")
-    proposal = models.CharField(_("proposal"), max_length=8, choices=Proposal.choices)
+    proposal = models.CharField(_("proposal"), max_length=8, choices=ReviewProposal.choices)
     why = models.CharField(_("why"), max_length=300)
     accepted_at = models.DateTimeField(_("accepted"))
     accepted_by = models.ForeignKey(
@@ -183,11 +167,7 @@ class KpiMonth(models.Model):
     leads. Same definitions as ``kpis``: received, opened, treated, won, lost, declined,
     expired, reminders, revenue; ``opened_<n>h`` counts those opened within n hours."""
 
-    class Kind(models.TextChoices):
-        RESELLER = "reseller", _("Reseller")
-        SALESPERSON = "salesperson", _("Salesperson")
-
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=AssigneeKind.choices)
     assignee_id = models.BigIntegerField()
     month = models.DateField()
     received = models.PositiveIntegerField(default=0)

@@ -26,12 +26,13 @@ from relais.core.errors import DomainError
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.partners.services.status import partner_transition
+from relais.routing.choices import ReviewProposal
 from relais.routing.coverage import Coverage, coverage
 from relais.routing.kpis import RATES, Kpi, kpi_table
 from relais.routing.models import ReviewDecision
 from relais.routing.norms import resellers_per_departement
 
-P = ReviewDecision.Proposal
+P = ReviewProposal
 JUDGED_FROM = 5
 
 

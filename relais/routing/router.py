@@ -37,6 +37,7 @@ from relais.leads.models import Lead, LeadEvent, ProductCategory
 from relais.leads.services import leads_move
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+from relais.routing.choices import AssignmentEnd
 from relais.routing.kpis import scores
 from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
 
@@ -143,7 +144,7 @@ class Pool:
         # Declined leads were given back at once: they do not count as served.
         live = Assignment.objects.filter(
             **{f"{self.kind}_id__any_of": ids}, assigned_at__gte=self.now - timedelta(days=365)
-        ).exclude(end=Assignment.End.DECLINED)
+        ).exclude(end=AssignmentEnd.DECLINED)
         # Counting assigned_at (never null), not the id: the (assignee, assigned_at, end)
         # index holds all the count reads, so PostgreSQL reads the index alone.
         month = Q(assigned_at__gte=_month_start(self.now))
@@ -233,7 +234,7 @@ def route_leads(*, lead_ids: Iterable[int], now: datetime | None = None) -> list
         # A reopened lead may still hold its old assignment: end it before the new one.
         if Assignment.objects.filter(
             lead_id__any_of=[lead.pk for lead in leads], ended_at__isnull=True
-        ).update(ended_at=now, end=Assignment.End.REASSIGNED):
+        ).update(ended_at=now, end=AssignmentEnd.REASSIGNED):
             counters.touch(lead.pk for lead in leads)
         for kind in (RESELLER, SALESPERSON):
             batch = [lead for lead in leads if (lead.category_id in direct) == (kind != RESELLER)]
@@ -333,7 +334,7 @@ def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
     """Who gave each lead back (declined, or let it expire unopened): never offered it again."""
     refused: dict[int, set[int]] = defaultdict(set)
     ended = Assignment.objects.filter(
-        lead_id__any_of=lead_ids, end__in=(Assignment.End.DECLINED, Assignment.End.EXPIRED)
+        lead_id__any_of=lead_ids, end__in=(AssignmentEnd.DECLINED, AssignmentEnd.EXPIRED)
     ).values_list("lead_id", "reseller_id", "salesperson_id")
     for lead_id, reseller_id, salesperson_id in ended:
         refused[lead_id].add(reseller_id or salesperson_id)

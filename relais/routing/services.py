@@ -21,6 +21,7 @@ from relais.leads.models import Lead, LeadEvent
 from relais.leads.services import lead_transition
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+from relais.routing.choices import AssignmentEnd
 from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
 from relais.routing.router import route_lead, route_leads
 
@@ -69,7 +70,7 @@ def assign_manually(
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
         if locked.status in WAITING:
-            _end_live(locked, Assignment.End.REASSIGNED, now, reason)
+            _end_live(locked, AssignmentEnd.REASSIGNED, now, reason)
             Lead.objects.filter(pk=locked.pk).update(status=LeadStatus.QUALIFIED)
             locked.status = LeadStatus.QUALIFIED
         if locked.status != LeadStatus.QUALIFIED:
@@ -166,7 +167,7 @@ def decline(
             raise DomainError(
                 _("A lead with a declared status cannot be declined."), code="not_declinable"
             )
-        unhand(locked, Assignment.End.DECLINED, timezone.now(), actor, reason)
+        unhand(locked, AssignmentEnd.DECLINED, timezone.now(), actor, reason)
     return route_lead(lead_id=lead.pk)
 
 

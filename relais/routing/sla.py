@@ -24,11 +24,12 @@ from relais.accounts.selectors import manager_emails
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
+from relais.routing.choices import AssignmentEnd, SlaEventKind
 from relais.routing.models import Assignment, SlaEvent
 from relais.routing.router import route_lead
 from relais.routing.services import unhand
 
-Kind = SlaEvent.Kind
+Kind = SlaEventKind
 
 
 def _claim(assignment: Assignment, kind: str, now: datetime) -> bool:
@@ -98,7 +99,7 @@ def _expiries(now: datetime) -> int:
                 continue  # opened or moved meanwhile, or another sweep took it
             hours = settings.RELAIS_SLA_REASSIGN_HOURS
             note = _("Not opened within %(hours)s hours: reassigned.") % {"hours": hours}
-            unhand(lead, Assignment.End.EXPIRED, now, None, note)
+            unhand(lead, AssignmentEnd.EXPIRED, now, None, note)
         rerouted.append(a.lead_id)
     for lead_id in rerouted:
         route_lead(lead_id=lead_id, now=now)

@@ -173,10 +173,15 @@ def test_progressive_tiers_accumulate_over_the_partners_year(manager, introducer
         manager,
         {"trigger": "won", "formula": "progressive", "tiers": [[0, 5], [10000, 7]]},
     )
+    last_year = date(timezone.localdate().year - 1, 6, 1)
+    on_lead_won(LeadWon(lead_id=won_lead(introducer, manager, 9000, 9, day=last_year).pk))
     for n, amount in enumerate((8000, 5000)):
         on_lead_won(LeadWon(lead_id=won_lead(introducer, manager, amount, n).pk))
-    # 8,000 × 5 % = 400; then 2,000 × 5 % + 3,000 × 7 % = 310.
-    assert sorted(CommissionLine.objects.values_list("amount", flat=True)) == [
-        Decimal("310.00"), Decimal("400.00")
-    ]  # fmt: skip
-    assert timezone.now()
+    # Last year's 9,000 counts in its own year only: 450. This year, 8,000 × 5 % = 400; then
+    # 2,000 × 5 % + 3,000 × 7 % = 310.
+    amounts = dict(CommissionLine.objects.values_list("lead__last_name", "amount"))
+    assert amounts == {
+        "Client 9": Decimal("450.00"),
+        "Client 0": Decimal("400.00"),
+        "Client 1": Decimal("310.00"),
+    }
