@@ -72,3 +72,11 @@ class RedemptionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DELIVERED = "delivered", _("Delivered")
     REFUSED = "refused", _("Refused")
+
+
+class CorrectionStatus(models.TextChoices):
+    """Where a requested invoice correction stands: only the partner (the supplier) decides."""
+
+    PENDING = "pending", _("Waiting for the partner")
+    ACCEPTED = "accepted", _("Accepted: credit note issued")
+    REFUSED = "refused", _("Refused by the partner")

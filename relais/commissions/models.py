@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.commissions.choices import (
     Beneficiary,
+    CorrectionStatus,
     Formula,
     InvoiceType,
     LineKind,
@@ -282,17 +283,14 @@ class CorrectionRequest(models.Model):
     """A correction of an issued invoice: only the supplier (the partner) may accept it, and then
     a credit note is issued."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for the partner")
-        ACCEPTED = "accepted", _("Accepted: credit note issued")
-        REFUSED = "refused", _("Refused by the partner")
-
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="corrections")
     amount_excl_vat = models.DecimalField(
         _("amount to credit excl. VAT"), max_digits=12, decimal_places=2
     )
     reason = models.CharField(_("reason"), max_length=300)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

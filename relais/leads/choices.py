@@ -48,3 +48,18 @@ class KeyKind(models.TextChoices):
     PHONE = "phone", _("Phone")
     SIREN = "siren", _("SIREN")
     COMPANY = "company", _("Company name and postcode")
+
+
+class SoldBy(models.TextChoices):
+    """Who sells a product line: its leads go to resellers or to our salespeople."""
+
+    RESELLERS = "resellers", _("Resellers")
+    SALESPEOPLE = "salespeople", _("Our salespeople")
+
+
+class LeadImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

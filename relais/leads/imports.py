@@ -32,7 +32,7 @@ from relais.core.forms import field_errors
 from relais.core.lanes import Turn, in_lanes
 from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.core.uploads import check_import_size
-from relais.leads.choices import Channel
+from relais.leads.choices import Channel, LeadImportState
 from relais.leads.intake import Submission, active_categories, leads_check
 from relais.leads.models import LeadImport, LeadImportError, ProductCategory
 from relais.leads.services import leads_submit
@@ -86,14 +86,14 @@ def import_queue(
         raise DomainError(
             _("Map at least the postcode and the e-mail or the phone."), code="mapping_incomplete"
         )
-    if batch.state in (LeadImport.State.QUEUED, LeadImport.State.RUNNING):
+    if batch.state in (LeadImportState.QUEUED, LeadImportState.RUNNING):
         raise DomainError(_("This import is already running."), code="running")
     LeadImportError.objects.filter(batch=batch).delete()
     LeadImport.objects.filter(pk=batch.pk).update(
         mapping=mapping,
         mode=mode,
         dry_run=dry_run,
-        state=LeadImport.State.QUEUED,
+        state=LeadImportState.QUEUED,
         processed=0,
         valid=0,
         created=0,
@@ -326,9 +326,9 @@ def run(batch_id: int) -> None:
     except resumable.Superseded:
         return  # a later run took over: it finishes the import
     except Exception as exc:  # the manager sees why the import stopped
-        resumable.finish(LeadImport, hold, state=LeadImport.State.FAILED, failure=str(exc)[:2000])
+        resumable.finish(LeadImport, hold, state=LeadImportState.FAILED, failure=str(exc)[:2000])
         raise
-    resumable.finish(LeadImport, hold, state=LeadImport.State.DONE)
+    resumable.finish(LeadImport, hold, state=LeadImportState.DONE)
 
 
 def _passes(batch: LeadImport, hold: resumable.Claim) -> None:

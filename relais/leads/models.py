@@ -11,20 +11,18 @@ from relais.core.resumable import Resumable
 from relais.leads.choices import (
     Channel,
     KeyKind,
+    LeadImportState,
     LeadStatus,
     ProspectKind,
     RejectionReason,
     ReviewReason,
+    SoldBy,
 )
 from relais.partners.models import Partner
 
 
 class ProductCategory(models.Model):
     """A product line; ``sold_by`` says whether its leads go to resellers or to our salespeople."""
-
-    class SoldBy(models.TextChoices):
-        RESELLERS = "resellers", _("Resellers")
-        SALESPEOPLE = "salespeople", _("Our salespeople")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -293,13 +291,6 @@ class LeadImport(Resumable):
     """A file of leads imported by a manager, run by the task worker; progress is stored, and
     the last row created (``resume_after``) with each thousand, so a killed run goes on there."""
 
-    class State(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -310,7 +301,9 @@ class LeadImport(Resumable):
     mapping = models.JSONField(default=dict)
     mode = models.CharField(max_length=16, default="valid_only")
     dry_run = models.BooleanField(default=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    state = models.CharField(
+        max_length=10, choices=LeadImportState.choices, default=LeadImportState.UPLOADED
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     valid = models.PositiveIntegerField(default=0)

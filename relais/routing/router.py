@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from relais.accounts.selectors import manager_emails
 from relais.core import fastinsert
 from relais.leads import counters
-from relais.leads.choices import LeadStatus
+from relais.leads.choices import LeadStatus, SoldBy
 from relais.leads.models import Lead, LeadEvent, ProductCategory
 from relais.leads.services import leads_move
 from relais.partners.choices import PartnerKind, PartnerStatus
@@ -209,9 +209,7 @@ def _lock_salespeople(ids: list[int]) -> list[tuple[int, str, int]]:
 
 def _sold_by_salespeople() -> set[int]:
     return set(
-        ProductCategory.objects.filter(sold_by=ProductCategory.SoldBy.SALESPEOPLE).values_list(
-            "pk", flat=True
-        )
+        ProductCategory.objects.filter(sold_by=SoldBy.SALESPEOPLE).values_list("pk", flat=True)
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.commissions.choices import InvoiceType
+from relais.commissions.choices import CorrectionStatus, InvoiceType
 from relais.commissions.invoices import credit_note_issue
 from relais.commissions.models import CorrectionRequest, Invoice
 from relais.core.audit import audit_record
@@ -55,15 +55,15 @@ def correction_decide(
         locked = CorrectionRequest.objects.select_for_update().get(pk=request.pk)
         if locked.invoice.partner_id != partner.pk:
             raise NotYours(_("This invoice is not yours."), code="not_yours")
-        if locked.status != CorrectionRequest.Status.PENDING:
+        if locked.status != CorrectionStatus.PENDING:
             raise DomainError(_("This request was already answered."), code="answered")
         if accept:
             locked.credit_note = credit_note_issue(
                 invoice=locked.invoice, amount=locked.amount_excl_vat, reason=locked.reason
             )
-            locked.status = CorrectionRequest.Status.ACCEPTED
+            locked.status = CorrectionStatus.ACCEPTED
         else:
-            locked.status = CorrectionRequest.Status.REFUSED
+            locked.status = CorrectionStatus.REFUSED
         locked.decided_at = timezone.now()
         locked.save()
         audit_record(subject=locked.invoice, action=f"correction_{locked.status}", actor=actor)

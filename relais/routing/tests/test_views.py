@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from relais.accounts.choices import Role
 from relais.leads import counters
+from relais.leads.choices import SoldBy
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.choices import PartnerStatus
 from relais.routing import services
@@ -128,7 +129,7 @@ def test_declining_from_the_inbox_reroutes_and_the_card_leaves(client, manager):
 def test_a_product_sold_by_our_salespeople_goes_to_the_territorys_salesperson(client, manager):
     make_reseller()
     category = ProductCategory.objects.get(code="photovoltaique")
-    category.sold_by = ProductCategory.SoldBy.SALESPEOPLE
+    category.sold_by = SoldBy.SALESPEOPLE
     category.save()
     seller = UserFactory(role=Role.SALESPERSON)
     SalesTerritory.objects.create(user=seller).departements.set(["69"])
@@ -143,7 +144,7 @@ def test_a_product_sold_by_our_salespeople_goes_to_the_territorys_salesperson(cl
 
 def test_no_salesperson_territory_means_unassigned_with_the_reason(manager):
     category = ProductCategory.objects.get(code="photovoltaique")
-    category.sold_by = ProductCategory.SoldBy.SALESPEOPLE
+    category.sold_by = SoldBy.SALESPEOPLE
     category.save()
     make_reseller()
     lead = make_qualified(manager, 4, category="photovoltaique")
