@@ -55,3 +55,25 @@ class DisputeStatus(models.TextChoices):
     NEGOTIATING = "negotiating", _("Negotiating")
     RESOLVED = "resolved", _("Resolved")
     ABANDONED = "abandoned", _("Abandoned")
+
+
+class ImportMode(models.TextChoices):
+    VALID_ONLY = "valid_only", _("Import the valid rows, report the others")
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing: import only if every row is valid")
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class VersionNotificationState(models.TextChoices):
+    """A new version's e-mailing (``VersionNotification``), a ``core.resumable`` job."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

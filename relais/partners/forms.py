@@ -12,12 +12,13 @@ from relais.partners.choices import (
     ConflictStatus,
     Decision,
     DisputeStatus,
+    ImportMode,
     LegalForm,
     PartnerKind,
     PartnerStatus,
     TaxRegime,
 )
-from relais.partners.models import CriterionScore, ImportMode, SelectionCriterion
+from relais.partners.models import CriterionScore, SelectionCriterion
 
 
 class PartnerForm(forms.Form):

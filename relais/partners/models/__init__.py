@@ -12,7 +12,7 @@ from relais.partners.models.contracts import (
     Reminder,
     Signature,
 )
-from relais.partners.models.imports import ImportMode, ImportState, PartnerImport
+from relais.partners.models.imports import PartnerImport
 from relais.partners.models.partner import Partner, PartnerMember, PendingBankChange
 from relais.partners.models.selection import (
     CriterionScore,
@@ -29,8 +29,6 @@ __all__ = [
     "CriterionScore",
     "Dispute",
     "DocumentRequirement",
-    "ImportMode",
-    "ImportState",
     "Partner",
     "PartnerImport",
     "PartnerMember",

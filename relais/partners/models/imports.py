@@ -9,22 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class ImportMode(models.TextChoices):
-    VALID_ONLY = "valid_only", _("Import the valid rows, report the others")
-    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing: import only if every row is valid")
-
+from relais.partners.choices import ImportMode, ImportState
 
 # A running import with no sign of life for this long has lost its worker: it may be resumed.
 STALLED = timedelta(minutes=10)
-
-
-class ImportState(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
 
 
 class PartnerImport(models.Model):

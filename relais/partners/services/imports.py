@@ -29,8 +29,8 @@ from relais.core.tabular import count_rows, read_table
 from relais.core.tabular import guess_mapping as tabular_guess
 from relais.core.tabular import plain as _plain
 from relais.core.uploads import check_import_size
-from relais.partners.choices import LegalForm, PartnerKind, TaxRegime
-from relais.partners.models import ImportMode, ImportState, Partner, PartnerImport
+from relais.partners.choices import ImportMode, ImportState, LegalForm, PartnerKind, TaxRegime
+from relais.partners.models import Partner, PartnerImport
 from relais.partners.services.records import partner_check, partner_create
 from relais.partners.tasks import run_partner_import
 
