@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.choices import TerritoryKind
+
 
 class TimeStampedModel(models.Model):
     """Base for domain models: creation and last-change times, in UTC."""
@@ -17,11 +19,6 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
-
-
-class TerritoryKind(models.TextChoices):
-    DEPARTEMENT = "departement", _("Département")
-    COLLECTIVITE = "collectivite", _("Overseas collectivity")
 
 
 class Departement(models.Model):

@@ -23,7 +23,8 @@ from django.utils.text import slugify
 from faker import Faker
 
 from relais.core import fastinsert
-from relais.core.models import Departement, TerritoryKind
+from relais.core.choices import TerritoryKind
+from relais.core.models import Departement
 from relais.core.sample_identities import DistinctMobiles, Identity
 from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey

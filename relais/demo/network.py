@@ -20,7 +20,8 @@ from faker import Faker
 
 from relais.accounts.choices import Role
 from relais.accounts.models import User
-from relais.core.models import Departement, TerritoryKind
+from relais.core.choices import TerritoryKind
+from relais.core.models import Departement
 from relais.core.sample_identities import Identity
 from relais.demo.commissions import build_commissions
 from relais.demo.leads import LeadBuilder

@@ -10,7 +10,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from relais.core import compiled
-from relais.core.models import Departement, TerritoryKind
+from relais.core.choices import TerritoryKind
+from relais.core.models import Departement
 from relais.core.money import cents
 from relais.leads import counters
 from relais.leads.choices import LeadStatus

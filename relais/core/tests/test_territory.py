@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from relais.core.models import Departement, TerritoryKind
+from relais.core.choices import TerritoryKind
+from relais.core.models import Departement
 from relais.core.territory import departement_for_postcode
 
 

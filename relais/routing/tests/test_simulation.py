@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from relais.core.models import Departement, TerritoryKind
+from relais.core.choices import TerritoryKind
+from relais.core.models import Departement
 from relais.leads.models import Lead
 from relais.partners.models import Partner
 from relais.routing.models import Assignment, ResellerProfile
