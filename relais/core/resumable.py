@@ -104,6 +104,15 @@ def checkpoint(
         raise Superseded
 
 
+def keep(model: type[Resumable], hold: Claim, **values: Any) -> None:
+    """Inside a unit's transaction, before its checkpoint: store ``values`` on the job's row (a
+    report the job keeps there, not in rows of its own). Raises ``Superseded`` like
+    ``checkpoint``, so a run taken over never overwrites its successor's report."""
+    mine = _table(model).filter(pk=hold.pk, attempt=hold.attempt, state=RUNNING)
+    if not mine.update(**values):
+        raise Superseded
+
+
 def finish(model: type[Resumable], hold: Claim, **values: Any) -> bool:
     """The run's last word (its state, its failure), unless another run has taken over."""
     return bool(_table(model).filter(pk=hold.pk, attempt=hold.attempt).update(**values))

@@ -6,3 +6,16 @@ class PartnersConfig(AppConfig):
     name = "relais.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from relais.core import scheduling
+        from relais.partners.services import imports
+
+        # An import whose worker died goes on in another one (core/resumable.py), as often as
+        # the lead imports are looked at.
+        every = timedelta(seconds=settings.RELAIS_RESUME_SWEEP_SECONDS)
+        scheduling.register("partners.imports", every=every, job=imports.requeue_stalled)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.resumable import Resumable
 from relais.partners.choices import ImportMode, ImportState
 
-# A running import with no sign of life for this long has lost its worker: it may be resumed.
-STALLED = timedelta(minutes=10)
 
-
-class PartnerImport(models.Model):
-    """A partner import, run by the task worker: its progress is stored as it goes, and
-    ``resume_after`` is the file row up to which partners were created (committed with them),
-    so a run started again after a worker died creates none of them twice."""
+class PartnerImport(Resumable):
+    """A partner import, run by the task worker (``core.resumable``): its progress is stored as
+    it goes, and ``resume_after`` is the file row up to which partners were created (committed
+    with them), so a run taken up again after its worker died creates none of them twice."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -42,8 +37,6 @@ class PartnerImport(models.Model):
     valid = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
-    resume_after = models.PositiveIntegerField(default=0)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     failure = models.TextField(blank=True)
 
     class Meta:
@@ -57,15 +50,6 @@ class PartnerImport(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.processed / self.total_rows)) if self.total_rows else 0
-
-    @property
-    def stalled(self) -> bool:
-        """Running, but its worker gave no sign of life for ``STALLED``: it died."""
-        return (
-            self.state == ImportState.RUNNING
-            and self.heartbeat_at is not None
-            and self.heartbeat_at < timezone.now() - STALLED
-        )
 
     @property
     def resumable(self) -> bool:

@@ -3,13 +3,15 @@ two modes, progress stored as it goes.
 
 A dry run (and the gate of an all-or-nothing import) checks every row with ``partner_check`` and
 writes nothing but the report; the creation then goes ``BATCH`` rows at a time, each chunk
-committing its partners with the progress and the last file row done (``resume_after``), so a
-run started again after a worker died goes on from there and creates no partner twice.
+committing its partners with the progress and the last file row done (``core.resumable``): a
+run whose worker died is queued again by the ``partners.imports`` sweep (or the page's Retry)
+and goes on after that row, so no partner is created twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -17,11 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.core import resumable
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
@@ -113,29 +115,32 @@ def import_queue(
         raise DomainError(_("This import is already running."), code="running")
     if batch.imported_at is not None:
         raise DomainError(_("This file was imported already."), code="imported")
+    # A fresh sign of life: a queued import is not taken for stalled before its task runs.
     PartnerImport.objects.filter(pk=batch.pk).update(
         mapping=mapping, mode=ImportMode(mode), dry_run=dry_run, state=ImportState.QUEUED,
         processed=0, valid=0, created=0, invalid=0, resume_after=0, report={}, failure="",
-        heartbeat_at=None,
+        heartbeat_at=timezone.now(),
     )  # fmt: skip
-    _enqueue(batch.pk)
+    transaction.on_commit(lambda: run_partner_import.enqueue(batch.pk))
     batch.refresh_from_db()
     return batch
 
 
 def import_resume(*, batch: PartnerImport) -> PartnerImport:
-    """Start again an import that stopped half-way (it failed, or its worker died: no sign of
-    life for ``models.imports.STALLED``); the rows up to ``resume_after`` are not created again."""
-    if not batch.resumable:
+    """Queue again an import that stopped half-way (it failed, or its worker went silent for
+    ``RELAIS_STALLED_AFTER_SECONDS``); the rows up to ``resume_after`` are not created again."""
+    if not batch.resumable or not resumable.retry(
+        PartnerImport, batch.pk, run_partner_import.enqueue
+    ):
         raise DomainError(_("Only an import that stopped half-way can be resumed."), code="resume")
-    PartnerImport.objects.filter(pk=batch.pk).update(state=ImportState.QUEUED, failure="")
-    _enqueue(batch.pk)
     batch.refresh_from_db()
     return batch
 
 
-def _enqueue(batch_id: int) -> None:
-    transaction.on_commit(lambda: run_partner_import.enqueue(batch_id))
+def requeue_stalled(now: datetime) -> str:
+    """The ``partners.imports`` recurring job: queue again each import whose worker went silent
+    (or, queued, whose task was lost with Redis)."""
+    return resumable.requeue_stalled(PartnerImport, run_partner_import.enqueue)
 
 
 def _choice(field: str, value: str) -> str:
@@ -178,31 +183,41 @@ def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
 
 def run(batch_id: int) -> None:
     """The task's body: a dry run, or the creation (all-or-nothing: once every row passed).
-    Safe to run twice: a finished import is left alone, a stopped one goes on where it was."""
-    batch = PartnerImport.objects.get(pk=batch_id)
-    if batch.state not in (ImportState.QUEUED, ImportState.RUNNING):
+    It first takes the import over (``core.resumable.claim``): a task for an import that is
+    finished, or alive in another worker, does nothing; a stopped one goes on where it was."""
+    hold = resumable.claim(PartnerImport, batch_id)
+    if hold is None:
         return
-    _update(batch, state=ImportState.RUNNING)
+    batch = PartnerImport.objects.get(pk=batch_id)
     try:
-        # An import that already created rows passed its checks before it began.
-        if batch.resume_after == 0 and (batch.dry_run or batch.mode == ImportMode.ALL_OR_NOTHING):
-            bad = _validate_pass(batch)
-            if batch.dry_run or bad:
-                _update(batch, state=ImportState.DONE)
-                return
-            _update(batch, processed=0, valid=0, report={"errors": [], "preview": []})
-        _create_pass(batch)
+        _passes(batch, hold)
+    except resumable.Superseded:
+        return  # a later run took over: it finishes the import
     except Exception as exc:  # the manager sees why the import stopped, and may resume it
-        _update(batch, state=ImportState.FAILED, failure=str(exc)[:2000])
+        resumable.finish(PartnerImport, hold, state=ImportState.FAILED, failure=str(exc)[:2000])
         raise
-    _finish(batch_id)
+    _finish(batch, hold)
 
 
-def _update(batch: PartnerImport, **values: Any) -> None:
-    PartnerImport.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now(), **values)
+def _passes(batch: PartnerImport, hold: resumable.Claim) -> None:
+    if hold.resume_after:  # the creation had committed rows: they passed their checks, go on
+        _create_pass(batch, hold)
+        return
+    # Nothing created yet (a first run, or one that died checking): start from the top.
+    PartnerImport.objects.filter(pk=batch.pk).update(
+        processed=0, valid=0, created=0, invalid=0, report={}
+    )
+    if batch.dry_run or batch.mode == ImportMode.ALL_OR_NOTHING:
+        bad = _validate_pass(batch, hold)
+        if batch.dry_run or bad:
+            return
+        PartnerImport.objects.filter(pk=batch.pk).update(
+            processed=0, valid=0, report={"errors": [], "preview": []}
+        )
+    _create_pass(batch, hold)
 
 
-def _validate_pass(batch: PartnerImport) -> int:
+def _validate_pass(batch: PartnerImport, hold: resumable.Claim) -> int:
     """Check every row, write nothing but the report; returns how many rows are in error."""
     report: dict[str, list[Any]] = {"errors": [], "preview": []}
     for chunk in _chunks(_rows(batch)):
@@ -218,28 +233,27 @@ def _validate_pass(batch: PartnerImport) -> int:
             if len(report["preview"]) < PREVIEW_ROWS:
                 report["preview"].append(_preview(number, partner))
         report["errors"] += errors
-        _update(
-            batch, report=report, processed=F("processed") + len(chunk),
-            valid=F("valid") + valid, invalid=F("invalid") + len(errors),
-        )  # fmt: skip
+        with transaction.atomic():  # a run taken over writes no report after its successor's
+            resumable.keep(PartnerImport, hold, report=report)
+            resumable.checkpoint(
+                PartnerImport, hold, processed=len(chunk), valid=valid, invalid=len(errors)
+            )
     return len(report["errors"])
 
 
-def _create_pass(batch: PartnerImport) -> None:
+def _create_pass(batch: PartnerImport, hold: resumable.Claim) -> None:
     for chunk in _chunks(_rows(batch)):
-        if chunk[-1][0] > batch.resume_after:  # a chunk done before a restart is only read
-            _create_chunk(batch.pk, chunk)
+        todo = [row for row in chunk if row[0] > hold.resume_after]  # done before the restart
+        if todo:
+            _create_chunk(batch, hold, todo)
 
 
-def _create_chunk(batch_id: int, chunk: list[Row]) -> None:
-    """Create a chunk's valid rows and record them, in one transaction: the import's row is
-    locked and ``resume_after`` read again, so two workers on one import create nothing twice."""
+def _create_chunk(batch: PartnerImport, hold: resumable.Claim, todo: list[Row]) -> None:
+    """Create a chunk's valid rows and record them, in one transaction: the checkpoint, last,
+    commits the partners with the last row done, or (another run took over) undoes them."""
     with transaction.atomic():
-        batch = PartnerImport.objects.select_for_update().get(pk=batch_id)
-        todo = [row for row in chunk if row[0] > batch.resume_after]
-        if not todo:
-            return
-        report = {"errors": [], "preview": [], **batch.report}
+        stored = PartnerImport.objects.values_list("report", flat=True).get(pk=batch.pk)
+        report = {"errors": [], "preview": [], **stored}
         created = 0
         for number, data, served in todo:
             try:
@@ -254,24 +268,26 @@ def _create_chunk(batch_id: int, chunk: list[Row]) -> None:
             if len(report["preview"]) < PREVIEW_ROWS:
                 report["preview"].append(_preview(number, partner))
         refused = len(todo) - created
-        _update(
-            batch, report=report, resume_after=todo[-1][0], processed=F("processed") + len(todo),
-            created=F("created") + created, valid=F("valid") + created,
-            invalid=F("invalid") + refused,
+        resumable.keep(PartnerImport, hold, report=report)
+        resumable.checkpoint(
+            PartnerImport, hold, through=todo[-1][0], processed=len(todo), created=created,
+            valid=created, invalid=refused,
         )  # fmt: skip
 
 
-def _finish(batch_id: int) -> None:
+def _finish(batch: PartnerImport, hold: resumable.Claim) -> None:
+    """Done, dated and audited once: only the run that still holds the import finishes it."""
     with transaction.atomic():
-        batch = PartnerImport.objects.select_for_update().get(pk=batch_id)
-        if batch.created:
-            batch.imported_at = timezone.now()
-        batch.state = ImportState.DONE
-        batch.save(update_fields=["imported_at", "state"])
-        if batch.created:
+        created = PartnerImport.objects.values_list("created", flat=True).get(pk=batch.pk)
+        imported_at = timezone.now() if created else None
+        if not resumable.finish(
+            PartnerImport, hold, state=ImportState.DONE, imported_at=imported_at
+        ):
+            return
+        if created:
             audit_record(
                 subject=batch, action="imported", actor=batch.created_by, target=batch.filename,
-                changes={"created": [0, batch.created]},
+                changes={"created": [0, created]},
             )  # fmt: skip
 
 

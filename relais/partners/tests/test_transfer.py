@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from relais.core import resumable
 from relais.partners.models import Partner, PartnerImport
-from relais.partners.models.imports import STALLED
 from relais.partners.services import imports
 from relais.testing.factories import PartnerFactory
 
@@ -110,9 +111,11 @@ def test_a_run_started_again_after_its_worker_died_skips_the_rows_it_created(
     # What a worker leaves when it dies after committing its first chunk: that chunk's partner
     # and its row number, the import still "running", its last sign of life long ago.
     first = next(imports._chunks(imports._rows(batch)))
-    PartnerImport.objects.filter(pk=batch.pk).update(state="running")
-    imports._create_chunk(batch.pk, first)
-    PartnerImport.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - STALLED * 2)
+    hold = resumable.claim(PartnerImport, batch.pk)
+    assert hold is not None
+    imports._create_chunk(batch, hold, first)
+    long_ago = timezone.now() - timedelta(hours=1)  # RELAIS_STALLED_AFTER_SECONDS: 5 min
+    PartnerImport.objects.filter(pk=batch.pk).update(heartbeat_at=long_ago)
     assert Partner.objects.count() == 1
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get(f"/partners/import/{batch.pk}/").content.decode()

@@ -1,0 +1,397 @@
+"""The access matrix: every URL pattern that takes an argument, for every role, asked for another
+partner's objects, answers 403 or 404 (the login page for a visitor), never the object.
+
+The patterns come from the URL conf itself (``get_resolver()``, walked recursively), so a new URL
+is in the matrix the day it is added: if ``CASES`` does not say which object its arguments point
+at, ``test_every_url_with_an_argument_is_in_the_matrix`` fails and names it. The objects are made
+once for the module (one partner's of every kind, ``relais.testing.scoping``) and each role's
+test walks every URL with GET and POST (and PATCH for the API), collecting every failure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
+
+from relais.accounts.choices import Role
+from relais.accounts.services import api_token_create
+from relais.core.reference import ensure_reference_data
+from relais.leads.seed import ensure_seed as ensure_lead_seed
+from relais.partners.models import ContractTemplate
+from relais.partners.seed import ensure_seed
+from relais.testing import scoping
+from relais.testing.factories import PartnerFactory, UserFactory, partner_user
+
+ROLES = ("anonymous", "introducer", "reseller", "salesperson", "manager", "admin")
+MANAGERS = frozenset({"manager", "admin"})
+PARTNER_USERS = frozenset({"introducer", "reseller"})
+NOBODY: frozenset[str] = frozenset()
+YEAR = timezone.localdate().year
+
+
+@dataclass
+class World:
+    """The users of each role (``introducer`` and ``reseller`` act for partners of their own)
+    and the other partner's objects they ask for."""
+
+    users: dict[str, Any]
+    tokens: dict[str, str]
+    theirs: scoping.PartnerObjects
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a URL's arguments point at, built from the world: the other partner's objects
+    (``object=True``) or mere parameters (a year, an action, a kind). ``reaches``: the roles
+    whose scope holds them, who get the page; every other role must be refused."""
+
+    kwargs: Callable[[World], dict[str, Any]]
+    reaches: frozenset[str] = MANAGERS
+    object: bool = True
+    methods: tuple[str, ...] = ("GET", "POST")
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def _theirs(**attrs: str) -> Callable[[World], dict[str, Any]]:
+    """``pk="lead"`` → the URL's ``pk`` is the other partner's lead's id."""
+    return lambda w: {kw: _pk(w.theirs, attr) for kw, attr in attrs.items()}
+
+
+def _pk(objects: scoping.PartnerObjects, attr: str) -> int:
+    return getattr(objects, attr).pk
+
+
+def _params(**values: Any) -> Callable[[World], dict[str, Any]]:
+    return lambda _w: values
+
+
+def _api(
+    reaches: frozenset[str] = MANAGERS, body: dict[str, Any] | None = None, **attrs: str
+) -> Case:
+    """An API path: asked with GET, POST and PATCH (its write methods with a valid body, so that
+    the answer is the access check's, not the body's validation)."""
+    return Case(_theirs(**attrs), reaches, methods=("GET", "POST", "PATCH"), body=body or {})
+
+
+PARTNER = _theirs(pk="partner")
+
+# Every URL that takes an argument, by its route. A new one goes here, saying what its
+# arguments point at: test_every_url_with_an_argument_is_in_the_matrix fails until it does.
+CASES: dict[str, Case] = {
+    # Each user's own tokens: a manager does not reach another user's either.
+    "account/tokens/<int:pk>/revoke/": Case(_theirs(pk="token"), NOBODY),
+    "partners/import/<int:batch_id>/": Case(_theirs(batch_id="partner_import")),
+    "partners/import/<int:batch_id>/errors.csv": Case(_theirs(batch_id="partner_import")),
+    "partners/<int:pk>/": Case(PARTNER),
+    "partners/<int:pk>/edit/": Case(PARTNER),
+    "partners/<int:pk>/status/": Case(PARTNER),
+    "partners/<int:pk>/scorecard/": Case(PARTNER),
+    "partners/<int:pk>/portfolio/": Case(PARTNER),
+    "partners/<int:pk>/compliance/": Case(PARTNER),
+    "partners/<int:pk>/audits/<int:audit_id>/": Case(_theirs(pk="partner", audit_id="audit")),
+    "partners/<int:pk>/disputes/<int:dispute_id>/": Case(
+        _theirs(pk="partner", dispute_id="dispute")
+    ),
+    "partners/<int:pk>/signatures/<int:signature_id>.pdf": Case(
+        _theirs(pk="partner", signature_id="signature")
+    ),
+    "partners/templates/<str:kind>/new/": Case(_params(kind="programme_rules"), object=False),
+    "partners/declarations/<int:declaration_id>/review/": Case(
+        _theirs(declaration_id="declaration")
+    ),
+    "leads/import/<int:batch_id>/": Case(_theirs(batch_id="lead_import")),
+    "leads/import/<int:batch_id>/errors.csv": Case(_theirs(batch_id="lead_import")),
+    "leads/<int:pk>/": Case(_theirs(pk="lead")),
+    "leads/<int:pk>/status/": Case(_theirs(pk="lead")),
+    "leads/<int:pk>/review/": Case(_theirs(pk="lead")),
+    "leads/<int:pk>/money/": Case(_theirs(pk="lead")),
+    "routing/leads/<int:pk>/assign/": Case(_theirs(pk="lead")),
+    "routing/review/<int:year>/": Case(_params(year=YEAR), object=False),
+    "commissions/lines/<int:pk>/hold/": Case(_theirs(pk="line")),
+    "commissions/runs/<int:pk>/": Case(_theirs(pk="run")),
+    "commissions/runs/<int:pk>/<slug:action>/": Case(
+        lambda w: {"pk": w.theirs.run.pk, "action": "send"}
+    ),
+    "commissions/plans/<int:pk>/": Case(_theirs(pk="plan")),
+    "commissions/das2/<int:year>/": Case(_params(year=YEAR), object=False),
+    "commissions/invoices/<int:pk>/": Case(_theirs(pk="invoice")),
+    # The portal: a partner user's own partner only; the other partner's objects reach nobody.
+    "portal/inbox/<int:pk>/": Case(_theirs(pk="lead"), NOBODY),
+    "portal/inbox/<int:pk>/status/": Case(_theirs(pk="lead"), NOBODY),
+    "portal/inbox/<int:pk>/decline/": Case(_theirs(pk="lead"), NOBODY),
+    "portal/statements/<int:item_id>.pdf": Case(_theirs(item_id="item"), NOBODY),
+    "portal/invoices/<int:invoice_id>.pdf": Case(_theirs(invoice_id="invoice"), NOBODY),
+    "portal/corrections/<int:correction_id>/": Case(_theirs(correction_id="correction"), NOBODY),
+    "portal/signatures/<int:signature_id>.pdf": Case(_theirs(signature_id="signature"), NOBODY),
+    # The catalogue: a gift, a document template (the reseller agreement, asked of resellers).
+    "portal/gifts/<int:gift_id>/redeem/": Case(
+        lambda w: {"gift_id": w.theirs.redemption.gift_id}, PARTNER_USERS
+    ),
+    "portal/documents/<int:template_id>/": Case(
+        _theirs(template_id="template"), frozenset({"reseller"})
+    ),
+    # The user's own partner's yearly statement, upload, bank change: parameters, not objects.
+    "portal/yearly/<int:year>.pdf": Case(_params(year=YEAR), PARTNER_USERS, object=False),
+    "portal/documents/upload/<slug:kind>/": Case(
+        _params(kind="vigilance"), PARTNER_USERS, object=False
+    ),
+    "portal/profile/bank/<str:token>/": Case(_params(token="x"), PARTNER_USERS, object=False),
+    "api/v1/partners/<partner_id>": _api(partner_id="partner", body={"city": "Ailleurs"}),
+    "api/v1/partners/<partner_id>/transitions": _api(
+        partner_id="partner", body={"to": "paused", "reason": "Essai"}
+    ),
+    "api/v1/leads/<lead_id>": _api(lead_id="lead"),
+    "api/v1/leads/<lead_id>/transitions": _api(
+        lead_id="lead", body={"to": "lost", "lost_reason": "Essai"}
+    ),
+    "api/v1/inbox/<lead_id>/open": _api(NOBODY, lead_id="lead"),
+    "api/v1/inbox/<lead_id>/status": _api(NOBODY, lead_id="lead", body={"to": "in_progress"}),
+    "api/v1/inbox/<lead_id>/decline": _api(NOBODY, lead_id="lead", body={"reason": "Essai"}),
+}
+
+# Links whose argument is itself the credential, for visitors: no role's scope applies.
+PUBLIC = {
+    "r/<slug:code>/": "a partner's public referral form",
+    "p/<str:token>/": "the prospect's own link (its privacy test: leads/tests/test_prospect_privacy)",
+    "inbound/email/<str:secret>/": "the mail provider's webhook, checked against its secret",
+    "login/link/<str:token>/": "a magic login link (accounts/tests/test_magic_link)",
+}
+
+# Django's admin: every page is for ``is_staff`` accounts (the admin role) and checks that
+# before it reads its arguments, so they are given as placeholders.
+ADMIN_PREFIX = "admin/"
+ADMIN_PLACEHOLDERS = {"app_label": "partners", "url": "nowhere/"}
+
+
+# The URL conf, walked.
+
+
+@dataclass(frozen=True)
+class Pattern:
+    route: str
+    name: str
+    levels: tuple[Any, ...]  # the pattern of each level, outermost first
+    params: frozenset[str]
+
+
+def _params_of(pattern: Any) -> set[str]:
+    if isinstance(pattern, RoutePattern):
+        return set(pattern.converters)
+    if isinstance(pattern, RegexPattern):
+        return set(pattern.regex.groupindex)
+    return set()
+
+
+def url_patterns() -> list[Pattern]:
+    """Every pattern of the URL conf with its arguments, once per route (the API names each
+    method of one path, all resolving to the first)."""
+    found: dict[str, Pattern] = {}
+
+    def walk(resolver: URLResolver, levels: tuple[Any, ...], ns: str) -> Iterator[Pattern]:
+        for entry in resolver.url_patterns:
+            here = (*levels, entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = f"{ns}{entry.namespace}:" if entry.namespace else ns
+                yield from walk(entry, here, inner)
+            elif isinstance(entry, URLPattern):
+                params = frozenset().union(*(_params_of(p) for p in here))
+                # Joined as Django joins them (``ResolverMatch.route``): an inner ^ dropped.
+                route = "".join(
+                    str(p) if i == 0 else str(p).removeprefix("^") for i, p in enumerate(here)
+                )
+                yield Pattern(route, f"{ns}{entry.name}", here, params)
+
+    for pattern in walk(get_resolver(), (), ""):
+        found.setdefault(pattern.route, pattern)
+    return list(found.values())
+
+
+def with_arguments() -> list[Pattern]:
+    return [p for p in url_patterns() if p.params]
+
+
+def build_url(pattern: Pattern, values: dict[str, Any]) -> str:
+    """The pattern's path with ``values`` put in, each through its converter."""
+    parts = []
+    for level in pattern.levels:
+        text = str(level)
+        if isinstance(level, RoutePattern):
+            text = re.sub(
+                r"<(?:\w+:)?(\w+)>",
+                lambda m, lv=level: str(lv.converters[m[1]].to_url(values[m[1]])),
+                text,
+            )
+        else:
+            text = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m[1]]), text)
+            text = text.removeprefix("^").removesuffix("$")
+        parts.append(text)
+    return "/" + "".join(parts)
+
+
+def test_every_url_with_an_argument_is_in_the_matrix():
+    missing = [
+        f"{p.route} ({p.name}, arguments {sorted(p.params)})"
+        for p in with_arguments()
+        if p.route not in CASES and p.route not in PUBLIC and not p.route.startswith(ADMIN_PREFIX)
+    ]
+    assert not missing, (
+        "These URLs take an argument but the access matrix does not say which object it points "
+        "at; add each to CASES in relais/core/tests/test_access_matrix.py (another partner's "
+        "object from relais.testing.scoping, and the roles that may reach it):\n  "
+        + "\n  ".join(missing)
+    )
+
+
+def test_the_matrix_names_no_url_that_is_gone():
+    routes = {p.route for p in url_patterns()}
+    gone = (set(CASES) | set(PUBLIC)) - routes
+    assert not gone, f"No URL has these routes any more: take them out of the matrix: {gone}"
+
+
+# The world, made once for the module.
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
+    """The objects live in a transaction around the whole module, rolled back at its end; each
+    test runs in its own savepoint inside it, as pytest-django's ``db`` does."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        ensure_reference_data()
+        ensure_seed()
+        ensure_lead_seed()
+        yield _world()
+        transaction.set_rollback(True)
+
+
+def _world() -> World:
+    manager = UserFactory(role=Role.MANAGER)
+    users: dict[str, Any] = {
+        "anonymous": None,
+        "introducer": partner_user(PartnerFactory()),
+        "reseller": partner_user(PartnerFactory(reseller=True)),
+        "salesperson": UserFactory(role=Role.SALESPERSON),
+        "manager": manager,
+        "admin": UserFactory(role=Role.ADMIN),
+    }
+    tokens = {
+        role: api_token_create(user=user, name="matrix", scopes=["read", "write"])[1]
+        for role, user in users.items()
+        if user is not None
+    }
+    theirs = PartnerFactory(reseller=True)
+    objects = scoping.partner_objects(theirs, partner_user(theirs), manager=manager)
+    # The reseller agreement is the catalogue item one partner kind is asked to sign.
+    assert objects.template == ContractTemplate.objects.filter(kind="reseller_agreement").first()
+    return World(users=users, tokens=tokens, theirs=objects)
+
+
+# The walk.
+
+
+def _client(world: World, role: str, api: bool) -> Client:
+    if api:
+        token = world.tokens.get(role)
+        return Client(headers={"Authorization": f"Bearer {token}"} if token else {})
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    return client
+
+
+def _send(client: Client, method: str, url: str, case: Case, api: bool) -> Any:
+    if method == "GET":
+        return client.get(url)
+    if api:
+        body = json.dumps(case.body)
+        return client.generic(method, url, body, content_type="application/json")
+    return client.post(url, {})
+
+
+def _to_login(response: Any, login: str) -> bool:
+    return response.status_code == 302 and urlsplit(response["Location"]).path == login
+
+
+def _refused(role: str, response: Any, *, api: bool, admin: bool, login: str) -> bool:
+    if admin:  # the admin site sends whoever is not staff to its own login page
+        return _to_login(response, login)
+    if role == "anonymous":
+        return response.status_code == 401 if api else _to_login(response, login)
+    return response.status_code in (403, 404)
+
+
+def _check(world: World, role: str, pattern: Pattern, clients: dict[bool, Client]) -> list[str]:
+    """What went wrong for this role on this URL (nothing: an empty list)."""
+    admin = pattern.route.startswith(ADMIN_PREFIX)
+    if admin:
+        case = Case(lambda _w: {}, frozenset({"admin"}), object=False)
+        values = {name: ADMIN_PLACEHOLDERS.get(name, "1") for name in pattern.params}
+    else:
+        case = CASES[pattern.route]
+        values = case.kwargs(world)
+    if set(values) != pattern.params:
+        return [
+            f"{pattern.route}: CASES gives {sorted(values)}, the URL takes {sorted(pattern.params)}"
+        ]
+    url = build_url(pattern, values)
+    if resolve(url).route != pattern.route:
+        return [f"{pattern.route}: {url} resolves to {resolve(url).route} instead"]
+    api = pattern.route.startswith("api/")
+    client = clients[api]
+    if role in case.reaches:
+        return _check_reached(role, pattern, url, case, client)
+    login = reverse("admin:login") if admin else reverse("accounts:login")
+    problems, refused = [], 0
+    for method in case.methods:
+        response = _send(client, method, url, case, api)
+        if _refused(role, response, api=api, admin=admin, login=login):
+            refused += 1
+        elif response.status_code != 405:  # a method the URL does not serve shows nothing
+            problems.append(f"{role} {method} {url} ({pattern.name}): {_said(response)}")
+    if not problems and not refused:
+        problems.append(f"{role}: {url} ({pattern.name}) served neither {case.methods}")
+    return problems
+
+
+def _check_reached(role: str, pattern: Pattern, url: str, case: Case, client: Client) -> list[str]:
+    """A role whose scope holds the object gets the page (a GET: writes are tested elsewhere),
+    so that a lookup scoped too tightly shows here too."""
+    if not case.object or pattern.route.startswith(ADMIN_PREFIX):
+        return []
+    response = client.get(url)
+    login = reverse("accounts:login")
+    if response.status_code in (401, 403, 404) or response.status_code >= 500:
+        return [f"{role} GET {url} ({pattern.name}) should reach it: {_said(response)}"]
+    if _to_login(response, login):
+        return [f"{role} GET {url} ({pattern.name}) should reach it: sent to the login page"]
+    return []
+
+
+def _said(response: Any) -> str:
+    where = f" → {response['Location']}" if response.has_header("Location") else ""
+    return f"answered {response.status_code}{where}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_reaches_another_partners_objects(world, role):
+    clients = {False: _client(world, role, api=False), True: _client(world, role, api=True)}
+    problems = [
+        problem
+        for pattern in with_arguments()
+        if pattern.route not in PUBLIC
+        and (pattern.route in CASES or pattern.route.startswith(ADMIN_PREFIX))
+        for problem in _check(world, role, pattern, clients)
+    ]
+    assert not problems, "\n".join(problems)
