@@ -23,40 +23,12 @@ from relais.leads import counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.intake import Submission
+from relais.leads.lifecycle import STAMP, move_check, timeline_write
 from relais.leads.models import Lead, LeadEvent, ProspectKey
 from relais.leads.normalise import prospect_keys
 from relais.partners.models import Partner
 
 S = LeadStatus
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.QUALIFIED, S.REJECTED}),
-    S.QUALIFIED: frozenset({S.ASSIGNED, S.REJECTED}),
-    S.ASSIGNED: frozenset({S.OPENED, S.QUALIFIED}),  # back to qualified: unassigned, to re-route
-    S.OPENED: frozenset({S.IN_PROGRESS, S.WON, S.LOST}),
-    S.IN_PROGRESS: frozenset({S.WON, S.LOST}),
-    S.WON: frozenset(),
-    S.LOST: frozenset(),
-    S.REJECTED: frozenset(),
-}
-# Reopening a closed lead is a manager's decision, and only these moves do it.
-REOPEN: dict[str, str] = {S.WON: S.QUALIFIED, S.LOST: S.QUALIFIED, S.REJECTED: S.SUBMITTED}
-STAMP = {
-    s: f"{s}_at"
-    for s in (S.QUALIFIED, S.REJECTED, S.ASSIGNED, S.OPENED, S.IN_PROGRESS, S.WON, S.LOST)
-}
-
-
-def _event(lead: Lead, kind: str, actor: Any, *, at: datetime, note: str = "", **data: Any) -> None:
-    LeadEvent.objects.create(
-        lead=lead,
-        at=at,
-        actor=acting_user(actor),
-        kind=kind,
-        from_status=data.pop("from_status", ""),
-        to_status=data.pop("to_status", ""),
-        note=note,
-        data=data,
-    )
 
 
 def lead_submit(
@@ -241,20 +213,7 @@ def lead_transition(
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         current = LeadStatus(locked.status)
-        reopening = REOPEN.get(current) == target
-        if reopening and not getattr(actor, "can_manage", False):
-            raise TransitionError(
-                _("Only a manager can reopen a closed lead."), code="reopen_forbidden"
-            )
-        if target not in TRANSITIONS[current] and not reopening:
-            allowed = (
-                ", ".join(str(LeadStatus(s).label) for s in sorted(TRANSITIONS[current])) or "—"
-            )
-            raise TransitionError(
-                _("A lead cannot go from %(current)s to %(target)s; possible: %(allowed)s.")
-                % {"current": current.label, "target": target.label, "allowed": allowed},
-                code="illegal_transition",
-            )
+        reopening = move_check(current=current, target=target, actor=actor)
         _check_outcome(target, rejection_reason, amount, won_date, lost_reason)
         now = timezone.now()
         locked.status = target
@@ -272,7 +231,7 @@ def lead_transition(
             events.publish(LeadQualified(lead_id=locked.pk))
         if target == S.WON:
             events.publish(LeadWon(lead_id=locked.pk))
-        _event(
+        timeline_write(
             locked,
             "reopened" if reopening else "status",
             actor,
@@ -402,7 +361,9 @@ def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: st
         )
         loser.save()
         for one in (winner, loser):
-            _event(one, "attribution", actor, at=now, note=note, winner=winner.pk, loser=loser.pk)
+            timeline_write(
+                one, "attribution", actor, at=now, note=note, winner=winner.pk, loser=loser.pk
+            )
         audit_record(
             subject=winner,
             action="attribution",
@@ -424,7 +385,7 @@ def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
         before = locked.review_reason
         locked.review_reason = ReviewReason.NONE
         locked.save(update_fields=["review_reason"])
-        _event(locked, "released", actor, at=timezone.now(), note=note, review=before)
+        timeline_write(locked, "released", actor, at=timezone.now(), note=note, review=before)
         audit_record(
             subject=locked,
             action="released",

@@ -17,7 +17,8 @@ from relais.core.errors import DomainError, NotYours
 from relais.core.models import Departement
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
-from relais.leads.models import Lead, LeadEvent
+from relais.leads.lifecycle import UNASSIGN, lead_assign, lead_unassign
+from relais.leads.models import Lead
 from relais.leads.services import lead_transition
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
@@ -34,8 +35,6 @@ __all__ = [
     "route_lead",
     "route_leads",
 ]
-
-WAITING = (LeadStatus.ASSIGNED, LeadStatus.OPENED)
 
 
 def _reason_required(reason: str, message: str) -> str:
@@ -69,23 +68,21 @@ def assign_manually(
     now = timezone.now()
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
-        if locked.status in WAITING:
-            _end_live(locked, AssignmentEnd.REASSIGNED, now, reason)
-            Lead.objects.filter(pk=locked.pk).update(status=LeadStatus.QUALIFIED)
-            locked.status = LeadStatus.QUALIFIED
-        if locked.status != LeadStatus.QUALIFIED:
-            raise DomainError(
-                _("Only a qualified, assigned or opened lead can be assigned."),
-                code="not_assignable",
-            )
+        if locked.status in UNASSIGN:  # taken from its assignee first, on its timeline
+            locked = unhand(locked, AssignmentEnd.REASSIGNED, now, actor, reason)
+        # The leads app refuses a lead that is not qualified (submitted, rejected, closed).
+        locked = lead_assign(
+            lead=locked,
+            actor=actor,
+            reseller=reseller,
+            salesperson=salesperson,
+            note=reason,
+            at=now,
+        )
         assignment = Assignment.objects.create(
             lead=locked, reseller=reseller, salesperson=salesperson, assigned_at=now,
             assigned_by=acting_user(actor), explanation={"manual": True, "reason": reason},
         )  # fmt: skip
-        Lead.objects.filter(pk=locked.pk).update(
-            assigned_reseller=reseller, assigned_salesperson=salesperson
-        )
-        lead_transition(lead=locked, to=LeadStatus.ASSIGNED, actor=actor, note=reason)
         target = reseller or salesperson
         audit_record(
             subject=locked, action="assigned", actor=actor, target=str(target), reason=reason,
@@ -163,32 +160,20 @@ def decline(
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
         _live(locked, reseller, salesperson)
-        if locked.status not in WAITING:
-            raise DomainError(
-                _("A lead with a declared status cannot be declined."), code="not_declinable"
-            )
+        # A lead with a declared status is refused by the leads app's lifecycle.
         unhand(locked, AssignmentEnd.DECLINED, timezone.now(), actor, reason)
     return route_lead(lead_id=lead.pk)
 
 
-def unhand(lead: Lead, end: str, at: datetime, actor: Any, reason: str) -> None:
+def unhand(lead: Lead, end: str, at: datetime, actor: Any, reason: str) -> Lead:
     """End the live assignment and put the lead back to qualified, on its timeline (the caller
-    holds the lead's lock and routes it again)."""
-    _end_live(lead, end, at, reason)
-    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.QUALIFIED)
-    LeadEvent.objects.create(
-        lead=lead, at=at, actor=acting_user(actor), kind=end, note=reason,
-        from_status=lead.status, to_status=LeadStatus.QUALIFIED,
-    )  # fmt: skip
-    lead.status = LeadStatus.QUALIFIED
-
-
-def _end_live(lead: Lead, end: str, at: datetime, reason: str) -> None:
+    holds the lead's lock and routes it again); the leads app refuses it unless the lead is
+    assigned or opened."""
+    unassigned = lead_unassign(lead=lead, actor=actor, kind=end, note=reason, at=at)
     Assignment.objects.filter(lead=lead, ended_at__isnull=True).update(
         ended_at=at, end=end, end_reason=reason[:200]
     )
-    counters.touch([lead.pk])
-    Lead.objects.filter(pk=lead.pk).update(assigned_reseller=None, assigned_salesperson=None)
+    return unassigned
 
 
 def reseller_profile_update(

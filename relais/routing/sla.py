@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from relais.accounts.selectors import manager_emails
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
-from relais.leads.models import Lead, LeadEvent
+from relais.leads.lifecycle import UNASSIGN, lead_timeline_add
+from relais.leads.models import Lead
 from relais.routing.choices import AssignmentEnd, SlaEventKind
 from relais.routing.models import Assignment, SlaEvent
 from relais.routing.router import route_lead
@@ -71,7 +72,7 @@ def _mail(to: list[str], name: str, lead: Lead, subject: str, message: str) -> N
 
 def _remind(assignment: Assignment, kind: str, now: datetime, message: str) -> None:
     lead = assignment.lead
-    LeadEvent.objects.create(lead=lead, at=now, kind=kind, note=message)
+    lead_timeline_add(lead=lead, kind=kind, note=message, at=now)
     name, to = _recipients(assignment)
     subject = _("Reminder: lead %(id)s is waiting for you") % {"id": lead.pk}
     transaction.on_commit(lambda: _mail(to, name, lead, subject, message))
@@ -91,11 +92,14 @@ def _open_reminders(now: datetime) -> int:
 def _expiries(now: datetime) -> int:
     cutoff = now - timedelta(hours=settings.RELAIS_SLA_REASSIGN_HOURS)
     rerouted = []
-    for a in _due(Kind.EXPIRED, cutoff).filter(opened_at__isnull=True):
+    # Only a lead still waiting for its assignee is taken back (the leads app refuses any other).
+    waiting = _due(Kind.EXPIRED, cutoff).filter(opened_at__isnull=True, lead__status__in=UNASSIGN)
+    for a in waiting:
         with transaction.atomic():
             lead = Lead.objects.select_for_update(of=("self",)).get(pk=a.lead_id)
             a.refresh_from_db(fields=["opened_at", "ended_at"])
-            if a.opened_at or a.ended_at or not _claim(a, Kind.EXPIRED, now):
+            moved = a.opened_at or a.ended_at or lead.status not in UNASSIGN
+            if moved or not _claim(a, Kind.EXPIRED, now):
                 continue  # opened or moved meanwhile, or another sweep took it
             hours = settings.RELAIS_SLA_REASSIGN_HOURS
             note = _("Not opened within %(hours)s hours: reassigned.") % {"hours": hours}
@@ -130,7 +134,7 @@ def _escalations(now: datetime) -> int:
             if _claim(a, Kind.ESCALATED, now):
                 days = settings.RELAIS_SLA_ESCALATION_DAYS
                 note = _("Not closed %(days)s days after assignment.") % {"days": days}
-                LeadEvent.objects.create(lead=a.lead, at=now, kind=Kind.ESCALATED, note=note)
+                lead_timeline_add(lead=a.lead, kind=Kind.ESCALATED, note=note, at=now)
                 escalated.append(a.lead_id)
     if escalated:
         transaction.on_commit(lambda: _tell_managers(escalated))
