@@ -162,6 +162,7 @@ class PartnerObjects:
 
     @property
     def plan(self) -> Plan:
+        assert self.line.rule is not None  # commission_line gives every line its rule
         return self.line.rule.plan
 
 
