@@ -315,6 +315,10 @@ class VigilanceCertificate(models.Model):
 
     class Meta:
         ordering = ["-issued_on"]
+        constraints = [
+            # One certificate per issue date: the same one sent twice (a double click) is one.
+            models.UniqueConstraint(fields=["partner", "issued_on"], name="vigilance_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.issued_on}"

@@ -5,7 +5,6 @@ user's own partner's, through ``_partner``; another partner's object is a 404.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -13,21 +12,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import partner_required
+from relais.accounts.decorators import partner_required, request_user
 from relais.commissions.checks import has_mandate
 from relais.commissions.forms import OwnInvoiceForm, VigilanceForm
 from relais.commissions.models import (
     CorrectionRequest,
     Gift,
     Invoice,
-    OwnInvoice,
     PaymentItem,
     VigilanceCertificate,
 )
 from relais.commissions.selectors import paid_years, partner_earnings
 from relais.commissions.services.corrections import correction_decide
+from relais.commissions.services.documents import (
+    STATEMENT_REQUEUE_SECONDS,
+    own_invoice_create,
+    statement_request,
+    vigilance_certificate_create,
+)
 from relais.commissions.services.gifts import available, redemption_request
-from relais.commissions.tasks import statement_pdf
 from relais.commissions.tax import regular_activity_warning, yearly_statement, yearly_statement_pdf
 from relais.core.errors import DomainError
 from relais.core.http import attachment
@@ -55,14 +58,17 @@ def earnings(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 def statement_download(request: HttpRequest, item_id: int) -> HttpResponseBase:
+    """The statement the task worker made; until it has, a page saying so (never built here:
+    a PDF per click would hold a web worker for seconds)."""
     partner = _partner(request)
     item = PaymentItem.objects.filter(pk=item_id, partner=partner).select_related("run").first()
     if item is None:
         raise Http404
-    if not item.statement:  # not made yet by the worker: make it now, once
-        item.statement.save(
-            f"statement-{item.run_id}-{partner.pk}.pdf", ContentFile(statement_pdf(item))
-        )
+    if not item.statement:
+        statement_request(item=item)
+        response = render(request, "portal/statement_pending.html", {"item": item}, status=202)
+        response["Retry-After"] = str(STATEMENT_REQUEUE_SECONDS)
+        return response
     return FileResponse(
         item.statement.open("rb"), as_attachment=True, filename=f"releve-{item.run_id}.pdf"
     )
@@ -137,18 +143,22 @@ def document_upload(request: HttpRequest, kind: str) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
         return redirect("portal:earnings")
-    data = form.cleaned_data
-    if kind == "vigilance":
-        VigilanceCertificate.objects.create(
-            partner=partner, issued_on=data["issued_on"], file=data["file"]
-        )
-    elif OwnInvoice.objects.filter(partner=partner, number=data["number"]).exists():
-        messages.error(request, _("You already sent invoice %(n)s.") % {"n": data["number"]})
-        return redirect("portal:earnings")
+    data, actor = form.cleaned_data, request_user(request)
+    try:
+        if kind == "vigilance":
+            vigilance_certificate_create(
+                partner=partner, issued_on=data["issued_on"], file=data["file"], actor=actor
+            )
+        else:
+            own_invoice_create(
+                partner=partner,
+                number=data["number"],
+                amount_incl_vat=data["amount_incl_vat"],
+                file=data["file"],
+                actor=actor,
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
-        OwnInvoice.objects.create(
-            partner=partner, number=data["number"], amount_incl_vat=data["amount_incl_vat"],
-            file=data["file"],
-        )  # fmt: skip
-    messages.success(request, _("Document received."))
+        messages.success(request, _("Document received."))
     return redirect("portal:earnings")
