@@ -13,9 +13,10 @@ class PartnersConfig(AppConfig):
         from django.conf import settings
 
         from relais.core import scheduling
-        from relais.partners.services import imports
+        from relais.partners.services import imports, notices
 
-        # An import whose worker died goes on in another one (core/resumable.py), as often as
-        # the lead imports are looked at.
+        # An import, or a new version's e-mailing, whose worker died goes on in another one
+        # (core/resumable.py), as often as the lead imports are looked at.
         every = timedelta(seconds=settings.RELAIS_RESUME_SWEEP_SECONDS)
         scheduling.register("partners.imports", every=every, job=imports.requeue_stalled)
+        scheduling.register("partners.notices", every=every, job=notices.requeue_stalled)

@@ -13,6 +13,7 @@ from relais.partners.models.contracts import (
     Signature,
 )
 from relais.partners.models.imports import PartnerImport
+from relais.partners.models.notices import VersionNotice, VersionNotification
 from relais.partners.models.partner import Partner, PartnerMember, PendingBankChange
 from relais.partners.models.selection import (
     CriterionScore,
@@ -38,4 +39,6 @@ __all__ = [
     "Scorecard",
     "SelectionCriterion",
     "Signature",
+    "VersionNotice",
+    "VersionNotification",
 ]

@@ -21,6 +21,7 @@ from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.partners.choices import Decision, DocumentKind, LegalForm, PartnerStatus
 from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
+from relais.partners.services.notices import notification_queue
 
 MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
 MERGE_FIELDS = (
@@ -196,7 +197,6 @@ def template_publish(
             subject=template, action="published", actor=actor, target=str(template),
             changes={"version": [last or None, template.version]},
         )  # fmt: skip
-    from relais.partners.tasks import notify_new_version
-
-    transaction.on_commit(lambda: notify_new_version.enqueue(template.pk))
+        # Committed with the version: partners are told even if the worker dies half-way.
+        notification_queue(template=template)
     return template
