@@ -333,10 +333,26 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# One handler, on the root logger, and one formatter stamping the site's time (core/logformat.py).
+# Django first applies its own defaults, which give "django" a console handler of its own and
+# "django.server" another: every line of a django.* logger (tasks, "Not Found", the reloader) was
+# printed twice and the server's lines had their own clock. Naming "django" here removes those
+# handlers from it and from every django.* logger, which then write through the root once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "relais": {
+            "()": "relais.core.logformat.Formatter",
+            "format": "[{asctime}] {levelname} {name}: {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "relais"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"level": "INFO"},
+        "django.server": {"level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

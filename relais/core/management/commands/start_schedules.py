@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from relais.core.scheduling import start_schedules
 
@@ -14,4 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for schedule in start_schedules():
-            self.stdout.write(f"{schedule.name}: next run {schedule.next_run_at:%Y-%m-%d %H:%M}")
+            # In the site's time zone, as every log line is (the stored value is UTC).
+            due = timezone.localtime(schedule.next_run_at)
+            self.stdout.write(f"{schedule.name}: next run {due:%Y-%m-%d %H:%M}")
