@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from relais.api.api import api
-from relais.core.views import healthz, ping
+from relais.core.views import favicon, healthz, ping
 from relais.leads import public as leads_public
 from relais.leads.webhooks import inbound_email
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from django.http import HttpRequest, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -37,3 +39,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if healthy:
         body["oldest_undelivered_event_seconds"] = health.oldest_undelivered_event_seconds()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own (the admin, the API docs and JSON pages
+    link no icon): the SVG the pages link, served here rather than a 404 in every log."""
+    path = finders.find("relais/favicon.svg")
+    assert isinstance(path, str)
+    response = HttpResponse(Path(path).read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,7 +29,10 @@ def _rate_limited(request: HttpRequest) -> bool:
 def referral(request: HttpRequest, code: str) -> HttpResponse:
     partner = Partner.objects.filter(referral_code=code, status=PartnerStatus.ACTIVE).first()
     if partner is None:
-        raise Http404
+        # A link printed on a flyer outlives the partnership: the prospect gets a page that says
+        # so, not Django's debug page (DEBUG) or a bare "Not Found" (Http404 without DEBUG).
+        context = {"company": settings.RELAIS_COMPANY_NAME}
+        return render(request, "leads/referral_gone.html", context, status=404)
     form = ReferralForm(request.POST or None)
     context = {"partner": partner, "form": form, "company": settings.RELAIS_COMPANY_NAME}
     if request.method == "POST" and form.is_valid():
