@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
 
 from relais.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    # The kernel may not import the accounts app: Django's base classes stand for its User.
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 # Never copy these into the log in clear: the log is readable by every manager.
 MASKED_FIELDS = frozenset({"iban", "password", "totp_secret", "token_hash"})
@@ -49,16 +54,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def acting_user(actor: Any) -> Any:
+def acting_user[U: AbstractBaseUser](actor: U | AnonymousUser | None) -> U | None:
     """The user behind an action, or None for the system (tasks, rules, anonymous visitors)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def audit_record(
     *,
     subject: models.Model,
     action: str,
-    actor: Any = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     target: str = "",
     changes: dict[str, list[Any]] | None = None,
     reason: str = "",
@@ -74,11 +79,11 @@ def audit_record(
     )
 
 
-def audit_many(
+def audits_record(
     *,
     subjects: Sequence[models.Model],
     action: str,
-    actor: Any = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     changes: dict[str, list[Any]] | None = None,
     reason: str = "",
 ) -> None:

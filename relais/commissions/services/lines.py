@@ -24,7 +24,7 @@ from relais.commissions.choices import (
 from relais.commissions.engine import History, bonus_due, compute, period_bounds, to_cents
 from relais.commissions.models import CommissionLine, Rule
 from relais.commissions.services.rules import specificity
-from relais.core.audit import audit_many, audit_record
+from relais.core.audit import audits_record, audit_record
 from relais.core.errors import DomainError
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
@@ -222,7 +222,7 @@ def _move(ids: list[int], src: str, dst: str, actor: Any, **extra: Any) -> int:
                 code="wrong_status",
             )
         CommissionLine.objects.filter(pk__in=ids).update(status=dst, **extra)
-        audit_many(subjects=lines, action=dst, actor=actor, changes={"status": [src, dst]})
+        audits_record(subjects=lines, action=dst, actor=actor, changes={"status": [src, dst]})
     return len(lines)
 
 
