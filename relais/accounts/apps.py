@@ -24,7 +24,7 @@ def _token_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     from relais.accounts.services import api_tokens_forget
 
     if not kwargs.get("created"):
-        api_tokens_forget([instance.token_hash])
+        api_tokens_forget(digests=[instance.token_hash])
 
 
 def _user_changed(sender: Any, instance: Any, created: bool, update_fields: Any, **kw: Any) -> None:
@@ -36,4 +36,6 @@ def _user_changed(sender: Any, instance: Any, created: bool, update_fields: Any,
         return
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login changes nothing a token depends on
-    api_tokens_forget(ApiToken.objects.filter(user=instance).values_list("token_hash", flat=True))
+    api_tokens_forget(
+        digests=ApiToken.objects.filter(user=instance).values_list("token_hash", flat=True)
+    )

@@ -162,7 +162,7 @@ def magic_link_peek(raw: str) -> MagicLink | None:
     return link
 
 
-def magic_link_consume(raw: str) -> User:
+def magic_link_consume(*, raw: str) -> User:
     """Use a link once. The row lock makes two simultaneous clicks log in only once."""
     with transaction.atomic():
         link = (
@@ -253,7 +253,7 @@ def api_token_create(*, user: User, name: str, scopes: Iterable[str]) -> tuple[A
     return token, raw
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token with this raw value, its user loaded; None if unknown, revoked or its user
     inactive. Served from the shared cache when configured (``RELAIS_API_TOKEN_CACHE_SECONDS``):
     the lookup was one query of every API call."""
@@ -306,7 +306,7 @@ def _token_key(digest: str) -> str:
 FORGOTTEN = "forgotten"  # what the cache holds for a token that must be read again
 
 
-def api_tokens_forget(digests: Iterable[str]) -> None:
+def api_tokens_forget(*, digests: Iterable[str]) -> None:
     """The next calls with these tokens read the database again. Run on every change that can
     refuse a token (see ``AccountsConfig.ready``), once it is committed. The marker, rather than a
     deletion, keeps a call that read the token before the change from caching it again."""

@@ -109,7 +109,7 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST uses the link, so mail scanners cannot burn it."""
     if request.method == "POST":
         try:
-            user = services.magic_link_consume(token)
+            user = services.magic_link_consume(raw=token)
         except DomainError as exc:
             return render(
                 request, "accounts/magic_link_invalid.html", {"error": exc.message}, status=400

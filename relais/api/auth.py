@@ -17,7 +17,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        api_token = api_token_authenticate(token)
+        api_token = api_token_authenticate(raw=token)
         if api_token is None:
             return None
         _count_call(api_token)

@@ -89,7 +89,7 @@ def test_a_call_that_read_the_token_before_it_was_revoked_does_not_cache_it(
 
     # ... and tries to cache what it read once the revocation is committed.
     assert not cache.add(services._token_key(token.token_hash), read_before, 60)
-    assert services.api_token_authenticate(raw) is None
+    assert services.api_token_authenticate(raw=raw) is None
 
 
 def test_last_used_is_written_once_a_minute_across_calls(shared_cache, call, manager):
