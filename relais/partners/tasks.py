@@ -14,7 +14,7 @@ def notify_new_version(template_id: int) -> int:
     """
     from relais.partners.services.notices import notification_run
 
-    return notification_run(template_id)
+    return notification_run(template_id=template_id)
 
 
 @task()
