@@ -73,8 +73,8 @@ def document(request: HttpRequest, template_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_sign(
-                partner=partner, template=template, user=request.user, ip=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
+                partner=partner, template=template, user=request_user(request),
+                ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""),
             )  # fmt: skip
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -98,7 +98,9 @@ def declarations(request: HttpRequest) -> HttpResponse:
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.declaration_submit(partner=partner, user=request.user, **form.cleaned_data)
+            services.declaration_submit(
+                partner=partner, user=request_user(request), **form.cleaned_data
+            )
         except DomainError as exc:
             add_errors(form, exc)
         else:
@@ -118,7 +120,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             pending = profile_update(
-                partner=partner, data=form.cleaned_data, actor=request.user,
+                partner=partner, data=form.cleaned_data, actor=request_user(request),
                 build_confirm_url=lambda raw: request.build_absolute_uri(
                     reverse("portal:bank_confirm", args=[raw])
                 ),
@@ -147,7 +149,7 @@ def bank_confirm(request: HttpRequest, token: str) -> HttpResponse:
     partner = _partner(request)
     if request.method == "POST":
         try:
-            bank_change_confirm(partner=partner, raw=token, actor=request.user)
+            bank_change_confirm(partner=partner, raw=token, actor=request_user(request))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
