@@ -139,7 +139,7 @@ def create_partner(request: HttpRequest, payload: PartnerIn) -> Status:
     data = payload.dict()
     served = data.pop("served_departements")
     partner, warnings = services.partner_create(
-        data=data, served_departements=served, actor=request.user
+        data=data, served_departements=served, actor=request_user(request)
     )
     partner.warnings = warnings  # type: ignore[attr-defined]
     return Status(201, partner)
@@ -173,5 +173,5 @@ def transition_partner(
     _require_manager(request)
     partner = _get_partner_for_user(request, partner_id)
     return services.partner_transition(
-        partner=partner, to=payload.to, actor=request.user, reason=payload.reason
+        partner=partner, to=payload.to, actor=request_user(request), reason=payload.reason
     )

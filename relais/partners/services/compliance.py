@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.money import cents
@@ -20,7 +21,7 @@ from relais.partners.models import AuditItem, ComplianceAudit, ConflictDeclarati
 
 
 def declaration_submit(
-    *, partner: Partner, user: Any, has_conflict: bool, description: str
+    *, partner: Partner, user: User, has_conflict: bool, description: str
 ) -> ConflictDeclaration:
     refuse_bad_text(ConflictDeclaration, {"description": description})
     if has_conflict and not description.strip():
@@ -46,7 +47,7 @@ def declaration_submit(
 
 
 def declaration_review(
-    *, declaration: ConflictDeclaration, status: str, note: str, actor: Any
+    *, declaration: ConflictDeclaration, status: str, note: str, actor: User | None
 ) -> ConflictDeclaration:
     """Accept, accept with a mitigation note, or refuse; a declaration is reviewed once."""
     limit = max_chars(ConflictDeclaration, "review_note")
@@ -104,7 +105,7 @@ def audit_schedule(
     due_date: date,
     checks: list[str],
     recurrence_months: int | None,
-    actor: Any,
+    actor: User | None,
 ) -> ComplianceAudit:
     refuse_bad_text(ComplianceAudit, {"title": title})
     refuse_bad_text(AuditItem, {"checks": "".join(checks)})  # characters: a line is cut to size
@@ -128,7 +129,7 @@ def audit_schedule(
 
 
 def audit_complete(
-    *, audit: ComplianceAudit, results: dict[int, dict[str, Any]], summary: str, actor: Any
+    *, audit: ComplianceAudit, results: dict[int, dict[str, Any]], summary: str, actor: User | None
 ) -> ComplianceAudit | None:
     """Record each check; a failed check needs a corrective action with a due date.
     Returns the next audit when this one repeats."""
@@ -196,7 +197,7 @@ def dispute_open(
     parties: str,
     amount_at_stake: Decimal | None,
     deadline: date | None,
-    actor: Any,
+    actor: User,
 ) -> Dispute:
     refuse_bad_text(Dispute, {"subject": subject, "parties": parties})
     if not subject.strip():
@@ -229,7 +230,7 @@ def dispute_open(
     return dispute
 
 
-def dispute_move(*, dispute: Dispute, to: str, resolution: str, actor: Any) -> Dispute:
+def dispute_move(*, dispute: Dispute, to: str, resolution: str, actor: User | None) -> Dispute:
     refuse_bad_text(Dispute, {"resolution": resolution})
     target = DisputeStatus(to)
     with transaction.atomic():

@@ -6,7 +6,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.partners.choices import Decision, DocumentKind, LegalForm, PartnerStatus
@@ -131,7 +131,7 @@ def missing_documents(partner: Partner) -> list[ContractTemplate]:
 
 
 def signature_sign(
-    *, partner: Partner, template: ContractTemplate, user: Any, ip: str | None, user_agent: str
+    *, partner: Partner, template: ContractTemplate, user: User, ip: str | None, user_agent: str
 ) -> Signature:
     """Record an explicit click-to-sign, then activate an accepted candidate once all is signed."""
     offered = {d.template.kind: d.template for d in documents_for(partner)}
@@ -166,7 +166,7 @@ def signature_sign(
     return signature
 
 
-def _activate_if_ready(partner: Partner, user: Any) -> None:
+def _activate_if_ready(partner: Partner, user: User) -> None:
     """An accepted candidate becomes active with its last required signature."""
     from relais.partners.services.status import partner_transition
 
@@ -181,7 +181,7 @@ def _activate_if_ready(partner: Partner, user: Any) -> None:
 
 
 def template_publish(
-    *, kind: str, title: str, body: str, valid_months: int | None, actor: Any
+    *, kind: str, title: str, body: str, valid_months: int | None, actor: User | None
 ) -> ContractTemplate:
     """Publish the next version of a document; partners who signed an older one sign again."""
     if not body.strip() or not title.strip():

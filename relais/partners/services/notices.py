@@ -63,7 +63,7 @@ def _to_tell(template: ContractTemplate) -> QuerySet[Partner]:
     )
 
 
-def notification_run(template_id: int) -> int:
+def notification_run(*, template_id: int) -> int:
     """The task's body; returns how many partners this run told. A version published before
     its job row existed gets one; a job finished, or alive in another worker, is left alone."""
     if not ContractTemplate.objects.filter(pk=template_id).exists():

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.core.money import cents
@@ -58,7 +59,9 @@ def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def portfolio_import(*, partner: Partner, upload: UploadedFile, actor: Any) -> dict[str, Any]:
+def portfolio_import(
+    *, partner: Partner, upload: UploadedFile, actor: User | None
+) -> dict[str, Any]:
     """Import every valid row; report each bad one by its row number (all or nothing)."""
     table = read_table(upload, upload.name or "")
     headers = {_plain(h): i for i, h in enumerate(table.headers)}

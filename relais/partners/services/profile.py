@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.core import identifiers
 from relais.core.audit import audit_record, mask
 from relais.core.errors import DomainError
@@ -30,7 +31,7 @@ def _sha256(raw: str) -> str:
 
 
 def profile_update(
-    *, partner: Partner, data: dict[str, Any], actor: Any, build_confirm_url: Callable[[str], str]
+    *, partner: Partner, data: dict[str, Any], actor: User, build_confirm_url: Callable[[str], str]
 ) -> PendingBankChange | None:
     """Save the contact details at once; return the pending bank change if the IBAN changed."""
     contact = {f: data[f] for f in CONTACT_FIELDS if f in data}
@@ -54,7 +55,7 @@ def profile_update(
 
 
 def _request_bank_change(
-    partner: Partner, iban: str, bic: str, actor: Any, build_confirm_url: Callable[[str], str]
+    partner: Partner, iban: str, bic: str, actor: User, build_confirm_url: Callable[[str], str]
 ) -> PendingBankChange:
     raw = secrets.token_urlsafe(32)
     change = PendingBankChange.objects.create(
@@ -75,7 +76,7 @@ def _request_bank_change(
     return change
 
 
-def bank_change_confirm(*, partner: Partner, raw: str, actor: Any) -> PendingBankChange:
+def bank_change_confirm(*, partner: Partner, raw: str, actor: User | None) -> PendingBankChange:
     with transaction.atomic():
         change = (
             PendingBankChange.objects.select_for_update()

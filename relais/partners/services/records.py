@@ -130,7 +130,7 @@ def partner_check(
 
 
 def partner_create(
-    *, data: dict[str, Any], served_departements: Iterable[str] = (), actor: Any = None
+    *, data: dict[str, Any], served_departements: Iterable[str] = (), actor: User | None = None
 ) -> tuple[Partner, list[str]]:
     """Create a candidate from raw input. Returns it with non-blocking warnings (e.g. VAT key)."""
     partner, served, warnings = partner_check(data=data, served_departements=served_departements)
@@ -158,7 +158,7 @@ def partner_update(
     partner: Partner,
     data: dict[str, Any],
     served_departements: Iterable[str] | None = None,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> tuple[Partner, list[str]]:
     """Update the given fields only (a partial update leaves the others as they are)."""
     fields = (*(f for f in EDITABLE_FIELDS if f in data), "departement")

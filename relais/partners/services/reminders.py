@@ -42,7 +42,7 @@ def _mail(partner: Partner, subject: str, template: str, context: dict[str, obje
         send_mail(subject, body, None, emails)
 
 
-def remind_expiring_contracts(now: datetime) -> int:
+def _remind_expiring_contracts(now: datetime) -> int:
     horizon = now + timedelta(days=EXPIRY_NOTICE_DAYS)
     renewed = Signature.objects.filter(
         partner=OuterRef("partner"),
@@ -69,7 +69,7 @@ def remind_expiring_contracts(now: datetime) -> int:
     return sent
 
 
-def remind_yearly_declarations(now: datetime) -> int:
+def _remind_yearly_declarations(now: datetime) -> int:
     due_before = now - timedelta(days=DECLARATION_EVERY_DAYS)
     partners = (
         Partner.objects.filter(status=PartnerStatus.ACTIVE)
@@ -90,9 +90,10 @@ def remind_yearly_declarations(now: datetime) -> int:
     return sent
 
 
-def send_reminders(now: datetime | None = None) -> dict[str, int]:
+def reminders_send(*, now: datetime | None = None) -> dict[str, int]:
+    """Contracts about to expire and yearly declarations due, each partner reminded once."""
     now = now or timezone.now()
     return {
-        "renewals": remind_expiring_contracts(now),
-        "declarations": remind_yearly_declarations(now),
+        "renewals": _remind_expiring_contracts(now),
+        "declarations": _remind_yearly_declarations(now),
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +24,7 @@ from relais.partners.models import (
 
 
 def scorecard_score(
-    *, partner: Partner, scores: Mapping[int, tuple[int, str]], actor: Any
+    *, partner: Partner, scores: Mapping[int, tuple[int, str]], actor: User | None
 ) -> Scorecard:
     """Record a 0–5 score and its evidence for each criterion (criterion id → (score, evidence))."""
     for criterion_id, (_score, evidence) in scores.items():
@@ -62,7 +61,7 @@ def scorecard_decide(
     partner: Partner,
     decision: str,
     note: str,
-    actor: Any,
+    actor: User | None,
     build_login_url: Callable[[str], str],
 ) -> Scorecard:
     """Decide on a candidate. Accepting invites it (a partner user, a login link);

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.models import AuditEntry
@@ -28,7 +27,9 @@ def allowed_moves(partner: Partner) -> list[PartnerStatus]:
     return [PartnerStatus(s) for s in PartnerStatus.values if s in TRANSITIONS[partner.status]]
 
 
-def partner_transition(*, partner: Partner, to: str, actor: Any, reason: str = "") -> Partner:
+def partner_transition(
+    *, partner: Partner, to: str, actor: User | None, reason: str = ""
+) -> Partner:
     """Move a partner to ``to``. The row lock serialises two managers acting at once."""
     from relais.partners.services.contracts import missing_documents
 

@@ -57,9 +57,9 @@ def test_a_partner_without_a_declaration_for_a_year_is_reminded_once():
 
 
 def services_reminders():
-    from relais.partners.services.reminders import send_reminders
+    from relais.partners.services.reminders import reminders_send
 
-    return send_reminders()
+    return reminders_send()
 
 
 def test_a_signature_already_renewed_is_not_reminded():

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import manager_required
+from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.partners import services
@@ -29,12 +29,14 @@ def compliance(request: HttpRequest, pk: int) -> HttpResponse:
             services.audit_schedule(
                 partner=partner, title=data["title"], due_date=data["due_date"],
                 checks=data["checks"].splitlines(), recurrence_months=data["recurrence_months"],
-                actor=request.user,
+                actor=request_user(request),
             )  # fmt: skip
             messages.success(request, _("Audit scheduled."))
             return redirect("partners:compliance", pk=partner.pk)
         if dispute_form.is_bound and dispute_form.is_valid():
-            services.dispute_open(partner=partner, actor=request.user, **dispute_form.cleaned_data)
+            services.dispute_open(
+                partner=partner, actor=request_user(request), **dispute_form.cleaned_data
+            )
             messages.success(request, _("Dispute opened."))
             return redirect("partners:compliance", pk=partner.pk)
     except DomainError as exc:
@@ -75,7 +77,7 @@ def audit_detail(request: HttpRequest, pk: int, audit_id: int) -> HttpResponse:
                 audit=audit,
                 results=form.results(),
                 summary=form.cleaned_data["summary"],
-                actor=request.user,
+                actor=request_user(request),
             )
         except DomainError as exc:
             add_errors(form, exc)
@@ -100,7 +102,7 @@ def dispute_move(request: HttpRequest, pk: int, dispute_id: int) -> HttpResponse
     form = DisputeMoveForm(request.POST)
     if form.is_valid():
         try:
-            services.dispute_move(dispute=dispute, actor=request.user, **form.cleaned_data)
+            services.dispute_move(dispute=dispute, actor=request_user(request), **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

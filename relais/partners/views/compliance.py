@@ -34,7 +34,7 @@ def declaration_review(request: HttpRequest, declaration_id: int) -> HttpRespons
     if form.is_valid():
         try:
             services.declaration_review(
-                declaration=declaration, actor=request.user, **form.cleaned_data
+                declaration=declaration, actor=request_user(request), **form.cleaned_data
             )
         except DomainError as exc:
             messages.error(request, exc.message)

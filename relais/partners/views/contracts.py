@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from relais.accounts.decorators import manager_required
+from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.partners import services
@@ -42,7 +42,7 @@ def template_new_version(request: HttpRequest, kind: str) -> HttpResponse:
         ):
             try:
                 template = services.template_publish(
-                    kind=kind, actor=request.user, **form.cleaned_data
+                    kind=kind, actor=request_user(request), **form.cleaned_data
                 )
             except DomainError as exc:
                 add_errors(form, exc)

@@ -66,7 +66,7 @@ def partner_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.partner_transition(
-                partner=partner, to=form.cleaned_data["to"], actor=request.user,
+                partner=partner, to=form.cleaned_data["to"], actor=request_user(request),
                 reason=form.cleaned_data["reason"],
             )  # fmt: skip
         except DomainError as exc:
@@ -113,11 +113,11 @@ def _save(request: HttpRequest, form: PartnerForm, *, partner: Partner | None) -
     try:
         if partner is None:
             partner, warnings = services.partner_create(
-                data=data, served_departements=served, actor=request.user
+                data=data, served_departements=served, actor=request_user(request)
             )
         else:
             partner, warnings = services.partner_update(
-                partner=partner, data=data, served_departements=served, actor=request.user
+                partner=partner, data=data, served_departements=served, actor=request_user(request)
             )
     except ValidationError as exc:
         add_errors(form, exc)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import manager_required
+from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.partners import services
@@ -34,14 +34,14 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if scores_form.is_bound and scores_form.is_valid():
             services.scorecard_score(
-                partner=partner, scores=scores_form.scores(), actor=request.user
+                partner=partner, scores=scores_form.scores(), actor=request_user(request)
             )
             messages.success(request, _("Scores saved."))
             return redirect("partners:scorecard", pk=partner.pk)
         if decision_form.is_bound and decision_form.is_valid():
             services.scorecard_decide(
                 partner=partner, decision=decision_form.cleaned_data["decision"],
-                note=decision_form.cleaned_data["note"], actor=request.user,
+                note=decision_form.cleaned_data["note"], actor=request_user(request),
                 build_login_url=lambda raw: request.build_absolute_uri(
                     reverse("accounts:magic_link", args=[raw])
                 ),
@@ -70,7 +70,7 @@ def portfolio_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("partners:scorecard", pk=partner.pk)
     try:
         report = portfolio_import(
-            partner=partner, upload=form.cleaned_data["file"], actor=request.user
+            partner=partner, upload=form.cleaned_data["file"], actor=request_user(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from relais.partners.services.reminders import send_reminders
+from relais.partners.services.reminders import reminders_send
 
 
 class Command(BaseCommand):
     help = "E-mail contract renewal and yearly declaration reminders (each sent once)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        counts = send_reminders()
+        counts = reminders_send()
         self.stdout.write(
             f"Reminders sent: {counts['renewals']} contract renewals, "
             f"{counts['declarations']} yearly declarations."
