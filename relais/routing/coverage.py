@@ -1,16 +1,28 @@
 """Coverage per département: active resellers against the 4–5 norm, leads against capacity and
-against the ≥ 10 leads a year per reseller (seed 002). Three grouped queries, whatever the size."""
+against the ≥ 10 leads a year per reseller (seed 002). Three grouped queries, whatever the size.
+
+One definition, read by the coverage page, the yearly review and the dashboard: a département is
+*covered* when an active reseller serves it (``served_rows``); it *needs* as many resellers as
+its leads can feed — up to the norm's low end, each with at least the yearly minimum of leads,
+one at least where there are leads, and more where the leads exceed the capacity. Fewer than
+that: *recruit* the difference. More than its leads feed (or above the norm's high end) while
+capacity is not short: *crowded*, where the review proposes to pause the resellers left without
+leads. A département never needs recruits and is crowded at once.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Sum, Value
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from relais.core.choices import TerritoryKind
 from relais.core.models import Departement
 from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind, PartnerStatus
@@ -21,6 +33,23 @@ from relais.routing.norms import norms, resellers_per_departement
 DEFAULT_CAPACITY = ResellerProfile._meta.get_field("monthly_capacity").default
 
 
+def served_rows() -> QuerySet[Any]:
+    """Who serves where, for coverage: the (département, partner) rows of active resellers."""
+    return Partner.served_departements.through.objects.filter(
+        partner__kind=PartnerKind.RESELLER, partner__status=PartnerStatus.ACTIVE
+    )
+
+
+def departements_covered() -> tuple[int, int]:
+    """(départements, those an active reseller serves), in one query: the dashboard's figure
+    and the coverage page's. The overseas collectivities are not départements: not counted."""
+    served = served_rows().filter(departement=OuterRef("pk"))
+    row = Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT).aggregate(
+        total=Count("pk"), covered=Count("pk", filter=Exists(served))
+    )
+    return row["total"], row["covered"]
+
+
 @dataclass
 class Coverage:
     code: str
@@ -28,17 +57,55 @@ class Coverage:
     resellers: int
     leads: int  # qualified in the last 12 months: the leads there were to route
     monthly_capacity: int
+    kind: str = TerritoryKind.DEPARTEMENT
 
     @property
     def leads_per_reseller(self) -> float | None:
         return round(self.leads / self.resellers, 1) if self.resellers else None
 
     @property
+    def fed(self) -> int:
+        """Resellers the leads can feed, each with at least the yearly minimum."""
+        return self.leads // max(settings.RELAIS_ROUTING_YEARLY_MINIMUM, 1)
+
+    @property
+    def for_capacity(self) -> int:
+        """Resellers needed for the leads to fit in the monthly capacities."""
+        yearly = self.monthly_capacity * 12
+        if self.leads <= yearly:
+            return self.resellers if self.leads else 0
+        per_reseller = (yearly / self.resellers) if self.resellers else DEFAULT_CAPACITY * 12
+        return self.resellers + math.ceil((self.leads - yearly) / per_reseller)
+
+    @property
+    def needed(self) -> int:
+        """The resellers this département should have (see the module's docstring)."""
+        low, _high = resellers_per_departement()
+        wanted = max(min(low, self.fed), self.for_capacity)
+        return max(wanted, 1) if self.leads else wanted
+
+    @property
+    def recruit(self) -> int:
+        """Resellers to recruit: what the leads need beyond the active resellers."""
+        return max(self.needed - self.resellers, 0)
+
+    @property
+    def crowded(self) -> bool:
+        """More resellers than the leads feed (or than the norm's high end), capacity not short:
+        the review may pause those left without leads."""
+        _low, high = resellers_per_departement()
+        return not self.recruit and self.resellers > min(high, max(self.fed, 1))
+
+    @property
+    def covered(self) -> bool:
+        return self.resellers > 0
+
+    @property
     def resellers_light(self) -> str:
-        low, high = resellers_per_departement()
-        if low <= self.resellers <= high:
-            return "green"
-        return "amber" if self.resellers > high or self.resellers == low - 1 else "red"
+        """Red: resellers to recruit; amber: crowded; green: as many as the leads need."""
+        if self.recruit:
+            return "red"
+        return "amber" if self.crowded else "green"
 
     @property
     def volume_light(self) -> str:
@@ -46,26 +113,12 @@ class Coverage:
             return "grey"
         return norms()["yearly_leads"].light(self.leads_per_reseller or 0)
 
-    @property
-    def recruit(self) -> int:
-        """Resellers to recruit: up to the norm's low end where there are leads to share, and
-        more where the leads exceed what the resellers can take."""
-        low, _high = resellers_per_departement()
-        missing = low - self.resellers if self.leads else 0
-        yearly = self.monthly_capacity * 12
-        if self.leads > yearly:
-            per_reseller = (yearly / self.resellers) if self.resellers else DEFAULT_CAPACITY * 12
-            missing = max(missing, math.ceil((self.leads - yearly) / per_reseller))
-        return max(missing, 0)
-
 
 def coverage(now: datetime | None = None) -> list[Coverage]:
+    """Every département, and the overseas collectivities that have leads or resellers."""
     now = now or timezone.now()
-    through = Partner.served_departements.through
     served = (
-        through.objects.filter(
-            partner__kind=PartnerKind.RESELLER, partner__status=PartnerStatus.ACTIVE
-        )
+        served_rows()
         .values("departement_id")
         .annotate(
             n=Count("partner_id"),
@@ -81,10 +134,33 @@ def coverage(now: datetime | None = None) -> list[Coverage]:
         .annotate(n=Count("pk"))
         .values_list("departement_id", "n")
     )
-    return [
+    rows = [
         Coverage(
             dep.code, dep.name, by_dep.get(dep.code, (0, 0))[0], leads.get(dep.code, 0),
-            by_dep.get(dep.code, (0, 0))[1] or 0,
+            by_dep.get(dep.code, (0, 0))[1] or 0, dep.kind,
         )
         for dep in Departement.objects.order_by("code")
     ]  # fmt: skip
+    return [r for r in rows if r.kind == TerritoryKind.DEPARTEMENT or r.leads or r.resellers]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The coverage page's headline, from the rows and ``departements_covered``."""
+
+    departements: int
+    covered: int
+    short: int  # départements (and collectivities) needing recruits
+    resellers_to_recruit: int
+    crowded: int
+
+
+def summary(rows: list[Coverage]) -> Summary:
+    total, covered = departements_covered()
+    return Summary(
+        departements=total,
+        covered=covered,
+        short=sum(1 for r in rows if r.recruit),
+        resellers_to_recruit=sum(r.recruit for r in rows),
+        crowded=sum(1 for r in rows if r.crowded),
+    )

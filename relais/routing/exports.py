@@ -69,5 +69,11 @@ def review_pdf(year: int, reviews: list[DepartementReview]) -> HttpResponse:
     return attachment(pdf, "application/pdf", f"review-{year}.pdf")
 
 
-def accepted_message(done: int) -> str:
-    return ngettext("%(n)s proposal accepted.", "%(n)s proposals accepted.", done) % {"n": done}
+def accepted_message(accepted: int, undecided: int) -> str:
+    done = ngettext("%(n)s proposal accepted.", "%(n)s proposals accepted.", accepted) % {
+        "n": accepted
+    }
+    waiting = ngettext(
+        "%(n)s proposal has no decision yet.", "%(n)s proposals have no decision yet.", undecided
+    ) % {"n": undecided}
+    return f"{done} {waiting}" if undecided else done

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 from typing import Any
 
@@ -189,18 +189,62 @@ def median_from_bands(opened: int, within: Sequence[int]) -> float | None:
     return round(low_hours + share * (OPEN_BANDS[band] - low_hours), 1)
 
 
-def network_average(kpis: list[Kpi]) -> Kpi:
-    """The pooled figures of the whole table (what a reseller compares itself with)."""
+COUNTED = ("received", "opened", "treated", "won", "lost", "declined", "expired", "reminders")
+
+
+@dataclass(frozen=True)
+class NetworkAverage:
+    """What the table's average assignee did: its counts and revenue are means per assignee
+    (a reseller compares its leads received with another reseller's, not with the whole
+    network's), its rates the pooled ones (the means' ratios are the sums' ratios)."""
+
+    pooled: Kpi  # the table's sums
+    assignees: int
+
+    def _mean(self, name: str) -> float:
+        return round(getattr(self.pooled, name) / self.assignees, 1) if self.assignees else 0.0
+
+    @property
+    def received(self) -> float:
+        return self._mean("received")
+
+    @property
+    def reminders(self) -> float:
+        return self._mean("reminders")
+
+    @property
+    def expired(self) -> float:
+        return self._mean("expired")
+
+    @property
+    def declined(self) -> float:
+        return self._mean("declined")
+
+    def __getattr__(self, name: str) -> Any:
+        """The rates, the median time to open, the leads a year and the lights: the pooled
+        table's own (the page reads them by name)."""
+        if name in (*RATES, "conversion", "median_open_hours", "yearly_leads", "lights"):
+            return getattr(self.pooled, name)
+        raise AttributeError(name)
+
+    @property
+    def revenue(self) -> Decimal:
+        if not self.assignees:
+            return Decimal("0.00")
+        return (self.pooled.revenue / self.assignees).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def network_average(kpis: list[Kpi]) -> NetworkAverage:
+    """The network's average over the table (what a reseller compares itself with)."""
     total = Kpi(assignee=0)
     for k in kpis:
-        for name in ("received", "opened", "treated", "won", "lost", "declined", "expired"):
+        for name in COUNTED:
             setattr(total, name, getattr(total, name) + getattr(k, name))
-        total.reminders += k.reminders
         total.revenue += k.revenue
     medians = [k.median_open_hours for k in kpis if k.median_open_hours is not None]
     total.median_open_hours = round(median(medians), 1) if medians else None
     total.yearly_leads = round(sum(k.yearly_leads for k in kpis) / len(kpis), 1) if kpis else 0
-    return total
+    return NetworkAverage(total, len(kpis))
 
 
 def scores(ids: list[int], *, assignee: str, now: datetime) -> dict[int, float]:

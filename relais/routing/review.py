@@ -6,7 +6,7 @@ Rules, in order (a reseller is judged only on 5 leads or more):
 - remove: it does not work its leads (open rate under 50 % or treatment rate under 40 %);
 - pause: most of its leads went back (declined or taken away for lateness), or it received
   under the yearly minimum where the département has more resellers than its leads need;
-- coach: an indicator is below its norm (an amber or red light);
+- coach: an indicator is off its norm (an amber or red light: below it, or above a range's top);
 - keep: otherwise.
 """
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from relais.core.audit import acting_user, audit_record
 from relais.core.calendar import year_bounds
 from relais.core.errors import DomainError
+from relais.core.formatting import format_ratio
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.partners.services.status import partner_transition
@@ -30,7 +31,6 @@ from relais.routing.choices import ReviewProposal
 from relais.routing.coverage import Coverage, coverage
 from relais.routing.kpis import RATES, Kpi, kpi_table
 from relais.routing.models import ReviewDecision
-from relais.routing.norms import resellers_per_departement
 
 P = ReviewProposal
 JUDGED_FROM = 5
@@ -60,8 +60,8 @@ def _propose(kpi: Kpi, crowded: bool) -> tuple[str, str]:
     judged = kpi.received >= JUDGED_FROM
     if judged and ((kpi.open_rate or 0) < 0.5 or (kpi.treatment_rate or 0) < 0.4):
         return P.REMOVE, _("Does not work its leads: %(open)s opened, %(treated)s treated.") % {
-            "open": f"{(kpi.open_rate or 0):.0%}",
-            "treated": f"{(kpi.treatment_rate or 0):.0%}",
+            "open": format_ratio(kpi.open_rate or 0),
+            "treated": format_ratio(kpi.treatment_rate or 0),
         }
     if judged and (kpi.declined + kpi.expired) * 2 > kpi.received:
         return P.PAUSE, _("Gave back %(n)s of its %(total)s leads.") % {
@@ -80,9 +80,7 @@ def _propose(kpi: Kpi, crowded: bool) -> tuple[str, str]:
             "treatment_rate": _("treatment rate"),
             "closure_rate": _("closure rate"),
         }
-        return P.COACH, _("Below the norm: %(what)s.") % {
-            "what": ", ".join(labels[w] for w in weak)
-        }
+        return P.COACH, _("Off the norm: %(what)s.") % {"what": ", ".join(labels[w] for w in weak)}
     return P.KEEP, _("Meets the norms.") if judged else _("Too few leads to judge: keep.")
 
 
@@ -91,7 +89,6 @@ def yearly_review(year: int) -> list[DepartementReview]:
     start, end = year_bounds(year)
     kpis = {k.assignee: k for k in kpi_table(start=start, end=end, with_medians=False)}
     cover = {c.code: c for c in coverage(end)}
-    _low, high = resellers_per_departement()
     decided = {d.reseller_id: d for d in ReviewDecision.objects.filter(year=year)}
     resellers = Partner.objects.filter(
         kind=PartnerKind.RESELLER, status__in=(PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
@@ -103,14 +100,11 @@ def yearly_review(year: int) -> list[DepartementReview]:
             continue
         review = grouped.setdefault(home.code, DepartementReview(home))
         kpi = kpis.get(reseller.pk) or Kpi(assignee=reseller.pk)
-        crowded = home.resellers > high or (home.leads_per_reseller or 0) < (
-            settings.RELAIS_ROUTING_YEARLY_MINIMUM
-        )
         decision = decided.get(reseller.pk)
         if decision is not None:  # what was accepted stands, whatever it did to the figures
             proposal, why = decision.proposal, decision.why
         else:
-            proposal, why = _propose(kpi, crowded)
+            proposal, why = _propose(kpi, home.crowded)  # coverage's own verdict
         review.proposals.append(Proposal(reseller, kpi, proposal, why, decision))
     for code, c in cover.items():  # départements to recruit in, even with no reseller at all
         if c.recruit and code not in grouped:
@@ -121,10 +115,24 @@ def yearly_review(year: int) -> list[DepartementReview]:
 APPLY = {P.PAUSE: PartnerStatus.PAUSED, P.REMOVE: PartnerStatus.ENDED}
 
 
-def review_accept(*, year: int, reseller_ids: list[int], actor: Any) -> int:
-    """Accept the proposals for these resellers, all or nothing: a refused status move rolls the
-    whole batch back with a message naming the reseller. Already decided ones are skipped."""
-    proposals = {p.reseller.pk: p for review in yearly_review(year) for p in review.proposals}
+@dataclass(frozen=True)
+class Accepted:
+    """What an accept did: the proposals it applied, and those still waiting for a decision."""
+
+    accepted: int
+    undecided: int
+
+
+def undecided(reviews: list[DepartementReview]) -> int:
+    return sum(1 for r in reviews for p in r.proposals if p.decided is None)
+
+
+def review_accept(*, year: int, reseller_ids: list[int], actor: Any) -> Accepted:
+    """Accept the proposals the manager ticked for these resellers, and those only (nothing is
+    accepted by default), all or nothing: a refused status move rolls the whole batch back with
+    a message naming the reseller. Already decided ones are skipped."""
+    reviews = yearly_review(year)
+    proposals = {p.reseller.pk: p for review in reviews for p in review.proposals}
     unknown = [pk for pk in reseller_ids if pk not in proposals]
     if unknown:
         raise DomainError(_("No proposal for these resellers this year."), code="no_proposal")
@@ -134,13 +142,13 @@ def review_accept(*, year: int, reseller_ids: list[int], actor: Any) -> int:
             p = proposals[pk]
             if p.decided is not None:
                 continue
-            ReviewDecision.objects.create(
+            p.decided = ReviewDecision.objects.create(
                 year=year, reseller=p.reseller, proposal=p.proposal, why=p.why[:300],
                 accepted_at=now, accepted_by=acting_user(actor),
             )  # fmt: skip
             _apply(p, actor, year)
             done += 1
-    return done
+    return Accepted(accepted=done, undecided=undecided(reviews))
 
 
 def _apply(p: Proposal, actor: Any, year: int) -> None:

@@ -17,21 +17,17 @@ from relais.leads.models import Lead
 from relais.leads.selectors import lead_get_for_user
 from relais.routing import exports, services
 from relais.routing.coverage import coverage as coverage_rows
+from relais.routing.coverage import summary
 from relais.routing.forms import AssignForm
 from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
-from relais.routing.review import review_accept, yearly_review
+from relais.routing.review import review_accept, undecided, yearly_review
 from relais.routing.selectors import unassigned_queue
 
 
 @manager_required
 def coverage(request: HttpRequest) -> HttpResponse:
     rows = coverage_rows()
-    context = {
-        "rows": rows,
-        "below": sum(1 for r in rows if r.resellers_light != "green"),
-        "to_recruit": sum(r.recruit for r in rows),
-        "year": timezone.localdate().year,
-    }
+    context = {"rows": rows, "summary": summary(rows), "year": timezone.localdate().year}
     return render(request, "routing/coverage.html", context)
 
 
@@ -87,11 +83,15 @@ def review(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         ids = [int(pk) for pk in request.POST.getlist("accept") if pk.isdigit()]
         try:
-            done = review_accept(year=year, reseller_ids=ids, actor=request.user)
+            outcome = review_accept(year=year, reseller_ids=ids, actor=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, exports.accepted_message(done))
+            message = exports.accepted_message(outcome.accepted, outcome.undecided)
+            if outcome.accepted:
+                messages.success(request, message)
+            else:
+                messages.warning(request, _("Tick the proposals you accept.") + " " + message)
         return redirect("routing:review", year=year)
     reviews = yearly_review(year)
     fmt = request.GET.get("format")
@@ -99,5 +99,10 @@ def review(request: HttpRequest, year: int) -> HttpResponse:
         return exports.review_xlsx(year, reviews)
     if fmt == "pdf":
         return exports.review_pdf(year, reviews)
-    context = {"year": year, "reviews": reviews, "proposed": sum(len(r.proposals) for r in reviews)}
+    context = {
+        "year": year,
+        "reviews": reviews,
+        "proposed": sum(len(r.proposals) for r in reviews),
+        "undecided": undecided(reviews),
+    }
     return render(request, "routing/review.html", context)
