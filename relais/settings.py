@@ -58,6 +58,9 @@ RELAIS_COMPANY_IBAN = os.environ.get("RELAIS_COMPANY_IBAN", "FR76300060000112345
 RELAIS_COMPANY_BIC = os.environ.get("RELAIS_COMPANY_BIC", "AGRIFRPP")
 # Self-billed invoices are due this many days after issue.
 RELAIS_INVOICE_DUE_DAYS = int(os.environ.get("RELAIS_INVOICE_DUE_DAYS", "30"))
+# Days a partner has to contest a self-billed invoice: the one figure the invoice and the
+# self-billing mandate both state (the mandate through its {{ invoice_contest_days }} field).
+RELAIS_INVOICE_CONTEST_DAYS = int(os.environ.get("RELAIS_INVOICE_CONTEST_DAYS", "15"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -88,6 +88,7 @@ def _render(invoice: Invoice, lines: list[Any]) -> tuple[str, bytes]:
             "seller": invoice.partner,
             "buyer": buyer(),
             "due": due,
+            "contest_days": settings.RELAIS_INVOICE_CONTEST_DAYS,  # as the mandate says
             "category": vat.category,
             "penalties": penalties,
             "lines": lines,

@@ -66,7 +66,7 @@ SELF_BILLING_MANDATE = """MANDAT D'AUTOFACTURATION
 
 {{ partner_name }}{{ partner_siren_mention }} donne mandat à {{ company_name }} d'émettre en son nom et pour son compte les factures relatives aux commissions d'apport d'affaires, pour une durée d'un an renouvelable.
 
-Chaque facture porte la mention « Autofacturation ». Le mandant reste seul redevable de la TVA collectée. Il dispose de quinze jours pour contester une facture ; passé ce délai elle est réputée acceptée. Toute correction prend la forme d'un avoir émis après son accord.
+Chaque facture porte la mention « Autofacturation ». Le mandant reste seul redevable de la TVA collectée. Il dispose de {{ invoice_contest_days }} jours pour contester une facture ; passé ce délai elle est réputée acceptée. Toute correction prend la forme d'un avoir émis après son accord.
 
 Fait le {{ date }}."""
 

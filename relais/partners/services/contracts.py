@@ -26,7 +26,7 @@ from relais.partners.services.notices import notification_queue
 MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
 MERGE_FIELDS = (
     "partner_name", "partner_address", "partner_legal_form", "partner_siren_mention",
-    "company_name", "date",
+    "company_name", "date", "invoice_contest_days",
 )  # fmt: skip
 
 # Clauses that make an introducer look like a commercial agent or an employee
@@ -85,6 +85,8 @@ def render(template: ContractTemplate, partner: Partner, on: date) -> str:
         "partner_siren_mention": f", SIREN {partner.siren}" if partner.siren else "",
         "company_name": settings.RELAIS_COMPANY_NAME,
         "date": date_format(on, "j F Y"),
+        # The self-billing mandate states it, and so does each invoice issued under it.
+        "invoice_contest_days": str(settings.RELAIS_INVOICE_CONTEST_DAYS),
     }
     return MERGE_FIELD.sub(lambda m: str(values.get(m.group(1), m.group(0))), template.body)
 
