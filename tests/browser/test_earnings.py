@@ -31,6 +31,7 @@ def test_a_partner_downloads_a_statement_and_an_invoice(browser, live_server, cl
     )
     page = context.new_page()
     page.goto("/portal/")
+    page.click(".menu-button")  # on a phone the menu opens from its button
     page.click("nav >> text=Mes gains")
     page.wait_for_url("**/portal/earnings/")
     assert invoice.number in page.locator("#invoices").inner_text()

@@ -50,6 +50,7 @@ def test_staff_logs_in_and_sees_the_dashboard(page, role, heading, menu_entry):
     staff_login(page, user.email)
     page.wait_for_url("**/dashboard/")
     assert page.locator("h1").inner_text() == heading
+    page.click(".menu-button")  # on a phone the menu opens from its button
     assert page.locator("nav.menu").get_by_text(menu_entry).is_visible()
     assert_fits_the_screen(page)
 
