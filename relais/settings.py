@@ -247,6 +247,9 @@ RELAIS_NORMS = {
     "treatment_rate_warning": 0.65,
     "closure_rate": 0.50,
     "closure_rate_warning": 0.35,
+    # The closure norm is a range (50–60 %): closing nearly everything is off it too.
+    "closure_rate_max": 0.60,
+    "closure_rate_max_warning": 0.75,
     "yearly_leads_warning": 5,
     "resellers_min": 4,
     "resellers_max": 5,
@@ -294,6 +297,8 @@ LOCALE_PATHS = [BASE_DIR / "relais" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# English dates day first (relais/formats/en): one date order in both languages.
+FORMAT_MODULE_PATH = ["relais.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,11 +1,26 @@
-"""Turning a service's refusal into what a form or an API body shows, in one place."""
+"""Turning a service's refusal into what a form or an API body shows, in one place; and the
+widgets every form shares."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
 
 from relais.core.errors import DomainError
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker for every date field of the project's forms. Its value must be
+    ISO (``2026-12-02``) whatever the language: given ``02/12/2026``, the French short format
+    Django would use, an ``<input type=date>`` shows nothing and posts nothing back."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

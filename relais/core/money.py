@@ -1,10 +1,8 @@
-"""Money is Decimal, rounded half-up to the cent, and never a float."""
+"""Money is Decimal, rounded half-up to the cent, and never a float; shown by core/formatting."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-from django.utils import translation
 
 CENT = Decimal("0.01")
 NARROW_NBSP = "\u202f"  # French thousands separator (CLDR)
@@ -28,14 +26,3 @@ def cents(value: Decimal | int | str) -> Decimal:
     """Quantise to the cent, half-up (the rounding French invoices use)."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
-
-def format_eur(value: Decimal | int | str, language: str | None = None) -> str:
-    """``1 234,56 €`` in French, ``€1,234.56`` in English."""
-    amount = cents(value)
-    language = (language or translation.get_language() or "fr")[:2]
-    sign = "-" if amount < 0 else ""
-    grouped = f"{abs(amount):,.2f}"  # "1,234.56"
-    if language == "en":
-        return f"{sign}€{grouped}"
-    french = grouped.replace(",", NARROW_NBSP).replace(".", ",")
-    return f"{sign}{french}{NBSP}€"

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.forms import DateInput
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.models import ProductCategory
 
@@ -93,10 +94,10 @@ class LeadFilterForm(forms.Form):
     departement = forms.CharField(label=_("Département"), max_length=3, required=False)
     partner = forms.IntegerField(label=_("Partner (id)"), required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=DateInput()
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=DateInput()
     )
 
 
@@ -109,7 +110,7 @@ class TransitionForm(forms.Form):
         label=_("Amount won excl. VAT (€)"), required=False, decimal_places=2, max_digits=12
     )
     won_date = forms.DateField(
-        label=_("Date won"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date won"), required=False, widget=DateInput()
     )
     lost_reason = forms.CharField(label=_("Reason lost"), required=False, max_length=200)
     note = forms.CharField(label=_("Note"), required=False)

@@ -76,7 +76,7 @@ def lead_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
-            services.lead_transition(lead=lead, actor=request.user, **form.cleaned_data)
+            services.lead_transition(lead=lead, actor=request_user(request), **form.cleaned_data)
         except DomainError as exc:
             add_errors(form, exc)
         else:
@@ -99,7 +99,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 lead = services.lead_submit(
-                    data=data, channel=Channel.STAFF, partner=partner, actor=request.user,
+                    data=data, channel=Channel.STAFF, partner=partner, actor=request_user(request),
                     salesperson=request.user if partner is None else None,
                 )  # fmt: skip
             except ValidationError as exc:
@@ -129,10 +129,10 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if lead.review_reason == ReviewReason.CONFLICT:
             attribute = request.POST.get("decision") == "new"
             services.conflict_resolve(
-                lead=lead, attribute_to_new=attribute, actor=request.user, note=note
+                lead=lead, attribute_to_new=attribute, actor=request_user(request), note=note
             )
         else:
-            services.hold_release(lead=lead, actor=request.user, note=note)
+            services.hold_release(lead=lead, actor=request_user(request), note=note)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -154,12 +154,12 @@ def lead_money(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if data["action"] == "collect":
             services.deal_collect(
-                lead=lead, amount=data["amount"], actor=request.user, note=data["reason"]
+                lead=lead, amount=data["amount"], actor=request_user(request), note=data["reason"]
             )
             messages.success(request, _("Collection recorded."))
         else:
             services.deal_refund(
-                lead=lead, amount=data["amount"], actor=request.user, reason=data["reason"]
+                lead=lead, amount=data["amount"], actor=request_user(request), reason=data["reason"]
             )
             messages.success(
                 request, _("Refund recorded: commissions are taken back in proportion.")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.forms import DateInput
 from relais.core.models import Departement
 from relais.partners.choices import (
     ConflictStatus,
@@ -188,7 +189,7 @@ class ProfileForm(forms.Form):
 
 class AuditScheduleForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, initial=_("Yearly compliance audit"))
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     recurrence_months = forms.IntegerField(
         label=_("Repeat every (months)"), required=False, min_value=1, initial=12
     )
@@ -220,7 +221,7 @@ class AuditCompleteForm(forms.Form):
             self.fields[f"action_due_{item.pk}"] = forms.DateField(
                 label=_("Action due"),
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput(),
             )
 
     def results(self) -> dict[int, dict[str, Any]]:
@@ -246,7 +247,7 @@ class DisputeForm(forms.Form):
         label=_("Amount at stake (€)"), required=False, decimal_places=2, max_digits=12
     )
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deadline"), required=False, widget=DateInput()
     )
 
 

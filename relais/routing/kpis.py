@@ -285,13 +285,12 @@ def kpi_rows() -> list[KpiRow]:
     from django.utils.translation import gettext as _
 
     marks = norms()
-    pct = "≥ {:.0%}".format
     return [
         KpiRow("received", _("Leads received"), "int"),
-        KpiRow("yearly_leads", _("Leads a year"), "number", f"≥ {marks['yearly_leads'].target:g}"),
-        KpiRow("open_rate", _("Open rate"), "rate", pct(marks["open_rate"].target)),
-        KpiRow("treatment_rate", _("Treatment rate"), "rate", pct(marks["treatment_rate"].target)),
-        KpiRow("closure_rate", _("Closure rate"), "rate", pct(marks["closure_rate"].target)),
+        KpiRow("yearly_leads", _("Leads a year"), "number", marks["yearly_leads"].text(rate=False)),
+        KpiRow("open_rate", _("Open rate"), "rate", marks["open_rate"].text()),
+        KpiRow("treatment_rate", _("Treatment rate"), "rate", marks["treatment_rate"].text()),
+        KpiRow("closure_rate", _("Closure rate"), "rate", marks["closure_rate"].text()),
         KpiRow("conversion", _("Conversion"), "rate"),
         KpiRow("median_open_hours", _("Median time to open (hours)"), "hours"),
         KpiRow("revenue", _("Revenue won excl. VAT"), "money"),

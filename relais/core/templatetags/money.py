@@ -1,13 +1,6 @@
-from decimal import Decimal
+"""``{% load money %}``: the former name of ``{% load formatting %}``, the same filters (one
+library, registered under both names) for templates that still load it."""
 
-from django import template
+from relais.core.templatetags.formatting import register
 
-from relais.core.money import format_eur
-
-register = template.Library()
-
-
-@register.filter
-def eur(value: Decimal | int | str | None) -> str:
-    """``{{ amount|eur }}`` → ``1 234,56 €`` in the active language."""
-    return "" if value is None or value == "" else format_eur(value)
+__all__ = ["register"]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from relais.core.money import format_eur
+from relais.core.formatting import format_money, format_number, format_ratio
 from relais.routing.kpis import KpiRow
 
 register = template.Library()
@@ -21,12 +20,12 @@ def kpi_value(kpi: Any, row: KpiRow) -> str:
     if value is None:
         return "—"
     if row.kind == "rate":
-        return f"{formats.number_format(value * 100, 0)}\u202f%"
+        return format_ratio(value)
     if row.kind == "money":
-        return format_eur(value)
+        return format_money(value)
     if row.kind in ("hours", "number"):
-        return str(formats.number_format(value, 1))
-    return str(value)
+        return format_number(round(value, 1))  # "12,5", "12" (not "12,0")
+    return format_number(value)
 
 
 @register.filter
