@@ -176,7 +176,10 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lead_submit(
-                data=form.cleaned_data, channel=Channel.PORTAL, partner=partner, actor=request.user
+                data=form.cleaned_data,
+                channel=Channel.PORTAL,
+                partner=partner,
+                actor=request_user(request),
             )
         except ValidationError as exc:
             add_errors(form, exc)
