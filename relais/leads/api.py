@@ -267,4 +267,4 @@ def transition_lead(request: HttpRequest, lead_id: int, payload: LeadTransitionI
         raise PermissionDenied(_("Partners follow their leads; the status is set by the company."))
     data = payload.dict()
     data["rejection_reason"] = data["rejection_reason"] or ""
-    return services.lead_transition(lead=lead, actor=request.user, **data)
+    return services.lead_transition(lead=lead, actor=request_user(request), **data)

@@ -59,11 +59,11 @@ def illegal_move(
     )
 
 
-def move_check(*, current: LeadStatus, target: LeadStatus, actor: Any) -> bool:
+def move_check(*, current: LeadStatus, target: LeadStatus, actor: User | None) -> bool:
     """Refuse a move a person asks for that the lifecycle does not allow; True when the move
     reopens a closed lead."""
     reopening = REOPEN.get(current) == target
-    if reopening and not getattr(actor, "can_manage", False):
+    if reopening and not (actor is not None and actor.can_manage):
         raise TransitionError(
             _("Only a manager can reopen a closed lead."), code="reopen_forbidden"
         )
@@ -81,7 +81,7 @@ def move_check(*, current: LeadStatus, target: LeadStatus, actor: Any) -> bool:
 
 
 def timeline_write(
-    lead: Lead, kind: str, actor: Any, *, at: datetime, note: str = "", **data: Any
+    *, lead: Lead, kind: str, actor: User | None, at: datetime, note: str = "", **data: Any
 ) -> LeadEvent:
     """One entry of the lead's timeline; ``from_status``/``to_status`` in ``data`` for a move."""
     return LeadEvent.objects.create(
@@ -130,7 +130,13 @@ def lead_assign(
         )
         counters.touch([locked.pk])
         timeline_write(
-            locked, "status", actor, at=at, note=note, from_status=current, to_status=S.ASSIGNED
+            lead=locked,
+            kind="status",
+            actor=actor,
+            at=at,
+            note=note,
+            from_status=current,
+            to_status=S.ASSIGNED,
         )
     return locked
 
@@ -158,7 +164,13 @@ def lead_unassign(*, lead: Lead, actor: User | None, kind: str, note: str, at: d
         locked.save(update_fields=["status", "assigned_reseller", "assigned_salesperson"])
         counters.touch([locked.pk])
         timeline_write(
-            locked, kind, actor, at=at, note=note, from_status=current, to_status=S.QUALIFIED
+            lead=locked,
+            kind=kind,
+            actor=actor,
+            at=at,
+            note=note,
+            from_status=current,
+            to_status=S.QUALIFIED,
         )
     return locked
 
@@ -168,4 +180,4 @@ def lead_timeline_add(
 ) -> LeadEvent:
     """An entry on the lead's timeline that changes nothing else (a reminder, an escalation)."""
     refuse_bad_text(LeadEvent, {"note": note})
-    return timeline_write(lead, kind, actor, at=at, note=note)
+    return timeline_write(lead=lead, kind=kind, actor=actor, at=at, note=note)

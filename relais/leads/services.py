@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.core import events, fastinsert
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
@@ -37,7 +38,7 @@ def lead_submit(
     channel: str,
     partner: Partner | None = None,
     salesperson: Any = None,
-    actor: Any = None,
+    actor: User | None = None,
     consent_marketing: bool = False,
     consent_phone: bool = False,
 ) -> Lead:
@@ -55,7 +56,7 @@ def leads_submit(
     *,
     items: list[Submission],
     channel: str,
-    actor: Any = None,
+    actor: User | None = None,
     checked: list[dict[str, Any] | ValidationError] | None = None,
     holds: Callable[[], None] | None = None,
 ) -> list[Lead | ValidationError]:
@@ -109,7 +110,7 @@ def _plan(
     locked: dict[intake.Key, intake.LockedKey],
     *,
     channel: str,
-    actor: Any,
+    actor: User | None,
     now: datetime,
 ) -> list[intake.Planned]:
     leads = [
@@ -143,7 +144,7 @@ def _save(
     planned: list[intake.Planned],
     keys: dict[intake.Key, intake.LockedKey],
     *,
-    actor: Any,
+    actor: User | None,
     now: datetime,
 ) -> None:
     """The leads (a duplicate within the batch gets its original's id as they are written),
@@ -172,7 +173,7 @@ def _save(
     )  # fmt: skip
 
 
-def _settle_conflicts(planned: list[intake.Planned], *, actor: Any) -> list[Lead]:
+def _settle_conflicts(planned: list[intake.Planned], *, actor: User | None) -> list[Lead]:
     """Under the "last referral wins" rule the conflict is decided at once, audited like a
     manager's decision; otherwise it waits for one."""
     if settings.RELAIS_ATTRIBUTION_RULE != "last":
@@ -199,7 +200,7 @@ def lead_transition(
     *,
     lead: Lead,
     to: str,
-    actor: Any,
+    actor: User | None,
     note: str = "",
     rejection_reason: str = "",
     amount: Decimal | None = None,
@@ -232,9 +233,9 @@ def lead_transition(
         if target == S.WON:
             events.publish(LeadWon(lead_id=locked.pk))
         timeline_write(
-            locked,
-            "reopened" if reopening else "status",
-            actor,
+            lead=locked,
+            kind="reopened" if reopening else "status",
+            actor=actor,
             at=now,
             note=note,
             from_status=current.value,
@@ -251,7 +252,7 @@ def leads_move(
     *,
     leads: list[Lead],
     to: str,
-    actor: Any,
+    actor: User | None,
     at: datetime,
     notes: dict[int, str],
     also: tuple[str, ...] = (),
@@ -333,7 +334,9 @@ def _check_outcome(
         )
 
 
-def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: str = "") -> Lead:
+def conflict_resolve(
+    *, lead: Lead, attribute_to_new: bool, actor: User | None, note: str = ""
+) -> Lead:
     """A manager settles a lead claimed by two partners: the first referral keeps it, or this one
     takes it (and the first is rejected as a duplicate of it). The decision is audited."""
     refuse_bad_text(LeadEvent, {"note": note})
@@ -362,7 +365,13 @@ def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: st
         loser.save()
         for one in (winner, loser):
             timeline_write(
-                one, "attribution", actor, at=now, note=note, winner=winner.pk, loser=loser.pk
+                lead=one,
+                kind="attribution",
+                actor=actor,
+                at=now,
+                note=note,
+                winner=winner.pk,
+                loser=loser.pk,
             )
         audit_record(
             subject=winner,
@@ -375,7 +384,7 @@ def conflict_resolve(*, lead: Lead, attribute_to_new: bool, actor: Any, note: st
     return locked
 
 
-def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
+def hold_release(*, lead: Lead, actor: User | None, note: str = "") -> Lead:
     """A manager clears a self-referral or suppression hold after checking it."""
     refuse_bad_text(LeadEvent, {"note": note})
     with transaction.atomic():
@@ -385,7 +394,9 @@ def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
         before = locked.review_reason
         locked.review_reason = ReviewReason.NONE
         locked.save(update_fields=["review_reason"])
-        timeline_write(locked, "released", actor, at=timezone.now(), note=note, review=before)
+        timeline_write(
+            lead=locked, kind="released", actor=actor, at=timezone.now(), note=note, review=before
+        )
         audit_record(
             subject=locked,
             action="released",
@@ -397,7 +408,9 @@ def hold_release(*, lead: Lead, actor: Any, note: str = "") -> Lead:
     return locked
 
 
-def _money_event(lead: Lead, kind: str, amount: Decimal, actor: Any, note: str) -> LeadEvent:
+def _money_event(
+    lead: Lead, kind: str, amount: Decimal, actor: User | None, note: str
+) -> LeadEvent:
     return LeadEvent.objects.create(
         lead=lead, at=timezone.now(), actor=acting_user(actor), kind=kind, note=note,
         data={"amount": str(amount)},
@@ -414,7 +427,7 @@ def _positive(amount: Decimal | None, field: str) -> Decimal:
     return cents(amount)
 
 
-def deal_collect(*, lead: Lead, amount: Decimal, actor: Any, note: str = "") -> LeadEvent:
+def deal_collect(*, lead: Lead, amount: Decimal, actor: User | None, note: str = "") -> LeadEvent:
     """Money received on a won deal (excl. VAT): commissions paid on collection follow it."""
     refuse_bad_text(LeadEvent, {"note": note})
     amount = _positive(amount, "amount")
@@ -436,7 +449,7 @@ def deal_collect(*, lead: Lead, amount: Decimal, actor: Any, note: str = "") -> 
     return event
 
 
-def deal_refund(*, lead: Lead, amount: Decimal, actor: Any, reason: str) -> LeadEvent:
+def deal_refund(*, lead: Lead, amount: Decimal, actor: User | None, reason: str) -> LeadEvent:
     """A won deal cancelled (its whole amount) or partly refunded: commissions already earned on
     it are taken back in proportion, by negative lines (never by editing them)."""
     refuse_bad_text(LeadEvent, {"reason": reason}, limits={"reason": max_chars(LeadEvent, "note")})
