@@ -12,6 +12,11 @@ urlpatterns = [
     path("runs/", views.run_list, name="runs"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/<slug:action>/", views.run_action, name="run_action"),
+    path(
+        "runs/<int:pk>/statements/<int:item_id>.pdf",
+        views.statement_download,
+        name="statement",
+    ),
     path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("das2/", views.das2_latest, name="das2_latest"),

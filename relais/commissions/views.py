@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
@@ -23,6 +24,11 @@ from relais.commissions.forms import (
 )
 from relais.commissions.services import gifts, lines, runs
 from relais.commissions.services.corrections import correction_request
+from relais.commissions.services.documents import (
+    STATEMENT_REQUEUE_SECONDS,
+    run_statements_request,
+    statement_request,
+)
 from relais.commissions.services.rules import plan_activate
 from relais.commissions.simulator import simulate
 from relais.commissions.tax import das2 as das2_rows
@@ -113,8 +119,32 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "xml":
         return attachment(run.sepa_xml, "application/xml", f"sepa-{run.pk}.xml")
     items = run.items.select_related("partner", "invoice").order_by("partner__company_name")
-    context = {"run": run, "items": items, "cancel": ReasonForm(), "statement": StatementForm()}
+    made = run.items.exclude(statement="").count()
+    context = {
+        "run": run,
+        "items": items,
+        "statements_made": made,
+        "statements_missing": len(items) - made,
+        "cancel": ReasonForm(),
+        "statement": StatementForm(),
+    }
     return render(request, "commissions/run.html", context)
+
+
+@manager_required
+def statement_download(request: HttpRequest, pk: int, item_id: int) -> HttpResponseBase:
+    """A partner's statement in a run, as the task worker made it; until it has, a page saying
+    so, its making queued (never built here, nor served from /media/, which nothing serves)."""
+    item = object_or_404(request, selectors.payment_item_get_for_user, item_id)
+    if item.run_id != pk:
+        raise Http404
+    if not item.statement:
+        statement_request(item=item)
+        page = render(request, "commissions/statement_pending.html", {"item": item}, status=202)
+        page["Retry-After"] = str(STATEMENT_REQUEUE_SECONDS)
+        return page
+    name = f"releve-{item.run_id}-{item.partner_id}.pdf"
+    return FileResponse(item.statement.open("rb"), as_attachment=True, filename=name)
 
 
 @require_POST
@@ -131,6 +161,19 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "cancel":
             runs.run_cancel(run=run, actor=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("Run cancelled: its lines are payable again."))
+        elif action == "documents":
+            missing = run_statements_request(run=run)
+            messages.success(
+                request,
+                ngettext(
+                    "The task worker is making the %(n)s missing statement.",
+                    "The task worker is making the %(n)s missing statements.",
+                    missing,
+                )
+                % {"n": missing}
+                if missing
+                else _("Every statement of this run is made."),
+            )
         elif action == "statement" and "file" in request.FILES:
             upload = request.FILES.get("file")
             assert upload is not None

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
-from relais.commissions.models import OwnInvoice, PaymentItem, VigilanceCertificate
+from relais.commissions.models import OwnInvoice, PaymentItem, PaymentRun, VigilanceCertificate
 from relais.commissions.tasks import run_documents
 from relais.core import ratelimit
 from relais.core.audit import audit_record
@@ -131,3 +131,14 @@ def statement_request(*, item: PaymentItem) -> bool:
     run_id = item.run_id
     transaction.on_commit(lambda: run_documents.enqueue(run_id))
     return True
+
+
+def run_statements_request(*, run: PaymentRun) -> int:
+    """A manager asked for the statements of a run the worker has not all made (a run of
+    the demo, or one older than the recurring job watches): queue the run's documents job,
+    which makes the missing ones only. Returns how many are missing."""
+    missing = run.items.filter(statement="").count()
+    if missing:
+        run_id = run.pk
+        transaction.on_commit(lambda: run_documents.enqueue(run_id))
+    return missing

@@ -123,6 +123,9 @@ CASES: dict[str, Case] = {
     "commissions/runs/<int:pk>/<slug:action>/": Case(
         lambda w: {"pk": w.theirs.run.pk, "action": "send"}
     ),
+    "commissions/runs/<int:pk>/statements/<int:item_id>.pdf": Case(
+        _theirs(pk="run", item_id="item")
+    ),
     "commissions/plans/<int:pk>/": Case(_theirs(pk="plan")),
     "commissions/das2/<int:year>/": Case(_params(year=YEAR), object=False),
     "commissions/invoices/<int:pk>/": Case(_theirs(pk="invoice")),
