@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.forms import DateInput
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
-from relais.leads.models import ProductCategory
+from relais.leads.lifecycle import REOPEN, TRANSITIONS
+from relais.leads.models import Lead, ProductCategory
+
+S = LeadStatus
 
 
 def _categories() -> list[tuple[str, Any]]:
@@ -93,27 +97,123 @@ class LeadFilterForm(forms.Form):
     )
     departement = forms.CharField(label=_("Département"), max_length=3, required=False)
     partner = forms.IntegerField(label=_("Partner (id)"), required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=DateInput()
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=DateInput()
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+
+# What each move asks for, beyond a note: the service refuses the move without it.
+MOVE_FIELDS: dict[str, tuple[str, ...]] = {
+    S.REJECTED: ("rejection_reason", "note"),
+    S.WON: ("amount", "won_date", "note"),
+    S.LOST: ("lost_reason", "note"),
+}
+REOPEN_FIELDS = ("note",)
+VERBS: dict[str, Any] = {
+    S.QUALIFIED: _("Qualify"),
+    S.REJECTED: _("Reject…"),
+    S.OPENED: _("Mark as opened"),
+    S.IN_PROGRESS: _("Mark in progress"),
+    S.WON: _("Won…"),
+    S.LOST: _("Lost…"),
+}
+CONFIRMS: dict[str, Any] = {
+    S.REJECTED: _("Confirm: rejected"),
+    S.WON: _("Confirm: won"),
+    S.LOST: _("Confirm: lost"),
+}
+
+
+def lead_moves(lead: Lead, actor: Any) -> list[LeadStatus]:
+    """The moves a person can make from the lead's page, in the lifecycle's order: the table's
+    moves from its status, but not the assignment (it needs an assignee, chosen on the routing
+    page), and a closed lead's reopening for a manager (``lifecycle.move_check`` decides the
+    same)."""
+    current = S(lead.status)
+    moves = set(TRANSITIONS[current]) - {S.ASSIGNED}
+    if current in REOPEN and getattr(actor, "can_manage", False):
+        moves.add(S(REOPEN[current]))
+    order = list(S)
+    return sorted((S(m) for m in moves), key=order.index)
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label=_("New status"), choices=LeadStatus.choices)
+    """One move of a lead, with only the fields that move needs: ``move`` names it for an
+    empty form; a bound form reads it from the data and refuses a move no longer possible (the
+    lead moved meanwhile). ``TransitionForm.for_lead`` gives the page one form per move."""
+
+    to = forms.ChoiceField(widget=forms.HiddenInput)
     rejection_reason = forms.ChoiceField(
-        label=_("Rejection reason"), choices=[("", "—"), *RejectionReason.choices], required=False
+        label=_("Rejection reason"), choices=[("", "—"), *RejectionReason.choices]
     )
     amount = forms.DecimalField(
-        label=_("Amount won excl. VAT (€)"), required=False, decimal_places=2, max_digits=12
-    )
+        label=_("Amount won excl. VAT (€)"), decimal_places=2, max_digits=12, min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+    )  # fmt: skip
     won_date = forms.DateField(
-        label=_("Date won"), required=False, widget=DateInput()
+        label=_("Date won"),
+        # An <input type=date> shows an ISO date only: a localised one would look empty.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
-    lost_reason = forms.CharField(label=_("Reason lost"), required=False, max_length=200)
+    lost_reason = forms.CharField(label=_("Reason lost"), max_length=200)
     note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(
+        self, *args: Any, lead: Lead, actor: Any, move: str | None = None, **kwargs: Any
+    ) -> None:
+        self.lead = lead
+        self.moves = lead_moves(lead, actor)
+        data = args[0] if args else kwargs.get("data")
+        target = (data.get("to") if data is not None else move) or ""
+        kwargs.setdefault("auto_id", f"id_{target}_%s")
+        kwargs.setdefault("initial", {"to": target, "won_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.move = S(target) if target in S.values else None
+        self.reopens = self.move is not None and REOPEN.get(lead.status) == self.move
+        wanted = REOPEN_FIELDS if self.reopens else MOVE_FIELDS.get(target, ())
+        for name in [n for n in self.fields if n != "to" and n not in wanted]:
+            del self.fields[name]
+        self.fields["to"].choices = [(m.value, m.label) for m in self.moves]  # type: ignore[attr-defined]
+
+    @classmethod
+    def for_lead(
+        cls, lead: Lead, actor: Any, bound: TransitionForm | None = None
+    ) -> list[TransitionForm]:
+        """A form per possible move (``bound`` in its move's place, to show its errors)."""
+        return [
+            bound if bound is not None and bound.move == m else cls(lead=lead, actor=actor, move=m)
+            for m in lead_moves(lead, actor)
+        ]
+
+    @property
+    def verb(self) -> str:
+        if self.reopens:
+            return str(_("Reopen: back to %(status)s") % {"status": self.move_label})
+        return str(VERBS.get(self.move or "", self.move_label))
+
+    @property
+    def confirm(self) -> str:
+        if self.reopens:
+            return str(_("Confirm: reopen"))
+        return str(CONFIRMS.get(self.move or "", self.verb))
+
+    @property
+    def move_label(self) -> str:
+        return str(self.move.label) if self.move else ""
+
+    @property
+    def asks(self) -> bool:
+        """True when the move needs more than a click (its fields are shown before the button)."""
+        return len(self.fields) > 1
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if "to" in self.errors:  # the lead moved meanwhile, or the move was never possible
+            del self.errors["to"]
+            self.add_error(
+                None,
+                _("This lead is %(status)s now: this move is no longer possible.")
+                % {"status": S(self.lead.status).label},
+            )
 
 
 class LeadImportForm(forms.Form):

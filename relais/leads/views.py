@@ -14,15 +14,18 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user, staff_required
 from relais.core.counting import CountingPaginator
-from relais.core.errors import DomainError
+from relais.core.errors import DomainError, TransitionError
 from relais.core.forms import add_errors
 from relais.core.tabular import csv_response
 from relais.leads import selectors, services
-from relais.leads.choices import Channel, ReviewReason
+from relais.leads.choices import Channel, LeadStatus, ReviewReason
 from relais.leads.forms import DealMoneyForm, LeadFilterForm, StaffLeadForm, TransitionForm
+from relais.leads.lifecycle import TRANSITIONS
 from relais.leads.models import Lead
+from relais.leads.timeline import lead_timeline
 from relais.partners.models import Partner
 
+S = LeadStatus
 PAGE_SIZE = 50
 EXPORT_COLUMNS = (
     "id", "submitted_at", "status", "channel", "partner_id", "first_name", "last_name",
@@ -57,14 +60,21 @@ def lead_list(request: HttpRequest) -> HttpResponseBase:
 @staff_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _get_lead_for_user(request, pk)
-    return render(request, "leads/detail.html", _detail_context(lead, TransitionForm()))
+    return render(request, "leads/detail.html", _detail_context(request, lead))
 
 
-def _detail_context(lead: Lead, form: TransitionForm) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, lead: Lead, bound: TransitionForm | None = None
+) -> dict[str, Any]:
+    user = request_user(request)
     return {
         "lead": lead,
-        "events": lead.events.select_related("actor"),
-        "form": form,
+        "timeline": lead_timeline(lead.events.select_related("actor")),
+        "moves": TransitionForm.for_lead(lead, user, bound),
+        # A refused move that is not one of the lead's (it moved meanwhile): its error alone.
+        "stale": bound if bound is not None and bound.move not in bound.moves else None,
+        # Assignment is a move of its own: it needs an assignee, chosen on the routing page.
+        "can_assign": user.can_manage and S.ASSIGNED in TRANSITIONS[lead.status],
         "original": lead.duplicate_of if lead.review_reason == ReviewReason.CONFLICT else None,
     }
 
@@ -73,16 +83,21 @@ def _detail_context(lead: Lead, form: TransitionForm) -> dict[str, Any]:
 @require_POST
 def lead_transition(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _get_lead_for_user(request, pk)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, lead=lead, actor=request.user)
+    status = 422
     if form.is_valid():
         try:
             services.lead_transition(lead=lead, actor=request_user(request), **form.cleaned_data)
         except DomainError as exc:
             add_errors(form, exc)
+            status = 409 if isinstance(exc, TransitionError) else 422
         else:
             messages.success(request, _("Lead updated."))
             return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/detail.html", _detail_context(lead, form), status=409)
+    elif form.move is None or form.move not in form.moves:
+        status = 409  # the lead moved meanwhile: this move is no longer one of its own
+    context = _detail_context(request, lead, form)
+    return render(request, "leads/detail.html", context, status=status)
 
 
 @staff_required

@@ -1,0 +1,60 @@
+"""Sentences the system writes down to be read later, translated when they are read.
+
+A note the system stores (why a lead could not be routed, why a partner is blocked from a run,
+why the yearly review proposes a pause) is read by people in either language, long after it was
+written: stored as text, it stays in the language of the process that wrote it. Stored instead
+as its message id and parameters (``later``), it is translated each time it is shown (``say``),
+in the reader's language. A parameter may itself be a deferred message (a translated part of the
+sentence) or a plural (``later_plural``).
+
+Mark the msgid with ``gettext_noop`` where it is written, so that ``makemessages`` finds it::
+
+    data["says"] = later(gettext_noop("Not opened within %(hours)s hours."), hours=96)
+
+A plain string given to ``say`` is returned as it is: rows written before their writer stored a
+message stay readable, in the language they were written in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext, ngettext
+
+Deferred = dict[str, Any]
+
+
+def later(msgid: str, /, **params: Any) -> Deferred:
+    """A sentence to translate when shown: JSON-serialisable, for a JSONField."""
+    return {"msgid": msgid, "params": params} if params else {"msgid": msgid}
+
+
+def later_plural(singular: str, plural: str, n: int, /, **params: Any) -> Deferred:
+    """``ngettext`` when shown; ``n`` is among the parameters as ``%(n)s``."""
+    return {"msgid": singular, "plural": plural, "n": n, "params": {"n": n, **params}}
+
+
+def is_deferred(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("msgid"), str)
+
+
+def say(value: Any) -> str:
+    """The sentence in the active language (a stored plain string as it was written)."""
+    if not is_deferred(value):
+        return "" if value is None else str(value)
+    if "plural" in value:
+        text = ngettext(value["msgid"], value["plural"], int(value.get("n") or 0))
+    else:
+        text = gettext(value["msgid"])
+    params = {k: say(v) if is_deferred(v) else v for k, v in value.get("params", {}).items()}
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        # A translation naming other parameters than its source: the source sentence instead.
+        source = value["plural"] if "plural" in value and value.get("n") != 1 else value["msgid"]
+        try:
+            return str(source % params)
+        except (KeyError, TypeError, ValueError):
+            return str(source)
