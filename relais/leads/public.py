@@ -31,8 +31,8 @@ def referral(request: HttpRequest, code: str) -> HttpResponse:
     if partner is None:
         # A link printed on a flyer outlives the partnership: the prospect gets a page that says
         # so, not Django's debug page (DEBUG) or a bare "Not Found" (Http404 without DEBUG).
-        context = {"company": settings.RELAIS_COMPANY_NAME}
-        return render(request, "leads/referral_gone.html", context, status=404)
+        gone = {"company": settings.RELAIS_COMPANY_NAME}
+        return render(request, "leads/referral_gone.html", gone, status=404)
     form = ReferralForm(request.POST or None)
     context = {"partner": partner, "form": form, "company": settings.RELAIS_COMPANY_NAME}
     if request.method == "POST" and form.is_valid():
