@@ -17,6 +17,7 @@ from stdnum import iban as iban_check
 
 from relais.commissions.choices import LineKind
 from relais.commissions.models import CommissionLine, OwnInvoice, VigilanceCertificate
+from relais.core.formatting import format_money
 from relais.core.params import legal_value
 from relais.partners.choices import DocumentKind, PartnerStatus
 from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
@@ -133,7 +134,7 @@ def _blocks(partner: Partner, amount: Decimal, c: Context, threshold: Decimal) -
                 Block(
                     "invoice",
                     _("Neither a self-billing mandate nor an invoice of its own for %(amount)s.")
-                    % {"amount": amount},
+                    % {"amount": format_money(amount)},
                 )
             )
         certificate = c.vigilance.get(partner.pk)
@@ -142,8 +143,11 @@ def _blocks(partner: Partner, amount: Decimal, c: Context, threshold: Decimal) -
             found.append(
                 Block(
                     "vigilance",
-                    _("URSSAF vigilance certificate missing or expired (contracts ≥ %(t)s € HT).")
-                    % {"t": threshold},
+                    _(
+                        "URSSAF vigilance certificate missing or expired "
+                        "(contracts ≥ %(t)s excl. VAT)."
+                    )
+                    % {"t": format_money(threshold, whole=True)},
                 )
             )
     return found

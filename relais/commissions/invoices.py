@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from relais.commissions.choices import InvoiceType
 from relais.commissions.engine import to_cents
 from relais.commissions.models import Invoice, NumberSeries, PaymentItem, PaymentRun
+from relais.core.formatting import format_money, format_number
 from relais.core.params import legal_value
 from relais.core.pdf import render_pdf
 from relais.partners.choices import LegalForm, TaxRegime
@@ -77,7 +78,7 @@ def _render(invoice: Invoice, lines: list[Any]) -> tuple[str, bytes]:
         penalties = _(
             "Late payment: interest at three times the legal rate, and a fixed recovery "
             "indemnity of %(amount)s €."
-        ) % {"amount": indemnity}
+        ) % {"amount": format_number(indemnity)}  # "40 €", not the parameter's "40,0000"
         period = {
             "start": invoice.period_start.strftime("%d/%m/%Y"),
             "end": invoice.period_end.strftime("%d/%m/%Y"),
@@ -160,7 +161,7 @@ def credit_note_issue(*, invoice: Invoice, amount: Decimal, reason: str) -> Invo
 
         raise DomainError(
             _("A credit note is for more than 0 and at most the invoice's %(total)s excl. VAT.")
-            % {"total": invoice.total_excl_vat},
+            % {"total": format_money(invoice.total_excl_vat)},
             code="bad_amount",
         )
     with transaction.atomic():

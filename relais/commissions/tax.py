@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentItem, Redemption
 from relais.core.calendar import year_bounds
+from relais.core.formatting import format_money
+from relais.core.money import cents
 from relais.core.params import legal_value
 from relais.core.pdf import render_pdf
 from relais.partners.models import Partner
@@ -84,9 +86,9 @@ def regular_activity_warning(partner: Partner, on: date | None = None) -> str:
     amount_limit = legal_value("regular_activity_amount", on)
     if paid["n"] > count_limit or (paid["s"] or ZERO) > amount_limit:
         return _(
-            "This activity may be regular (%(n)s payments, %(total)s € in 12 months): "
+            "This activity may be regular (%(n)s payments, %(total)s in 12 months): "
             "registration (micro-entreprise) may be required."
-        ) % {"n": paid["n"], "total": paid["s"] or ZERO}
+        ) % {"n": paid["n"], "total": format_money(paid["s"] or ZERO)}
     return ""
 
 
@@ -103,19 +105,22 @@ class Das2Row:
 
 
 def das2(year: int) -> list[Das2Row]:
-    """Beneficiaries paid (cash and gifts, incl. VAT) more than the year's threshold."""
+    """Beneficiaries paid (cash and gifts, incl. VAT) more than the year's threshold, to the
+    cent: SQLite sums decimals as floats (``2400.01000000000``)."""
     start, end = year_bounds(year)
     threshold = legal_value("das2_threshold", date(year, 12, 31))
-    cash = dict(
-        PaymentItem.objects.filter(paid_at__gte=start, paid_at__lt=end)
+    cash = {
+        pk: cents(total)
+        for pk, total in PaymentItem.objects.filter(paid_at__gte=start, paid_at__lt=end)
         .values("partner_id").annotate(s=Sum("amount")).values_list("partner_id", "s")
-    )  # fmt: skip
-    kind = dict(
-        Redemption.objects.filter(
+    }  # fmt: skip
+    kind = {
+        pk: cents(total)
+        for pk, total in Redemption.objects.filter(
             status=RedemptionStatus.DELIVERED, delivered_at__gte=start, delivered_at__lt=end
         )
         .values("partner_id").annotate(s=Sum("value_incl_vat")).values_list("partner_id", "s")
-    )  # fmt: skip
+    }  # fmt: skip
     ids = [
         pk for pk in set(cash) | set(kind) if cash.get(pk, ZERO) + kind.get(pk, ZERO) > threshold
     ]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.formatting import format_number
 from relais.core.models import (
     AuditEntry,
     Departement,
@@ -15,10 +16,15 @@ from relais.core.models import (
 class LegalParameterAdmin(admin.ModelAdmin):
     """Admins keep the legal figures current; an unconfirmed default is shown as such."""
 
-    list_display = ["key", "label", "value", "unit", "valid_from", "confirmed", "source"]
+    list_display = ["key", "label", "shown_value", "unit", "valid_from", "confirmed", "source"]
     list_filter = ["confirmed", "unit"]
     search_fields = ["key", "label", "source"]
     ordering = ["key", "-valid_from"]
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, obj: LegalParameter) -> str:
+        """73, 34, 18,6: the figure, not the column's four decimals (73,0000)."""
+        return format_number(obj.value)
 
     @admin.display(description=_("status"))
     def status(self, obj: LegalParameter) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.choices import TerritoryKind
+from relais.core.formatting import format_number
 
 
 class TimeStampedModel(models.Model):
@@ -71,7 +72,7 @@ class LegalParameter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} = {self.value} {self.unit} ({self.valid_from:%Y-%m-%d})"
+        return f"{self.key} = {format_number(self.value)} {self.unit} ({self.valid_from:%Y-%m-%d})"
 
 
 class AuditEntry(models.Model):

@@ -17,6 +17,7 @@ from relais.accounts.models import User
 from relais.core import events, fastinsert
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.core.formatting import format_money
 from relais.core.money import cents
 from relais.core.sqlrows import row_sources
 from relais.core.textcheck import max_chars, refuse_bad_text
@@ -439,7 +440,7 @@ def deal_collect(*, lead: Lead, amount: Decimal, actor: User | None, note: str =
         if amount > outstanding:
             raise DomainError(
                 _("%(amount)s is more than the %(left)s still to collect on this deal.")
-                % {"amount": amount, "left": outstanding},
+                % {"amount": format_money(amount), "left": format_money(outstanding)},
                 code="over_collected",
                 fields={"amount": _("Too much.")},
             )
@@ -467,7 +468,7 @@ def deal_refund(*, lead: Lead, amount: Decimal, actor: User | None, reason: str)
         if amount > left:
             raise DomainError(
                 _("%(amount)s is more than the %(left)s left on this deal.")
-                % {"amount": amount, "left": left},
+                % {"amount": format_money(amount), "left": format_money(left)},
                 code="over_refunded",
                 fields={"amount": _("Too much.")},
             )

@@ -16,6 +16,7 @@ from relais.commissions.invoices import credit_note_issue
 from relais.commissions.models import CorrectionRequest, Invoice
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, NotYours
+from relais.core.formatting import format_money
 from relais.partners.models import Partner
 
 
@@ -37,7 +38,8 @@ def correction_request(
     if amount <= 0 or amount > left:
         raise DomainError(
             _("Invoice %(number)s is issued and cannot be edited; a credit note can take back "
-              "between 0 and %(left)s € excl. VAT.") % {"number": invoice.number, "left": left},
+              "between 0 and %(left)s excl. VAT.")
+            % {"number": invoice.number, "left": format_money(left)},
             code="bad_amount", fields={"amount": _("Out of range.")},
         )  # fmt: skip
     request = CorrectionRequest.objects.create(

@@ -15,6 +15,7 @@ from relais.commissions.choices import LineKind, LineStatus, RedemptionStatus
 from relais.commissions.models import CommissionLine, Gift, Redemption
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.core.formatting import format_money
 from relais.partners.models import Partner
 
 S = RedemptionStatus
@@ -41,8 +42,11 @@ def redemption_request(*, partner: Partner, gift: Gift, actor: Any) -> Redemptio
         )["s"] or Decimal(0)
         if available(partner) - reserved < gift.value_incl_vat:
             raise DomainError(
-                _("Your available balance (%(balance)s €) does not cover this gift (%(value)s €).")
-                % {"balance": available(partner) - reserved, "value": gift.value_incl_vat},
+                _("Your available balance (%(balance)s) does not cover this gift (%(value)s).")
+                % {
+                    "balance": format_money(available(partner) - reserved),
+                    "value": format_money(gift.value_incl_vat),
+                },
                 code="balance_too_low",
             )
         redemption = Redemption.objects.create(
