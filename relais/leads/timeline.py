@@ -11,8 +11,6 @@ system's known sentences (translated again).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from relais.core.deferred import is_deferred, say
+from relais.core.timeline import Entry
 from relais.leads.choices import Channel, LeadStatus, ReviewReason
 from relais.leads.models import LeadEvent
 
@@ -40,19 +39,6 @@ KNOWN_NOTES = (
 # Kinds whose sentence says all the system's note said: the note is not repeated.
 AMOUNTS = frozenset({"collected", "refunded"})
 SELF_EXPLAINED = frozenset({"open_reminder", "status_reminder", "escalated", "expired"})
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of a timeline: when, what (a sentence, then the amount it names if any), the
-    system's explanation, a person's own words, and who."""
-
-    at: datetime
-    sentence: str
-    detail: str
-    quote: str
-    actor: Any
-    amount: str | None = None
 
 
 @cache
@@ -170,20 +156,31 @@ def _unknown(event: LeadEvent) -> str:
     return event.kind
 
 
+def system_note(note: str, data: dict[str, Any] | None = None) -> str:
+    """What the system wrote on an event, in the reader's language: its deferred message, else
+    one of its known sentences translated again, else the text as it was written. For pages
+    that show an event's note alone (the unassigned queue, the portal's next step)."""
+    says = (data or {}).get("says")
+    if is_deferred(says):
+        return say(says)
+    note = (note or "").strip()
+    msgid = _known_notes().get(note)
+    return _(msgid) if msgid is not None else note
+
+
 def _notes(event: LeadEvent) -> tuple[str, str]:
     """(the system's explanation, a person's words) of the event's note."""
     says = (event.data or {}).get("says")
-    if is_deferred(says):
-        return say(says), event.note if event.actor_id else ""
+    if is_deferred(says):  # the note column holds the same words, in the writer's language
+        return say(says), ""
     note = event.note.strip()
     if not note:
         return "", ""
-    msgid = _known_notes().get(note)
-    if msgid is not None:
-        return ("" if event.kind in SELF_EXPLAINED else _(msgid)), ""
-    if event.actor_id is None:  # written by the system before it stored messages: as written
-        return ("" if event.kind in SELF_EXPLAINED else note), ""
-    return "", note
+    if event.actor_id is not None and note not in _known_notes():
+        return "", note
+    # Written by the system (before it stored messages, or in a person's name: the rule that
+    # settles a conflict at submission): known sentences translated, others as written.
+    return ("" if event.kind in SELF_EXPLAINED else system_note(note)), ""
 
 
 def lead_event_entry(event: LeadEvent) -> Entry:

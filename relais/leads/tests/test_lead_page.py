@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
+from relais.core.deferred import later
 from relais.leads import services
 from relais.leads.lifecycle import lead_timeline_add
 from relais.leads.models import Lead, LeadEvent
@@ -188,3 +189,17 @@ def test_the_timeline_reads_as_sentences_in_the_readers_language(client, manager
     assert "Aucun revendeur" not in en
     for raw in ("submitted", "qualified", "status ", "unassigned", "open_reminder"):
         assert raw not in re.sub(r"<[^>]+>", " ", fr), raw
+
+
+def test_a_routing_note_stored_as_a_message_reads_in_each_language(client, manager):
+    lead = _lead(status="qualified")
+    LeadEvent.objects.create(
+        lead=lead, at=timezone.now(), kind="status", from_status="qualified", to_status="assigned",
+        note="→ Isolation Sud : la moins servie, pondérée par ses KPI",
+        data={"says": later("→ %(name)s: %(rule)s", name="Isolation Sud",
+                            rule=later("the least served, weighted by its KPIs"))},
+    )  # fmt: skip
+    client.force_login(manager)
+    english = client.get(f"/leads/{lead.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "→ Isolation Sud: the least served, weighted by its KPIs" in english
+    assert "la moins servie" not in english

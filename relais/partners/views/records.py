@@ -20,6 +20,7 @@ from relais.partners import selectors, services
 from relais.partners.forms import PartnerFilterForm, PartnerForm, TransitionForm
 from relais.partners.models import Partner
 from relais.partners.services.status import allowed_moves
+from relais.partners.timeline import partner_timeline
 from relais.partners.views.common import get_partner_for_user
 
 PAGE_SIZE = 50
@@ -54,7 +55,7 @@ def _detail_context(
         "documents": services.documents_for(partner),
         "scorecard": getattr(partner, "scorecard", None),
         "declarations": partner.declarations.all()[:20],
-        "timeline": audit_trail(partner)[:100],
+        "timeline": partner_timeline(audit_trail(partner)[:100]),
     }
 
 
