@@ -235,7 +235,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             reseller_profile_update(
                 partner=partner, departements=data["departements"],
                 categories=[int(pk) for pk in data["categories"]],
-                monthly_capacity=data["monthly_capacity"], actor=request.user,
+                monthly_capacity=data["monthly_capacity"], actor=request_user(request),
             )  # fmt: skip
         except DomainError as exc:
             add_errors(form, exc)
