@@ -48,7 +48,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @assignee_required
 def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead, who = _lead(request, pk)
-    if services.assignment_open(lead=lead, actor=request.user, **who):
+    if services.assignment_open(lead=lead, actor=request_user(request), **who):
         lead.refresh_from_db()
     context = {"lead": lead, "lost_reasons": lost_reasons(), "detail": True}
     return render(request, "portal/inbox_detail.html", context)
@@ -71,7 +71,7 @@ def inbox_declare(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.assignee_declare(
-                lead=lead, to=data["to"], actor=request.user, amount=data["amount"],
+                lead=lead, to=data["to"], actor=request_user(request), amount=data["amount"],
                 lost_reason=data["lost_reason"], **who,
             )  # fmt: skip
         except DomainError as exc:
@@ -89,8 +89,8 @@ def inbox_decline(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            services.decline(
-                lead=lead, actor=request.user, reason=form.cleaned_data["reason"], **who
+            services.assignment_decline(
+                lead=lead, actor=request_user(request), reason=form.cleaned_data["reason"], **who
             )
         except DomainError as exc:
             error = exc.message

@@ -66,7 +66,7 @@ def inbox(request: HttpRequest, closed: bool = False) -> Any:
 def open_lead(request: HttpRequest, lead_id: int) -> Lead:
     """Mark the lead opened (the first call only), as viewing it in the portal does."""
     lead, who = _mine(request, lead_id)
-    services.assignment_open(lead=lead, actor=request.user, **who)
+    services.assignment_open(lead=lead, actor=request_user(request), **who)
     lead.refresh_from_db()
     return lead
 
@@ -76,7 +76,7 @@ def declare(request: HttpRequest, lead_id: int, payload: DeclareIn) -> Lead:
     """In progress, won (``amount`` excl. VAT required) or lost (``lost_reason`` required)."""
     lead, who = _mine(request, lead_id)
     return services.assignee_declare(
-        lead=lead, to=payload.to, actor=request.user, amount=payload.amount,
+        lead=lead, to=payload.to, actor=request_user(request), amount=payload.amount,
         lost_reason=payload.lost_reason, **who,
     )  # fmt: skip
 
@@ -85,5 +85,7 @@ def declare(request: HttpRequest, lead_id: int, payload: DeclareIn) -> Lead:
 def decline(request: HttpRequest, lead_id: int, payload: DeclineIn) -> Status:
     """Give the lead back with a reason; it goes to someone else, never back to you."""
     lead, who = _mine(request, lead_id)
-    services.decline(lead=lead, actor=request.user, reason=payload.reason, **who)
+    services.assignment_decline(
+        lead=lead, actor=request_user(request), reason=payload.reason, **who
+    )
     return Status(204, None)

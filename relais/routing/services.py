@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,10 +26,11 @@ from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
 from relais.routing.router import route_lead, route_leads
 
 __all__ = [
-    "assign_manually",
     "assignee_declare",
+    "assignment_create",
+    "assignment_decline",
+    "assignment_end",
     "assignment_open",
-    "decline",
     "reseller_profile_update",
     "route_lead",
     "route_leads",
@@ -54,10 +54,10 @@ def _check_assignee(reseller: Partner | None, salesperson: User | None) -> None:
         )
 
 
-def assign_manually(
+def assignment_create(
     *,
     lead: Lead,
-    actor: Any,
+    actor: User | None,
     reason: str,
     reseller: Partner | None = None,
     salesperson: User | None = None,
@@ -69,7 +69,9 @@ def assign_manually(
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
         if locked.status in UNASSIGN:  # taken from its assignee first, on its timeline
-            locked = unhand(locked, AssignmentEnd.REASSIGNED, now, actor, reason)
+            locked = assignment_end(
+                lead=locked, end=AssignmentEnd.REASSIGNED, at=now, actor=actor, reason=reason
+            )
         # The leads app refuses a lead that is not qualified (submitted, rejected, closed).
         locked = lead_assign(
             lead=locked,
@@ -104,7 +106,11 @@ def _live(lead: Lead, reseller: Partner | None, salesperson: User | None) -> Ass
 
 
 def assignment_open(
-    *, lead: Lead, actor: Any, reseller: Partner | None = None, salesperson: User | None = None
+    *,
+    lead: Lead,
+    actor: User | None,
+    reseller: Partner | None = None,
+    salesperson: User | None = None,
 ) -> bool:
     """The assignee's first view marks the lead opened; later views change nothing."""
     with transaction.atomic():
@@ -124,7 +130,7 @@ def assignee_declare(
     *,
     lead: Lead,
     to: str,
-    actor: Any,
+    actor: User | None,
     reseller: Partner | None = None,
     salesperson: User | None = None,
     amount: Decimal | None = None,
@@ -146,10 +152,10 @@ def assignee_declare(
         )  # fmt: skip
 
 
-def decline(
+def assignment_decline(
     *,
     lead: Lead,
-    actor: Any,
+    actor: User | None,
     reason: str,
     reseller: Partner | None = None,
     salesperson: User | None = None,
@@ -161,11 +167,13 @@ def decline(
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
         _live(locked, reseller, salesperson)
         # A lead with a declared status is refused by the leads app's lifecycle.
-        unhand(locked, AssignmentEnd.DECLINED, timezone.now(), actor, reason)
+        assignment_end(
+            lead=locked, end=AssignmentEnd.DECLINED, at=timezone.now(), actor=actor, reason=reason
+        )
     return route_lead(lead_id=lead.pk)
 
 
-def unhand(lead: Lead, end: str, at: datetime, actor: Any, reason: str) -> Lead:
+def assignment_end(*, lead: Lead, end: str, at: datetime, actor: User | None, reason: str) -> Lead:
     """End the live assignment and put the lead back to qualified, on its timeline (the caller
     holds the lead's lock and routes it again); the leads app refuses it unless the lead is
     assigned or opened."""
@@ -182,7 +190,7 @@ def reseller_profile_update(
     departements: list[str],
     categories: list[int],
     monthly_capacity: int,
-    actor: Any,
+    actor: User | None,
 ) -> ResellerProfile:
     """What a reseller takes: the départements it serves, its products (none: all), how many
     leads a month. Audited, since it decides who receives leads."""

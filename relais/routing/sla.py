@@ -28,7 +28,7 @@ from relais.leads.models import Lead
 from relais.routing.choices import AssignmentEnd, SlaEventKind
 from relais.routing.models import Assignment, SlaEvent
 from relais.routing.router import route_lead
-from relais.routing.services import unhand
+from relais.routing.services import assignment_end
 
 Kind = SlaEventKind
 
@@ -103,7 +103,7 @@ def _expiries(now: datetime) -> int:
                 continue  # opened or moved meanwhile, or another sweep took it
             hours = settings.RELAIS_SLA_REASSIGN_HOURS
             note = _("Not opened within %(hours)s hours: reassigned.") % {"hours": hours}
-            unhand(lead, AssignmentEnd.EXPIRED, now, None, note)
+            assignment_end(lead=lead, end=AssignmentEnd.EXPIRED, at=now, actor=None, reason=note)
         rerouted.append(a.lead_id)
     for lead_id in rerouted:
         route_lead(lead_id=lead_id, now=now)

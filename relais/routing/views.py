@@ -46,7 +46,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST or None, lead=lead)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_manually(lead=lead, actor=request.user, **form.cleaned_data)
+            services.assignment_create(lead=lead, actor=request_user(request), **form.cleaned_data)
         except DomainError as exc:
             add_errors(form, exc)
         else:

@@ -42,7 +42,10 @@ def routed(manager, number=0):
 
 def test_a_declined_lead_is_back_to_qualified_on_its_timeline_without_an_assignee(manager):
     lead, reseller = routed(manager)
-    assert services.decline(lead=lead, reseller=reseller, actor=None, reason="Trop loin") is None
+    assert (
+        services.assignment_decline(lead=lead, reseller=reseller, actor=None, reason="Trop loin")
+        is None
+    )
     lead.refresh_from_db()
     assert (lead.status, lead.assigned_reseller, lead.assigned_salesperson) == (
         "qualified",
@@ -77,7 +80,7 @@ def test_an_sla_expiry_and_an_escalation_are_written_on_the_timeline(manager):
 def test_a_manager_reassigning_takes_the_lead_back_then_assigns_it_on_its_timeline(manager):
     lead, first = routed(manager)
     chosen = make_reseller(("13",))
-    services.assign_manually(lead=lead, reseller=chosen, actor=manager, reason="Client connu")
+    services.assignment_create(lead=lead, reseller=chosen, actor=manager, reason="Client connu")
     lead.refresh_from_db()
     assert (lead.status, lead.assigned_reseller) == ("assigned", chosen)
     last_two = list(lead.events.order_by("-at", "-pk")[:2].values_list("kind", "to_status", "note"))
@@ -95,7 +98,7 @@ def test_routing_cannot_assign_a_lead_the_lifecycle_does_not_allow(manager):
     before = timeline(lead)
     other = make_reseller(("13",))
     with pytest.raises(TransitionError) as refused:
-        services.assign_manually(lead=lead, reseller=other, actor=manager, reason="Essai")
+        services.assignment_create(lead=lead, reseller=other, actor=manager, reason="Essai")
     assert "cannot go from In progress to Assigned" in refused.value.message
     lead.refresh_from_db()
     assert (lead.status, lead.assigned_reseller) == ("in_progress", reseller)
@@ -107,7 +110,9 @@ def test_routing_cannot_take_back_a_lead_with_a_declared_status(manager):
     lead, reseller = routed(manager)
     services.assignee_declare(lead=lead, reseller=reseller, to="in_progress", actor=None)
     with pytest.raises(TransitionError) as refused:
-        services.decline(lead=lead, reseller=reseller, actor=None, reason="Plus le temps")
+        services.assignment_decline(
+            lead=lead, reseller=reseller, actor=None, reason="Plus le temps"
+        )
     assert refused.value.code == "illegal_transition"
     assert "This lead is In progress" in refused.value.message
     lead.refresh_from_db()

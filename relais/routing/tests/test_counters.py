@@ -43,8 +43,8 @@ def test_a_refresh_after_every_kind_of_change_equals_a_rebuild(manager):
     services.assignee_declare(**mine(a), to="won", amount=1200)
     services.assignee_declare(**mine(b), to="lost", lost_reason="price")
     services.assignee_declare(**mine(c), to="in_progress")
-    services.decline(**mine(d), reason="too far")  # goes to the other reseller
-    services.assign_manually(lead=e, actor=manager, reason="key account", reseller=first)
+    services.assignment_decline(**mine(d), reason="too far")  # goes to the other reseller
+    services.assignment_create(lead=e, actor=manager, reason="key account", reseller=first)
     lead_transition(lead=a, to="qualified", actor=manager)  # reopened by a manager
     sla_sweep(last_month + timedelta(days=5))  # f and g: reminded, then taken back
     counters.refresh()

@@ -162,11 +162,11 @@ def test_a_declined_lead_goes_to_another_reseller_never_back(manager):
     lead = qualified(manager)
     services.route_lead(lead_id=lead.pk)
     with pytest.raises(DomainError):
-        services.decline(lead=lead, reseller=first, actor=None, reason="")
-    services.decline(lead=lead, reseller=first, actor=None, reason="Zone trop éloignée")
+        services.assignment_decline(lead=lead, reseller=first, actor=None, reason="")
+    services.assignment_decline(lead=lead, reseller=first, actor=None, reason="Zone trop éloignée")
     lead.refresh_from_db()
     assert (lead.status, lead.assigned_reseller) == ("assigned", second)
-    services.decline(lead=lead, reseller=second, actor=None, reason="Complet")
+    services.assignment_decline(lead=lead, reseller=second, actor=None, reason="Complet")
     lead.refresh_from_db()
     assert (lead.status, lead.assigned_reseller) == ("qualified", None)
 
@@ -175,7 +175,7 @@ def test_a_manager_assigns_by_hand_with_a_reason_and_it_is_audited(manager):
     routed, chosen = reseller(), reseller(("13",))
     lead = qualified(manager)
     services.route_lead(lead_id=lead.pk)
-    services.assign_manually(
+    services.assignment_create(
         lead=lead, reseller=chosen, actor=manager, reason="Client connu de ce revendeur"
     )
     lead.refresh_from_db()
