@@ -101,7 +101,7 @@ def format_quantity(value: Number, unit: str = "", language: str | None = None) 
     ``3 years`` — never the column's four decimals (``73,0000``). Units other than money and
     percent are written as given (the caller translates them)."""
     if unit in MONEY_UNITS:
-        return format_money(value, language, whole=True)
+        return format_money(_decimal(value), language, whole=True)
     if unit in PERCENT_UNITS:
         return format_percent(value, language=language)
     number = format_number(value, language=language)
