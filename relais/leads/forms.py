@@ -71,9 +71,14 @@ class StaffLeadForm(QuickLeadForm):
 class ReferralForm(QuickLeadForm):
     """The public form behind a partner's referral link, filled in by the prospect themselves."""
 
+    # A honeypot: off-screen and out of the tab order, filled in only by robots. Its label is
+    # for the rare person who meets it anyway (no style sheet, a screen reader ignoring
+    # aria-hidden): in their language, it tells them what to do.
     website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
-    )  # honeypot
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     consent_marketing = forms.BooleanField(
         label=_("I agree to receive offers by e-mail."), required=False
     )
