@@ -73,7 +73,7 @@ def line_bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Tick lines and choose an action."))
     else:
         try:
-            done = move(ids=ids, actor=request.user)
+            done = move(ids=ids, actor=request_user(request))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -87,9 +87,13 @@ def line_hold(request: HttpRequest, pk: int) -> HttpResponse:
     line = object_or_404(request, selectors.commission_line_get_for_user, pk)
     try:
         if line.hold_reason:
-            lines.line_unhold(line=line, actor=request.user, note=request.POST.get("reason", ""))
+            lines.line_unhold(
+                line=line, actor=request_user(request), note=request.POST.get("reason", "")
+            )
         else:
-            lines.line_hold(line=line, reason=request.POST.get("reason", ""), actor=request.user)
+            lines.line_hold(
+                line=line, reason=request.POST.get("reason", ""), actor=request_user(request)
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(same_site_next(request, "commissions:lines"))
@@ -100,7 +104,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = runs.run_create(actor=request.user, **form.cleaned_data)
+            run = runs.run_create(actor=request_user(request), **form.cleaned_data)
         except DomainError as exc:
             add_errors(form, exc)
         else:
@@ -153,13 +157,15 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     run = object_or_404(request, selectors.payment_run_get_for_user, pk)
     try:
         if action == "send":
-            runs.run_send(run=run, actor=request.user)
+            runs.run_send(run=run, actor=request_user(request))
             messages.success(request, _("Marked as sent; self-billed invoices issued."))
         elif action == "paid":
-            runs.run_mark_paid(run=run, actor=request.user)
+            runs.run_mark_paid(run=run, actor=request_user(request))
             messages.success(request, _("Marked as paid."))
         elif action == "cancel":
-            runs.run_cancel(run=run, actor=request.user, reason=request.POST.get("reason", ""))
+            runs.run_cancel(
+                run=run, actor=request_user(request), reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("Run cancelled: its lines are payable again."))
         elif action == "documents":
             missing = run_statements_request(run=run)
@@ -179,7 +185,7 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             assert upload is not None
             assert not isinstance(upload, list)
             paid, problems = runs.run_import_statement(
-                run=run, content=upload.read(), actor=request.user
+                run=run, content=upload.read(), actor=request_user(request)
             )
             messages.success(request, _("%(n)s transfers marked paid.") % {"n": paid})
             for problem in problems[:20]:
@@ -204,7 +210,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = simulate(plan, **form.cleaned_data) if form.is_bound and form.is_valid() else None
     if request.method == "POST":
         try:
-            plan_activate(plan=plan, actor=request.user)
+            plan_activate(plan=plan, actor=request_user(request))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -251,13 +257,15 @@ def redemption_list(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "approve":
-                gifts.redemption_approve(redemption=redemption, actor=request.user)
+                gifts.redemption_approve(redemption=redemption, actor=request_user(request))
             elif action == "refuse":
                 gifts.redemption_refuse(
-                    redemption=redemption, actor=request.user, reason=request.POST.get("reason", "")
+                    redemption=redemption,
+                    actor=request_user(request),
+                    reason=request.POST.get("reason", ""),
                 )
             elif action == "deliver":
-                gifts.redemption_deliver(redemption=redemption, actor=request.user)
+                gifts.redemption_deliver(redemption=redemption, actor=request_user(request))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("commissions:redemptions")
