@@ -104,7 +104,9 @@ def correction_answer(request: HttpRequest, correction_id: int) -> HttpResponse:
         raise Http404
     accept = request.POST.get("answer") == "accept"
     try:
-        correction_decide(request=correction, partner=partner, accept=accept, actor=request.user)
+        correction_decide(
+            request=correction, partner=partner, accept=accept, actor=request_user(request)
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -122,7 +124,7 @@ def gift_redeem(request: HttpRequest, gift_id: int) -> HttpResponse:
     if gift is None:
         raise Http404
     try:
-        redemption_request(partner=partner, gift=gift, actor=request.user)
+        redemption_request(partner=partner, gift=gift, actor=request_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

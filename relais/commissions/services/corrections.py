@@ -4,13 +4,13 @@ supplier, who stays liable for the invoice) may accept, and a credit note (261) 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.commissions.choices import CorrectionStatus, InvoiceType
 from relais.commissions.invoices import credit_note_issue
 from relais.commissions.models import CorrectionRequest, Invoice
@@ -25,7 +25,7 @@ def credited(invoice: Invoice) -> Decimal:
 
 
 def correction_request(
-    *, invoice: Invoice, amount: Decimal, reason: str, actor: Any
+    *, invoice: Invoice, amount: Decimal, reason: str, actor: User | None
 ) -> CorrectionRequest:
     if invoice.type_code != InvoiceType.SELF_BILLED:
         raise DomainError(_("Only an invoice can be corrected, not a credit note."), code="credit")
@@ -50,7 +50,7 @@ def correction_request(
 
 
 def correction_decide(
-    *, request: CorrectionRequest, partner: Partner, accept: bool, actor: Any
+    *, request: CorrectionRequest, partner: Partner, accept: bool, actor: User | None
 ) -> CorrectionRequest:
     """The partner's answer; on acceptance the credit note is issued in the same transaction."""
     with transaction.atomic():

@@ -4,13 +4,13 @@ negative line, approved at once) when a manager approves it; refused, nothing is
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.commissions.choices import LineKind, LineStatus, RedemptionStatus
 from relais.commissions.models import CommissionLine, Gift, Redemption
 from relais.core.audit import audit_record
@@ -32,7 +32,7 @@ def available(partner: Partner) -> Decimal:
     return total or Decimal(0)
 
 
-def redemption_request(*, partner: Partner, gift: Gift, actor: Any) -> Redemption:
+def redemption_request(*, partner: Partner, gift: Gift, actor: User | None) -> Redemption:
     if not gift.active:
         raise DomainError(_("This gift is no longer offered."), code="inactive")
     with transaction.atomic():
@@ -67,7 +67,7 @@ def _move(redemption: Redemption, src: str, dst: str) -> Redemption:
     return locked
 
 
-def redemption_approve(*, redemption: Redemption, actor: Any) -> Redemption:
+def redemption_approve(*, redemption: Redemption, actor: User | None) -> Redemption:
     with transaction.atomic():
         locked = _move(redemption, S.REQUESTED, S.APPROVED)
         Partner.objects.select_for_update().get(pk=locked.partner_id)
@@ -84,7 +84,7 @@ def redemption_approve(*, redemption: Redemption, actor: Any) -> Redemption:
     return locked
 
 
-def redemption_refuse(*, redemption: Redemption, actor: Any, reason: str) -> Redemption:
+def redemption_refuse(*, redemption: Redemption, actor: User | None, reason: str) -> Redemption:
     with transaction.atomic():
         locked = _move(redemption, S.REQUESTED, S.REFUSED)
         locked.decided_at = timezone.now()
@@ -93,7 +93,7 @@ def redemption_refuse(*, redemption: Redemption, actor: Any, reason: str) -> Red
     return locked
 
 
-def redemption_deliver(*, redemption: Redemption, actor: Any) -> Redemption:
+def redemption_deliver(*, redemption: Redemption, actor: User | None) -> Redemption:
     with transaction.atomic():
         locked = _move(redemption, S.APPROVED, S.DELIVERED)
         locked.delivered_at = timezone.now()

@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.commissions.choices import (
     Beneficiary,
     Formula,
@@ -24,7 +25,7 @@ from relais.commissions.choices import (
 from relais.commissions.engine import History, bonus_due, compute, period_bounds, to_cents
 from relais.commissions.models import CommissionLine, Rule
 from relais.commissions.services.rules import specificity
-from relais.core.audit import audits_record, audit_record
+from relais.core.audit import audit_record, audits_record
 from relais.core.errors import DomainError
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
@@ -98,7 +99,7 @@ def _suspicion(lead: Lead) -> str:
     return ""
 
 
-def accrue(occasion: Occasion) -> list[CommissionLine]:
+def lines_accrue(*, occasion: Occasion) -> list[CommissionLine]:
     """Lines for the lead's introducer and reseller. Safe to run twice: a line is unique per
     event, partner and rule. The partner's row lock serialises its tiers, caps and bonuses."""
     lead, made = occasion.lead, []
@@ -174,7 +175,7 @@ def _bonus(
     )  # fmt: skip
 
 
-def claw_back(*, lead: Lead, event: LeadEvent) -> list[CommissionLine]:
+def lines_claw_back(*, lead: Lead, event: LeadEvent) -> list[CommissionLine]:
     """A refund (or a cancellation: a refund of everything) takes back, in proportion, what the
     lead's sale earned. Each earned line gets a negative line; nothing is edited."""
     refund = Decimal(event.data["amount"])
@@ -210,7 +211,7 @@ def claw_back(*, lead: Lead, event: LeadEvent) -> list[CommissionLine]:
 # --- lifecycle ---------------------------------------------------------------------------------
 
 
-def _move(ids: list[int], src: str, dst: str, actor: Any, **extra: Any) -> int:
+def _move(ids: list[int], src: str, dst: str, actor: User | None, **extra: Any) -> int:
     """Move the lines in ``src`` among ``ids`` to ``dst``, all or none, audited per line."""
     with transaction.atomic():
         lines = list(CommissionLine.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
@@ -226,19 +227,19 @@ def _move(ids: list[int], src: str, dst: str, actor: Any, **extra: Any) -> int:
     return len(lines)
 
 
-def lines_approve(*, ids: list[int], actor: Any) -> int:
+def lines_approve(*, ids: list[int], actor: User | None) -> int:
     return _move(
         ids, LineStatus.PENDING, LineStatus.APPROVED, actor,
         approved_at=timezone.now(), approved_by=actor,
     )  # fmt: skip
 
 
-def lines_release(*, ids: list[int], actor: Any) -> int:
+def lines_release(*, ids: list[int], actor: User | None) -> int:
     """Approved lines become payable: the next payment run takes them."""
     return _move(ids, LineStatus.APPROVED, LineStatus.PAYABLE, actor)
 
 
-def line_hold(*, line: CommissionLine, reason: str, actor: Any) -> None:
+def line_hold(*, line: CommissionLine, reason: str, actor: User | None) -> None:
     if not reason.strip():
         raise DomainError(_("Say why the line is held."), code="reason_required")
     with transaction.atomic():
@@ -249,7 +250,7 @@ def line_hold(*, line: CommissionLine, reason: str, actor: Any) -> None:
         audit_record(subject=locked, action="held", actor=actor, reason=reason.strip())
 
 
-def line_unhold(*, line: CommissionLine, actor: Any, note: str = "") -> None:
+def line_unhold(*, line: CommissionLine, actor: User | None, note: str = "") -> None:
     with transaction.atomic():
         locked = CommissionLine.objects.select_for_update().get(pk=line.pk)
         if not locked.hold_reason:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.commissions.choices import Formula, PlanStatus, Trigger
 from relais.commissions.models import Plan, Rule
 from relais.core.audit import audit_record
@@ -97,7 +98,7 @@ def conflicts(rules: list[Rule]) -> list[Conflict]:
     return found
 
 
-def plan_activate(*, plan: Plan, actor: Any) -> Plan:
+def plan_activate(*, plan: Plan, actor: User | None) -> Plan:
     """Check every rule, and that none contradicts another (in this plan or an active one)."""
     with transaction.atomic():
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -126,7 +127,9 @@ def plan_activate(*, plan: Plan, actor: Any) -> Plan:
     return locked
 
 
-def rule_new_version(*, rule: Rule, changes: dict[str, Any], starting: date, actor: Any) -> Rule:
+def rule_new_version(
+    *, rule: Rule, changes: dict[str, Any], starting: date, actor: User | None
+) -> Rule:
     """Change an active rule from a date: the current version ends the day before, the new one
     starts that day. Lines already made keep the version they were computed with."""
     if starting <= rule.valid_from:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.commissions.checks import (
     Block,
     blocks_many,
@@ -44,7 +45,7 @@ ZERO = Decimal(0)
 
 
 def run_create(
-    *, cutoff: date, execution_date: date, actor: Any, schema: str = SCHEMAS[0]
+    *, cutoff: date, execution_date: date, actor: User | None, schema: str = SCHEMAS[0]
 ) -> PaymentRun:
     """Take the payable lines earned up to ``cutoff``; blocked partners' lines stay payable for a
     later run, and the run lists them with the reasons. Nothing is written if no one can be paid."""
@@ -161,7 +162,7 @@ def _lock(run: PaymentRun, *allowed: str) -> PaymentRun:
     return locked
 
 
-def run_send(*, run: PaymentRun, actor: Any) -> PaymentRun:
+def run_send(*, run: PaymentRun, actor: User | None) -> PaymentRun:
     """The manager sent the file to the bank: the self-billed invoices are issued now."""
     from relais.commissions.invoices import issue_for_run
 
@@ -174,7 +175,7 @@ def run_send(*, run: PaymentRun, actor: Any) -> PaymentRun:
     return locked
 
 
-def run_cancel(*, run: PaymentRun, actor: Any, reason: str) -> PaymentRun:
+def run_cancel(*, run: PaymentRun, actor: User | None, reason: str) -> PaymentRun:
     """Give the lines back (payable again, in no run); nothing is paid. Once invoices are issued,
     the run can only be paid: an issued invoice is corrected by a credit note, not erased."""
     if not reason.strip():
@@ -195,7 +196,7 @@ def run_cancel(*, run: PaymentRun, actor: Any, reason: str) -> PaymentRun:
     return locked
 
 
-def run_mark_paid(*, run: PaymentRun, actor: Any, items: list[int] | None = None) -> int:
+def run_mark_paid(*, run: PaymentRun, actor: User | None, items: list[int] | None = None) -> int:
     """Record the transfers as paid (all, or these items): their lines become paid."""
     now = timezone.now()
     with transaction.atomic():
@@ -213,7 +214,9 @@ def run_mark_paid(*, run: PaymentRun, actor: Any, items: list[int] | None = None
     return len(partner_ids)
 
 
-def run_import_statement(*, run: PaymentRun, content: bytes, actor: Any) -> tuple[int, list[str]]:
+def run_import_statement(
+    *, run: PaymentRun, content: bytes, actor: User | None
+) -> tuple[int, list[str]]:
     """The bank's statement CSV (columns: reference or end-to-end id, amount): the transfers it
     shows, at the right amount, are paid. Returns how many, and the lines it could not match."""
     text = content.decode("utf-8-sig", errors="replace")
