@@ -34,6 +34,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Coverage"), "routing:coverage", _MANAGERS),
     MenuItem(_("Reseller KPIs"), "routing:kpis", _MANAGERS),
     MenuItem(_("Commissions"), "commissions:dashboard", _MANAGERS),
+    MenuItem(_("Commission plans"), "commissions:plans", _MANAGERS),
     MenuItem(_("Partners"), "partners:list", _MANAGERS),
     MenuItem(_("Declarations"), "partners:declarations", _MANAGERS),
     MenuItem(_("Contracts"), "partners:templates", _MANAGERS),

@@ -39,6 +39,14 @@ class Plan(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=8, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
+    # A draft may be the next version of an active plan from a date: activating it makes each
+    # changed rule a new version of that plan's rule (same plan and code: its caps and tiers
+    # go on counting), then the draft, merged, is gone.
+    replaces = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="next_versions",
+        verbose_name=_("new version of"),
+    )  # fmt: skip
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

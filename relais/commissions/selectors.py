@@ -20,6 +20,7 @@ from relais.commissions.models import (
     PaymentRun,
     Plan,
     Redemption,
+    Rule,
 )
 from relais.commissions.tax import regular_activity_partners
 from relais.partners.models import Partner
@@ -131,6 +132,15 @@ def plans_for_user(*, user: User) -> QuerySet[Plan]:
 
 def plan_get_for_user(*, user: User, pk: int) -> Plan:
     return plans_for_user(user=user).get(pk=pk)
+
+
+def rules_for_user(*, user: User) -> QuerySet[Rule]:
+    return Rule.objects.filter(plan__in=plans_for_user(user=user)).select_related("plan")
+
+
+def rule_get_for_user(*, user: User, plan: Plan, pk: int) -> Rule:
+    """A rule of ``plan`` (reached through ``plan_get_for_user``)."""
+    return rules_for_user(user=user).get(pk=pk, plan=plan)
 
 
 def invoices_for_user(*, user: User) -> QuerySet[Invoice]:

@@ -49,8 +49,21 @@ def _events(start: date, end: date) -> list[tuple[date, str, Lead]]:
     return sorted(events, key=lambda e: (e[0], e[2].pk))
 
 
-def simulate(plan: Plan, start: date, end: date) -> Simulation:
-    rules = list(Rule.objects.filter(plan=plan))
+def simulate(
+    plan: Plan,
+    start: date,
+    end: date,
+    *,
+    rules: list[Rule] | None = None,
+    whole_period: bool = False,
+) -> Simulation:
+    """``rules``: these instead of the plan's. ``whole_period``: each rule as if in force over
+    the whole period, whatever its dates (a new version starts after the past period it is
+    tried on; the rules it replaces are compared the same way). Nothing is saved."""
+    rules = list(Rule.objects.filter(plan=plan)) if rules is None else list(rules)
+    if whole_period:
+        for rule in rules:  # in memory only
+            rule.valid_from, rule.valid_until = date.min, None
     result = Simulation(plan, start, end)
     memory: dict[tuple[int, str, date], History] = defaultdict(History)
     bonus_paid: set[tuple[int, str, date]] = set()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.commissions import views
+from relais.commissions import plan_views, views
 
 app_name = "commissions"
 
@@ -17,8 +17,15 @@ urlpatterns = [
         views.statement_download,
         name="statement",
     ),
-    path("plans/", views.plan_list, name="plans"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/new/", plan_views.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/discard/", plan_views.plan_discard, name="plan_discard"),
+    path("plans/<int:pk>/version/", plan_views.plan_version, name="plan_version"),
+    path("plans/<int:pk>/rules/new/", plan_views.rule_new, name="rule_new"),
+    path("plans/<int:pk>/rules/<int:rule_id>/", plan_views.rule_edit, name="rule_edit"),
+    path("plans/<int:pk>/rules/<int:rule_id>/delete/", plan_views.rule_delete, name="rule_delete"),
     path("das2/", views.das2_latest, name="das2_latest"),
     path("das2/<int:year>/", views.das2, name="das2"),
     path("redemptions/", views.redemption_list, name="redemptions"),

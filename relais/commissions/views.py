@@ -1,5 +1,5 @@
-"""Managers' commission pages: the figures, the lines to approve, payment runs, plans and their
-simulation, DAS2, gift redemptions, invoice corrections."""
+"""Managers' commission pages: the figures, the lines to approve, payment runs, DAS2, gift
+redemptions, invoice corrections (the plan editor is ``plan_views``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from relais.commissions.forms import (
     CorrectionForm,
     ReasonForm,
     RunForm,
-    SimulateForm,
     StatementForm,
 )
 from relais.commissions.services import gifts, lines, runs
@@ -29,8 +28,6 @@ from relais.commissions.services.documents import (
     run_statements_request,
     statement_request,
 )
-from relais.commissions.services.rules import plan_activate
-from relais.commissions.simulator import simulate
 from relais.commissions.tax import das2 as das2_rows
 from relais.commissions.tax import gift_totals
 from relais.core.counting import CountingPaginator
@@ -195,29 +192,6 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("commissions:run", pk=run.pk)
-
-
-@manager_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = selectors.plans_for_user(user=request_user(request))
-    return render(request, "commissions/plans.html", {"plans": plans})
-
-
-@manager_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = object_or_404(request, selectors.plan_get_for_user, pk)
-    form = SimulateForm(request.GET or None)
-    result = simulate(plan, **form.cleaned_data) if form.is_bound and form.is_valid() else None
-    if request.method == "POST":
-        try:
-            plan_activate(plan=plan, actor=request_user(request))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Plan activated."))
-        return redirect("commissions:plan", pk=plan.pk)
-    context = {"plan": plan, "rules": plan.rules.all(), "form": form, "result": result}
-    return render(request, "commissions/plan.html", context)
 
 
 @manager_required

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 
 from relais.core.errors import DomainError
 
@@ -28,7 +28,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return {field: messages[0] for field, messages in exc.message_dict.items()}
 
 
-def add_errors(form: Form, exc: ValidationError | DomainError) -> None:
+def add_errors(form: BaseForm, exc: ValidationError | DomainError) -> None:
     """Put a service's errors on the form fields they name (the rest on the form)."""
     if isinstance(exc, DomainError):
         for field, message in exc.fields.items():

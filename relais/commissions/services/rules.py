@@ -98,33 +98,98 @@ def conflicts(rules: list[Rule]) -> list[Conflict]:
     return found
 
 
+def _refuse_conflicts(rules: list[Rule]) -> None:
+    clash = conflicts(rules)
+    if clash:
+        c = clash[0]
+        raise DomainError(
+            _(
+                "“%(a)s” and “%(b)s” pay the same partners for the same event over "
+                "overlapping dates: end one before the other starts, or narrow its scope."
+            )
+            % {"a": c.rule, "b": c.other},
+            code="overlapping_rules",
+        )
+
+
 def plan_activate(*, plan: Plan, actor: User | None) -> Plan:
-    """Check every rule, and that none contradicts another (in this plan or an active one)."""
+    """Check every rule, and that none contradicts another (in this plan or an active one).
+    A draft that is the next version of an active plan is merged into it instead (see
+    ``_merge_version``); the plan returned is then the active one."""
     with transaction.atomic():
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
         if locked.status != PlanStatus.DRAFT:
             raise DomainError(_("Only a draft plan can be activated."), code="not_draft")
         rules = list(locked.rules.all())
-        if not rules:
+        if not rules and locked.replaces_id is None:
             raise DomainError(_("This plan has no rule."), code="empty_plan")
         for rule in rules:
             rule_check(rule)
-        active = list(Rule.objects.filter(plan__status=PlanStatus.ACTIVE))
-        clash = conflicts(rules + active)
-        if clash:
-            c = clash[0]
-            raise DomainError(
-                _(
-                    "“%(a)s” and “%(b)s” pay the same partners for the same event over "
-                    "overlapping dates: end one before the other starts, or narrow its scope."
-                )
-                % {"a": c.rule, "b": c.other},
-                code="overlapping_rules",
-            )
+        if locked.replaces_id is not None:
+            return _merge_version(locked, rules, actor)
+        _refuse_conflicts(rules + list(Rule.objects.filter(plan__status=PlanStatus.ACTIVE)))
         locked.status = PlanStatus.ACTIVE
         locked.save(update_fields=["status", "updated_at"])
         audit_record(subject=locked, action="activated", actor=actor)
     return locked
+
+
+# What a new version may change on a rule; code and plan identify it, dates are the version's.
+VERSIONED = (
+    "name", "trigger", "beneficiary", "formula", "amount", "rate", "tier_basis", "period",
+    "tiers", "target", "partner_kind", "group", "category_id", "partner_id", "cap_per_deal",
+    "cap_per_year", "valid_until",
+)  # fmt: skip
+
+
+def _merge_version(draft: Plan, rules: list[Rule], actor: User | None) -> Plan:
+    """The draft's rules become the active plan's from the draft's date, in the caller's
+    transaction: a changed rule is a new version (``rule_new_version``: same plan and code,
+    so its caps and tiers go on counting), a new rule starts that day, and a rule the draft
+    dropped ends the day before. Then the draft, merged, is deleted."""
+    replaced = draft.replaces_id or 0
+    target = Plan.objects.select_for_update().filter(pk=replaced).first()
+    starting = draft.starts_on
+    if target is None or target.status != PlanStatus.ACTIVE or starting is None:
+        raise DomainError(
+            _("“%(plan)s” is no longer active: this version has nothing to follow.")
+            % {"plan": target or draft.name},
+            code="not_active",
+        )
+    latest: dict[str, Rule] = {}
+    for rule in target.rules.order_by("code", "-version"):
+        latest.setdefault(rule.code, rule)
+    changed = []
+    for rule in rules:
+        current = latest.pop(rule.code, None)
+        if current is None or (current.valid_until and current.valid_until < starting):
+            # A new rule, or one whose code an ended rule had: it starts that day.
+            fresh = Rule.objects.get(pk=rule.pk)
+            fresh.pk, fresh.plan, fresh.valid_from = None, target, starting
+            fresh.version = current.version + 1 if current else 1
+            fresh.save()
+            changed.append(str(fresh))
+            continue
+        changes = {
+            k: getattr(rule, k) for k in VERSIONED if getattr(rule, k) != getattr(current, k)
+        }
+        if changes:
+            changed.append(
+                str(rule_new_version(rule=current, changes=changes, starting=starting, actor=actor))
+            )
+    for dropped in latest.values():  # in force at the version's date, absent from the draft
+        if dropped.valid_until is None or dropped.valid_until >= starting:
+            dropped.valid_until = starting - timedelta(days=1)
+            dropped.save(update_fields=["valid_until"])
+            changed.append(str(dropped))
+    others = Rule.objects.filter(plan__status=PlanStatus.ACTIVE).exclude(plan=target)
+    _refuse_conflicts(list(target.rules.all()) + list(others))
+    audit_record(
+        subject=target, action="version_activated", actor=actor, target=draft.name,
+        changes={"starts_on": [None, starting.isoformat()], "rules": [None, changed]},
+    )  # fmt: skip
+    draft.delete()
+    return target
 
 
 def rule_new_version(

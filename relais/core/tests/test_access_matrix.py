@@ -127,6 +127,16 @@ CASES: dict[str, Case] = {
         _theirs(pk="run", item_id="item")
     ),
     "commissions/plans/<int:pk>/": Case(_theirs(pk="plan")),
+    "commissions/plans/<int:pk>/edit/": Case(_theirs(pk="plan")),
+    "commissions/plans/<int:pk>/discard/": Case(_theirs(pk="plan")),
+    "commissions/plans/<int:pk>/version/": Case(_theirs(pk="plan")),
+    "commissions/plans/<int:pk>/rules/new/": Case(_theirs(pk="plan")),
+    "commissions/plans/<int:pk>/rules/<int:rule_id>/": Case(
+        lambda w: {"pk": w.theirs.plan.pk, "rule_id": w.theirs.plan.rules.get().pk}
+    ),
+    "commissions/plans/<int:pk>/rules/<int:rule_id>/delete/": Case(
+        lambda w: {"pk": w.theirs.plan.pk, "rule_id": w.theirs.plan.rules.get().pk}
+    ),
     "commissions/das2/<int:year>/": Case(_params(year=YEAR), object=False),
     "commissions/invoices/<int:pk>/": Case(_theirs(pk="invoice")),
     # The portal: a partner user's own partner only; the other partner's objects reach nobody.
