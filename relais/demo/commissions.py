@@ -1,6 +1,6 @@
 """Demo commissions: an active plan (5 % of won deals for introducers, 3 % of heat-pump deals for
 resellers), a line per won deal and payee, and two past payment runs that paid the older lines.
-Written in batches with ``core.fastinsert`` (the large network: about 356,000 lines)."""
+Written in batches with ``relais.bulk.fastinsert`` (the large network: about 356,000 lines)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from relais.bulk import fastinsert
 from relais.commissions.choices import Beneficiary, LineKind, LineStatus, PlanStatus, RunStatus
 from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun, Plan, Rule
-from relais.core import fastinsert
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner

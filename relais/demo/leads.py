@@ -2,7 +2,7 @@
 
 Written in batches, each in its own transaction (leads, their prospect keys, two timeline events
 each, assignments), never holding more than a batch in memory, so the large network's 1,000,000
-leads stream in. Written with ``core.fastinsert`` (COPY on PostgreSQL) rather than
+leads stream in. Written with ``relais.bulk.fastinsert`` (COPY on PostgreSQL) rather than
 ``bulk_create``, whose compilation of every value was two thirds of the build; every prospect
 has its own phone (``DistinctMobiles``), so the keys go in without a conflict to skip.
 """
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
-from relais.core import fastinsert
+from relais.bulk import fastinsert
 from relais.core.choices import TerritoryKind
 from relais.core.models import Departement
 from relais.core.sample_identities import DistinctMobiles, Identity

@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Model, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncDate
 
-from relais.core import compiled
-from relais.core.sqlrows import row_sources
+from relais.bulk import is_batch
+from relais.bulk.stats import analyze  # also the KPI months' rebuild's (routing.counters)
+from relais.leads import bulk
 from relais.leads.models import Lead, LeadDay, LeadTouch
 
 # Marks read and recomputed per transaction: a refresh after a large import proceeds in steps.
@@ -51,14 +52,13 @@ def register(
 
 def touch(lead_ids: Iterable[int]) -> None:
     """Mark these leads' counters out of date; call inside the transaction that changes them.
-
-    A plain multi-row INSERT: it sits on every intake and routing path, where building a model
-    instance per mark cost more than the INSERT itself."""
-    table = connection.ops.quote_name(LeadTouch._meta.db_table)
-    with connection.cursor() as cursor:
-        marks = [(pk,) for pk in sorted(set(lead_ids))]
-        for source, params in row_sources(marks, ("bigint",)):
-            cursor.execute(f"INSERT INTO {table} (lead_id) SELECT column1 FROM {source}", params)  # noqa: S608
+    A few marks through the ORM; a batch's (an import, a routing batch) in one multi-row
+    INSERT (``leads.bulk``), where a model instance per mark cost more than the INSERT."""
+    marks = sorted(set(lead_ids))
+    if is_batch(len(marks)):
+        bulk.touch(marks)
+    else:
+        LeadTouch.objects.bulk_create([LeadTouch(lead_id=pk) for pk in marks])
 
 
 def refresh() -> int:
@@ -68,7 +68,7 @@ def refresh() -> int:
     read the older state write last. Each mark is deleted by id, after its buckets were
     recomputed from a state that includes its change (committed before the mark was read)."""
     done = 0
-    while compiled.rows(_first_mark):  # read before every counter: kept compiled
+    while LeadTouch.objects.exists():  # read before every counter
         with transaction.atomic():
             _lock()
             marks = list(LeadTouch.objects.order_by("pk").values_list("pk", "lead_id")[:CHUNK])
@@ -84,10 +84,6 @@ def refresh() -> int:
     return done
 
 
-def _first_mark() -> QuerySet[LeadTouch, tuple[int]]:
-    return LeadTouch.objects.values_list("pk")[:1]
-
-
 def rebuild() -> None:
     """Recompute every counter from scratch (after a bulk load that bypassed the services)."""
     with transaction.atomic():
@@ -95,13 +91,6 @@ def rebuild() -> None:
         LeadTouch.objects.all().delete()
         for counter in _counters.values():
             counter.rebuild()
-
-
-def analyze(model: type[Model]) -> None:
-    """Fresh planner statistics for a counter table just rebuilt: without them PostgreSQL took
-    the new table for one row and sorted 46,000 on disk to group them (twice the time)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def refresh_job(now: datetime) -> str:

@@ -26,10 +26,10 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from relais.bulk.lanes import Turn, in_lanes
 from relais.core import resumable
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
-from relais.core.lanes import Turn, in_lanes
 from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.core.uploads import check_import_size
 from relais.leads.choices import Channel, LeadImportState
@@ -193,7 +193,7 @@ def create_pass(batch: LeadImport, hold: resumable.Claim) -> None:
     recorded and skipped (valid-only mode). Each thousand commits with its progress, in the
     file's order. At most four thousand rows are held at once, so memory stays flat.
 
-    On PostgreSQL two connections write in turn (``core.lanes``): while one waits on the
+    On PostgreSQL two connections write in turn (``relais.bulk.lanes``): while one waits on the
     database, the other validates and writes the next thousand; a prospect in both is taken
     by the earlier one first. On SQLite, which takes one writer at a time, a second thread
     reads and validates the next thousand while this one is written. Inside a caller's

@@ -4,25 +4,29 @@ suppression decision — one code path for a single lead and for a batch of a th
 ``services.leads_submit`` holds the transaction and does the writes; what is decided here reads
 the rows it is given (the prospect keys it locked, each with whether it is suppressed, and the
 earlier leads they point to) and never queries per lead, so a batch costs a fixed number of queries.
+The prospect keys it locks and points go through the ORM when they are few (the one-lead intake)
+and through the fast path (``leads.bulk``) for a batch: the same rows either way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from relais.bulk import is_batch
 from relais.core.forms import field_errors
 from relais.core.money import cents
-from relais.core.sqlrows import row_sources
 from relais.core.textcheck import character_errors, length_errors, max_chars
+from relais.leads import bulk
 from relais.leads.choices import KeyKind, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.models import Lead, ProductCategory, ProspectKey, Suppression
 from relais.leads.normalise import (
@@ -173,109 +177,79 @@ def lock_keys(
     keys: Iterable[Key], *, expected: Mapping[Key, int] | None = None, at: datetime | None = None
 ) -> dict[Key, LockedKey]:
     """One row per key, created if missing, each locked, in a fixed order (no deadlock between
-    two batches): two submissions of the same prospect at once are serialised here.
+    two batches): two submissions of the same prospect at once are serialised here. Each says
+    whether the prospect asked us to forget this e-mail or phone.
 
-    A key created here points at once to the lead ``expected`` names (submitted ``at``): the
-    lead that will most likely claim it, so that ``point_keys`` writes only the keys that end
-    otherwise (the row, not yet committed, is seen by no one else meanwhile). Written, then
-    rewritten by ``point_keys``, a thousand leads' keys took ~30 ms more.
+    New keys first, ``INSERT … ON CONFLICT DO NOTHING``: a row this transaction inserts stays
+    locked until it commits, and a key a concurrent intake is inserting makes this one wait for
+    it. Then the keys that already existed, ``SELECT … FOR UPDATE``, read as last committed
+    (what an earlier submission pointed them at). An upsert's no-op ``DO UPDATE`` would lock
+    both kinds in one statement, but it writes a new version of every known key for the vacuum
+    to clear.
 
-    New keys first, ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a row this transaction
-    inserts stays locked until it commits, and a key a concurrent batch is inserting makes this
-    one wait for that batch. Then the keys that already existed, ``SELECT … FOR UPDATE``, read
-    as last committed (what an earlier submission pointed them at). An upsert's no-op
-    ``DO UPDATE`` would lock both kinds in one statement, but it writes a new version of every
-    known key for the vacuum to clear; a batch of new prospects needs the first statement only.
-    The same statements say which keys are suppressed (``_suppressed``): no lookup of their own."""
+    A few keys go through the ORM, which cannot say which rows it created: every key is then
+    read back and locked by the second statement. A batch's keys take the fast path
+    (``leads.bulk``): the created ones come back from the INSERT, each pointing at once to the
+    lead ``expected`` names (submitted ``at``), the lead that will most likely claim it, so
+    that ``point_keys`` writes only the keys that end otherwise (written, then rewritten, a
+    thousand leads' keys took ~30 ms more)."""
     wanted = sorted(set(keys))
+    fast = is_batch(len(wanted))
     found: dict[Key, LockedKey] = {}
     # A key erased (GDPR) between the two statements is inserted again on the next turn.
     for _turn in range(3):
         missing = [key for key in wanted if key not in found]
         if not missing:
             break
-        found.update(_insert_new(missing, expected or {}, at))
+        if fast:
+            for pk, kind, value, pointed, suppressed in bulk.insert_keys(
+                missing, dict(expected or {}), at
+            ):
+                found[(kind, value)] = LockedKey(pk, None, None, suppressed, pointed)
+        else:
+            ProspectKey.objects.bulk_create(
+                [ProspectKey(kind=kind, value=value) for kind, value in missing],
+                ignore_conflicts=True,
+            )
         existing = [key for key in missing if key not in found]
         if existing:
-            found.update(_lock_existing(existing))
+            rows = bulk.lock_existing_keys(existing) if fast else _lock_existing(existing)
+            for pk, kind, value, lead_id, submitted, suppressed in rows:
+                found[(kind, value)] = LockedKey(pk, lead_id, submitted, suppressed)
     if len(found) < len(wanted):
         raise DatabaseError("Prospect keys kept disappearing while they were being locked.")
     return found
 
 
-def _suppressed(key: str) -> str:
-    """Whether a suppression names this key row (``key``: the row's table or alias): an e-mail
-    or a phone is suppressed under the same kind and normalised value as its prospect key."""
-    table = connection.ops.quote_name(Suppression._meta.db_table)
-    return f"EXISTS (SELECT 1 FROM {table} s WHERE s.kind = {key}.kind AND s.value = {key}.value)"  # noqa: S608
-
-
-def _insert_new(
-    keys: list[Key], expected: Mapping[Key, int], at: datetime | None
-) -> dict[Key, LockedKey]:
-    table = connection.ops.quote_name(ProspectKey._meta.db_table)
-    rows = [(kind, value, expected.get((kind, value))) for kind, value in keys]
-    stamp = connection.ops.adapt_datetimefield_value(at)
-    found: dict[Key, LockedKey] = {}
-    with connection.cursor() as cursor:
-        for source, params in row_sources(rows, ("text", "text", "bigint")):
-            # WHERE true: SQLite's grammar needs it between an INSERT's SELECT and ON CONFLICT.
-            cursor.execute(
-                f"INSERT INTO {table} (kind, value, lead_id, lead_submitted_at)"  # noqa: S608
-                " SELECT column1, column2, column3,"
-                f" CASE WHEN column3 IS NULL THEN NULL ELSE %s END FROM {source}"
-                " WHERE true ON CONFLICT (kind, value) DO NOTHING"
-                f" RETURNING id, kind, value, lead_id, {_suppressed(table)}",
-                [stamp, *params],
-            )
-            for pk, kind, value, pointed, suppressed in cursor:
-                found[(kind, value)] = LockedKey(pk, None, None, bool(suppressed), pointed)
-    return found
-
-
-def _lock_existing(keys: list[Key]) -> dict[Key, LockedKey]:
-    """Every transaction locks in the same order (the database's, by kind and value); SQLite
-    has no row locks: its writers take turns for the whole transaction."""
-    table = connection.ops.quote_name(ProspectKey._meta.db_table)
-    lock = " FOR UPDATE OF k" if connection.features.has_select_for_update_of else ""
-    found: dict[Key, LockedKey] = {}
-    with connection.cursor() as cursor:
-        for source, params in row_sources(keys, ("text", "text")):
-            cursor.execute(
-                "SELECT k.id, k.kind, k.value, k.lead_id, k.lead_submitted_at,"  # noqa: S608
-                f" {_suppressed('k')}"
-                f" FROM {table} k JOIN {source} ON k.kind = v.column1 AND k.value = v.column2"
-                f" ORDER BY k.kind, k.value{lock}",
-                params,
-            )
-            for pk, kind, value, lead_id, submitted, suppressed in cursor:
-                found[(kind, value)] = LockedKey(pk, lead_id, _aware(submitted), bool(suppressed))
-    return found
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    """A raw cursor's timestamp as the ORM would give it: SQLite stores UTC without a zone."""
-    if value is None:
-        return None
-    found = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
+def _lock_existing(keys: list[Key]) -> list[bulk.Existing]:
+    """``bulk.lock_existing_keys`` through the ORM, for a few keys."""
+    wanted = Q()
+    for kind, value in keys:
+        wanted |= Q(kind=kind, value=value)
+    suppressed = Suppression.objects.filter(kind=OuterRef("kind"), value=OuterRef("value"))
+    return list(
+        ProspectKey.objects.select_for_update(of=("self",))
+        .filter(wanted)
+        .annotate(suppressed=Exists(suppressed))
+        .order_by("kind", "value")
+        .values_list("pk", "kind", "value", "lead_id", "lead_submitted_at", "suppressed")
+    )
 
 
 def point_keys(pairs: list[tuple[int, int | None]], *, at: datetime) -> None:
-    """Point each key (id) at the lead (id) that now holds it, or at none.
-
-    One ``UPDATE … FROM`` join (``core.sqlrows.row_sources``): Django's ``bulk_update``
-    builds a CASE branch per row, which took 3 s per thousand leads."""
-    table = connection.ops.quote_name(ProspectKey._meta.db_table)
-    stamp = connection.ops.adapt_datetimefield_value(at)
-    with connection.cursor() as cursor:
-        for source, params in row_sources(pairs, ("bigint", "bigint")):
-            cursor.execute(
-                f"UPDATE {table} SET lead_id = v.column2,"  # noqa: S608
-                " lead_submitted_at = CASE WHEN v.column2 IS NULL THEN NULL ELSE %s END"
-                f" FROM {source} WHERE {table}.id = v.column1",
-                [stamp, *params],
-            )
+    """Point each key (id) at the lead (id) that now holds it, or at none. A few keys through
+    the ORM's ``bulk_update``; a batch's in one ``UPDATE … FROM`` join (``leads.bulk``):
+    ``bulk_update`` builds a CASE branch per row, which took 3 s per thousand leads."""
+    if is_batch(len(pairs)):
+        bulk.point_keys(pairs, at=at)
+    elif pairs:
+        ProspectKey.objects.bulk_update(
+            [
+                ProspectKey(pk=key, lead_id=lead, lead_submitted_at=None if lead is None else at)
+                for key, lead in pairs
+            ],
+            ["lead", "lead_submitted_at"],
+        )
 
 
 def known_originals(locked: Mapping[Key, LockedKey], now: datetime) -> dict[int, Lead]:

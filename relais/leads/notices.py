@@ -14,9 +14,8 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import connection
-
-from relais.core.sqlrows import row_sources
+from relais.bulk import is_batch
+from relais.leads import bulk
 from relais.leads.models import NoticeDue
 from relais.leads.tasks import notify_prospect
 
@@ -26,11 +25,13 @@ BATCH = 500  # marks read at a time: a sweep after a large import proceeds in st
 
 
 def mark(lead_ids: Iterable[int]) -> None:
-    """These leads' prospects are owed their notice; call inside the intake's transaction."""
-    table = connection.ops.quote_name(NoticeDue._meta.db_table)
-    with connection.cursor() as cursor:
-        for source, params in row_sources([(pk,) for pk in lead_ids], ("bigint",)):
-            cursor.execute(f"INSERT INTO {table} (lead_id) SELECT column1 FROM {source}", params)  # noqa: S608
+    """These leads' prospects are owed their notice; call inside the intake's transaction.
+    A few marks through the ORM, a batch's in one multi-row INSERT (``leads.bulk``)."""
+    due = list(lead_ids)
+    if is_batch(len(due)):
+        bulk.notices_due(due)
+    else:
+        NoticeDue.objects.bulk_create([NoticeDue(lead_id=pk) for pk in due])
 
 
 def send_due(now: datetime | None = None) -> str:

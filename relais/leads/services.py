@@ -9,19 +9,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
-from relais.core import events, fastinsert
+from relais.bulk import fastinsert, is_batch
+from relais.core import events
 from relais.core.audit import acting_user, audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.formatting import format_money
 from relais.core.money import cents
-from relais.core.sqlrows import row_sources
 from relais.core.textcheck import max_chars, refuse_bad_text
-from relais.leads import counters, intake, notices
+from relais.leads import bulk, counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.intake import Submission
@@ -64,7 +64,7 @@ def leads_submit(
     """Submit a batch, each item judged as if it came after the ones before it (a later item of
     the same prospect is its duplicate): its Lead, or the ValidationError that refused it.
     ``checked`` is ``intake.leads_check(items)`` when the caller validated them already;
-    ``holds`` is called once the prospects' keys are locked (``core.lanes``).
+    ``holds`` is called once the prospects' keys are locked (``relais.bulk.lanes``).
 
     A fixed number of queries whatever the batch's size. The prospects' keys are locked (one row
     each, in a fixed order) before the lookup, so two identical submissions at the same instant
@@ -288,17 +288,13 @@ def leads_move(
 def _update_moved(
     leads: list[Lead], target: LeadStatus, at: datetime, also: tuple[str, ...]
 ) -> None:
-    table = connection.ops.quote_name(Lead._meta.db_table)
-    quote = connection.ops.quote_name
-    rows = [(lead.pk, *(getattr(lead, name) for name in also)) for lead in leads]
-    sets = "".join(f", {quote(name)} = v.column{n}" for n, name in enumerate(also, start=2))
-    with connection.cursor() as cursor:
-        for source, params in row_sources(rows, ("bigint",) * (1 + len(also))):
-            cursor.execute(
-                f"UPDATE {table} SET status = %s, {quote(STAMP[target])} = %s{sets}"  # noqa: S608
-                f" FROM {source} WHERE {table}.id = v.column1",
-                [target.value, connection.ops.adapt_datetimefield_value(at), *params],
-            )
+    """A batch in one ``UPDATE … FROM`` (``leads.bulk.move``); a few leads through the ORM."""
+    if is_batch(len(leads)):
+        bulk.move(leads, status=target.value, stamp=STAMP[target], at=at, also=also)
+        return
+    for lead in leads:
+        columns = {STAMP[target]: at, **{name: getattr(lead, name) for name in also}}
+        Lead.objects.filter(pk=lead.pk).update(status=target, **columns)
 
 
 def _check_outcome(

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.accounts.selectors import manager_emails
-from relais.core import fastinsert
+from relais.bulk import fastinsert
 from relais.leads import counters
 from relais.leads.choices import LeadStatus, SoldBy
 from relais.leads.models import Lead, LeadEvent, ProductCategory

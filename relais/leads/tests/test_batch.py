@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from relais.core import fastinsert
+from relais.bulk import fastinsert
 from relais.leads import notices, services
 from relais.leads.choices import Channel
 from relais.leads.intake import Submission

@@ -7,10 +7,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from tqdm import tqdm
 
 from relais.accounts.models import User
+from relais.bulk import stats
 from relais.core.deletion import delete_in_batches
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
 from relais.leads import counters
@@ -65,12 +65,7 @@ class Command(BaseCommand):
         )
         counts = builder.build()
         counters.rebuild()  # the builder writes in bulk, past the services that mark changes
-        with connection.cursor() as cursor:
-            # Fresh statistics after bulk loading, for the planner; on PostgreSQL the vacuum also
-            # marks the new pages all-visible, which index-only scans need (SQLite's VACUUM would
-            # rewrite the whole file instead). No vacuum inside a transaction (a test's).
-            vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
-            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+        stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Demo network ({options['size']}, seed {options['seed']}): "

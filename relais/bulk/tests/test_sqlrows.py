@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from relais.accounts.models import User
-from relais.core.sqlrows import row_sources
+from relais.bulk.sqlrows import row_sources
 
 pytestmark = pytest.mark.django_db
 

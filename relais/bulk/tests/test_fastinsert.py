@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from relais.core import fastinsert
+from relais.bulk import fastinsert
 from relais.leads.choices import Channel, LeadStatus, RejectionReason
 from relais.leads.models import Lead, LeadEvent, Suppression
 from relais.testing.factories import PartnerFactory

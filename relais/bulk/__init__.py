@@ -1,0 +1,40 @@
+"""The fast path, fenced: hand-written low-level writes for batches, in one place.
+
+What is here: ``fastinsert`` (rows out as PostgreSQL's COPY or SQLite's ``executemany``, ids
+drawn first, instances built through Django's positional path), ``sqlrows`` (rows as one
+``INSERT … SELECT`` / ``UPDATE … FROM`` source), ``lanes`` (batches written over two
+connections at once, committed in order) and ``stats`` (planner statistics after a bulk load).
+Every piece is generic: no domain app is imported here, so the package sits beside ``core`` at
+the bottom of the stack. The raw writers that know a domain table live in their owning app, in
+a module named ``<app>/bulk.py`` that imports this package (``leads/bulk.py``: prospect keys,
+counter and notice marks, a batch's move; ``routing/bulk.py``: the KPI table's sums), so the
+one-owner rule holds: only the leads app writes the leads' tables, fast or not.
+
+May be used where a measured bench figure needs it (``bench/RESULTS.md``), and only there:
+
+- the demo builder (``demo/``): a million leads and their rows, 11 minutes instead of hours;
+- the CSV import and the bulk API (``POST /leads/bulk``), through the batch intake
+  (``leads.services.leads_submit``): ≥ 5,000 rows/s;
+- the routing batches (``routing.router``, ``leads.services.leads_move``): 5,000 leads ≤ 2 s;
+- the KPI table's read (``routing/bulk.py``): ≤ 1.5× its SQL floor.
+
+Not for: a service that writes one object (a transition, a review, a form), a view, a task on
+one id, an ordinary read. They use the plain ORM. The batch intake's writers decide by size
+(``is_batch``): below ``fastinsert.SMALL`` rows a statement goes through the ORM, so the one-lead intake
+(the web form, ``POST /leads``) is plain ORM from end to end, and a batch takes the fast path.
+``bulk/tests/test_same_rows.py`` proves both paths store the same rows for the same input.
+
+Raw SQL that stays outside, being no fast path but a statement the ORM has no word for:
+``core.ratelimit``'s increment-on-conflict, ``core.health``'s ``SELECT 1``, the ``ANALYZE``
+after migrations (``core.apps``) and the counters' advisory lock (``leads.counters``).
+"""
+
+from __future__ import annotations
+
+from relais.bulk import fastinsert
+
+
+def is_batch(rows: int) -> bool:
+    """Whether a write of ``rows`` rows takes the fast path (the ORM below
+    ``fastinsert.SMALL``, read at each call)."""
+    return rows >= fastinsert.SMALL
