@@ -69,7 +69,7 @@ def redis_cache(settings: Any) -> Any:
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {
         "default": {
-            "BACKEND": "relais.core.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/13",
             "KEY_PREFIX": uuid.uuid4().hex,
         }

@@ -3,8 +3,8 @@
 The default cache without Redis is LocMemCache, one per process: a limit counted there lets N
 processes allow N times the limit. So the hits go where every process sees them:
 
-- Redis, when the default cache is Redis (``REDIS_URL``): INCR and EXPIRE in one script, one
-  round trip;
+- Redis, when the default cache is Redis (``REDIS_URL``, django-redis): INCR and EXPIRE in one
+  script, one round trip;
 - else the database: one ``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` on ``core.RateCounter``
   (SQLite ≥ 3.35 and PostgreSQL), atomic on both — the unique (key, window) makes two processes'
   first hits meet on one row. The ORM has no increment-on-conflict, hence the hand-written SQL.
@@ -20,12 +20,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import BaseCache, caches
 from django.db import connection
 
 from relais.core.errors import DomainError
 from relais.core.models import RateCounter
+
+try:  # the ``redis`` extra; without it the cache is never Redis
+    from django_redis.cache import RedisCache
+
+    _REDIS: tuple[type[BaseCache], ...] = (RedisCache,)
+except ImportError:  # pragma: no cover
+    _REDIS = ()
 
 
 class RateLimited(DomainError):
@@ -44,7 +50,7 @@ def hit(key: str, *, limit: int, window: int) -> bool:
     now = int(time.time())
     start = now - now % window
     cache = caches["default"]
-    if isinstance(cache, RedisCache):
+    if isinstance(cache, _REDIS):
         return _redis_hits(cache, f"ratelimit:{key}:{start}", window) <= limit
     return _database_hits(key, start, start + window, now) <= limit
 
@@ -66,9 +72,9 @@ return hits
 _scripts: dict[int, Any] = {}
 
 
-def _redis_hits(cache: RedisCache, name: str, window: int) -> int:
+def _redis_hits(cache: Any, name: str, window: int) -> int:
     key = cache.make_and_validate_key(name)  # the cache's KEY_PREFIX and version apply
-    client = cache._cache.get_client(key, write=True)  # the project's one client per pool
+    client = cache.client.get_client(write=True)  # django-redis's one client per cache
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(_INCR_EXPIRE)

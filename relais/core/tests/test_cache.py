@@ -1,5 +1,6 @@
-"""The shared cache on the real Redis: every operation the project uses still answers, through
-one Redis client per connection pool rather than one per call."""
+"""The shared cache (django-redis, as ``REDIS_URL`` configures it) on the real Redis: every
+operation the project uses answers, through one Redis client per thread's cache rather than one
+per call."""
 
 import threading
 
@@ -23,12 +24,12 @@ def test_values_round_trip_and_add_does_not_overwrite(redis_cache):
 
 
 def test_one_client_serves_every_call_of_a_thread(redis_cache):
-    backend = redis_cache._cache
-    first = backend.get_client()
+    backend = redis_cache.client
+    first = backend.get_client(write=True)
     redis_cache.set("a", 1, 60)
     assert redis_cache.get("a") == 1
-    assert backend.get_client() is first
-    assert backend.get_client(write=True) is first  # one server: reads and writes share a pool
+    assert backend.get_client(write=True) is first
+    assert backend.get_client(write=False) is first  # one server: reads and writes share it
 
 
 def test_each_thread_has_its_own_cache_and_they_share_the_values(redis_cache):
