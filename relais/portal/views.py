@@ -31,6 +31,7 @@ from relais.partners.pdf import signature_response
 from relais.partners.selectors import partner_for_user, signature_of_partner
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
+from relais.portal.progress import next_steps, submission_message
 from relais.routing.forms import ResellerProfileForm
 from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
 from relais.routing.services import reseller_profile_update
@@ -165,7 +166,8 @@ def leads(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         partner.leads.select_related("category").order_by("-submitted_at"), 30
     ).get_page(request.GET.get("page"))
-    return render(request, "portal/leads.html", {"partner": partner, "page": page})
+    context = {"partner": partner, "page": page, "rows": next_steps(page)}
+    return render(request, "portal/leads.html", context)
 
 
 @partner_required
@@ -175,7 +177,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     form = QuickLeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            lead_submit(
+            lead = lead_submit(
                 data=form.cleaned_data,
                 channel=Channel.PORTAL,
                 partner=partner,
@@ -184,7 +186,8 @@ def lead_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Thank you: your lead is recorded."))
+            recorded, message = submission_message(lead)
+            (messages.success if recorded else messages.warning)(request, message)
             return redirect("portal:leads")
     return render(
         request, "portal/lead_new.html", {"form": form}, status=422 if form.errors else 200
