@@ -156,6 +156,16 @@ def _unknown(event: LeadEvent) -> str:
     return event.kind
 
 
+def system_msgid(note: str, data: dict[str, Any] | None = None) -> str | None:
+    """The msgid of what the system wrote on an event (its deferred message's, or the known
+    sentence the note is in some language), None for other text: for pages that say something
+    of their own for each reason (the portal tells an introducer what it means for them)."""
+    says = (data or {}).get("says")
+    if isinstance(says, dict) and is_deferred(says):
+        return str(says["msgid"])
+    return _known_notes().get((note or "").strip())
+
+
 def system_note(note: str, data: dict[str, Any] | None = None) -> str:
     """What the system wrote on an event, in the reader's language: its deferred message, else
     one of its known sentences translated again, else the text as it was written. For pages

@@ -48,7 +48,7 @@ def _label(choices: type[models.TextChoices], value: Any) -> str:
 
 def _field_label(name: str) -> str:
     try:
-        label = str(Partner._meta.get_field(name).verbose_name)
+        label = str(getattr(Partner._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:  # a key that is no field of the record: its own label
         label = str(OTHER_FIELDS.get(name, name.replace("_", " ")))
     return label[:1].upper() + label[1:]
