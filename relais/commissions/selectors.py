@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DateField, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -37,22 +37,35 @@ def by_status(lines: QuerySet[CommissionLine]) -> dict[str, Decimal]:
 
 
 def by_month(lines: QuerySet[CommissionLine], months: int = 12) -> list[dict[str, Any]]:
-    """Earned and paid per month over the last ``months`` months, oldest first."""
-    since = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
-    rows = (
+    """Earned and paid per month over the last ``months`` months, oldest first.
+
+    Earned counts a line in the month it was earned, paid in the month it was paid (Paris
+    time): a line earned last year and paid in July shows in July's "paid", not nowhere."""
+    today = timezone.localdate()
+    first = today.year * 12 + today.month - 1 - (months - 1)  # the oldest month shown, counted
+    since = date(first // 12, first % 12 + 1, 1)
+    earned = (
         lines.filter(earned_on__gte=since)
         .annotate(month=TruncMonth("earned_on"))
         .values("month")
-        .annotate(
-            earned=Sum("amount"),
-            paid=Sum("amount", filter=Q(status=LineStatus.PAID)),
-        )
-        .order_by("month")
+        .annotate(s=Sum("amount"))
+        .values_list("month", "s")
+        .order_by()
     )
-    return [
-        {"month": r["month"], "earned": r["earned"] or ZERO, "paid": r["paid"] or ZERO}
-        for r in rows
-    ]
+    paid = (
+        lines.filter(status=LineStatus.PAID, paid_at__date__gte=since)
+        .annotate(month=TruncMonth("paid_at", output_field=DateField()))
+        .values("month")
+        .annotate(s=Sum("amount"))
+        .values_list("month", "s")
+        .order_by()
+    )
+    table: dict[date, dict[str, Any]] = {}
+    for column, rows in (("earned", earned), ("paid", paid)):
+        for month, amount in rows:
+            row = table.setdefault(month, {"month": month, "earned": ZERO, "paid": ZERO})
+            row[column] = amount or ZERO
+    return [table[month] for month in sorted(table)]
 
 
 def manager_summary() -> dict[str, Any]:
