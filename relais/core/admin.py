@@ -1,8 +1,14 @@
+from typing import Any
+
+from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from relais.core.formatting import format_number
+from relais.core.legal_labels import legal_label, legal_unit
 from relais.core.models import (
     AuditEntry,
     Departement,
@@ -16,7 +22,9 @@ from relais.core.models import (
 class LegalParameterAdmin(admin.ModelAdmin):
     """Admins keep the legal figures current; an unconfirmed default is shown as such."""
 
-    list_display = ["key", "label", "shown_value", "unit", "valid_from", "confirmed", "source"]
+    list_display = [
+        "key", "shown_label", "shown_value", "shown_unit", "valid_from", "confirmed", "source",
+    ]  # fmt: skip
     list_filter = ["confirmed", "unit"]
     search_fields = ["key", "label", "source"]
     ordering = ["key", "-valid_from"]
@@ -25,6 +33,15 @@ class LegalParameterAdmin(admin.ModelAdmin):
     def shown_value(self, obj: LegalParameter) -> str:
         """73, 34, 18,6: the figure, not the column's four decimals (73,0000)."""
         return format_number(obj.value)
+
+    @admin.display(description=_("label"), ordering="label")
+    def shown_label(self, obj: LegalParameter) -> str:
+        """In the reader's language: the rows were seeded in one (``core.legal_labels``)."""
+        return legal_label(obj)
+
+    @admin.display(description=_("unit"), ordering="unit")
+    def shown_unit(self, obj: LegalParameter) -> str:
+        return legal_unit(obj.unit)
 
     @admin.display(description=_("status"))
     def status(self, obj: LegalParameter) -> str:
@@ -78,3 +95,38 @@ class OutboxEventAdmin(ReadOnlyAdmin):
     list_display = ["pk", "kind", "created_at", "delivered_at"]
     list_filter = [("delivered_at", admin.EmptyFieldListFilter), "kind"]
     inlines = [DeliveryInline]
+
+
+# django-tasks-db names its app and two columns in English only (its fields' names go through
+# gettext and are in our catalogue): the same admin, with those names translated.
+apps.get_app_config("django_tasks_database").verbose_name = _("Background tasks")
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+
+
+RENAMED = {"formatted_traceback": "shown_traceback", "display_run_after": "shown_run_after"}
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = (
+        "id", "task", "status", "enqueued_at", "started_at", "finished_at", "priority",
+        "queue_name",
+    )  # fmt: skip
+
+    @admin.display(description=_("task"))
+    def task(self, obj: DBTaskResult) -> str:
+        return obj.task_name
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: DBTaskResult | None = None
+    ) -> list[str]:
+        return [RENAMED.get(f, f) for f in super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("traceback"))
+    def shown_traceback(self, obj: DBTaskResult) -> str:
+        return self.formatted_traceback(obj)
+
+    @admin.display(description=_("run after"))
+    def shown_run_after(self, obj: DBTaskResult) -> Any:
+        return self.display_run_after(obj)
