@@ -63,7 +63,10 @@ def _submitted(event: LeadEvent) -> str:
     data = event.data or {}
     channel = data.get("channel", "")
     label = Channel(channel).label if channel in Channel.values else channel
-    parts = [_("Lead received: %(channel)s.") % {"channel": label}]
+    # An event written without its channel (the demo's) says only that the lead came in.
+    parts = [
+        _("Lead received: %(channel)s.") % {"channel": label} if label else _("Lead received.")
+    ]
     original, review = data.get("duplicate_of"), data.get("review", "")
     if original and event.to_status == LeadStatus.REJECTED:
         parts.append(_("A duplicate of lead #%(original)s: rejected.") % {"original": original})
