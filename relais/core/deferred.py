@@ -5,7 +5,7 @@ why the yearly review proposes a pause) is read by people in either language, lo
 written: stored as text, it stays in the language of the process that wrote it. Stored instead
 as its message id and parameters (``later``), it is translated each time it is shown (``say``),
 in the reader's language. A parameter may itself be a deferred message (a translated part of the
-sentence) or a plural (``later_plural``).
+sentence), a plural (``later_plural``) or an amount (``money``, formatted for the reader).
 
 Mark the msgid with ``gettext_noop`` where it is written, so that ``makemessages`` finds it::
 
@@ -17,9 +17,12 @@ message stay readable, in the language they were written in.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext, ngettext
+
+from relais.core.formatting import format_money
 
 Deferred = dict[str, Any]
 
@@ -34,6 +37,19 @@ def later_plural(singular: str, plural: str, n: int, /, **params: Any) -> Deferr
     return {"msgid": singular, "plural": plural, "n": n, "params": {"n": n, **params}}
 
 
+def money(amount: Decimal | int | str) -> Deferred:
+    """An amount parameter, formatted when shown: ``1 802,50 €`` or ``€1,802.50``."""
+    return {"eur": str(amount)}
+
+
+def _param(value: Any) -> Any:
+    if is_deferred(value):
+        return say(value)
+    if isinstance(value, dict) and set(value) == {"eur"}:
+        return format_money(value["eur"])
+    return value
+
+
 def is_deferred(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("msgid"), str)
 
@@ -46,7 +62,7 @@ def say(value: Any) -> str:
         text = ngettext(value["msgid"], value["plural"], int(value.get("n") or 0))
     else:
         text = gettext(value["msgid"])
-    params = {k: say(v) if is_deferred(v) else v for k, v in value.get("params", {}).items()}
+    params = {k: _param(v) for k, v in value.get("params", {}).items()}
     if not params:
         return text
     try:

@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from relais.core.deferred import later, later_plural, say
+from relais.core.deferred import later, later_plural, money, say
 
 
 def test_a_deferred_sentence_is_translated_when_read_not_when_written():
@@ -31,3 +31,14 @@ def test_parts_and_plurals_are_translated_too_and_old_text_is_kept():
         )
     assert say("Texte écrit avant") == "Texte écrit avant"
     assert say(None) == ""
+
+
+def test_an_amount_is_formatted_for_its_reader():
+    stored = later(
+        "Neither a self-billing mandate nor an invoice of its own for %(amount)s.",
+        amount=money("1802.50"),
+    )
+    with translation.override("en"):
+        assert say(stored).endswith("for €1,802.50.")
+    with translation.override("fr"):
+        assert "1\u202f802,50\u00a0€" in say(stored)
