@@ -48,6 +48,7 @@ run: demo
 	@echo "  Relais: http://$(HOST):$(PORT)/   (partner login links are printed below, in the mail log)"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
+	  export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
 	  $(PY) manage.py db_worker --queue-name default & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -72,6 +73,7 @@ lint: venv
 # `check --deploy` with the environment production runs with.
 check-deploy: venv
 	RELAIS_ENV=production SECRET_KEY=$$(printf 'x%.0s' {1..64})-lint-only ALLOWED_HOSTS=relais.example.fr \
+	  SITE_URL=https://relais.example.fr \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 format: venv

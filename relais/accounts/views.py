@@ -18,7 +18,7 @@ from relais.accounts.decorators import staff_required
 from relais.accounts.forms import ApiTokenForm, LoginForm, MagicLinkForm, TotpForm
 from relais.accounts.models import User
 from relais.core.errors import DomainError
-from relais.core.http import client_ip, object_or_404
+from relais.core.http import absolute_url, client_ip, object_or_404
 from relais.core.ratelimit import RateLimited
 
 PENDING_TOTP_KEY = "relais_pending_totp_user"
@@ -83,8 +83,8 @@ def magic_link_request(request: HttpRequest) -> HttpResponse:
             services.magic_link_request(
                 email=form.cleaned_data["email"],
                 ip=client_ip(request),
-                build_url=lambda raw: request.build_absolute_uri(
-                    reverse("accounts:magic_link", args=[raw])
+                build_url=lambda raw: absolute_url(
+                    reverse("accounts:magic_link", args=[raw]), request
                 ),
             )
         except RateLimited as exc:

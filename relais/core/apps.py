@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from relais.core import checks  # noqa: F401 - registers the deploy checks
+
         lookups.register()
         self._schedule()
         # Infrastructure, not a business flow: the one signal Django offers after migrating.

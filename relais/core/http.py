@@ -19,6 +19,16 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def absolute_url(path: str, request: HttpRequest | None = None) -> str:
+    """The one rule for a link that leaves the site (an e-mail, a PDF, an export): in a request,
+    the host the user reached us on, as the browser sent it (``ALLOWED_HOSTS`` vetted it); outside
+    one (a task, a command), ``SITE_URL``, which production must set to the public address
+    (``core.checks``, ``check --deploy``). ``path`` starts with a slash (``reverse()``)."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL + path
+
+
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 

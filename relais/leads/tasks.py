@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from relais.core.http import absolute_url
 from relais.leads.gdpr import prospect_token
 from relais.leads.models import Lead, LeadEvent
 
@@ -54,7 +55,7 @@ def notify_prospect(lead_id: int) -> bool:
                 else settings.RELAIS_COMPANY_NAME
             )
         )
-        url = settings.SITE_URL + reverse("prospect", args=[prospect_token(lead)])
+        url = absolute_url(reverse("prospect", args=[prospect_token(lead)]))
         context = {
             "lead": lead,
             "source": source,

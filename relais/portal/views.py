@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from relais.accounts.decorators import partner_required, request_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
-from relais.core.http import client_ip
+from relais.core.http import absolute_url, client_ip
 from relais.leads.choices import Channel
 from relais.leads.forms import QuickLeadForm
 from relais.leads.selectors import lead_counts
@@ -122,8 +122,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             pending = profile_update(
                 partner=partner, data=form.cleaned_data, actor=request_user(request),
-                build_confirm_url=lambda raw: request.build_absolute_uri(
-                    reverse("portal:bank_confirm", args=[raw])
+                build_confirm_url=lambda raw: absolute_url(
+                    reverse("portal:bank_confirm", args=[raw]), request
                 ),
             )  # fmt: skip
         except ValidationError as exc:

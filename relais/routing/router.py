@@ -25,12 +25,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.accounts.selectors import manager_emails
 from relais.bulk import fastinsert
+from relais.core.http import absolute_url
 from relais.leads import counters
 from relais.leads.choices import LeadStatus, SoldBy
 from relais.leads.models import Lead, LeadEvent, ProductCategory
@@ -373,7 +375,7 @@ def tell_managers_unassigned(summary: list[tuple[int, str]]) -> None:
     else:
         subject = _("%(count)s leads could not be routed") % {"count": len(summary)}
     lines = [f"#{pk} — {reason}" for pk, reason in summary[:200]]
-    queue = settings.SITE_URL + "/routing/unassigned/"
+    queue = absolute_url(reverse("routing:unassigned"))
     send_mail(subject, "\n".join(lines) + f"\n\n{queue}", None, emails)
 
 

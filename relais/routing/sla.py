@@ -17,10 +17,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.accounts.selectors import manager_emails
+from relais.core.http import absolute_url
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.lifecycle import UNASSIGN, lead_timeline_add
@@ -63,7 +65,7 @@ def _recipients(assignment: Assignment) -> tuple[str, list[str]]:
 
 
 def _mail(to: list[str], name: str, lead: Lead, subject: str, message: str) -> None:
-    url = settings.SITE_URL + f"/portal/inbox/{lead.pk}/"
+    url = absolute_url(reverse("portal:inbox_lead", args=[lead.pk]))
     with translation.override(settings.LANGUAGE_CODE):
         context = {"recipient": name, "message": message, "lead": lead, "url": url}
         body = render_to_string("routing/email/sla.txt", context)
@@ -146,7 +148,7 @@ def _tell_managers(lead_ids: list[int]) -> None:
     if emails:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("%(count)s leads not closed in time") % {"count": len(lead_ids)}
-            lines = [f"{settings.SITE_URL}/leads/{pk}/" for pk in lead_ids[:200]]
+            lines = [absolute_url(reverse("leads:detail", args=[pk])) for pk in lead_ids[:200]]
             send_mail(subject, "\n".join(lines), None, emails)
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.core import resumable
+from relais.core.http import absolute_url
 from relais.partners.choices import PartnerStatus, VersionNotificationState
 from relais.partners.models import (
     ContractTemplate,
@@ -90,7 +91,7 @@ def notification_run(*, template_id: int) -> int:
 
 
 def _tell_each(template: ContractTemplate, hold: resumable.Claim) -> int:
-    url = settings.SITE_URL + reverse("portal:documents")
+    url = absolute_url(reverse("portal:documents"))
     told = 0
     for partner in _to_tell(template).iterator(chunk_size=500):
         emails = [m.user.email for m in partner.members.all() if m.user.is_active]

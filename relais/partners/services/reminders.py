@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from relais.core.http import absolute_url
 from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner, Reminder, Signature
 
@@ -56,7 +57,7 @@ def _remind_expiring_contracts(now: datetime) -> int:
         .prefetch_related("partner__members__user")
         .order_by("pk")
     )
-    url = settings.SITE_URL + reverse("portal:documents")
+    url = absolute_url(reverse("portal:documents"))
     sent = 0
     for signature in expiring.iterator(chunk_size=500):
         if not _once(f"renew:{signature.pk}"):
@@ -78,7 +79,7 @@ def _remind_yearly_declarations(now: datetime) -> int:
         .prefetch_related("members__user")
         .order_by("pk")
     )
-    url = settings.SITE_URL + reverse("portal:declarations")
+    url = absolute_url(reverse("portal:declarations"))
     sent = 0
     for partner in partners.iterator(chunk_size=500):
         if not _once(f"declare:{partner.pk}:{now.year}"):

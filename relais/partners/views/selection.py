@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
+from relais.core.http import absolute_url
 from relais.partners import services
 from relais.partners.forms import DecisionForm, PortfolioForm, ScorecardForm
 from relais.partners.models import Scorecard, SelectionCriterion
@@ -42,8 +43,8 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             services.scorecard_decide(
                 partner=partner, decision=decision_form.cleaned_data["decision"],
                 note=decision_form.cleaned_data["note"], actor=request_user(request),
-                build_login_url=lambda raw: request.build_absolute_uri(
-                    reverse("accounts:magic_link", args=[raw])
+                build_login_url=lambda raw: absolute_url(
+                    reverse("accounts:magic_link", args=[raw]), request
                 ),
             )  # fmt: skip
             messages.success(request, _("Decision recorded."))
