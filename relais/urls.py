@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from relais.api.api import api
+from relais.core import job_views
 from relais.core.views import favicon, healthz, ping
 from relais.leads import public as leads_public
 from relais.leads.webhooks import inbound_email
@@ -10,6 +11,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("favicon.ico", favicon, name="favicon"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job"),
+    path("jobs/<int:pk>/file", job_views.job_file, name="job_file"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,14 @@ class CommissionsConfig(AppConfig):
         events.subscribe(DealCollected, handlers.on_deal_collected)
         events.subscribe(DealRefunded, handlers.on_deal_refunded)
         self._schedule()
+        self._jobs()
+
+    def _jobs(self) -> None:
+        from relais.commissions.services.runs import SEND_JOB
+        from relais.commissions.tasks import run_send_job
+        from relais.core import jobs
+
+        jobs.register(SEND_JOB, run_send_job)
 
     def _schedule(self) -> None:
         from datetime import timedelta

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.tasks import task
+from django.utils.translation import ngettext
 
 from relais.commissions.choices import RunStatus
-from relais.commissions.models import PaymentItem, PaymentRun
+from relais.commissions.models import Invoice, PaymentItem, PaymentRun
+from relais.core.jobs import Output, Progress
+from relais.core.models import BackgroundJob
 from relais.core.pdf import render_pdf
 
 # Runs this recent are watched for missing statements; an older gap (PDF output broken for
@@ -59,3 +62,23 @@ def documents_due(now: datetime) -> str:
     for run_id in ids:
         run_documents.enqueue(run_id)
     return f"{len(ids)} runs to finish"
+
+
+def run_send_job(job: BackgroundJob, progress: Progress) -> Output:
+    """``runs.run_send_queue``'s job: mark the run sent and issue its invoices, in one
+    transaction (the numbering's lock held throughout). Run again after it committed (a worker
+    killed before it said so), it finds the run sent and does nothing more."""
+    from relais.commissions.services.runs import run_send
+
+    run = PaymentRun.objects.get(pk=job.params["run"])
+    if run.status not in (RunStatus.SENT, RunStatus.PAID):  # a cancelled run is refused
+        progress.total(1)
+        run_send(run=run, actor=job.created_by)
+        progress.step()
+    issued = Invoice.objects.filter(item__run=run).count()
+    message = ngettext(
+        "Marked as sent; %(n)s self-billed invoice issued.",
+        "Marked as sent; %(n)s self-billed invoices issued.",
+        issued,
+    ) % {"n": issued}
+    return Output(message=message)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,6 +35,7 @@ from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.http import attachment, object_or_404, same_site_next
+from relais.core.jobs import job_latest
 from relais.core.params import legal_value
 from relais.core.tabular import csv_response
 
@@ -121,8 +123,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return attachment(run.sepa_xml, "application/xml", f"sepa-{run.pk}.xml")
     items = run.items.select_related("partner", "invoice").order_by("partner__company_name")
     made = run.items.exclude(statement="").count()
+    sending = job_latest(kind=runs.SEND_JOB, params={"run": run.pk})
     context = {
         "run": run,
+        # The file marked sent: the worker issues the invoices, this page shows how far.
+        "sending": sending,
         "items": items,
         "statements_made": made,
         "statements_missing": len(items) - made,
@@ -154,8 +159,8 @@ def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     run = object_or_404(request, selectors.payment_run_get_for_user, pk)
     try:
         if action == "send":
-            runs.run_send(run=run, actor=request_user(request))
-            messages.success(request, _("Marked as sent; self-billed invoices issued."))
+            back = reverse("commissions:run", args=[run.pk])
+            runs.run_send_queue(run=run, actor=request_user(request), back_url=back)
         elif action == "paid":
             runs.run_mark_paid(run=run, actor=request_user(request))
             messages.success(request, _("Marked as paid."))

@@ -26,10 +26,12 @@ class CoreConfig(AppConfig):
 
         from django.conf import settings
 
-        from relais.core import outbox, scheduling
+        from relais.core import jobs, outbox, scheduling
 
         every = timedelta(seconds=settings.RELAIS_EVENT_SWEEP_SECONDS)
         scheduling.register("core.events", every=every, job=outbox.sweep)
+        resume = timedelta(seconds=settings.RELAIS_RESUME_SWEEP_SECONDS)
+        scheduling.register("core.jobs", every=resume, job=jobs.requeue_stalled)
 
 
 def analyze_after_migrations(using: str, plan: list[Any] | None = None, **_: Any) -> None:

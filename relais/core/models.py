@@ -8,8 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.choices import TerritoryKind
+from relais.core.choices import JobState, TerritoryKind
 from relais.core.formatting import format_number
+from relais.core.resumable import Resumable
 
 
 class TimeStampedModel(models.Model):
@@ -199,3 +200,49 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.handler.rsplit('.', 1)[-1]}"
+
+
+class BackgroundJob(Resumable):
+    """A slow action a user asked for (a PDF to make, a file to mark sent), run by the task
+    worker while the page shows its progress (``core.jobs``). A worker that dies leaves it
+    silent; the recurring job queues it again (``core.resumable``)."""
+
+    kind = models.CharField(_("kind"), max_length=60)  # the handler registered under it
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    label = models.CharField(_("what"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps"), default=0)
+    message = models.CharField(_("result"), max_length=300, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    file = models.FileField(_("file"), upload_to="jobs/%Y/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    back_url = models.CharField(_("back to"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["kind", "state"], name="core_job_kind_state")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def percent(self) -> int | None:
+        """How far it is, when its steps are known (None: the page shows it is under way)."""
+        if self.state == JobState.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total and self.done else None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

@@ -16,6 +16,13 @@ class RoutingConfig(AppConfig):
         events.subscribe(LeadQualified, on_lead_qualified)
         self._schedule()
         self._count()
+        self._jobs()
+
+    def _jobs(self) -> None:
+        from relais.core import jobs
+        from relais.routing.exports import review_pdf_job
+
+        jobs.register("routing.review_pdf", review_pdf_job)
 
     def _count(self) -> None:
         from relais.leads import counters as leads_counters

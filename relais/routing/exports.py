@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.core.http import attachment
+from relais.core.jobs import Output, Progress
+from relais.core.models import BackgroundJob
 from relais.core.pdf import render_pdf
 from relais.core.tabular import xlsx_bytes
 from relais.routing.kpis import Kpi
-from relais.routing.review import DepartementReview
+from relais.routing.review import DepartementReview, yearly_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,10 +65,17 @@ def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
     return attachment(content, XLSX, f"yearly-review-{year}.xlsx")
 
 
-def review_pdf(year: int, reviews: list[DepartementReview]) -> HttpResponse:
+def review_pdf_job(job: BackgroundJob, progress: Progress) -> Output:
+    """The yearly review's PDF, made by the task worker (seconds: the year's KPIs of every
+    reseller, then WeasyPrint), in the language of the manager who asked for it."""
+    year = int(job.params["year"])
+    progress.total(2)
+    reviews = yearly_review(year)
+    progress.step()
     context = {"year": year, "reviews": reviews, "company": settings.RELAIS_COMPANY_NAME}
     pdf = render_pdf("routing/pdf/review.html", context)
-    return attachment(pdf, "application/pdf", f"review-{year}.pdf")
+    progress.step()
+    return Output(content=pdf, filename=f"review-{year}.pdf")
 
 
 def accepted_message(accepted: int, undecided: int) -> str:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("leads/<int:pk>/assign/", views.assign, name="assign"),
     path("kpis/", views.kpis, name="kpis"),
     path("review/<int:year>/", views.review, name="review"),
+    path("review/<int:year>/pdf/", views.review_pdf, name="review_pdf"),
 ]

@@ -6,13 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
 from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
+from relais.core.jobs import job_start
 from relais.leads.models import Lead
 from relais.leads.selectors import lead_get_for_user
 from relais.routing import exports, services
@@ -78,6 +81,18 @@ def kpis(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/kpis.html", context)
 
 
+@require_POST
+@manager_required
+def review_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The review's PDF takes seconds: the task worker makes it, its page shows how far."""
+    job = job_start(
+        kind="routing.review_pdf", label=_("Yearly review %(year)s (PDF)") % {"year": year},
+        params={"year": year}, actor=request_user(request),
+        back_url=reverse("routing:review", args=[year]),
+    )  # fmt: skip
+    return redirect("job", pk=job.pk)
+
+
 @manager_required
 def review(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
@@ -97,8 +112,6 @@ def review(request: HttpRequest, year: int) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return exports.review_xlsx(year, reviews)
-    if fmt == "pdf":
-        return exports.review_pdf(year, reviews)
     context = {
         "year": year,
         "reviews": reviews,

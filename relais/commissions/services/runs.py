@@ -38,6 +38,8 @@ from relais.commissions.models import (
 from relais.commissions.sepa import SCHEMAS, sepa_xml
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.core.jobs import job_start
+from relais.core.models import BackgroundJob
 from relais.core.params import legal_value
 from relais.partners.models import Partner
 
@@ -245,3 +247,22 @@ def _amount_in(row: list[str], amount: Decimal) -> bool:
         except InvalidOperation:
             continue
     return False
+
+
+SEND_JOB = "commissions.run_send"
+
+
+def run_send_queue(*, run: PaymentRun, actor: User | None, back_url: str = "") -> BackgroundJob:
+    """The manager sent the file to the bank: the task worker marks the run sent and issues
+    its self-billed invoices (``run_send``: a PDF/A-3 each, seconds for a run) while the run's
+    page shows how far it is. Asked twice, it is the same job."""
+    if run.status != RunStatus.DRAFT:
+        raise TransitionError(
+            _("This run is %(status)s: that is no longer possible.")
+            % {"status": RunStatus(run.status).label},
+            code="illegal_transition",
+        )
+    label = _("%(run)s: file sent, self-billed invoices issued") % {"run": run}
+    return job_start(
+        kind=SEND_JOB, label=label, params={"run": run.pk}, actor=actor, back_url=back_url
+    )

@@ -16,6 +16,8 @@ from relais.commissions.models import (
 )
 from relais.commissions.services import runs
 from relais.commissions.tests.conftest import payable_line, signed_partner
+from relais.core.jobs import run_job
+from relais.core.models import BackgroundJob
 from relais.core.outbox import deliver_all
 from relais.testing.factories import PartnerFactory
 
@@ -71,6 +73,7 @@ def test_preparing_a_run_from_the_page_and_the_blocked_message(client, manager):
     assert xml["Content-Type"] == "application/xml"
     assert b"pain.001.001.09" in xml.content
     client.post(f"/commissions/runs/{run.pk}/send/")
+    run_job.call(BackgroundJob.objects.get().pk)  # the task worker marks it sent
     client.post(f"/commissions/runs/{run.pk}/paid/")
     assert CommissionLine.objects.get().status == "paid"
 

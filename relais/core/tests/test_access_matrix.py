@@ -86,11 +86,27 @@ def _api(
 
 PARTNER = _theirs(pk="partner")
 
+
+def _job(w: World) -> dict[str, Any]:
+    """A slow action's job the other partner's user asked for, its file made."""
+    from django.core.files.base import ContentFile
+
+    from relais.core.models import BackgroundJob
+
+    job = BackgroundJob(kind="routing.review_pdf", label="PDF", created_by=w.theirs.user)
+    job.file.save("matrix.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    job.save()
+    return {"pk": job.pk}
+
 # Every URL that takes an argument, by its route. A new one goes here, saying what its
 # arguments point at: test_every_url_with_an_argument_is_in_the_matrix fails until it does.
 CASES: dict[str, Case] = {
     # Each user's own tokens: a manager does not reach another user's either.
     "account/tokens/<int:pk>/revoke/": Case(_theirs(pk="token"), NOBODY),
+    # A slow action's progress and file: its user's, and the managers' (their network's).
+    "jobs/<int:pk>/": Case(_job),
+    "jobs/<int:pk>/file": Case(_job),
+    "routing/review/<int:year>/pdf/": Case(_params(year=YEAR), object=False),
     "partners/import/<int:batch_id>/": Case(_theirs(batch_id="partner_import")),
     "partners/import/<int:batch_id>/errors.csv": Case(_theirs(batch_id="partner_import")),
     "partners/<int:pk>/": Case(PARTNER),

@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone, translation
 
 from relais.accounts.choices import Role
+from relais.core.jobs import run_job
+from relais.core.models import BackgroundJob
 from relais.leads import counters
 from relais.leads.choices import SoldBy
 from relais.leads.models import Lead, ProductCategory
@@ -285,8 +287,12 @@ def test_the_yearly_review_proposes_and_the_manager_accepts_in_bulk(client, mana
     assert ReviewDecision.objects.get(reseller=idle).proposal == "pause"
     client.post(f"/routing/review/{year}/", {"accept": [idle.pk]})  # twice: still one decision
     assert ReviewDecision.objects.filter(reseller=idle).count() == 1
-    pdf = client.get(f"/routing/review/{year}/?format=pdf")
-    assert pdf.content.startswith(b"%PDF")
+    asked = client.post(f"/routing/review/{year}/pdf/")  # made by the task worker
+    job = BackgroundJob.objects.get()
+    assert asked["Location"] == f"/jobs/{job.pk}/"
+    run_job.call(job.pk)
+    pdf = client.get(f"/jobs/{job.pk}/file")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     from openpyxl import load_workbook
 
     xlsx = client.get(f"/routing/review/{year}/?format=xlsx", headers={"accept-language": "en"})
