@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from relais.core import compiled
-from relais.core.choices import TerritoryKind
-from relais.core.models import Departement
 from relais.core.money import cents
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import LeadDay
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+from relais.routing.coverage import departements_covered
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,8 @@ def network_summary() -> NetworkSummary:
             n for (_k, status), n in partners.items() if status == PartnerStatus.CANDIDATE
         ),
     }
-    [(total, covered)] = compiled.rows(_departements) or [(0, 0)]
+    # The coverage page's own definition of a département covered (routing.coverage).
+    total, covered = departements_covered()
     return NetworkSummary(**counts, departements_covered=covered, departements_total=total)
 
 
@@ -46,23 +46,6 @@ def _partner_groups() -> QuerySet[Partner, tuple[str, str, int]]:
     # Eight (kind, status) groups read from their index alone, rather than three filtered
     # counts over every partner's row: 6 ms instead of 15 at 55,000 partners (PostgreSQL).
     return Partner.objects.values_list("kind", "status").annotate(n=Count("*")).order_by()
-
-
-def _departements() -> QuerySet[Departement, tuple[int, int]]:
-    """The départements, and those an active reseller serves: one row, grouped by the one kind
-    kept (a queryset, not ``aggregate()``, so that ``compiled`` keeps its SQL)."""
-    served = Partner.served_departements.through.objects.filter(
-        departement=OuterRef("pk"),
-        partner__kind=PartnerKind.RESELLER,
-        partner__status=PartnerStatus.ACTIVE,
-    )
-    return (
-        Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT)
-        .values("kind")
-        .annotate(total=Count("pk"), covered=Count("pk", filter=Exists(served)))
-        .values_list("total", "covered")
-        .order_by()
-    )
 
 
 @dataclass(frozen=True)
