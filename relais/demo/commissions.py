@@ -16,6 +16,7 @@ from django.utils import timezone
 from relais.bulk import fastinsert
 from relais.commissions.choices import Beneficiary, LineKind, LineStatus, PlanStatus, RunStatus
 from relais.commissions.models import CommissionLine, PaymentItem, PaymentRun, Plan, Rule
+from relais.commissions.tasks import run_documents
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
@@ -124,3 +125,5 @@ def _paid_run(cutoff: date) -> None:
         batch_size=BATCH,
     )  # fmt: skip
     lines.update(payment_run=run, status=LineStatus.PAID, paid_at=paid_at)
+    # Its statements, as for any run: the task worker makes them once the network is built.
+    transaction.on_commit(lambda: run_documents.enqueue(run.pk))
