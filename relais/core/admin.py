@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -97,8 +98,17 @@ class OutboxEventAdmin(ReadOnlyAdmin):
     inlines = [DeliveryInline]
 
 
-# django-tasks-db names its app and two columns in English only (its fields' names go through
-# gettext and are in our catalogue): the same admin, with those names translated.
+# django-tasks-db names its app and two columns in English only: the same admin, with those
+# names translated. Its model's names go through gettext but it ships no catalogue: they are
+# listed here so that makemessages keeps them in ours.
+TASK_NAMES = (
+    gettext_noop("Task Result"), gettext_noop("Task Results"), gettext_noop("enqueued at"),
+    gettext_noop("started at"), gettext_noop("finished at"), gettext_noop("args kwargs"),
+    gettext_noop("priority"), gettext_noop("task path"), gettext_noop("worker id"),
+    gettext_noop("queue name"), gettext_noop("backend name"), gettext_noop("run after"),
+    gettext_noop("return value"), gettext_noop("exception class path"),
+    gettext_noop("traceback"), gettext_noop("status"),
+)  # fmt: skip
 apps.get_app_config("django_tasks_database").verbose_name = _("Background tasks")
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
