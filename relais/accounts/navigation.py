@@ -32,6 +32,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("To review"), "leads:review", _MANAGERS),
     MenuItem(_("Unassigned"), "routing:unassigned", _MANAGERS),
     MenuItem(_("Coverage"), "routing:coverage", _MANAGERS),
+    MenuItem(_("Coverage requests"), "routing:coverage_requests", _MANAGERS),
     MenuItem(_("Reseller KPIs"), "routing:kpis", _MANAGERS),
     MenuItem(_("Commissions"), "commissions:dashboard", _MANAGERS),
     MenuItem(_("Commission plans"), "commissions:plans", _MANAGERS),

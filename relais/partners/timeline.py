@@ -177,6 +177,11 @@ SENTENCES: dict[str, Callable[[AuditEntry], str]] = {
     "routing_profile": lambda e: (
         _("Routing profile changed: %(changes)s.") % {"changes": _changed(e)}
     ),
+    "coverage_requested": lambda e: (
+        _("Asked to change what it takes: %(changes)s.") % {"changes": _changed(e)}
+    ),
+    "coverage_approved": lambda e: _("Change of coverage approved."),
+    "coverage_refused": lambda e: _("Change of coverage refused."),
 }
 AMOUNTS = {"dispute_opened": "amount_at_stake"}
 

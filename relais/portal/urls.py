@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.portal import earnings, inbox, views
+from relais.portal import coverage, earnings, inbox, views
 
 app_name = "portal"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("inbox/<int:pk>/status/", inbox.inbox_declare, name="inbox_declare"),
     path("inbox/<int:pk>/decline/", inbox.inbox_decline, name="inbox_decline"),
     path("performance/", views.performance, name="performance"),
-    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/", coverage.coverage, name="coverage"),
     path("earnings/", earnings.earnings, name="earnings"),
     path("statements/<int:item_id>.pdf", earnings.statement_download, name="statement_pdf"),
     path("invoices/<int:invoice_id>.pdf", earnings.invoice_download, name="invoice_pdf"),

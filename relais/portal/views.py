@@ -32,9 +32,7 @@ from relais.partners.selectors import partner_for_user, signature_of_partner
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
 from relais.portal.progress import next_steps, submission_message
-from relais.routing.forms import ResellerProfileForm
 from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
-from relais.routing.services import reseller_profile_update
 
 
 def _partner(request: HttpRequest) -> Partner:
@@ -215,35 +213,3 @@ def performance(request: HttpRequest) -> HttpResponse:
         "periods": periods(),
     }
     return render(request, "portal/performance.html", context)
-
-
-@partner_required
-def coverage(request: HttpRequest) -> HttpResponse:
-    """A reseller says where it works, what it sells and how many leads a month it takes."""
-    partner = _partner(request)
-    if partner.kind != PartnerKind.RESELLER:
-        raise Http404
-    profile = getattr(partner, "routing_profile", None)
-    initial = {
-        "departements": list(partner.served_departements.values_list("code", flat=True)),
-        "categories": [str(pk) for pk in profile.categories.values_list("pk", flat=True)]
-        if profile
-        else [],
-        "monthly_capacity": profile.monthly_capacity if profile else 20,
-    }
-    form = ResellerProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            reseller_profile_update(
-                partner=partner, departements=data["departements"],
-                categories=[int(pk) for pk in data["categories"]],
-                monthly_capacity=data["monthly_capacity"], actor=request_user(request),
-            )  # fmt: skip
-        except DomainError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Saved: leads will be routed to you accordingly."))
-            return redirect("portal:coverage")
-    status = 422 if form.errors else 200
-    return render(request, "portal/coverage.html", {"form": form}, status=status)

@@ -31,3 +31,11 @@ class AssigneeKind(models.TextChoices):
 
     RESELLER = "reseller", _("Reseller")
     SALESPERSON = "salesperson", _("Salesperson")
+
+
+class CoverageRequestStatus(models.TextChoices):
+    """Where a reseller's request to change what it takes stands: a manager decides."""
+
+    PENDING = "pending", _("Waiting for a manager")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

@@ -3,6 +3,7 @@ assignment."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -14,6 +15,11 @@ from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+
+
+def _unaccented(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
 
 LOST_REASONS = [
     _("Too expensive"),
@@ -82,9 +88,11 @@ class AssignForm(forms.Form):
 
 
 class ResellerProfileForm(forms.Form):
+    """What a reseller asks to take. The départements are checkboxes grouped by region (104 of
+    them: a list to ctrl-click was unusable); ``relais.js`` adds a filter box over them."""
+
     departements = forms.MultipleChoiceField(
-        label=_("Départements I serve"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("Départements I serve"), widget=forms.CheckboxSelectMultiple
     )
     categories = forms.MultipleChoiceField(
         label=_("Products I sell (none ticked: all)"),
@@ -100,9 +108,21 @@ class ResellerProfileForm(forms.Form):
         from relais.leads.models import ProductCategory
 
         super().__init__(*args, **kwargs)
-        self.fields["departements"].choices = [  # type: ignore[attr-defined]
-            (d.code, str(d)) for d in Departement.objects.order_by("code")
-        ]
+        regions: dict[str, list[tuple[str, str]]] = {}
+        for d in Departement.objects.order_by("code"):
+            regions.setdefault(d.region, []).append((d.code, str(d)))
+        # Mainland regions A to Z (Île-de-France among the I's), the overseas ones after them.
+        order = sorted(regions, key=lambda r: (regions[r][0][0] >= "97", _unaccented(r)))
+        self.fields["departements"].choices = [(r, regions[r]) for r in order]  # type: ignore[attr-defined]
         self.fields["categories"].choices = [  # type: ignore[attr-defined]
             (str(c.pk), c.name) for c in ProductCategory.objects.filter(active=True)
+        ]
+
+    def departement_groups(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """``(region, [(code, label, ticked), …])`` for the picker's template."""
+        ticked = {str(v) for v in self["departements"].value() or []}
+        choices = self.fields["departements"].choices  # type: ignore[attr-defined]
+        return [
+            (region, [(code, label, code in ticked) for code, label in options])
+            for region, options in choices
         ]

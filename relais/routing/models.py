@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from relais.core.models import Departement
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
-from relais.routing.choices import AssigneeKind, AssignmentEnd, ReviewProposal, SlaEventKind
+from relais.routing.choices import (
+    AssigneeKind,
+    AssignmentEnd,
+    CoverageRequestStatus,
+    ReviewProposal,
+    SlaEventKind,
+)
 
 
 class ResellerProfile(models.Model):
@@ -28,6 +34,57 @@ class ResellerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} ({self.monthly_capacity}/month)"
+
+
+class CoverageRequest(models.Model):
+    """A reseller asks to change what it takes (départements, products, monthly capacity): the
+    router keeps routing on the current profile until a manager approves the request, since
+    what a reseller takes decides who receives leads. One pending request per reseller: a new
+    one replaces it."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="coverage_requests", db_index=False
+    )  # indexed by the constraint below and Meta.indexes
+    departements = models.ManyToManyField(
+        Departement, related_name="+", verbose_name=_("départements")
+    )
+    categories = models.ManyToManyField(
+        ProductCategory, blank=True, related_name="+", verbose_name=_("products")
+    )
+    monthly_capacity = models.PositiveSmallIntegerField(_("leads a month at most"))
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=CoverageRequestStatus.choices,
+        default=CoverageRequestStatus.PENDING,
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("why refused"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("coverage request")
+        verbose_name_plural = _("coverage requests")
+        indexes = [
+            models.Index(fields=["partner", "requested_at"], name="coverage_request_partner")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(status=CoverageRequestStatus.PENDING),
+                name="coverage_request_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.requested_at:%Y-%m-%d} · {self.status}"
 
 
 class SalesTerritory(models.Model):

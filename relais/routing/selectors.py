@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from relais.accounts.choices import Role
 from relais.accounts.models import User
+from relais.core.models import Departement
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadEvent
 from relais.partners.choices import PartnerKind
+from relais.partners.models import Partner
 from relais.partners.selectors import partner_for_user
+from relais.routing.choices import CoverageRequestStatus
+from relais.routing.models import CoverageRequest, ResellerProfile
 
 OPEN = (LeadStatus.ASSIGNED, LeadStatus.OPENED, LeadStatus.IN_PROGRESS)
 CLOSED = (LeadStatus.WON, LeadStatus.LOST)
@@ -68,4 +73,108 @@ def unassigned_queue() -> QuerySet[Lead]:
         .filter(unassigned_at__isnull=False)
         .select_related("departement", "category")
         .order_by("unassigned_at", "pk")
+    )
+
+
+# What a reseller takes, and the requests to change it.
+
+
+@dataclass(frozen=True)
+class ProfileWish:
+    """A routing profile as figures: the current one, or the one a request asks for."""
+
+    departements: list[str]
+    categories: list[int]
+    monthly_capacity: int
+
+    def changes_to(self, other: ProfileWish) -> dict[str, list[Any]]:
+        """``{field: [this, other]}`` for each field that differs (the audit's shape)."""
+        return {
+            name: [getattr(self, name), getattr(other, name)]
+            for name in ("departements", "categories", "monthly_capacity")
+            if getattr(self, name) != getattr(other, name)
+        }
+
+
+def reseller_profile_of(partner: Partner) -> ProfileWish:
+    """The profile the router uses for this reseller now, read from the database (the model's
+    default capacity when it was never set)."""
+    profile = ResellerProfile.objects.filter(partner=partner).first()
+    return ProfileWish(
+        sorted(partner.served_departements.values_list("code", flat=True)),
+        sorted(profile.categories.values_list("pk", flat=True)) if profile else [],
+        profile.monthly_capacity if profile else _DEFAULT_CAPACITY,
+    )
+
+
+_DEFAULT_CAPACITY: int = ResellerProfile._meta.get_field("monthly_capacity").get_default()
+
+
+def coverage_request_wish(wish: CoverageRequest) -> ProfileWish:
+    """What a request asks for, read from its prefetched rows (``coverage_requests_for_user``)."""
+    return ProfileWish(
+        sorted(d.code for d in wish.departements.all()),
+        sorted(c.pk for c in wish.categories.all()),
+        wish.monthly_capacity,
+    )
+
+
+def coverage_requests_for_user(*, user: User) -> QuerySet[CoverageRequest]:
+    """Managers see every reseller's requests; a reseller user its own reseller's; others none."""
+    qs = CoverageRequest.objects.select_related("partner", "requested_by", "decided_by")
+    qs = qs.prefetch_related(
+        "departements",
+        "categories",
+        "partner__served_departements",
+        "partner__routing_profile__categories",
+    )
+    if user.can_manage:
+        return qs
+    partner = partner_for_user(user)
+    if partner is None or partner.kind != PartnerKind.RESELLER:
+        return qs.none()
+    return qs.filter(partner=partner)
+
+
+def coverage_request_get_for_user(*, user: User, pk: int) -> CoverageRequest:
+    """Raises CoverageRequest.DoesNotExist outside the user's scope (a 404 to callers)."""
+    return coverage_requests_for_user(user=user).get(pk=pk)
+
+
+def pending_coverage_requests_for_user(*, user: User) -> QuerySet[CoverageRequest]:
+    """The requests waiting for a decision, oldest first (the manager's queue)."""
+    return (
+        coverage_requests_for_user(user=user)
+        .filter(status=CoverageRequestStatus.PENDING)
+        .order_by("requested_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    """What a request changes, as the manager reads it: départements added and removed, the
+    capacity and the products before and after (``None``: unchanged; no product: all)."""
+
+    request: CoverageRequest
+    added: list[Departement]
+    removed: list[Departement]
+    capacity: tuple[int, int] | None
+    products: tuple[list[str], list[str]] | None
+
+
+def coverage_request_change(wish: CoverageRequest) -> CoverageChange:
+    """Read from the rows ``coverage_requests_for_user`` prefetched: no query of its own."""
+    partner = wish.partner
+    served = {d.code: d for d in partner.served_departements.all()}
+    asked = {d.code: d for d in wish.departements.all()}
+    profile: ResellerProfile | None = getattr(partner, "routing_profile", None)
+    before = sorted(c.name for c in profile.categories.all()) if profile else []
+    after = sorted(c.name for c in wish.categories.all())
+    capacity = profile.monthly_capacity if profile else _DEFAULT_CAPACITY
+    return CoverageChange(
+        request=wish,
+        added=[asked[c] for c in sorted(asked.keys() - served.keys())],
+        removed=[served[c] for c in sorted(served.keys() - asked.keys())],
+        capacity=None if capacity == wish.monthly_capacity else (capacity, wish.monthly_capacity),
+        products=None if before == after else (before, after),
     )

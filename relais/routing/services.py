@@ -6,13 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
+from relais.accounts.selectors import manager_emails
 from relais.core.audit import acting_user, audit_record
-from relais.core.errors import DomainError, NotYours
+from relais.core.errors import DomainError, NotYours, TransitionError
+from relais.core.http import absolute_url
 from relais.core.models import Departement
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
@@ -21,9 +27,10 @@ from relais.leads.models import Lead
 from relais.leads.services import lead_transition
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
-from relais.routing.choices import AssignmentEnd
-from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
+from relais.routing.choices import AssignmentEnd, CoverageRequestStatus
+from relais.routing.models import Assignment, CoverageRequest, ResellerProfile, SalesTerritory
 from relais.routing.router import route_lead, route_leads
+from relais.routing.selectors import ProfileWish, reseller_profile_of
 
 __all__ = [
     "assignee_declare",
@@ -31,6 +38,9 @@ __all__ = [
     "assignment_decline",
     "assignment_end",
     "assignment_open",
+    "coverage_request_approve",
+    "coverage_request_refuse",
+    "coverage_request_submit",
     "reseller_profile_update",
     "route_lead",
     "route_leads",
@@ -184,16 +194,7 @@ def assignment_end(*, lead: Lead, end: str, at: datetime, actor: User | None, re
     return unassigned
 
 
-def reseller_profile_update(
-    *,
-    partner: Partner,
-    departements: list[str],
-    categories: list[int],
-    monthly_capacity: int,
-    actor: User | None,
-) -> ResellerProfile:
-    """What a reseller takes: the départements it serves, its products (none: all), how many
-    leads a month. Audited, since it decides who receives leads."""
+def _check_profile(partner: Partner, departements: list[str], monthly_capacity: int) -> None:
     if partner.kind != PartnerKind.RESELLER:
         raise DomainError(_("Only a reseller receives leads."), code="not_a_reseller")
     if not departements:
@@ -208,6 +209,19 @@ def reseller_profile_update(
             code="capacity_out_of_range",
             fields={"monthly_capacity": _("Between 1 and 1,000.")},
         )
+
+
+def reseller_profile_update(
+    *,
+    partner: Partner,
+    departements: list[str],
+    categories: list[int],
+    monthly_capacity: int,
+    actor: User | None,
+) -> ResellerProfile:
+    """What a reseller takes: the départements it serves, its products (none: all), how many
+    leads a month. Audited, since it decides who receives leads."""
+    _check_profile(partner, departements, monthly_capacity)
     with transaction.atomic():
         # The same row lock as the router's: a routing in progress finishes on the old figures.
         ResellerProfile.objects.get_or_create(partner=partner)
@@ -230,3 +244,128 @@ def reseller_profile_update(
         if changes:
             audit_record(subject=partner, action="routing_profile", actor=actor, changes=changes)
     return profile
+
+
+# A reseller's request to change what it takes, decided by a manager. The router reads the
+# profile alone, so leads keep following the current one until the request is approved.
+
+
+def coverage_request_submit(
+    *,
+    partner: Partner,
+    departements: list[str],
+    categories: list[int],
+    monthly_capacity: int,
+    actor: User | None,
+) -> CoverageRequest:
+    """Ask for a new profile: validated as the profile itself, refused when it changes nothing,
+    replacing the reseller's pending request if any. Audited; the managers are e-mailed."""
+    _check_profile(partner, departements, monthly_capacity)
+    current = reseller_profile_of(partner)
+    asked = ProfileWish(sorted(departements), sorted(set(categories)), monthly_capacity)
+    if asked == current:
+        raise DomainError(
+            _("That is what you take already: change a département, a product or the capacity."),
+            code="no_change",
+        )
+    with transaction.atomic():
+        # The partner's row lock makes two submissions at once one after the other: the second
+        # replaces the first instead of tripping over the one-pending constraint.
+        Partner.objects.select_for_update().get(pk=partner.pk)
+        wish = CoverageRequest.objects.filter(
+            partner=partner, status=CoverageRequestStatus.PENDING
+        ).first() or CoverageRequest(partner=partner)
+        wish.monthly_capacity = monthly_capacity
+        wish.requested_at = timezone.now()
+        wish.requested_by = acting_user(actor)
+        wish.save()
+        wish.departements.set(Departement.objects.filter(code__in=asked.departements))
+        wish.categories.set(asked.categories)
+        audit_record(
+            subject=partner, action="coverage_requested", actor=actor, target=f"#{wish.pk}",
+            changes=current.changes_to(asked),
+        )  # fmt: skip
+        transaction.on_commit(lambda: _tell_managers_of(wish))
+    return wish
+
+
+def _pending(coverage_request: CoverageRequest) -> CoverageRequest:
+    """The request under its row lock, if still pending: two managers deciding at once, the
+    second is told it was decided."""
+    locked = CoverageRequest.objects.select_for_update().get(pk=coverage_request.pk)
+    if locked.status != CoverageRequestStatus.PENDING:
+        raise TransitionError(
+            _("This request was already decided (%(status)s).")
+            % {"status": locked.get_status_display()},
+            code="already_decided",
+        )
+    return locked
+
+
+def coverage_request_approve(
+    *, coverage_request: CoverageRequest, actor: User | None
+) -> CoverageRequest:
+    """Apply the requested profile (through ``reseller_profile_update``, audited there as the
+    manager's change) and tell the reseller."""
+    with transaction.atomic():
+        locked = _pending(coverage_request)
+        reseller_profile_update(
+            partner=locked.partner,
+            departements=list(locked.departements.values_list("code", flat=True)),
+            categories=list(locked.categories.values_list("pk", flat=True)),
+            monthly_capacity=locked.monthly_capacity,
+            actor=actor,
+        )
+        _decide(locked, CoverageRequestStatus.APPROVED, actor, "")
+    return locked
+
+
+def coverage_request_refuse(
+    *, coverage_request: CoverageRequest, actor: User | None, reason: str
+) -> CoverageRequest:
+    """Keep the current profile, with the reason the reseller is told."""
+    reason = _reason_required(reason, _("Say why you refuse this request."))
+    with transaction.atomic():
+        locked = _pending(coverage_request)
+        _decide(locked, CoverageRequestStatus.REFUSED, actor, reason)
+    return locked
+
+
+def _decide(wish: CoverageRequest, status: str, actor: User | None, reason: str) -> None:
+    wish.status = status
+    wish.decided_at = timezone.now()
+    wish.decided_by = acting_user(actor)
+    wish.reason = reason[:300]
+    wish.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    audit_record(
+        subject=wish.partner, action=f"coverage_{status}", actor=actor, target=f"#{wish.pk}",
+        reason=reason,
+    )  # fmt: skip
+    transaction.on_commit(lambda: _tell_reseller_of(wish))
+
+
+def _tell_managers_of(wish: CoverageRequest) -> None:
+    emails = manager_emails()
+    if not emails:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        name = wish.partner.display_name
+        subject = _("%(name)s asks to change what it takes") % {"name": name}
+        url = absolute_url(reverse("routing:coverage_requests"))
+        context = {"wish": wish, "name": name, "url": url}
+        body = render_to_string("routing/email/coverage_request.txt", context)
+    send_mail(subject, body, None, emails)
+
+
+def _tell_reseller_of(wish: CoverageRequest) -> None:
+    partner = wish.partner
+    members = [m.user.email for m in partner.members.select_related("user") if m.user.is_active]
+    with translation.override(settings.LANGUAGE_CODE):
+        if wish.status == CoverageRequestStatus.APPROVED:
+            subject = _("Your change of coverage is approved")
+        else:
+            subject = _("Your change of coverage is refused")
+        context = {"wish": wish, "name": partner.display_name,
+                   "url": absolute_url(reverse("portal:coverage"))}  # fmt: skip
+        body = render_to_string("routing/email/coverage_decided.txt", context)
+    send_mail(subject, body, None, members or [partner.email])

@@ -30,6 +30,7 @@ from relais.core.reference import ensure_reference_data
 from relais.leads.seed import ensure_seed as ensure_lead_seed
 from relais.partners.models import ContractTemplate
 from relais.partners.seed import ensure_seed
+from relais.routing.models import CoverageRequest
 from relais.testing import scoping
 from relais.testing.factories import PartnerFactory, UserFactory, partner_user
 
@@ -87,6 +88,14 @@ def _api(
 PARTNER = _theirs(pk="partner")
 
 
+def _coverage_request(objects: scoping.PartnerObjects) -> CoverageRequest:
+    """The other reseller's request to change its coverage (a manager's to decide)."""
+    wish = CoverageRequest.objects.filter(partner=objects.partner).first()
+    return wish or CoverageRequest.objects.create(
+        partner=objects.partner, monthly_capacity=5, requested_at=timezone.now()
+    )
+
+
 def _job(w: World) -> dict[str, Any]:
     """A slow action's job the other partner's user asked for, its file made."""
     from django.core.files.base import ContentFile
@@ -97,6 +106,7 @@ def _job(w: World) -> dict[str, Any]:
     job.file.save("matrix.pdf", ContentFile(b"%PDF-1.7"), save=False)
     job.save()
     return {"pk": job.pk}
+
 
 # Every URL that takes an argument, by its route. A new one goes here, saying what its
 # arguments point at: test_every_url_with_an_argument_is_in_the_matrix fails until it does.
@@ -134,6 +144,12 @@ CASES: dict[str, Case] = {
     "leads/<int:pk>/money/": Case(_theirs(pk="lead")),
     "routing/leads/<int:pk>/assign/": Case(_theirs(pk="lead")),
     "routing/review/<int:year>/": Case(_params(year=YEAR), object=False),
+    "routing/coverage-requests/<int:pk>/approve/": Case(
+        lambda w: {"pk": _coverage_request(w.theirs).pk}
+    ),
+    "routing/coverage-requests/<int:pk>/refuse/": Case(
+        lambda w: {"pk": _coverage_request(w.theirs).pk}
+    ),
     "commissions/lines/<int:pk>/hold/": Case(_theirs(pk="line")),
     "commissions/runs/<int:pk>/": Case(_theirs(pk="run")),
     "commissions/runs/<int:pk>/<slug:action>/": Case(

@@ -359,8 +359,9 @@ def test_the_inbox_api_opens_declares_and_declines_only_the_assignees_leads(api_
     assert read_only.post(f"/api/v1/inbox/{lead.pk}/open").status_code == 403
 
 
-def test_a_reseller_declares_its_departements_products_and_capacity(client):
+def test_a_reseller_declares_its_departements_products_and_capacity(client, manager):
     from relais.core.audit import audit_trail
+    from relais.routing.models import CoverageRequest
 
     mine = make_reseller(("69",), with_user=True)
     login(client, mine)
@@ -371,6 +372,11 @@ def test_a_reseller_declares_its_departements_products_and_capacity(client):
         {"departements": ["69", "01"], "categories": [str(pv.pk)], "monthly_capacity": "8"},
     )
     assert response.status_code == 302
+    # A request a manager approves (routing/tests/test_coverage_requests.py): then it applies.
+    assert list(mine.served_departements.values_list("code", flat=True)) == ["69"]
+    services.coverage_request_approve(
+        coverage_request=CoverageRequest.objects.get(partner=mine), actor=manager
+    )
     mine.refresh_from_db()
     assert sorted(mine.served_departements.values_list("code", flat=True)) == ["01", "69"]
     assert list(mine.routing_profile.categories.all()) == [pv]

@@ -44,3 +44,61 @@ document.addEventListener("change", (event) => {
     resizing = setTimeout(focusScrollingTables, 150);
   });
 }
+
+// ---- Département picker (routing/partials/_departement_picker.html) -------------------------
+// <fieldset data-picker>: checkboxes grouped by region. The filter box (hidden without script)
+// keeps the départements whose name or number, or whose region, holds what is typed (accents
+// and case ignored); the count says how many are ticked, hidden ones included.
+{
+  const plain = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+
+  const count = (picker) => {
+    const out = picker.querySelector("[data-picker-count]");
+    if (!out) return;
+    const ticked = picker.querySelectorAll("[data-picker-option] input:checked").length;
+    out.textContent = `${out.dataset.label} ${ticked}`;
+  };
+
+  const filter = (picker, query) => {
+    const wanted = plain(query);
+    let shown = 0;
+    picker.querySelectorAll("[data-picker-region]").forEach((region) => {
+      const legend = region.querySelector("legend");
+      const whole = wanted === "" || (legend && plain(legend.textContent).includes(wanted));
+      let inside = 0;
+      region.querySelectorAll("[data-picker-option]").forEach((option) => {
+        const match = whole || plain(option.textContent).includes(wanted);
+        option.hidden = !match;
+        if (match) inside += 1;
+      });
+      region.hidden = inside === 0;
+      shown += inside;
+    });
+    const empty = picker.querySelector("[data-picker-empty]");
+    if (empty) empty.hidden = shown > 0;
+  };
+
+  const setUp = (root) => {
+    root.querySelectorAll("[data-picker]:not([data-picker-ready])").forEach((picker) => {
+      picker.dataset.pickerReady = "";
+      const tools = picker.querySelector("[data-picker-tools]");
+      if (tools) tools.hidden = false;
+      count(picker);
+    });
+  };
+
+  document.addEventListener("input", (event) => {
+    const box = event.target.closest("[data-picker-filter]");
+    if (box) filter(box.closest("[data-picker]"), box.value);
+  });
+  document.addEventListener("change", (event) => {
+    const picker = event.target.closest("[data-picker]");
+    if (picker && event.target.matches("[data-picker-option] input")) count(picker);
+  });
+  // Enter in the filter box would send the form: it only filters.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.closest("[data-picker-filter]")) event.preventDefault();
+  });
+  document.addEventListener("DOMContentLoaded", () => setUp(document));
+  document.addEventListener("htmx:afterSettle", (event) => setUp(event.target));
+}
