@@ -37,6 +37,10 @@ ERRORS = {
 # OFFSET of SQLite and PostgreSQL (a 500), so it is refused as a 422 naming ``page``.
 MAX_PAGE = 1_000_000
 
+# A record's id, as the databases store it (a signed 64-bit integer): a larger number named as a
+# filter or in a path is refused as a 422 naming it, not sent to SQLite, which cannot bind it (500).
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 
 def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)

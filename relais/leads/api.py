@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from relais.accounts.decorators import request_user
 from relais.accounts.models import User
-from relais.core.apischema import ERRORS, IsoDate, Pages
+from relais.core.apischema import ERRORS, IsoDate, Pages, RecordId
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.textcheck import character_errors
@@ -129,7 +129,7 @@ class LeadFilters(Schema):
     status: LeadStatus | None = None
     channel: Channel | None = None
     departement: str | None = None
-    partner: int | None = None
+    partner: RecordId | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
     q: str | None = None
@@ -247,7 +247,7 @@ def list_leads(request: HttpRequest, filters: Query[LeadFilters]):  # type: igno
     return selectors.lead_list(request_user(request), filters=filters.dict())
 
 
-def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
+def _get_lead_for_user(request: HttpRequest, lead_id: RecordId) -> Lead:
     try:
         return selectors.lead_get_for_user(request_user(request), lead_id)
     except Lead.DoesNotExist:
@@ -255,12 +255,12 @@ def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
-def get_lead(request: HttpRequest, lead_id: int) -> Lead:
+def get_lead(request: HttpRequest, lead_id: RecordId) -> Lead:
     return _get_lead_for_user(request, lead_id)
 
 
 @router.post("/leads/{lead_id}/transitions", response={200: LeadOut, **ERRORS})
-def transition_lead(request: HttpRequest, lead_id: int, payload: LeadTransitionIn) -> Lead:
+def transition_lead(request: HttpRequest, lead_id: RecordId, payload: LeadTransitionIn) -> Lead:
     """Move a lead along its lifecycle; an illegal move is a 409 naming the possible ones."""
     lead = _get_lead_for_user(request, lead_id)
     if request_user(request).is_partner_user:

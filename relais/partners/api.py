@@ -5,9 +5,10 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import BaseModel
 
 from relais.accounts.decorators import request_user
-from relais.core.apischema import ERRORS, Pages, omissible
+from relais.core.apischema import ERRORS, Pages, RecordId, omissible
 from relais.partners import selectors, services
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner
@@ -74,9 +75,11 @@ class PartnerIn(Schema):
 _CLEARS = 'null or "" clears it.'
 
 
-class PartnerPatch(Schema):
+class PartnerPatch(BaseModel):
     """Only the fields sent change. A field the partner may lack takes null to clear it; a
-    field it must have takes no null (a 422 naming it)."""
+    field it must have takes no null (a 422 naming it). A plain pydantic model, not ninja's
+    Schema: Schema reads any value as an object's attributes, so a body that is not a JSON
+    object (``[null, null]``) would pass as "nothing to change" instead of a 422."""
 
     kind: PartnerKind = omissible()
     legal_form: LegalForm = omissible()
@@ -108,7 +111,7 @@ class PartnerFilters(Schema):
     departement: str | None = None
 
 
-def _get_partner_for_user(request: HttpRequest, partner_id: int) -> Partner:
+def _get_partner_for_user(request: HttpRequest, partner_id: RecordId) -> Partner:
     try:
         return selectors.partner_get_for_user(request_user(request), partner_id)
     except Partner.DoesNotExist:
@@ -129,7 +132,7 @@ def list_partners(request: HttpRequest, filters: Query[PartnerFilters]):  # type
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS})
-def get_partner(request: HttpRequest, partner_id: int) -> Partner:
+def get_partner(request: HttpRequest, partner_id: RecordId) -> Partner:
     return _get_partner_for_user(request, partner_id)
 
 
@@ -146,10 +149,10 @@ def create_partner(request: HttpRequest, payload: PartnerIn) -> Status:
 
 
 @router.patch("/partners/{partner_id}", response={200: PartnerOut, **ERRORS})
-def update_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch) -> Partner:
+def update_partner(request: HttpRequest, partner_id: RecordId, payload: PartnerPatch) -> Partner:
     _require_manager(request)
     partner = _get_partner_for_user(request, partner_id)
-    data = payload.dict(exclude_unset=True)
+    data = payload.model_dump(exclude_unset=True)
     served = None  # left out: the served départements stay as they are
     if "served_departements" in data:
         served = data.pop("served_departements") or []  # null clears them, as [] does
@@ -167,7 +170,7 @@ class PartnerTransitionIn(Schema):
 
 @router.post("/partners/{partner_id}/transitions", response={200: PartnerOut, **ERRORS})
 def transition_partner(
-    request: HttpRequest, partner_id: int, payload: PartnerTransitionIn
+    request: HttpRequest, partner_id: RecordId, payload: PartnerTransitionIn
 ) -> Partner:
     """Move a partner along its lifecycle; an illegal move is a 409 naming the possible ones."""
     _require_manager(request)

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from relais.accounts.decorators import request_user
-from relais.core.apischema import ERRORS, Pages
+from relais.core.apischema import ERRORS, Pages, RecordId
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
 from relais.routing import services
@@ -47,7 +47,7 @@ class DeclineIn(Schema):
     reason: str
 
 
-def _mine(request: HttpRequest, lead_id: int) -> tuple[Lead, dict[str, Any]]:
+def _mine(request: HttpRequest, lead_id: RecordId) -> tuple[Lead, dict[str, Any]]:
     user = request_user(request)
     try:
         return inbox_lead(user, lead_id), assignee_of(user)
@@ -63,7 +63,7 @@ def inbox(request: HttpRequest, closed: bool = False) -> Any:
 
 
 @router.post("/inbox/{lead_id}/open", response={200: InboxLeadOut, **ERRORS})
-def open_lead(request: HttpRequest, lead_id: int) -> Lead:
+def open_lead(request: HttpRequest, lead_id: RecordId) -> Lead:
     """Mark the lead opened (the first call only), as viewing it in the portal does."""
     lead, who = _mine(request, lead_id)
     services.assignment_open(lead=lead, actor=request_user(request), **who)
@@ -72,7 +72,7 @@ def open_lead(request: HttpRequest, lead_id: int) -> Lead:
 
 
 @router.post("/inbox/{lead_id}/status", response={200: InboxLeadOut, **ERRORS})
-def declare(request: HttpRequest, lead_id: int, payload: DeclareIn) -> Lead:
+def declare(request: HttpRequest, lead_id: RecordId, payload: DeclareIn) -> Lead:
     """In progress, won (``amount`` excl. VAT required) or lost (``lost_reason`` required)."""
     lead, who = _mine(request, lead_id)
     return services.assignee_declare(
@@ -82,7 +82,7 @@ def declare(request: HttpRequest, lead_id: int, payload: DeclareIn) -> Lead:
 
 
 @router.post("/inbox/{lead_id}/decline", response={204: None, **ERRORS})
-def decline(request: HttpRequest, lead_id: int, payload: DeclineIn) -> Status:
+def decline(request: HttpRequest, lead_id: RecordId, payload: DeclineIn) -> Status:
     """Give the lead back with a reason; it goes to someone else, never back to you."""
     lead, who = _mine(request, lead_id)
     services.assignment_decline(
