@@ -70,12 +70,13 @@ class Coverage:
 
     @property
     def for_capacity(self) -> int:
-        """Resellers needed for the leads to fit in the monthly capacities."""
+        """Resellers needed for the leads to fit in their monthly capacities (at the
+        département's capacity per reseller, or the default one where there is none)."""
+        if not self.leads:
+            return 0
         yearly = self.monthly_capacity * 12
-        if self.leads <= yearly:
-            return self.resellers if self.leads else 0
         per_reseller = (yearly / self.resellers) if self.resellers else DEFAULT_CAPACITY * 12
-        return self.resellers + math.ceil((self.leads - yearly) / per_reseller)
+        return math.ceil(self.leads / per_reseller) if per_reseller else self.resellers + 1
 
     @property
     def needed(self) -> int:

@@ -55,7 +55,7 @@ class DepartementReview:
     proposals: list[Proposal] = field(default_factory=list)
 
 
-def _propose(kpi: Kpi, crowded: bool) -> tuple[str, str]:
+def _propose(kpi: Kpi, *, crowded: bool) -> tuple[str, str]:
     minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
     judged = kpi.received >= JUDGED_FROM
     if judged and ((kpi.open_rate or 0) < 0.5 or (kpi.treatment_rate or 0) < 0.4):
@@ -88,7 +88,8 @@ def yearly_review(year: int) -> list[DepartementReview]:
     """The proposals of ``year``, grouped by the reseller's home département."""
     start, end = year_bounds(year)
     kpis = {k.assignee: k for k in kpi_table(start=start, end=end, with_medians=False)}
-    cover = {c.code: c for c in coverage(end)}
+    # The coverage page's figures for the current year (its window ends now, not on 31/12).
+    cover = {c.code: c for c in coverage(min(end, timezone.now()))}
     decided = {d.reseller_id: d for d in ReviewDecision.objects.filter(year=year)}
     resellers = Partner.objects.filter(
         kind=PartnerKind.RESELLER, status__in=(PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
@@ -104,12 +105,39 @@ def yearly_review(year: int) -> list[DepartementReview]:
         if decision is not None:  # what was accepted stands, whatever it did to the figures
             proposal, why = decision.proposal, decision.why
         else:
-            proposal, why = _propose(kpi, home.crowded)  # coverage's own verdict
+            proposal, why = _propose(kpi, crowded=False)
         review.proposals.append(Proposal(reseller, kpi, proposal, why, decision))
+    for review in grouped.values():
+        _pause_the_surplus(review)
     for code, c in cover.items():  # départements to recruit in, even with no reseller at all
         if c.recruit and code not in grouped:
             grouped[code] = DepartementReview(c)
     return [grouped[code] for code in sorted(grouped)]
+
+
+def _pause_the_surplus(review: DepartementReview) -> None:
+    """In a crowded département (coverage's verdict), pause the resellers its leads cannot
+    feed — the surplus over what coverage says it needs, the least served first — never all
+    of them: the ones it needs stay, and the page never proposes both pausing and recruiting."""
+    c = review.coverage
+    if not c.crowded:
+        return
+    leaving = sum(
+        1
+        for p in review.proposals
+        if p.decided is None
+        and p.proposal in (P.PAUSE, P.REMOVE)
+        and p.reseller.status == PartnerStatus.ACTIVE
+    )
+    surplus = max(c.resellers - c.needed - leaving, 0)
+    open_ = [p for p in review.proposals if p.decided is None and p.proposal != P.PAUSE]
+    for p in sorted(open_, key=lambda p: (p.kpi.received, p.kpi.score, p.reseller.pk)):
+        if surplus <= 0:
+            break
+        proposal, why = _propose(p.kpi, crowded=True)
+        if proposal == P.PAUSE:
+            p.proposal, p.why = proposal, why
+            surplus -= 1
 
 
 APPLY = {P.PAUSE: PartnerStatus.PAUSED, P.REMOVE: PartnerStatus.ENDED}

@@ -47,12 +47,18 @@ def test_a_departement_is_never_told_to_recruit_while_its_resellers_are_paused(c
         if r.coverage.code == "13"
     )  # fmt: skip
     assert review.coverage.recruit == 0
-    assert {p.reseller.pk: p.proposal for p in review.proposals} == {
-        r.pk: "pause" for r in resellers
-    }
+    # Its 6 leads need one reseller: the two least served are proposed a pause, not all three.
+    proposals = {p.reseller.pk: p.proposal for p in review.proposals}
+    assert sorted(proposals.values()) == ["keep", "pause", "pause"]
+    assert set(proposals) == {r.pk for r in resellers}
     page = client.get(f"/routing/review/{year}/").content.decode()
     section = page[page.index('data-departement="13"') :].split("</section>")[0]
     assert "Recruit" not in section
+    # Accepted, the pauses leave the one reseller its leads need: still nobody to recruit.
+    paused = [pk for pk, proposal in proposals.items() if proposal == "pause"]
+    client.post(f"/routing/review/{year}/", {"accept": paused})
+    after = {r.code: r for r in client.get("/routing/").context["rows"]}["13"]
+    assert (after.resellers, after.recruit, after.crowded) == (1, 0, False)
 
 
 def test_leads_beyond_what_the_resellers_take_ask_for_recruits_not_pauses(
@@ -64,7 +70,7 @@ def test_leads_beyond_what_the_resellers_take_ask_for_recruits_not_pauses(
         make_qualified(manager, 700 + n, postcode="13002")
     client.force_login(manager)
     row = {r.code: r for r in client.get("/routing/").context["rows"]}["13"]
-    # 30 leads feed 15 resellers; the norm asks 4; a reseller takes 12 a year: 3 are needed.
+    # 30 leads feed 15 resellers, the norm asks 4 (and 3 for capacity): 3 more than the one.
     assert (row.recruit, row.crowded, row.resellers_light) == (3, False, "red")
 
 
