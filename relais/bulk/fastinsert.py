@@ -4,18 +4,19 @@
 and compiles one placeholder per value: ~0.2 ms a lead of 42 columns, ten times what PostgreSQL
 needs to store it. Here the conversion is decided once per column and the rows go out as
 PostgreSQL's COPY (ids drawn from the table's sequence first) or SQLite's ``executemany`` (ids
-from the table's counter, under the write lock every transaction takes).
+from the table's counter, under the write lock every transaction takes). A few rows go out as one
+``INSERT … VALUES … RETURNING id`` instead, which costs a single round trip.
 
 Like ``bulk_create``: no ``save()``, no signals. Unlike it: foreign keys to instances saved in
 the same call are resolved (ids are given before any row is written), so a batch may hold a row
 and another row that points to it; ``reserve`` gives the ids before, for rows written earlier
 that point to these.
 
-``new`` builds the instances themselves faster than ``Model(**values)`` does (the same
-instance: ``tests/test_fastinsert.py``).
+``new`` builds the instances themselves faster than ``Model(**values)`` does.
 
-Below ``relais.bulk.SMALL`` rows there is nothing to win: ``insert`` hands them to Django's
-``bulk_create``, so the one-lead intake is written by the ORM.
+Its callers are the fenced uses (``relais.bulk``): the intake, the routing batches, the demo
+builder. That it stores and builds what ``bulk_create`` and ``Model(**values)`` do:
+``tests/test_fastinsert.py``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,7 @@ from typing import Any
 
 from django.db import connection, models
 
-# Rows in one statement below which the fast path has nothing to win over the ORM (the one
-# source of ``relais.bulk.is_batch``).
-SMALL = 20
+SMALL = 20  # rows: below this, one INSERT … RETURNING beats a sequence draw and a COPY
 
 Column = tuple[str, Callable[[Any], Any]]  # attribute name, and how its value is written
 
@@ -43,10 +42,9 @@ def insert(objs: Sequence[models.Model]) -> None:
         # SQLite's ids are read then written: only a transaction's write lock makes that safe.
         raise RuntimeError("fastinsert.insert runs inside a transaction.")
     model = type(objs[0])
-    if len(objs) < SMALL and objs[0].pk is None:
-        _plain(model, objs)
-        return
-    if connection.vendor == "postgresql":
+    if len(objs) < SMALL and objs[0].pk is None and not _pending(objs):
+        _insert_returning(model, objs)
+    elif connection.vendor == "postgresql":
         _copy(model, objs)
     else:
         _executemany(model, objs)
@@ -225,17 +223,29 @@ def _names(model: type[models.Model], *, with_id: bool) -> str:
     return ", ".join(quote(str(f.column)) for f in fields)
 
 
-def _plain(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """A few rows through the ORM: one ``bulk_create``, or one row at a time in order when a
-    row points to another of the call (a duplicate of a lead submitted with it), as Django
-    saves a related instance only once it has its id."""
-    manager = model._default_manager
-    if _pending(objs):
-        for obj in objs:
-            _link([obj])
-            manager.bulk_create([obj])
-    else:
-        manager.bulk_create(objs)
+def _insert_returning(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    _link(objs)
+    rows = _rows(model, objs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _returning_sql(model, connection.vendor, len(rows)),
+            [value for row in rows for value in row],
+        )
+        # Rows come back in the order of the VALUES, as Django's bulk_create also relies on.
+        for (key,), obj in zip(cursor.fetchall(), objs, strict=True):
+            obj.pk = key
+
+
+@cache
+def _returning_sql(model: type[models.Model], vendor: str, count: int) -> str:
+    """Built once per model and row count (the one-lead API call writes the same statement)."""
+    one = "(" + ", ".join(["%s"] * len(_columns(model, vendor))) + ")"
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(_pk(model))
+    return (
+        f"INSERT INTO {table} ({_names(model, with_id=False)}) "  # noqa: S608
+        f"VALUES {', '.join([one] * count)} RETURNING {pk}"
+    )
 
 
 def reserve(model: type[models.Model], count: int) -> list[int]:

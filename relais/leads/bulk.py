@@ -1,8 +1,9 @@
 """The leads app's raw writers for batches: the fast path (``relais.bulk``) on the leads' tables.
 
 Each function here has a plain-ORM twin in the module that owns the rule (``intake``,
-``counters``, ``notices``), which calls it for a batch (``relais.bulk.is_batch``) and does the
-work itself through the ORM otherwise. What they cost through the ORM, at a thousand leads:
+``counters``, ``notices``, ``services``), which calls it for a batch (``relais.bulk.is_batch``),
+and for the intake whatever its size (``INTAKE_ALWAYS``), and does the work itself through the
+ORM otherwise. What they cost through the ORM, at a thousand leads:
 ``bulk_update`` of the prospect keys built a CASE branch per row (3 s); a model instance per
 counter or notice mark cost more than the INSERT itself. Both paths store the same rows
 (``relais/bulk/tests/test_same_rows.py``).
@@ -18,6 +19,15 @@ from django.db import connection
 
 from relais.bulk.sqlrows import row_sources
 from relais.leads.models import Lead, LeadTouch, NoticeDue, ProspectKey, Suppression
+
+# The intake takes the fast path for one lead too (its keys, their pointers, the notice mark),
+# measured: through the ORM a one-lead ``POST /api/v1/leads`` took two to three times the
+# server's CPU (the call in process, median of 60, interleaved with the fast path: PostgreSQL
+# 1.7 → 6.3 ms and 4.3 → 9.8 ms, SQLite 2.6 → 4.3 ms and 1.6 → 4.7 ms), and the bench's
+# ``intake_api`` is already below its target (376 leads/s on PostgreSQL, 497 on SQLite at 0.35
+# of its floor; target ≥ 400 and ≥ 0.5; ``bench/RESULTS.md``). False: the ORM below
+# ``relais.bulk.ORM_BELOW`` rows, as the writers ordinary services share decide.
+INTAKE_ALWAYS = True
 
 Key = tuple[str, str]
 # A key as ``insert_keys`` created it: id, kind, value, the lead it points to, suppressed.

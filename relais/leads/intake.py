@@ -4,8 +4,8 @@ suppression decision — one code path for a single lead and for a batch of a th
 ``services.leads_submit`` holds the transaction and does the writes; what is decided here reads
 the rows it is given (the prospect keys it locked, each with whether it is suppressed, and the
 earlier leads they point to) and never queries per lead, so a batch costs a fixed number of queries.
-The prospect keys it locks and points go through the ORM when they are few (the one-lead intake)
-and through the fast path (``leads.bulk``) for a batch: the same rows either way.
+The prospect keys it locks and points go through the fast path (``leads.bulk``), for one lead
+too (measured: ``leads.bulk.INTAKE_ALWAYS``); their ORM twins here store the same rows.
 """
 
 from __future__ import annotations
@@ -187,14 +187,14 @@ def lock_keys(
     both kinds in one statement, but it writes a new version of every known key for the vacuum
     to clear.
 
-    A few keys go through the ORM, which cannot say which rows it created: every key is then
-    read back and locked by the second statement. A batch's keys take the fast path
-    (``leads.bulk``): the created ones come back from the INSERT, each pointing at once to the
-    lead ``expected`` names (submitted ``at``), the lead that will most likely claim it, so
-    that ``point_keys`` writes only the keys that end otherwise (written, then rewritten, a
-    thousand leads' keys took ~30 ms more)."""
+    The fast path (``leads.bulk``, taken by the intake whatever its size: ``INTAKE_ALWAYS``):
+    the created keys come back from the INSERT, each pointing at once to the lead ``expected``
+    names (submitted ``at``), the lead that will most likely claim it, so that ``point_keys``
+    writes only the keys that end otherwise (written, then rewritten, a thousand leads' keys
+    took ~30 ms more). Through the ORM, which cannot say which rows it created, every key is
+    read back and locked by the second statement."""
     wanted = sorted(set(keys))
-    fast = is_batch(len(wanted))
+    fast = bulk.INTAKE_ALWAYS or is_batch(len(wanted))
     found: dict[Key, LockedKey] = {}
     # A key erased (GDPR) between the two statements is inserted again on the next turn.
     for _turn in range(3):
@@ -237,18 +237,18 @@ def _lock_existing(keys: list[Key]) -> list[bulk.Existing]:
 
 
 def point_keys(pairs: list[tuple[int, int | None]], *, at: datetime) -> None:
-    """Point each key (id) at the lead (id) that now holds it, or at none. A few keys through
-    the ORM's ``bulk_update``; a batch's in one ``UPDATE … FROM`` join (``leads.bulk``):
-    ``bulk_update`` builds a CASE branch per row, which took 3 s per thousand leads."""
-    if is_batch(len(pairs)):
+    """Point each key (id) at the lead (id) that now holds it, or at none: one ``UPDATE … FROM``
+    join (``leads.bulk``), or through the ORM one UPDATE per lead (``bulk_update`` builds a
+    CASE branch per row, which took 3 s per thousand leads)."""
+    if bulk.INTAKE_ALWAYS or is_batch(len(pairs)):
         bulk.point_keys(pairs, at=at)
-    elif pairs:
-        ProspectKey.objects.bulk_update(
-            [
-                ProspectKey(pk=key, lead_id=lead, lead_submitted_at=None if lead is None else at)
-                for key, lead in pairs
-            ],
-            ["lead", "lead_submitted_at"],
+        return
+    by_lead: dict[int | None, list[int]] = {}
+    for key, lead in pairs:
+        by_lead.setdefault(lead, []).append(key)
+    for lead, ids in by_lead.items():
+        ProspectKey.objects.filter(pk__in=ids).update(
+            lead_id=lead, lead_submitted_at=None if lead is None else at
         )
 
 

@@ -26,9 +26,10 @@ BATCH = 500  # marks read at a time: a sweep after a large import proceeds in st
 
 def mark(lead_ids: Iterable[int]) -> None:
     """These leads' prospects are owed their notice; call inside the intake's transaction.
-    A few marks through the ORM, a batch's in one multi-row INSERT (``leads.bulk``)."""
+    One multi-row INSERT (``leads.bulk``), for one lead too: the intake's measured path
+    (``leads.bulk.INTAKE_ALWAYS``); else a few marks through the ORM."""
     due = list(lead_ids)
-    if is_batch(len(due)):
+    if bulk.INTAKE_ALWAYS or is_batch(len(due)):
         bulk.notices_due(due)
     else:
         NoticeDue.objects.bulk_create([NoticeDue(lead_id=pk) for pk in due])
