@@ -17,7 +17,7 @@ def site_url_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     notice and reminder would point to http://localhost:8000. A host this site does not serve,
     or plain http behind the HTTPS redirect, is as wrong."""
     url = urlsplit(settings.SITE_URL)
-    problems = []
+    problems: list[CheckMessage] = []
     if not url.hostname or not validate_host(url.hostname, settings.ALLOWED_HOSTS):
         problems.append(
             Warning(
