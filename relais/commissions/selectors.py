@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from relais.accounts.models import User
-from relais.commissions.choices import LineStatus
+from relais.commissions.choices import LineStatus, RunStatus
 from relais.commissions.models import (
     CommissionLine,
     CorrectionRequest,
@@ -179,3 +180,59 @@ def redemptions_for_user(*, user: User) -> QuerySet[Redemption]:
 
 def redemption_get_for_user(*, user: User, pk: int) -> Redemption:
     return redemptions_for_user(user=user).get(pk=pk)
+
+
+# What the home pages lead with: what a manager must do about payments, what a partner is owed.
+
+
+@dataclass(frozen=True)
+class PaymentTodo:
+    """Lines ready to pay and not in a run yet; runs prepared and not sent to the bank; the
+    partners the latest run left out for want of a document or an IBAN."""
+
+    payable_partners: int
+    payable_total: Decimal
+    drafts: int
+    first_draft: PaymentRun | None
+    blocked: int
+    blocked_run: PaymentRun | None
+
+
+def payment_todo_for_user(*, user: User) -> PaymentTodo:
+    """Three queries, for managers; nothing for anyone else."""
+    runs = payment_runs_for_user(user=user).defer("sepa_xml")
+    if not user.can_manage:
+        return PaymentTodo(0, ZERO, 0, None, 0, None)
+    payable = CommissionLine.objects.filter(
+        status=LineStatus.PAYABLE, payment_run__isnull=True, hold_reason=""
+    ).aggregate(n=Count("partner_id", distinct=True), s=Sum("amount"))
+    drafts = list(runs.filter(status=RunStatus.DRAFT).order_by("created_at", "pk"))
+    latest = runs.exclude(status=RunStatus.CANCELLED).order_by("-created_at", "-pk").first()
+    # A partner whose refunds exceed its earnings is carried forward, not blocked.
+    left_out = [b for b in (latest.blocked if latest else []) if Decimal(b["amount"]) > 0]
+    return PaymentTodo(
+        payable_partners=payable["n"] or 0,
+        payable_total=payable["s"] or ZERO,
+        drafts=len(drafts),
+        first_draft=drafts[0] if drafts else None,
+        blocked=len(left_out),
+        blocked_run=latest if left_out else None,
+    )
+
+
+@dataclass(frozen=True)
+class EarningsSummary:
+    to_come: Decimal
+    last_payment: PaymentItem | None
+
+
+def earnings_summary_for_partner(*, partner: Partner) -> EarningsSummary:
+    """What the partner has earned and not been paid yet, and its last payment."""
+    owed = CommissionLine.objects.filter(partner=partner).exclude(status=LineStatus.PAID)
+    last = (
+        PaymentItem.objects.filter(partner=partner, paid_at__isnull=False)
+        .select_related("run")
+        .order_by("-paid_at", "-pk")
+        .first()
+    )
+    return EarningsSummary(owed.aggregate(s=Sum("amount"))["s"] or ZERO, last)

@@ -73,3 +73,11 @@ def lead_counts(partner: Partner) -> dict[str, int]:
         won=Count("pk", filter=Q(status=won)),
         open=Count("pk", filter=~Q(status__in=open_statuses)),
     )
+
+
+def held_leads_for_user(*, user: User) -> QuerySet[Lead]:
+    """Leads held for a manager's decision (a possible duplicate, a disputed attribution):
+    managers only, oldest first."""
+    if not user.can_manage:
+        return Lead.objects.none()
+    return Lead.objects.exclude(review_reason="").order_by("submitted_at", "pk")

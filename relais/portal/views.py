@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import partner_required, request_user
+from relais.commissions.choices import CorrectionStatus
+from relais.commissions.selectors import correction_requests_for_user, earnings_summary_for_partner
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.http import absolute_url, client_ip
@@ -33,6 +35,11 @@ from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
 from relais.portal.progress import next_steps, submission_message
 from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
+from relais.routing.selectors import (
+    pending_coverage_requests_for_user,
+    reseller_profile_of,
+    waiting_for_user,
+)
 
 
 def _partner(request: HttpRequest) -> Partner:
@@ -44,9 +51,26 @@ def _partner(request: HttpRequest) -> Partner:
 
 @partner_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What the partner must do now first (documents to sign; a reseller's leads waiting for
+    it; corrections to answer; an introducer's next lead), then where things stand."""
     partner = _partner(request)
-    to_sign = [d for d in services.documents_for(partner) if d.required and not d.signed]
-    context = {"partner": partner, "to_sign": to_sign, "lead_counts": lead_counts(partner)}
+    user = request_user(request)
+    reseller = partner.kind == PartnerKind.RESELLER
+    context = {
+        "partner": partner,
+        "reseller": reseller,
+        "to_sign": [d for d in services.documents_for(partner) if d.required and not d.signed],
+        "corrections": correction_requests_for_user(user=user)
+        .filter(status=CorrectionStatus.PENDING)
+        .count(),
+        "earnings": earnings_summary_for_partner(partner=partner),
+        "lead_counts": lead_counts(partner),
+    }
+    if reseller:
+        context["waiting"] = waiting_for_user(user=user)
+        context["coverage"] = reseller_profile_of(partner)
+        pending = pending_coverage_requests_for_user(user=user).prefetch_related(None)
+        context["coverage_pending"] = pending.values_list("requested_at", flat=True).first()
     return render(request, "portal/home.html", context)
 
 

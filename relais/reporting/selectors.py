@@ -7,16 +7,28 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from relais.accounts.models import User
+from relais.commissions.choices import RedemptionStatus
+from relais.commissions.models import PaymentRun
+from relais.commissions.selectors import payment_todo_for_user, redemptions_for_user
 from relais.core import compiled
+from relais.core.counting import list_count
+from relais.core.formatting import format_money, format_number
 from relais.core.money import cents
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
 from relais.leads.models import LeadDay
-from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.leads.selectors import held_leads_for_user
+from relais.partners.choices import ConflictStatus, PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+from relais.partners.selectors import conflict_declarations_for_user
 from relais.routing.coverage import departements_covered
+from relais.routing.selectors import pending_coverage_requests_for_user, unassigned_queue
 
 
 @dataclass(frozen=True)
@@ -79,3 +91,87 @@ def _lead_days(since: date) -> QuerySet[LeadDay, tuple[str, int, Decimal | None]
         .values_list("status", "n", "won")
         .order_by()
     )
+
+
+# The manager's home: what waits for a decision, each with where to take it.
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One thing waiting for a manager: how many (or how much), what it is, where to act."""
+
+    key: str
+    count: int
+    figure: str
+    text: str
+    url: str
+    action: str
+
+
+def _decision(key: str, count: int, text: str, url: str, action: str) -> Decision:
+    """``text`` is said after the figure: "3" "leads held for review…"."""
+    return Decision(key, count, format_number(count), text, url, action)
+
+
+def _run_url(run: PaymentRun | None) -> str:
+    return reverse("commissions:run", args=[run.pk]) if run else ""
+
+
+def decisions_for_user(*, user: User) -> list[Decision]:
+    """What waits for the user's decision, most pressing first; empty for a non-manager. A
+    fixed number of queries whatever the network's size (each count bounded, ``list_count``)."""
+    if not user.can_manage:
+        return []
+    held = list_count(held_leads_for_user(user=user))
+    unassigned = list_count(unassigned_queue())
+    coverage = pending_coverage_requests_for_user(user=user).count()
+    declarations = (
+        conflict_declarations_for_user(user=user).filter(status=ConflictStatus.PENDING).count()
+    )
+    gifts = redemptions_for_user(user=user).filter(status=RedemptionStatus.REQUESTED).count()
+    pay = payment_todo_for_user(user=user)
+    found = [
+        _decision("held", held, ngettext(
+            "lead held for review: a possible duplicate or a disputed attribution.",
+            "leads held for review: possible duplicates or disputed attributions.",
+            held,
+        ), reverse("leads:review"), _("Review")),
+        _decision("unassigned", unassigned, ngettext(
+            "qualified lead no reseller could take.",
+            "qualified leads no reseller could take.",
+            unassigned,
+        ), reverse("routing:unassigned"), _("Assign")),
+        _decision("coverage", coverage, ngettext(
+            "reseller asks to change what it takes.",
+            "resellers ask to change what they take.",
+            coverage,
+        ), reverse("routing:coverage_requests"), _("Decide")),
+        _decision("blocked", pay.blocked, ngettext(
+            "partner left out of the last payment run: a document or the IBAN is missing.",
+            "partners left out of the last payment run: a document or the IBAN is missing.",
+            pay.blocked,
+        ), _run_url(pay.blocked_run), _("See who")),
+        Decision(
+            "payable", pay.payable_partners, format_money(pay.payable_total),
+            ngettext("ready to pay to %(n)s partner: prepare a payment run.",
+                     "ready to pay to %(n)s partners: prepare a payment run.",
+                     pay.payable_partners) % {"n": format_number(pay.payable_partners)},
+            reverse("commissions:runs"), _("Prepare"),
+        ),
+        _decision("drafts", pay.drafts, ngettext(
+            "payment run prepared, to send to the bank.",
+            "payment runs prepared, to send to the bank.",
+            pay.drafts,
+        ), _run_url(pay.first_draft), _("Open")),
+        _decision("declarations", declarations, ngettext(
+            "conflict-of-interest declaration to review.",
+            "conflict-of-interest declarations to review.",
+            declarations,
+        ), reverse("partners:declarations"), _("Review")),
+        _decision("gifts", gifts, ngettext(
+            "gift asked for instead of cash.",
+            "gifts asked for instead of cash.",
+            gifts,
+        ), reverse("commissions:redemptions"), _("Handle")),
+    ]  # fmt: skip
+    return [d for d in found if d.count]

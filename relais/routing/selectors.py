@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from relais.accounts.choices import Role
 from relais.accounts.models import User
@@ -43,6 +45,63 @@ def inbox_for(user: User, *, closed: bool = False) -> QuerySet[Lead]:
     if closed:
         return qs.filter(status__in=CLOSED).order_by("-assigned_at", "-pk")
     return qs.filter(status__in=OPEN).order_by("status", "-assigned_at", "-pk")
+
+
+# Waiting for the assignee: not opened yet (reassigned when its time is up), or opened with no
+# status declared (a reminder then). In progress, it is theirs to close.
+WAITING = (LeadStatus.ASSIGNED, LeadStatus.OPENED)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What an assignee's home page leads with: the leads waiting for them, and the one to take
+    first with its deadline (``reassigned``: at the deadline the lead goes to someone else)."""
+
+    count: int
+    in_progress: int
+    first: Lead | None
+    deadline: datetime | None
+    reassigned: bool
+
+
+def sla_deadline(lead: Lead) -> tuple[datetime | None, bool]:
+    """When the SLA sweep (``routing.sla``) acts on a lead waiting for its assignee, and whether
+    it then takes the lead away (not opened) or only reminds (no status declared)."""
+    if lead.assigned_at is None:
+        return None, False
+    if lead.status == LeadStatus.ASSIGNED:
+        return lead.assigned_at + timedelta(hours=settings.RELAIS_SLA_REASSIGN_HOURS), True
+    return lead.assigned_at + timedelta(days=settings.RELAIS_SLA_STATUS_REMINDER_DAYS), False
+
+
+def waiting_leads_for_user(*, user: User) -> QuerySet[Lead]:
+    """The user's leads waiting for them, not opened first, then by assignment, oldest first."""
+    return (
+        inbox_for(user)
+        .filter(status__in=WAITING)
+        .select_related("departement")
+        .order_by("status", "assigned_at", "pk")  # "assigned" sorts before "opened"
+    )
+
+
+def waiting_for_user(*, user: User) -> Waiting:
+    """Two queries: the counts by status, and the lead to take first."""
+    counts = dict(
+        inbox_for(user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    first = waiting_leads_for_user(user=user).first()
+    deadline, reassigned = sla_deadline(first) if first else (None, False)
+    return Waiting(
+        count=sum(counts.get(status, 0) for status in WAITING),
+        in_progress=counts.get(LeadStatus.IN_PROGRESS, 0),
+        first=first,
+        deadline=deadline,
+        reassigned=reassigned,
+    )
 
 
 def inbox_lead(user: User, pk: int) -> Lead:
