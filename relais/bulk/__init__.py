@@ -1,9 +1,10 @@
-"""The fast path, fenced: hand-written low-level writes for batches, in one place.
+"""The fast path, fenced: hand-written low-level writes and reads, in one place.
 
 What is here: ``fastinsert`` (rows out as PostgreSQL's COPY or SQLite's ``executemany``, ids
 drawn first, instances built through Django's positional path), ``sqlrows`` (rows as one
 ``INSERT … SELECT`` / ``UPDATE … FROM`` source), ``lanes`` (batches written over two
-connections at once, committed in order) and ``stats`` (planner statistics after a bulk load).
+connections at once, committed in order), ``compiled`` (a read's queryset built and compiled
+once, then run as it stands) and ``stats`` (planner statistics after a bulk load).
 Every piece is generic: no domain app is imported here, so the package sits beside ``core`` at
 the bottom of the stack. The raw writers that know a domain table live in their owning app, in
 a module named ``<app>/bulk.py`` that imports this package (``leads/bulk.py``: prospect keys,
@@ -18,7 +19,9 @@ May be used where a measured bench figure needs it (``bench/RESULTS.md``), and o
   (``POST /leads/bulk``), ≥ 5,000 rows/s, and the one-lead intake, measured too
   (``leads.bulk.INTAKE_ALWAYS``);
 - the routing batches (``routing.router``, ``leads.services.leads_move``): 5,000 leads ≤ 2 s;
-- the KPI table's read (``routing/bulk.py``): ≤ 1.5× its SQL floor.
+- the reads a page makes on every view: the KPI table's (``routing/bulk.py``) and the
+  dashboard's aggregates and the counters' check for marks (``compiled``): ≤ 1.5× their SQL
+  floor.
 
 Not for: a service that writes one object (a transition, a review, a form), a view, a task on
 one id, an ordinary read: they use the plain ORM. The writers a one-object service shares with

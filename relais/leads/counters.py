@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from relais.bulk import is_batch
+from relais.bulk import compiled, is_batch
 from relais.bulk.stats import analyze  # also the KPI months' rebuild's (routing.counters)
 from relais.leads import bulk
 from relais.leads.models import Lead, LeadDay, LeadTouch
@@ -68,7 +68,7 @@ def refresh() -> int:
     read the older state write last. Each mark is deleted by id, after its buckets were
     recomputed from a state that includes its change (committed before the mark was read)."""
     done = 0
-    while LeadTouch.objects.exists():  # read before every counter
+    while compiled.rows(_first_mark):  # read before every counter: kept compiled
         with transaction.atomic():
             _lock()
             marks = list(LeadTouch.objects.order_by("pk").values_list("pk", "lead_id")[:CHUNK])
@@ -82,6 +82,10 @@ def refresh() -> int:
                 LeadTouch.objects.filter(pk__in=ids[start : start + 1000]).delete()
         done += len(marks)
     return done
+
+
+def _first_mark() -> QuerySet[LeadTouch, tuple[int]]:
+    return LeadTouch.objects.values_list("pk")[:1]
 
 
 def rebuild() -> None:

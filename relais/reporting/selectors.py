@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.accounts.models import User
+from relais.bulk import compiled
 from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentRun
 from relais.commissions.selectors import payment_todo_for_user, redemptions_for_user
-from relais.core import compiled
 from relais.core.counting import list_count
 from relais.core.formatting import format_money, format_number
 from relais.core.money import cents
@@ -77,7 +77,7 @@ def lead_summary(days: int = 365) -> LeadSummary:
     won: summed from the day counters, brought up to date first."""
     counters.refresh()
     since = timezone.localdate() - timedelta(days=days)
-    rows = compiled.rows(_lead_days, since)
+    rows = compiled.rows(_lead_days, since)  # kept compiled: relais.bulk.compiled
     by_status = {status: n for status, n, _won in rows if n}
     won = cents(sum((won or Decimal(0) for _status, _n, won in rows), Decimal(0)))
     return LeadSummary(by_status, won, sum(by_status.values()))

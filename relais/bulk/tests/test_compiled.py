@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import QuerySet, Sum
 
-from relais.core import compiled
+from relais.bulk import compiled
 from relais.leads.models import LeadDay
 
 pytestmark = pytest.mark.django_db

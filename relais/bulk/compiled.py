@@ -6,6 +6,12 @@ filtered by an ``EXISTS`` subquery) took ~1.4 ms of Python to build and compile 
 the database (SQLite, this machine). ``rows`` keeps the compiled statement per function and
 arguments, and converts the rows it reads as Django would (``Decimal`` sums on SQLite…).
 
+On the fast path (``relais.bulk``) because it keeps Django's compiler past its query, and
+because the bench needs it: without it the dashboard (``network_summary`` and ``lead_summary``)
+missed its target of 1.5× its SQL floor in three runs of four (PostgreSQL 1.51× and 1.76×,
+SQLite 1.54× and 1.44×), and never with it (PostgreSQL 1.22× and 0.96×, SQLite 0.81× and 1.14×;
+the same host, runs interleaved). Only for reads a page makes on every view.
+
 The statement runs on the calling thread's own connection. The kept compiler only converts the
 rows: its converters come from the backend's operations, which a threaded server's connections
 share (they read settings, never the connection's state).
