@@ -10,6 +10,7 @@ from django.utils import translation
 from relais.core.audit import audit_trail
 from relais.core.errors import DomainError
 from relais.leads.models import ProductCategory
+from relais.partners.timeline import audit_entry
 from relais.routing import services
 from relais.routing.models import CoverageRequest
 from relais.routing.selectors import reseller_profile_of
@@ -61,10 +62,10 @@ def test_a_resellers_change_waits_for_a_manager(client, reseller, manager, sent)
     [told] = mail.outbox
     assert told.to == [manager.email]
     assert "/routing/coverage-requests/" in told.body
-    assert audit_trail(reseller).get(action="coverage_requested").changes == {
-        "departements": [["69"], ["01", "69"]],
-        "monthly_capacity": [20, 8],
-    }
+    entry = audit_trail(reseller).get(action="coverage_requested")
+    assert entry.changes == {"departements": [["69"], ["01", "69"]], "monthly_capacity": [20, 8]}
+    # The partner's timeline says it as a sentence.
+    assert audit_entry(entry).sentence.startswith("Asked to change what it takes: ")
 
 
 def test_the_form_starts_from_the_pending_request_and_a_new_one_replaces_it(client, reseller):
