@@ -1,7 +1,9 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from relais.core import events
 
@@ -24,11 +26,16 @@ def received():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_handlers_run_once_the_transaction_commits(received):
+def test_the_commit_wakes_the_worker_and_the_worker_runs_the_handlers(received):
     with transaction.atomic():
         events.publish(SomethingHappened(thing_id=1))
-        assert received == []
-    assert received == [1]
+        events.publish(SomethingHappened(thing_id=2))
+        assert not DBTaskResult.objects.exists()
+    assert received == []  # never in the publisher's request
+    woken = DBTaskResult.objects.filter(task_path__endswith="deliver_events")
+    assert woken.count() == 1  # one wake-up for the commit, however many events
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert received == [1, 2]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,4 +47,5 @@ def test_a_rolled_back_write_sets_nothing_off(received):
 
     with pytest.raises(RuntimeError):
         publish_then_fail()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert received == []
