@@ -220,12 +220,12 @@ RELAIS_IMPORT_MAX_MB = int(os.environ.get("RELAIS_IMPORT_MAX_MB", "500"))
 # it to go on after its last committed part (core/resumable.py). A thousand rows take seconds.
 RELAIS_STALLED_AFTER_SECONDS = int(os.environ.get("RELAIS_STALLED_AFTER_SECONDS", "300"))
 RELAIS_RESUME_SWEEP_SECONDS = int(os.environ.get("RELAIS_RESUME_SWEEP_SECONDS", "60"))
-# A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
-RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
-# An API token is looked up in the shared cache for this long, not in the database on every call.
 # Domain events are delivered as soon as their transaction commits (core/outbox.py); this sweep
 # delivers what a wake-up missed (queue unreachable) and the retries that came due.
 RELAIS_EVENT_SWEEP_SECONDS = int(os.environ.get("RELAIS_EVENT_SWEEP_SECONDS", "30"))
+# A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
+RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
+# An API token is looked up in the shared cache for this long, not in the database on every call.
 # Revoking a token, or changing or deactivating its user, clears it at once — which only a cache
 # shared by every process can do: without Redis, 0 (no caching) by default.
 RELAIS_API_TOKEN_CACHE_SECONDS = int(
