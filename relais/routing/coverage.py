@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from relais.bulk import compiled
 from relais.core.choices import TerritoryKind
 from relais.core.models import Departement
 from relais.leads.models import Lead
@@ -40,14 +41,23 @@ def served_rows() -> QuerySet[Any]:
     )
 
 
+def _departements_covered() -> QuerySet[Departement, tuple[int, int]]:
+    served = served_rows().filter(departement=OuterRef("pk"))
+    return (
+        Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT)
+        .values("kind")
+        .annotate(total=Count("pk"), covered=Count("pk", filter=Exists(served)))
+        .values_list("total", "covered")
+        .order_by()
+    )
+
+
 def departements_covered() -> tuple[int, int]:
     """(départements, those an active reseller serves), in one query: the dashboard's figure
-    and the coverage page's. The overseas collectivities are not départements: not counted."""
-    served = served_rows().filter(departement=OuterRef("pk"))
-    row = Departement.objects.filter(kind=TerritoryKind.DEPARTEMENT).aggregate(
-        total=Count("pk"), covered=Count("pk", filter=Exists(served))
-    )
-    return row["total"], row["covered"]
+    and the coverage page's. The overseas collectivities are not départements: not counted.
+    Built and compiled once (``relais.bulk.compiled``): the dashboard reads it on every view."""
+    [(total, covered)] = compiled.rows(_departements_covered) or [(0, 0)]
+    return total, covered
 
 
 @dataclass
