@@ -44,7 +44,7 @@ from relais.partners.models import DocumentRequirement, Partner, Signature
 from relais.partners.services.contracts import current_template
 from relais.reporting.selectors import lead_summary, network_summary
 from relais.routing.kpis import default_period, kpi_table
-from relais.routing.router import route_leads
+from relais.routing.router import leads_route
 
 POSTCODES = ["75011", "69003", "13008", "33000", "59000", "44000", "31000", "67000", "06000"]
 BENCH = "Bench"  # the last name of every lead the benchmark writes, to clean them up
@@ -621,7 +621,7 @@ def routing(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
                 status=LeadStatus.QUALIFIED, qualified_at=timezone.now()
             )
             started = time.perf_counter()
-            route_leads(lead_ids=fresh)
+            leads_route(lead_ids=fresh)
             phases.append((intake, time.perf_counter() - started))
             transaction.set_rollback(True)  # the next run takes the same leads again
 
@@ -657,7 +657,7 @@ def routing(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
             intake_s=round(intake_s, 2),
             route_s=round(route_s, 2),
             note=f"{size} leads in: duplicate check {intake_s:.2f} s (batches of 1,000), then "
-            f"route_leads over the {len(fresh)} new ones {route_s:.2f} s; "
+            f"leads_route over the {len(fresh)} new ones {route_s:.2f} s; "
             "floor: one UPDATE giving as many leads to a reseller of their département",
         )
     ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from relais.leads.events import LeadQualified
-from relais.routing.router import route_lead
+from relais.routing.router import lead_route
 
 
 def on_lead_qualified(event: LeadQualified) -> None:
-    route_lead(lead_id=event.lead_id)
+    lead_route(lead_id=event.lead_id)

@@ -215,7 +215,7 @@ def _sold_by_salespeople() -> set[int]:
     )
 
 
-def route_leads(*, lead_ids: Iterable[int], now: datetime | None = None) -> list[Assignment]:
+def leads_route(*, lead_ids: Iterable[int], now: datetime | None = None) -> list[Assignment]:
     """Assign these leads if still qualified and not held; safe to run twice. One transaction:
     the batch is assigned in lead order, each choice seeing the ones before it."""
     now = now or timezone.now()
@@ -363,10 +363,10 @@ def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datet
         ]
     )
     summary = [(lead.pk, data["reason"]) for lead, data in unassigned]
-    transaction.on_commit(lambda: tell_managers_unassigned(summary))
+    transaction.on_commit(lambda: managers_tell_unassigned(summary=summary))
 
 
-def tell_managers_unassigned(summary: list[tuple[int, str]]) -> None:
+def managers_tell_unassigned(*, summary: list[tuple[int, str]]) -> None:
     emails = manager_emails()
     if not emails:
         return
@@ -379,7 +379,7 @@ def tell_managers_unassigned(summary: list[tuple[int, str]]) -> None:
     send_mail(subject, "\n".join(lines) + f"\n\n{queue}", None, emails)
 
 
-def route_lead(*, lead_id: int, now: datetime | None = None) -> Assignment | None:
+def lead_route(*, lead_id: int, now: datetime | None = None) -> Assignment | None:
     """Route one lead (the LeadQualified handler); None when it stays unassigned."""
-    made = route_leads(lead_ids=[lead_id], now=now)
+    made = leads_route(lead_ids=[lead_id], now=now)
     return made[0] if made else None

@@ -29,7 +29,7 @@ from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.routing.choices import AssignmentEnd, CoverageRequestStatus
 from relais.routing.models import Assignment, CoverageRequest, ResellerProfile, SalesTerritory
-from relais.routing.router import route_lead, route_leads
+from relais.routing.router import lead_route, leads_route
 from relais.routing.selectors import ProfileWish, reseller_profile_of
 
 __all__ = [
@@ -41,9 +41,9 @@ __all__ = [
     "coverage_request_approve",
     "coverage_request_refuse",
     "coverage_request_submit",
+    "lead_route",
+    "leads_route",
     "reseller_profile_update",
-    "route_lead",
-    "route_leads",
 ]
 
 
@@ -180,7 +180,7 @@ def assignment_decline(
         assignment_end(
             lead=locked, end=AssignmentEnd.DECLINED, at=timezone.now(), actor=actor, reason=reason
         )
-    return route_lead(lead_id=lead.pk)
+    return lead_route(lead_id=lead.pk)
 
 
 def assignment_end(*, lead: Lead, end: str, at: datetime, actor: User | None, reason: str) -> Lead:

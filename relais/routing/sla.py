@@ -29,7 +29,7 @@ from relais.leads.lifecycle import UNASSIGN, lead_timeline_add
 from relais.leads.models import Lead
 from relais.routing.choices import AssignmentEnd, SlaEventKind
 from relais.routing.models import Assignment, SlaEvent
-from relais.routing.router import route_lead
+from relais.routing.router import lead_route
 from relais.routing.services import assignment_end
 
 Kind = SlaEventKind
@@ -108,7 +108,7 @@ def _expiries(now: datetime) -> int:
             assignment_end(lead=lead, end=AssignmentEnd.EXPIRED, at=now, actor=None, reason=note)
         rerouted.append(a.lead_id)
     for lead_id in rerouted:
-        route_lead(lead_id=lead_id, now=now)
+        lead_route(lead_id=lead_id, now=now)
     return len(rerouted)
 
 

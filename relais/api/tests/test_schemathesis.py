@@ -22,7 +22,7 @@ from relais.leads.models import Lead
 from relais.leads.services import lead_submit, lead_transition
 from relais.partners.models import Partner
 from relais.routing.models import ResellerProfile
-from relais.routing.services import route_lead
+from relais.routing.services import lead_route
 from relais.testing.factories import PartnerFactory, UserFactory, partner_user
 
 # Bounded and seeded: the same requests on every run.
@@ -87,7 +87,7 @@ def _assigned_lead(reseller: Partner, manager: User) -> Lead:
     lead = lead_submit(data={"last_name": "Rivière", "phone": "0611000001", "postcode": "69003"},
                        channel="staff")  # fmt: skip
     lead_transition(lead=lead, to="qualified", actor=manager)
-    route_lead(lead_id=lead.pk)
+    lead_route(lead_id=lead.pk)
     return lead
 
 

@@ -19,7 +19,7 @@ from relais.leads.choices import Channel, LeadStatus
 from relais.leads.intake import Submission
 from relais.leads.models import Lead, LeadEvent, LeadTouch, NoticeDue, ProspectKey, Suppression
 from relais.routing.models import Assignment, ResellerProfile
-from relais.routing.router import route_leads
+from relais.routing.router import leads_route
 from relais.testing.factories import PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def routed(path, fast: bool, lead_ids: list[int]) -> dict[str, list]:
     order = {pk: i for i, pk in enumerate(lead_ids)}
     with transaction.atomic(), freeze_time(NOON):
         with CaptureQueriesContext(connection) as queries:
-            route_leads(lead_ids=lead_ids, now=timezone.now())
+            leads_route(lead_ids=lead_ids, now=timezone.now())
         leads = list(
             Lead.objects.filter(pk__in=lead_ids).values_list(
                 "pk", "status", "assigned_at", "assigned_reseller_id"

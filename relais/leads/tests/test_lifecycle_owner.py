@@ -36,7 +36,7 @@ def timeline(lead):
 def routed(manager, number=0):
     make_reseller()
     lead = make_qualified(manager, number)
-    assignment = services.route_lead(lead_id=lead.pk)
+    assignment = services.lead_route(lead_id=lead.pk)
     return Lead.objects.get(pk=lead.pk), assignment.reseller
 
 
@@ -64,7 +64,7 @@ def test_an_sla_expiry_and_an_escalation_are_written_on_the_timeline(manager):
     make_reseller()
     t0 = timezone.now() - timedelta(days=100)
     lead = make_qualified(manager)
-    services.route_lead(lead_id=lead.pk, now=t0)
+    services.lead_route(lead_id=lead.pk, now=t0)
     sla_sweep(t0 + timedelta(hours=97))  # not opened: taken back, no one else to take it
     assert ("expired", "assigned", "qualified") in timeline(lead)
     assert Lead.objects.get(pk=lead.pk).assigned_reseller is None

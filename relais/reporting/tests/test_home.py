@@ -42,7 +42,7 @@ def test_the_managers_home_lists_what_waits_for_a_decision(client):
 
     held = make_qualified(manager, 1)
     Lead.objects.filter(pk=held.pk).update(review_reason="conflict")
-    routing_services.route_lead(lead_id=make_qualified(manager, 2, postcode="13001").pk)
+    routing_services.lead_route(lead_id=make_qualified(manager, 2, postcode="13001").pk)
     routing_services.coverage_request_submit(
         partner=make_reseller(("69",)), departements=["01"], categories=[], monthly_capacity=5,
         actor=None,

@@ -32,7 +32,7 @@ def test_a_refresh_after_every_kind_of_change_equals_a_rebuild(manager):
     last_month = timezone.now() - timedelta(days=35)
     leads = [make_qualified(manager, n) for n in range(7)]
     for n, lead in enumerate(leads):
-        services.route_lead(lead_id=lead.pk, now=last_month + timedelta(hours=n))
+        services.lead_route(lead_id=lead.pk, now=last_month + timedelta(hours=n))
     a, b, c, d, e, *_taken_back = leads
     assignee = {lead.pk: lead.assignments.get().reseller for lead in leads}
 
@@ -67,7 +67,7 @@ def test_a_refresh_after_every_kind_of_change_equals_a_rebuild(manager):
 def test_a_change_shows_at_the_next_read(manager):
     reseller = make_reseller()
     lead = make_qualified(manager)
-    services.route_lead(lead_id=lead.pk)
+    services.lead_route(lead_id=lead.pk)
     now = timezone.now()
     (before,) = kpi_table(start=now - timedelta(days=1), end=now)
     summary = lead_summary()
@@ -110,7 +110,7 @@ def test_a_refresh_costs_the_same_queries_for_3_or_30_changed_leads(manager):
     for size in (3, 30):
         leads = [make_qualified(manager, size + n) for n in range(size)]
         for lead in leads:
-            services.route_lead(lead_id=lead.pk)
+            services.lead_route(lead_id=lead.pk)
         with CaptureQueriesContext(connection) as queries:
             assert counters.refresh() == size * 3  # submitted, qualified, assigned: a mark each
         costs.append(len(queries))
@@ -125,7 +125,7 @@ def test_the_rebuild_command_restores_counters_written_past(manager):
 
     reseller = make_reseller()
     lead = make_qualified(manager)
-    services.route_lead(lead_id=lead.pk)
+    services.lead_route(lead_id=lead.pk)
     counters.refresh()
     expected = _counted()
     KpiMonth.objects.update(received=99)  # as a restore of some tables could leave them

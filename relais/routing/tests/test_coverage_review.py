@@ -117,7 +117,7 @@ def test_the_review_ticks_nothing_and_applies_only_what_the_manager_ticked(clien
 def test_the_network_average_is_per_reseller_not_the_network_total(client, manager):
     busy, _quiet = make_reseller(("69",), with_user=True), make_reseller(("13",))
     reseller_year(manager, busy, opened=4, won=2, total=4)
-    services.route_lead(lead_id=make_qualified(manager, 60, postcode="13001").pk)
+    services.lead_route(lead_id=make_qualified(manager, 60, postcode="13001").pk)
     client.force_login(manager)
     page = client.get("/routing/kpis/")
     network = page.context["network"]

@@ -23,7 +23,7 @@ def test_median_time_to_open_and_rates(manager):
     t0 = timezone.now() - timedelta(days=20)
     for n, hours in enumerate((2, 6, 10, None)):
         lead = make_qualified(manager, n)
-        services.route_lead(lead_id=lead.pk, now=t0)
+        services.lead_route(lead_id=lead.pk, now=t0)
         if hours is not None:
             services.assignment_open(lead=lead, reseller=reseller, actor=None)
             Assignment.objects.filter(lead=lead).update(opened_at=t0 + timedelta(hours=hours))
@@ -151,7 +151,7 @@ def test_the_routers_scores_are_computed_once_a_day(manager, django_assert_num_q
     now = timezone.now()
     assert scores([reseller.pk], assignee="reseller", now=now) == {reseller.pk: 0.5}
     lead = make_qualified(manager, 1)
-    services.route_lead(lead_id=lead.pk, now=now - timedelta(days=2))
+    services.lead_route(lead_id=lead.pk, now=now - timedelta(days=2))
     services.assignment_open(lead=lead, reseller=reseller, actor=None)
     services.assignee_declare(lead=lead, reseller=reseller, to="won", amount=900, actor=None)
     with django_assert_num_queries(0):

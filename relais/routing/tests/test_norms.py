@@ -27,7 +27,7 @@ def test_a_reseller_closing_every_lead_sees_the_closure_norm_as_a_range_and_off_
     reseller = make_reseller(("69",), with_user=True)
     for n in range(5):
         lead = make_qualified(manager, n)
-        services.route_lead(lead_id=lead.pk, now=timezone.now() - timedelta(days=30))
+        services.lead_route(lead_id=lead.pk, now=timezone.now() - timedelta(days=30))
         services.assignment_open(lead=lead, reseller=reseller, actor=None)
         services.assignee_declare(lead=lead, reseller=reseller, to="won", amount=1000, actor=None)
     client.force_login(reseller.members.get().user)

@@ -64,7 +64,7 @@ def test_the_reseller_below_the_yearly_minimum_comes_first(manager):
     for n in range(12):
         old = qualified(manager, 100 + n)
         Assignment.objects.create(lead=old, reseller=busy, assigned_at=past)
-    assignment = services.route_lead(lead_id=qualified(manager).pk)
+    assignment = services.lead_route(lead_id=qualified(manager).pk)
     assert assignment.reseller == starving
     by_id = {c["id"]: c for c in assignment.explanation["candidates"]}
     assert (by_id[busy.pk]["last_12_months"], by_id[starving.pk]["last_12_months"]) == (12, 0)
@@ -98,14 +98,14 @@ def test_the_timeline_says_in_one_sentence_why_each_reseller_was_chosen(
         Assignment.objects.create(lead=qualified(manager, 100 + n), reseller=busy, assigned_at=past)
     leads = [qualified(manager, 1), qualified(manager, 2, postcode="75011")]
     with translation.override(language):
-        services.route_leads(lead_ids=[lead.pk for lead in leads])
+        services.leads_route(lead_ids=[lead.pk for lead in leads])
     notes = [LeadEvent.objects.get(lead=lead, to_status="assigned").note for lead in leads]
     assert notes == [served.format(busy.company_name), below.format(starving.company_name)]
 
 
 def test_ties_are_broken_the_same_way_every_time(manager):
     first, second = reseller(), reseller()
-    picks = [services.route_lead(lead_id=qualified(manager, n).pk).reseller for n in range(4)]
+    picks = [services.lead_route(lead_id=qualified(manager, n).pk).reseller for n in range(4)]
     assert picks == [first, second, first, second]
 
 
@@ -114,7 +114,7 @@ def test_in_one_batch_each_choice_sees_the_ones_before_it(manager):
     alternate between two equal resellers, and each explanation shows the counts it met."""
     first, second = reseller(), reseller()
     leads = [qualified(manager, n) for n in range(4)]
-    made = services.route_leads(lead_ids=[lead.pk for lead in leads])
+    made = services.leads_route(lead_ids=[lead.pk for lead in leads])
     assert [a.reseller for a in made] == [first, second, first, second]
     met = [{c["id"]: c["last_12_months"] for c in a.explanation["candidates"]} for a in made]
     assert met == [
@@ -129,11 +129,11 @@ def test_a_full_reseller_is_skipped_and_nobody_left_means_unassigned(
     manager, django_capture_on_commit_callbacks
 ):
     full = reseller(capacity=1)
-    assert services.route_lead(lead_id=qualified(manager, 1).pk).reseller == full
+    assert services.lead_route(lead_id=qualified(manager, 1).pk).reseller == full
     with django_capture_on_commit_callbacks(execute=True):
         lead = qualified(manager, 2)  # routed by the LeadQualified event, which the worker
         deliver_all()  # delivers; the mail the router sends goes after its own commit
-    assert services.route_lead(lead_id=lead.pk) is None
+    assert services.lead_route(lead_id=lead.pk) is None
     lead.refresh_from_db()
     assert lead.status == "qualified"
     event = lead.events.filter(kind="unassigned").first()
@@ -147,12 +147,12 @@ def test_a_reseller_listing_products_gets_only_those(manager):
     pv_only = reseller(categories=("photovoltaique",))
     anything = reseller()
     assert (
-        services.route_lead(lead_id=qualified(manager, 1, category="pompe-a-chaleur").pk).reseller
+        services.lead_route(lead_id=qualified(manager, 1, category="pompe-a-chaleur").pk).reseller
         == anything
     )
     Assignment.objects.all().delete()
     assert (
-        services.route_lead(lead_id=qualified(manager, 2, category="photovoltaique").pk).reseller
+        services.lead_route(lead_id=qualified(manager, 2, category="photovoltaique").pk).reseller
         == pv_only
     )
 
@@ -160,7 +160,7 @@ def test_a_reseller_listing_products_gets_only_those(manager):
 def test_a_declined_lead_goes_to_another_reseller_never_back(manager):
     first, second = reseller(), reseller()
     lead = qualified(manager)
-    services.route_lead(lead_id=lead.pk)
+    services.lead_route(lead_id=lead.pk)
     with pytest.raises(DomainError):
         services.assignment_decline(lead=lead, reseller=first, actor=None, reason="")
     services.assignment_decline(lead=lead, reseller=first, actor=None, reason="Zone trop éloignée")
@@ -174,7 +174,7 @@ def test_a_declined_lead_goes_to_another_reseller_never_back(manager):
 def test_a_manager_assigns_by_hand_with_a_reason_and_it_is_audited(manager):
     routed, chosen = reseller(), reseller(("13",))
     lead = qualified(manager)
-    services.route_lead(lead_id=lead.pk)
+    services.lead_route(lead_id=lead.pk)
     services.assignment_create(
         lead=lead, reseller=chosen, actor=manager, reason="Client connu de ce revendeur"
     )
@@ -206,7 +206,7 @@ def test_two_batches_routed_at_once_never_overrun_a_capacity(manager):
 
         def route(ids, barrier=barrier):
             barrier.wait(timeout=10)
-            services.route_leads(lead_ids=ids)
+            services.leads_route(lead_ids=ids)
             connections.close_all()
 
         threads = [

@@ -18,7 +18,7 @@ from relais.core.models import Departement
 from relais.leads.models import Lead
 from relais.partners.models import Partner
 from relais.routing.models import Assignment, ResellerProfile
-from relais.routing.router import route_leads
+from relais.routing.router import leads_route
 from relais.testing.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_year_of_skewed_leads_never_overruns_a_capacity_and_serves_the_minimum
     for n, lead in enumerate(leads):
         by_month[n * MONTHS // LEADS].append(lead.pk)
     for month, ids in sorted(by_month.items()):
-        route_leads(lead_ids=ids, now=month_start[month])
+        leads_route(lead_ids=ids, now=month_start[month])
 
     assignments = list(Assignment.objects.values_list("reseller_id", "assigned_at", "explanation"))
     capacity = dict(ResellerProfile.objects.values_list("partner_id", "monthly_capacity"))

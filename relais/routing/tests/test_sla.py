@@ -36,7 +36,7 @@ def test_not_opened_lead_gets_one_reminder_then_is_reassigned_once(manager, swee
     second = make_reseller(with_user=True)
     t0 = timezone.now() - timedelta(days=10)
     lead = make_qualified(manager)
-    assert services.route_lead(lead_id=lead.pk, now=t0).reseller == first
+    assert services.lead_route(lead_id=lead.pk, now=t0).reseller == first
     mail.outbox.clear()
 
     sweep(t0 + timedelta(hours=47))
@@ -72,7 +72,7 @@ def test_a_reseller_who_expired_a_lead_is_never_offered_it_again(manager, sweep)
     only = make_reseller()
     t0 = timezone.now() - timedelta(days=10)
     lead = make_qualified(manager)
-    services.route_lead(lead_id=lead.pk, now=t0)
+    services.lead_route(lead_id=lead.pk, now=t0)
     sweep(t0 + timedelta(hours=97))
     lead.refresh_from_db()
     assert (lead.status, lead.assigned_reseller) == ("qualified", None)
@@ -84,7 +84,7 @@ def test_opened_lead_without_status_is_reminded_at_30_days_and_escalated_at_90(m
     reseller = make_reseller(with_user=True)
     t0 = timezone.now() - timedelta(days=100)
     lead = make_qualified(manager)
-    services.route_lead(lead_id=lead.pk, now=t0)
+    services.lead_route(lead_id=lead.pk, now=t0)
     services.assignment_open(lead=lead, reseller=reseller, actor=None)
     mail.outbox.clear()
     sweep(t0 + timedelta(days=29))
@@ -104,7 +104,7 @@ def test_a_closed_lead_is_never_escalated(manager, sweep):
     reseller = make_reseller()
     t0 = timezone.now() - timedelta(days=100)
     lead = make_qualified(manager)
-    services.route_lead(lead_id=lead.pk, now=t0)
+    services.lead_route(lead_id=lead.pk, now=t0)
     services.assignee_declare(
         lead=lead, reseller=reseller, to="lost", lost_reason="Trop cher", actor=None
     )

@@ -30,7 +30,7 @@ def english():
 
 def routed(manager, reseller, number=0):
     lead = make_qualified(manager, number)
-    assignment = services.route_lead(lead_id=lead.pk)
+    assignment = services.lead_route(lead_id=lead.pk)
     assert assignment.reseller == reseller
     return Lead.objects.get(pk=lead.pk)
 
@@ -48,7 +48,7 @@ def test_the_inbox_lists_only_the_resellers_own_leads(client, manager, two_resel
     mine, _theirs = two_resellers
     lead = routed(manager, mine, 1)
     other = make_qualified(manager, 2, postcode="13001")
-    services.route_lead(lead_id=other.pk)
+    services.lead_route(lead_id=other.pk)
     login(client, mine)
     response = client.get("/portal/inbox/", HTTP_ACCEPT_LANGUAGE="en")
     assert [x.pk for x in response.context["page"]] == [lead.pk]
@@ -136,7 +136,7 @@ def test_a_product_sold_by_our_salespeople_goes_to_the_territorys_salesperson(cl
     seller = UserFactory(role=Role.SALESPERSON)
     SalesTerritory.objects.create(user=seller).departements.set(["69"])
     lead = make_qualified(manager, 3, category="photovoltaique")
-    assignment = services.route_lead(lead_id=lead.pk)
+    assignment = services.lead_route(lead_id=lead.pk)
     assert (assignment.salesperson, assignment.reseller) == (seller, None)
     client.force_login(seller)
     assert [x.pk for x in client.get("/portal/inbox/").context["page"]] == [lead.pk]
@@ -150,13 +150,13 @@ def test_no_salesperson_territory_means_unassigned_with_the_reason(manager):
     category.save()
     make_reseller()
     lead = make_qualified(manager, 4, category="photovoltaique")
-    assert services.route_lead(lead_id=lead.pk) is None
+    assert services.lead_route(lead_id=lead.pk) is None
     assert "salesperson" in lead.events.get(kind="unassigned").note
 
 
 def test_the_unassigned_queue_shows_the_reason_and_a_manager_assigns_by_hand(client, manager):
     lead = make_qualified(manager, 5, postcode="23000")  # nobody serves the Creuse
-    services.route_lead(lead_id=lead.pk)
+    services.lead_route(lead_id=lead.pk)
     chosen = make_reseller(("87",))
     client.force_login(manager)
     response = client.get("/routing/unassigned/")
@@ -177,7 +177,7 @@ def test_the_assignment_page_shows_the_best_candidates_and_counts_the_others(cli
     make_reseller(("69",), capacity=0)
     make_reseller(("69",), categories=("photovoltaique",))
     lead = make_qualified(manager, category="pompe-a-chaleur")
-    assert services.route_lead(lead_id=lead.pk).reseller == best[0]  # all equal: lowest id
+    assert services.lead_route(lead_id=lead.pk).reseller == best[0]  # all equal: lowest id
     client.force_login(manager)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get(f"/routing/leads/{lead.pk}/assign/").content.decode()
@@ -210,7 +210,7 @@ def reseller_year(manager, reseller, *, opened, won, total, start=0):
     t0 = timezone.now() - timedelta(days=60)
     for n in range(total):
         lead = make_qualified(manager, start + n)
-        services.route_lead(lead_id=lead.pk, now=t0)
+        services.lead_route(lead_id=lead.pk, now=t0)
         if n < opened:
             services.assignment_open(lead=lead, reseller=reseller, actor=None)
         if n < won:
@@ -225,7 +225,7 @@ def test_kpis_rank_resellers_with_lights_and_export(client, manager):
     reseller_year(manager, good, opened=6, won=4, total=6)
     for n in range(6):
         lead = make_qualified(manager, 100 + n, postcode="13001")
-        services.route_lead(lead_id=lead.pk)
+        services.lead_route(lead_id=lead.pk)
     client.force_login(manager)
     table = client.get("/routing/kpis/").context["table"]
     assert [k.assignee for k in table] == [good.pk, poor.pk]
@@ -251,7 +251,7 @@ def test_kpi_figures_are_shared_for_a_while_and_a_manager_can_recompute_them(cli
     assert before.context["table"][0].received == 2
     assert [k.assignee for k in before.context["page"]] == [reseller.pk]
     assert "Figures computed at" in before.content.decode()
-    services.route_lead(lead_id=make_qualified(manager, 77).pk)
+    services.lead_route(lead_id=make_qualified(manager, 77).pk)
     assert client.get("/routing/kpis/").context["table"][0].received == 2  # the same snapshot
     assert client.get("/routing/kpis/?fresh=1").context["table"][0].received == 3
 
@@ -261,7 +261,7 @@ def test_a_reseller_sees_its_own_kpis_and_the_network_average_only(client, manag
     other = make_reseller(("13",))
     reseller_year(manager, mine, opened=4, won=2, total=4)
     for n in range(4):
-        services.route_lead(lead_id=make_qualified(manager, 50 + n, postcode="13001").pk)
+        services.lead_route(lead_id=make_qualified(manager, 50 + n, postcode="13001").pk)
     login(client, mine)
     response = client.get("/portal/performance/")
     assert response.context["mine"].received == 4
