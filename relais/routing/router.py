@@ -263,7 +263,13 @@ def _route_batch(
             "excluded": dict(excluded),
         }
         if not eligible:
-            explanation["reason"] = _no_one_reason(kind, excluded)
+            explanation["reason"] = (
+                _no_one_reason(kind, excluded)
+                if lead.departement_id
+                # No French département uses its postcode (Monaco's 98000): a manager places it.
+                else _("Outside the territory we serve: postcode %(postcode)s.")
+                % {"postcode": lead.postcode}
+            )
             unassigned.append((lead, explanation))
             continue
         chosen = eligible[0]
