@@ -33,9 +33,12 @@ def _offered(page):
 
 def _apply(page, click):
     """Submit a move and wait for the lead's page it redirects to."""
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
-        with page.expect_response(lambda r: r.request.method == "GET" and r.url == page.url):
-            click()
+    url = page.url
+    with (
+        page.expect_response(lambda r: r.request.method == "POST") as posted,
+        page.expect_response(lambda r: r.request.method == "GET" and r.url == url),
+    ):
+        click()
     assert posted.value.status == 302
     page.wait_for_load_state()
 

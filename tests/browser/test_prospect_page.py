@@ -21,7 +21,8 @@ def test_the_prospects_buttons_do_not_touch_on_a_phone(browser, live_server):
     page.goto(f"/p/{prospect_token(lead)}/")
     first = page.locator("button[value=object]").bounding_box()
     second = page.locator("button[value=erase]").bounding_box()
-    assert first and second
+    assert first is not None
+    assert second is not None
     apart_across = second["x"] - (first["x"] + first["width"])
     apart_down = second["y"] - (first["y"] + first["height"])
     assert max(apart_across, apart_down) >= 8  # side by side or stacked, never touching
