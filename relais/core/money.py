@@ -25,4 +25,3 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
 def cents(value: Decimal | int | str) -> Decimal:
     """Quantise to the cent, half-up (the rounding French invoices use)."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-

@@ -246,9 +246,7 @@ class DisputeForm(forms.Form):
     amount_at_stake = forms.DecimalField(
         label=_("Amount at stake (€)"), required=False, decimal_places=2, max_digits=12
     )
-    deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=DateInput()
-    )
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
 
 
 class DisputeMoveForm(forms.Form):

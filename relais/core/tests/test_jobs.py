@@ -61,9 +61,7 @@ def test_the_yearly_review_pdf_is_made_by_the_worker_its_progress_shown(client, 
     assert client.get(f"/jobs/{job.pk}/file").status_code == 404
 
 
-def test_marking_a_file_sent_answers_at_once_and_shows_the_invoices_being_issued(
-    client, manager
-):
+def test_marking_a_file_sent_answers_at_once_and_shows_the_invoices_being_issued(client, manager):
     payable_line(signed_partner(reseller=True, tax_regime="vat_liable"), "800.00")
     run = runs.run_create(cutoff=date.today(), execution_date=date.today(), actor=manager)
     client.force_login(manager)
