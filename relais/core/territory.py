@@ -55,6 +55,19 @@ def departement_for_postcode(value: str) -> str:
     return prefix2
 
 
+def departement_served(value: str) -> str | None:
+    """The département of a well-formed postcode, or None when no French département uses it
+    (98000 is Monaco's, 99xxx foreign): such a lead is kept, outside the territory, for a manager
+    to place, rather than refused — an introducer's referral is never lost for its address. A
+    postcode that is not five digits, or a Corsican one out of range, is still refused: a typo."""
+    try:
+        return departement_for_postcode(value)
+    except ValidationError as exc:
+        if exc.code == "postcode_unknown":
+            return None
+        raise
+
+
 def _corsica(postcode: str) -> str:
     if postcode[:3] in {"200", "201"}:
         return "2A"

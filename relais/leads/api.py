@@ -57,7 +57,9 @@ class LeadOut(Schema):
     phone: str
     siren: str
     postcode: str
-    departement: str
+    departement: str = Field(
+        description="Empty when no French département uses the postcode (outside the territory)."
+    )
     partner_id: int | None
     already_known: bool = Field(
         description="The prospect was already known (referred before, by anyone) on arrival."
@@ -73,7 +75,7 @@ class LeadOut(Schema):
     # A replayed idempotent answer is the stored JSON, not a model: it was shaped when first sent.
     @staticmethod
     def resolve_departement(obj: Lead | dict[str, Any]) -> str:
-        return str(obj["departement"]) if isinstance(obj, dict) else obj.departement_id
+        return str(obj["departement"]) if isinstance(obj, dict) else obj.departement_id or ""
 
     @staticmethod
     def resolve_already_known(obj: Lead | dict[str, Any]) -> bool:

@@ -57,9 +57,11 @@ class Lead(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     # No single-column index on this and the three foreign keys below: each leads a composite
     # index (Meta.indexes), which serves the same lookups; one index less for every write.
+    # Null when no French département uses the postcode (98000, Monaco): the lead is kept, outside
+    # the territory, and the router leaves it in the unassigned queue with that reason.
     departement = models.ForeignKey(
         Departement, on_delete=models.PROTECT, related_name="+", verbose_name=_("département"),
-        db_index=False,
+        db_index=False, null=True, blank=True,
     )  # fmt: skip
     need = models.TextField(_("need"), blank=True)
     category = models.ForeignKey(

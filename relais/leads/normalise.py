@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from relais.core import identifiers
-from relais.core.territory import departement_for_postcode, normalize_postcode
+from relais.core.territory import departement_served, normalize_postcode
 from relais.leads.choices import KeyKind
 
 LEGAL_FORMS = frozenset(
@@ -98,10 +98,10 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
         errors["siret" if siret and not data.get("siren") else "siren"] = exc.messages[0]
     try:
         postcode = normalize_postcode(str(data.get("postcode") or ""))
-        departement = departement_for_postcode(postcode)
+        departement: str | None = departement_served(postcode)  # None: outside the territory
     except ValidationError as exc:
         errors["postcode"] = exc.messages[0]
-        postcode = departement = ""
+        postcode, departement = "", ""
     if not email and not phone and "email" not in errors and "phone" not in errors:
         errors["email"] = _("Give an e-mail or a phone number to reach the prospect.")
     if not (cleaned["last_name"] or cleaned["company_name"] or cleaned["first_name"]):
