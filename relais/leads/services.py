@@ -25,7 +25,7 @@ from relais.leads import bulk, counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.intake import Submission
-from relais.leads.lifecycle import STAMP, move_check, timeline_write
+from relais.leads.lifecycle import STAMP, TRANSITIONS, move_check, timeline_write
 from relais.leads.models import Lead, LeadEvent, ProspectKey
 from relais.leads.normalise import prospect_keys
 from relais.partners.models import Partner
@@ -215,6 +215,16 @@ def lead_transition(
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         current = LeadStatus(locked.status)
+        if target == S.ASSIGNED and target in TRANSITIONS[current]:
+            # An assigned lead has an assignee: ``lead_assign`` (the routing app's assignment)
+            # sets both, a bare status change would leave the lead in no one's inbox.
+            raise TransitionError(
+                _(
+                    "A lead is assigned through routing only: route it, or choose its assignee"
+                    " on the routing page."
+                ),
+                code="assign_through_routing",
+            )
         reopening = move_check(current=current, target=target, actor=actor)
         _check_outcome(target, rejection_reason, amount, won_date, lost_reason)
         now = timezone.now()

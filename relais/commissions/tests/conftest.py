@@ -2,11 +2,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from relais.accounts.choices import Role
 from relais.commissions.models import Plan, Rule
 from relais.commissions.services.rules import plan_activate
+from relais.leads.lifecycle import lead_assign
 from relais.leads.services import lead_submit, lead_transition
-from relais.testing.factories import PartnerFactory
+from relais.testing.factories import PartnerFactory, UserFactory
 
 
 def won_lead(partner, manager, amount, number=0, reseller=None, day=None, **data):
@@ -16,10 +19,15 @@ def won_lead(partner, manager, amount, number=0, reseller=None, day=None, **data
         channel="portal",
         partner=partner,
     )  # fmt: skip
-    for step in ("qualified", "assigned", "opened"):
-        lead = lead_transition(lead=lead, to=step, actor=manager)
-    if reseller is not None:
-        type(lead).objects.filter(pk=lead.pk).update(assigned_reseller=reseller)
+    lead = lead_transition(lead=lead, to="qualified", actor=manager)
+    # Given to the reseller (as the router would), or else to one of our salespeople: a deal
+    # with no reseller pays no reseller's commission.
+    lead = lead_assign(
+        lead=lead, actor=manager, reseller=reseller,
+        salesperson=None if reseller else UserFactory(role=Role.SALESPERSON),
+        note="", at=timezone.now(),
+    )  # fmt: skip
+    lead = lead_transition(lead=lead, to="opened", actor=manager)
     lead = lead_transition(
         lead=lead, to="won", actor=manager, amount=Decimal(amount), won_date=day or date.today()
     )

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from relais.core.errors import DomainError, TransitionError
 from relais.leads import services
 from relais.leads.choices import Channel
+from relais.leads.lifecycle import lead_assign
 from relais.leads.models import Lead, LeadEvent, ProspectKey, Suppression
 from relais.leads.normalise import company_key
 from relais.testing.factories import PartnerFactory
@@ -138,7 +139,17 @@ def test_the_lifecycle_refuses_illegal_moves_and_needs_outcomes(manager):
             lead=lead, to="won", actor=manager, amount=Decimal(1), won_date=date.today()
         )
     assert "cannot go from Submitted to Won" in excinfo.value.message
-    for step in ("qualified", "assigned", "opened", "in_progress"):
+    lead = services.lead_transition(lead=lead, to="qualified", actor=manager)
+    # Assigned means someone has it: only the assignment (routing, ``lead_assign``) does that.
+    with pytest.raises(TransitionError) as excinfo:
+        services.lead_transition(lead=lead, to="assigned", actor=manager)
+    assert "assigned through routing only" in excinfo.value.message
+    assert Lead.objects.get(pk=lead.pk).status == "qualified"
+    lead = lead_assign(
+        lead=lead, actor=manager, reseller=PartnerFactory(reseller=True), salesperson=None,
+        note="", at=timezone.now(),
+    )  # fmt: skip
+    for step in ("opened", "in_progress"):
         lead = services.lead_transition(lead=lead, to=step, actor=manager)
     with pytest.raises(DomainError) as excinfo:
         services.lead_transition(lead=lead, to="won", actor=manager)

@@ -36,7 +36,12 @@ def test_dashboard_query_count_does_not_grow_with_the_network(client, manager):
 def test_dashboard_shows_the_years_leads_by_outcome(client, manager):
     from decimal import Decimal
 
+    from django.utils import timezone
+
+    from relais.leads.lifecycle import lead_assign
     from relais.leads.services import lead_submit, lead_transition
+
+    reseller = PartnerFactory(reseller=True)
 
     for n, outcome in enumerate(("won", "won", "lost", None)):
         lead = lead_submit(
@@ -44,8 +49,12 @@ def test_dashboard_shows_the_years_leads_by_outcome(client, manager):
             channel="staff",
         )
         if outcome:
-            for step in ("qualified", "assigned", "opened"):
-                lead = lead_transition(lead=lead, to=step, actor=manager)
+            lead = lead_transition(lead=lead, to="qualified", actor=manager)
+            lead = lead_assign(
+                lead=lead, actor=manager, reseller=reseller, salesperson=None, note="",
+                at=timezone.now(),
+            )  # fmt: skip
+            lead = lead_transition(lead=lead, to="opened", actor=manager)
             lead_transition(
                 lead=lead, to=outcome, actor=manager, amount=Decimal(1000),
                 won_date=__import__("datetime").date.today(), lost_reason="Trop cher",
