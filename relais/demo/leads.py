@@ -26,15 +26,16 @@ from relais.bulk import fastinsert
 from relais.core.choices import TerritoryKind
 from relais.core.models import Departement
 from relais.core.sample_identities import DistinctMobiles, Identity
-from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason
+from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason, SoldBy
 from relais.leads.models import Lead, LeadEvent, ProductCategory, ProspectKey
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
-from relais.routing.models import Assignment
+from relais.routing.models import Assignment, SalesTerritory
 
 BATCH = 5000
 DAYS = 548  # 18 months
 DUPLICATE_SHARE = 0.03
+SERVED_SHARE = 0.93  # leads from a département some active reseller serves
 OUTCOMES = [  # status of a lead older than two weeks, and its weight
     (LeadStatus.WON, 30),
     (LeadStatus.LOST, 28),
@@ -90,6 +91,14 @@ class LeadBuilder:
         ).values_list("departement_id", "partner_id"):
             self.serving[code].append(pk)
         self.turn: Counter[str] = Counter()  # round robin per département
+        # Most referrals come from where the network works; the rest, anywhere, wait unassigned.
+        self.served = [d for d in self.departements if d.code in self.serving]
+        self.direct = {c.pk for c in self.categories if c.sold_by == SoldBy.SALESPEOPLE}
+        self.salespeople: dict[str, list[int]] = defaultdict(list)  # département → salespeople
+        for code, user in SalesTerritory.departements.through.objects.filter(
+            salesterritory__active=True
+        ).values_list("departement_id", "salesterritory__user_id"):
+            self.salespeople[code].append(user)
 
     def build(self) -> int:
         bar = self.progress("leads", self.count)
@@ -117,7 +126,9 @@ class LeadBuilder:
         )
         if self.recent and rng.random() < DUPLICATE_SHARE:
             return self._duplicate(rng.choice(self.recent), submitted)
-        dep = rng.choice(self.departements)
+        dep = rng.choice(
+            self.served if self.served and rng.random() < SERVED_SHARE else self.departements
+        )
         first, last = rng.choice(self.first_names), rng.choice(self.last_names)
         lead = fastinsert.new(
             Lead,
@@ -156,7 +167,9 @@ class LeadBuilder:
             category_id=original.category_id,
             channel=Channel.PORTAL,
             partner_id=other,
-            submitted_at=max(submitted, original.submitted_at + timedelta(minutes=5)),
+            submitted_at=min(
+                max(submitted, original.submitted_at + timedelta(minutes=5)), self.now
+            ),
             last_prospect_contact_at=submitted,
             duplicate_of=original,
             status=LeadStatus.REJECTED,
@@ -174,9 +187,14 @@ class LeadBuilder:
         lead.status = status
         if status == LeadStatus.SUBMITTED:
             return  # not yet looked at: no later stamp
-        when = lead.submitted_at
+        # A step that would fall after today has not happened yet: the lead stops before it
+        # (no lead won, and no commission earned, in the future).
+        when, reached = lead.submitted_at, LeadStatus.SUBMITTED
         for step in STEPS:
             when += timedelta(hours=self.rng.randint(2, 72))
+            if when > self.now:
+                lead.status = reached
+                return
             if status == LeadStatus.REJECTED:
                 lead.rejected_at, lead.rejection_reason = (
                     when,
@@ -184,9 +202,13 @@ class LeadBuilder:
                 )
                 return
             setattr(lead, f"{step}_at", when)
+            reached = step
             if step == status:
                 return
         when += timedelta(days=self.rng.randint(5, 60))
+        if when > self.now:
+            lead.status = reached
+            return
         if status == LeadStatus.WON:
             lead.won_at, lead.won_date = when, when.date()
             lead.won_amount = (lead.estimated_value or Decimal(5000)) * Decimal(
@@ -196,31 +218,42 @@ class LeadBuilder:
             lead.lost_at, lead.lost_reason = when, self.rng.choice(LOST_REASONS)
 
     def _assign(self, lead: Lead) -> None:
-        """A lead past qualification went to a reseller of its département, in turn; where none
-        serves it, it waits unassigned (the queue the managers see)."""
-        if lead.assigned_at is None:
+        """A qualified lead went, in turn, to a salesperson covering its département when our
+        salespeople sell its product, to a reseller serving it otherwise — at once, as the router
+        does; where no one covers it, it waits unassigned (the queue the managers see)."""
+        if lead.qualified_at is None:
             return
-        resellers = self.serving.get(lead.departement_id)
-        if not resellers:
+        code = lead.departement_id
+        direct = lead.category_id in self.direct  # sold by our salespeople, not by resellers
+        pool = (self.salespeople if direct else self.serving).get(code)
+        if not pool:
             for stamp in ("assigned_at", "opened_at", "in_progress_at", "won_at", "lost_at"):
                 setattr(lead, stamp, None)
             lead.won_amount, lead.won_date, lead.lost_reason = None, None, ""
             lead.status = LeadStatus.QUALIFIED
             return
-        code = lead.departement_id
-        lead.assigned_reseller_id = resellers[self.turn[code] % len(resellers)]
-        self.turn[code] += 1
+        if lead.assigned_at is None:  # qualified, and routed the same minute
+            lead.assigned_at = min(lead.qualified_at + timedelta(minutes=1), self.now)
+            lead.status = LeadStatus.ASSIGNED
+        turn = f"{direct}{code}"
+        chosen = pool[self.turn[turn] % len(pool)]
+        self.turn[turn] += 1
+        if direct:
+            lead.assigned_salesperson_id = chosen
+        else:
+            lead.assigned_reseller_id = chosen
 
     def _assignments(self, leads: list[Lead]) -> None:
         fastinsert.insert(
             [
                 fastinsert.new(
                     Assignment, lead=lead, reseller_id=lead.assigned_reseller_id,
+                    salesperson_id=lead.assigned_salesperson_id,
                     assigned_at=lead.assigned_at or lead.submitted_at, opened_at=lead.opened_at,
                     explanation={"demo": True},
                 )
                 for lead in leads
-                if lead.assigned_reseller_id
+                if lead.assigned_reseller_id or lead.assigned_salesperson_id
             ]
         )  # fmt: skip
         unassigned = [
@@ -229,7 +262,7 @@ class LeadBuilder:
                 note="Aucun revendeur actif ne couvre ce département.",
             )
             for lead in leads
-            if lead.status == LeadStatus.QUALIFIED and not self.serving.get(lead.departement_id)
+            if lead.status == LeadStatus.QUALIFIED and lead.assigned_at is None
         ]  # fmt: skip
         fastinsert.insert(unassigned)
 

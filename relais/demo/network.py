@@ -8,6 +8,7 @@ Rows are built in memory and written with ``bulk_create`` in batches, so the lar
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -26,9 +27,12 @@ from relais.core.sample_identities import Identity
 from relais.demo.commissions import build_commissions
 from relais.demo.leads import LeadBuilder
 from relais.demo.onboarding import build_onboarding
+from relais.leads.choices import SoldBy
+from relais.leads.models import ProductCategory
+from relais.leads.seed import ensure_seed
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
 from relais.partners.models import Partner, PartnerMember
-from relais.routing.models import ResellerProfile
+from relais.routing.models import ResellerProfile, SalesTerritory
 
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105 - printed by `make run`, demo only
 DEMO_DOMAIN = "relais.demo"
@@ -45,6 +49,7 @@ DENSE = {"06", "13", "31", "33", "34", "38", "44", "59", "62", "67", "69", "75",
 SECTORS = ["Rénovation énergétique", "Photovoltaïque", "Pompes à chaleur", "Menuiseries",
            "Assurance", "Immobilier", "Expertise comptable", "Informatique", "Cuisine",
            "Piscines"]  # fmt: skip
+SOLD_BY_SALESPEOPLE = ("menuiseries",)  # the demo's products our own salesperson sells
 STATUS_WEIGHTS = [(PartnerStatus.ACTIVE, 70), (PartnerStatus.CANDIDATE, 15),
                   (PartnerStatus.PAUSED, 10), (PartnerStatus.ENDED, 5)]  # fmt: skip
 
@@ -85,6 +90,7 @@ class DemoBuilder:
         counts = SIZES[self.size]
         with transaction.atomic():
             self._staff()
+            self._sales()
             resellers = self._partners(PartnerKind.RESELLER, counts["resellers"])
             self._served(resellers)
             introducers = self._partners(PartnerKind.INTRODUCER, counts["introducers"])
@@ -111,6 +117,18 @@ class DemoBuilder:
                 email=f"{local}@{DEMO_DOMAIN}", password=hashed, role=role, first_name=first,
                 last_name=last, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
             )  # fmt: skip
+
+    def _sales(self) -> None:
+        """Windows and doors are sold by our own salesperson, across the country: her inbox
+        fills with those leads (the others go to resellers)."""
+        ensure_seed()
+        ProductCategory.objects.filter(code__in=SOLD_BY_SALESPEOPLE).update(
+            sold_by=SoldBy.SALESPEOPLE
+        )
+        territory = SalesTerritory.objects.create(
+            user=User.objects.get(email=f"commercial@{DEMO_DOMAIN}"), monthly_capacity=60
+        )
+        territory.departements.set(self.departements)
 
     def _members(self, resellers: list[Partner], introducers: list[Partner]) -> None:
         """The named demo logins, then a user for each partner of a small network."""
@@ -190,7 +208,9 @@ class DemoBuilder:
             return (
                 f"{last_name} {self.rng.choice(['Services', 'Conseil', 'Habitat', 'Énergies'])} EI"
             )
-        return f"{self.fake.company()} {self.rng.choice(['SAS', 'SARL', 'SA', 'EURL'])}"
+        return (
+            f"{_bare_company(self.fake.company())} {self.rng.choice(['SAS', 'SARL', 'SA', 'EURL'])}"
+        )
 
     def _referral_code(self) -> str:
         while True:
@@ -223,6 +243,17 @@ class DemoBuilder:
             )
             bar.update(len(chunk))
         bar.close()
+
+
+# Faker's French company names may end with a legal form already ("Torres SARL"); the demo adds
+# the one it chose, so that form is taken off first (no "Torres SARL SARL").
+_LEGAL_SUFFIX = re.compile(
+    r"(?:\s+(?:SA|S\.A\.|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|EURL|EI|et Fils))+$", re.IGNORECASE
+)
+
+
+def _bare_company(name: str) -> str:
+    return _LEGAL_SUFFIX.sub("", name).strip() or name
 
 
 def _chunks(items: list[Partner], size: int) -> Iterator[list[Partner]]:

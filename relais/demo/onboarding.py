@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from relais.accounts.models import User
-from relais.partners.choices import ConflictStatus, Decision, PartnerStatus
+from relais.partners.choices import (
+    ConflictStatus,
+    Decision,
+    DocumentKind,
+    PartnerKind,
+    PartnerStatus,
+)
 from relais.partners.models import (
     ConflictDeclaration,
     CriterionScore,
@@ -24,6 +30,7 @@ from relais.partners.models import (
 )
 from relais.partners.services.contracts import documents_for, render
 
+UNMANDATED = 3  # active professional introducers left without a self-billing mandate
 DECLARATIONS = [
     "Mon beau-frère est commercial chez un installateur concurrent.",
     "Je suis conseiller municipal de ma commune (commission des travaux).",
@@ -34,6 +41,7 @@ DECLARATIONS = [
 def build_onboarding(rng: random.Random, manager: User) -> None:
     criteria = list(SelectionCriterion.objects.all())
     now = timezone.now()
+    unmandated = 0
     for partner in Partner.objects.prefetch_related("members__user").order_by("pk"):
         signer = next((m.user for m in partner.members.all()), None)
         if partner.status == PartnerStatus.CANDIDATE:
@@ -42,7 +50,16 @@ def build_onboarding(rng: random.Random, manager: User) -> None:
             continue
         _scorecard(partner, criteria, rng, manager, decided=True)
         if signer is not None:
-            _sign_required(partner, signer, now - timedelta(days=rng.randint(10, 300)))
+            # Most professionals sign the self-billing mandate; a few active introducers do not,
+            # to show a run holding their payment until they send their own invoice.
+            mandate = not (
+                partner.is_professional
+                and partner.kind == PartnerKind.INTRODUCER
+                and partner.status == PartnerStatus.ACTIVE
+                and unmandated < UNMANDATED
+            )
+            unmandated += partner.is_professional and not mandate
+            _sign(partner, signer, now - timedelta(days=rng.randint(10, 300)), mandate=mandate)
     _declarations(rng, manager)
     _audits_and_disputes(rng, manager)
 
@@ -69,10 +86,12 @@ def _scorecard(
     )
 
 
-def _sign_required(partner: Partner, signer: User, when) -> None:  # type: ignore[no-untyped-def]
+def _sign(partner: Partner, signer: User, when: datetime, *, mandate: bool) -> None:
+    """The required documents, and the self-billing mandate (offered to professionals only)."""
     rows = []
     for document in documents_for(partner):
-        if document.required:
+        wanted = mandate and document.template.kind == DocumentKind.SELF_BILLING_MANDATE
+        if document.required or wanted:
             text = render(document.template, partner, when.date())
             rows.append(Signature(
                 partner=partner, template=document.template, signed_by=signer, signed_at=when,
