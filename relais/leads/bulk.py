@@ -21,9 +21,11 @@ from relais.bulk.sqlrows import row_sources
 from relais.leads.models import Lead, LeadTouch, NoticeDue, ProspectKey, Suppression
 
 # The intake takes the fast path for one lead too (its keys, their pointers, the notice mark),
-# measured: through the ORM a one-lead ``POST /api/v1/leads`` took two to three times the
-# server's CPU (the call in process, median of 60, interleaved with the fast path: PostgreSQL
-# 1.7 → 6.3 ms and 4.3 → 9.8 ms, SQLite 2.6 → 4.3 ms and 1.6 → 4.7 ms), and the bench's
+# measured: through the ORM (the keys by ``bulk_create`` and ``select_for_update``, their
+# pointers by ``bulk_update``, the lead, its event and marks by ``bulk_create``) a one-lead
+# ``POST /api/v1/leads`` took two to three times the server's CPU (the call in process, median
+# of 60, interleaved with the fast path: PostgreSQL 1.7 → 6.3 ms and 4.3 → 9.8 ms, SQLite
+# 2.6 → 4.3 ms and 1.6 → 4.7 ms), and the bench's
 # ``intake_api`` is already below its target (376 leads/s on PostgreSQL, 497 on SQLite at 0.35
 # of its floor; target ≥ 400 and ≥ 0.5; ``bench/RESULTS.md``). False: the ORM below
 # ``relais.bulk.ORM_BELOW`` rows, as the writers ordinary services share decide.
