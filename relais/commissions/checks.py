@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum import iban as iban_check
 
 from relais.commissions.choices import LineKind
 from relais.commissions.models import CommissionLine, OwnInvoice, VigilanceCertificate
-from relais.core.formatting import format_money
+from relais.core.deferred import Deferred, later, money, say
 from relais.core.params import legal_value
 from relais.partners.choices import DocumentKind, PartnerStatus
 from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
@@ -26,8 +26,15 @@ from relais.partners.services.contracts import current_template
 
 @dataclass(frozen=True)
 class Block:
+    """One reason a partner cannot be paid: ``says`` is a deferred message (``core.deferred``),
+    stored with the run and translated for whoever reads it."""
+
     code: str
-    message: str
+    says: Deferred
+
+    @property
+    def message(self) -> str:
+        return say(self.says)
 
 
 def has_mandate(partner: Partner) -> bool:
@@ -120,21 +127,28 @@ def blocks_many(
 def _blocks(partner: Partner, amount: Decimal, c: Context, threshold: Decimal) -> list[Block]:
     found = []
     if partner.status == PartnerStatus.ENDED:
-        found.append(Block("ended", _("The partnership has ended.")))
+        found.append(Block("ended", later(gettext_noop("The partnership has ended."))))
     missing = [t for t in c.required.get(partner.kind, []) if (partner.pk, t.pk) not in c.signed]
     if missing:
         titles = ", ".join(t.title for t in missing)
-        found.append(Block("contract", _("Not signed: %(titles)s.") % {"titles": titles}))
+        found.append(
+            Block("contract", later(gettext_noop("Not signed: %(titles)s."), titles=titles))
+        )
     if not partner.iban or not iban_check.is_valid(partner.iban):
-        found.append(Block("iban", _("No valid IBAN.")))
+        found.append(Block("iban", later(gettext_noop("No valid IBAN."))))
     if partner.is_professional:
         own = c.own.get(partner.pk)
         if partner.pk not in c.mandates and (own is None or own.amount_incl_vat < amount):
             found.append(
                 Block(
                     "invoice",
-                    _("Neither a self-billing mandate nor an invoice of its own for %(amount)s.")
-                    % {"amount": format_money(amount)},
+                    later(
+                        gettext_noop(
+                            "Neither a self-billing mandate nor an invoice of its own for"
+                            " %(amount)s."
+                        ),
+                        amount=money(amount),
+                    ),
                 )
             )
         certificate = c.vigilance.get(partner.pk)
@@ -143,11 +157,13 @@ def _blocks(partner: Partner, amount: Decimal, c: Context, threshold: Decimal) -
             found.append(
                 Block(
                     "vigilance",
-                    _(
-                        "URSSAF vigilance certificate missing or expired "
-                        "(contracts ≥ %(t)s excl. VAT)."
-                    )
-                    % {"t": format_money(threshold, whole=True)},
+                    later(
+                        gettext_noop(
+                            "URSSAF vigilance certificate missing or expired "
+                            "(contracts ≥ %(t)s excl. VAT)."
+                        ),
+                        t=money(threshold, whole=True),
+                    ),
                 )
             )
     return found

@@ -37,16 +37,17 @@ def later_plural(singular: str, plural: str, n: int, /, **params: Any) -> Deferr
     return {"msgid": singular, "plural": plural, "n": n, "params": {"n": n, **params}}
 
 
-def money(amount: Decimal | int | str) -> Deferred:
-    """An amount parameter, formatted when shown: ``1 802,50 €`` or ``€1,802.50``."""
-    return {"eur": str(amount)}
+def money(amount: Decimal | int | str, *, whole: bool = False) -> Deferred:
+    """An amount parameter, formatted when shown: ``1 802,50 €`` or ``€1,802.50``; ``whole``
+    drops the cents of a round figure (a threshold: ``5 000 €``), as ``format_money``."""
+    return {"eur": str(amount), "whole": True} if whole else {"eur": str(amount)}
 
 
 def _param(value: Any) -> Any:
     if is_deferred(value):
         return say(value)
-    if isinstance(value, dict) and set(value) == {"eur"}:
-        return format_money(value["eur"])
+    if isinstance(value, dict) and set(value) in ({"eur"}, {"eur", "whole"}):
+        return format_money(value["eur"], whole=bool(value.get("whole")))
     return value
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from relais.accounts.models import User
 from relais.commissions.checks import (
@@ -37,6 +38,7 @@ from relais.commissions.models import (
 )
 from relais.commissions.sepa import SCHEMAS, sepa_xml
 from relais.core.audit import audit_record
+from relais.core.deferred import Deferred, later, say
 from relais.core.errors import DomainError, TransitionError
 from relais.core.jobs import job_start
 from relais.core.models import BackgroundJob
@@ -121,16 +123,20 @@ def run_create(
     return run
 
 
-def _reasons(total: Decimal, found: list[Block]) -> list[str]:
+def _reasons(total: Decimal, found: list[Block]) -> list[Deferred]:
+    """Why the partner is not paid, as messages: the run keeps them and each reader sees them
+    in their own language (``core.deferred``)."""
     if total <= 0:
-        return [_("Nothing to pay: refunds exceed what was earned; carried forward.")]
-    return [b.message for b in found]
+        return [
+            later(gettext_noop("Nothing to pay: refunds exceed what was earned; carried forward."))
+        ]
+    return [b.says for b in found]
 
 
 def _nothing_message(blocked: list[dict[str, Any]]) -> str:
     if not blocked:
         return _("No payable line up to this date.")
-    names = "; ".join(f"{b['name']} ({', '.join(b['reasons'])})" for b in blocked[:5])
+    names = "; ".join(f"{b['name']} ({', '.join(map(say, b['reasons']))})" for b in blocked[:5])
     return _("No partner can be paid: %(names)s") % {"names": names}
 
 

@@ -18,6 +18,7 @@ from relais.commissions.models import CommissionLine, Invoice, PaymentRun
 from relais.commissions.services import runs
 from relais.commissions.tasks import run_documents
 from relais.commissions.tests.conftest import payable_line, signed_partner
+from relais.core.deferred import say
 from relais.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +62,43 @@ def test_a_run_pays_who_it_can_lists_who_it_cannot_and_why(manager):
     )  # fmt: skip
     assert items[person.pk].amount == Decimal("250.50")
     assert run.total == Decimal("1450.50")
-    assert [(b["partner"], b["reasons"]) for b in run.blocked] == [(no_iban.pk, ["No valid IBAN."])]
+    assert [(b["partner"], [say(r) for r in b["reasons"]]) for b in run.blocked] == [
+        (no_iban.pk, ["No valid IBAN."])
+    ]
     assert CommissionLine.objects.get(partner=no_iban).payment_run is None
     later.refresh_from_db()
     assert later.payment_run is None  # earned after the cutoff
     assert valid_against(run.sepa_xml, "pain.001.001.09")
     assert "<CtrlSum>1450.50</CtrlSum>" in run.sepa_xml
+
+
+def test_a_run_made_in_french_tells_an_english_reader_why_a_partner_is_not_paid(client, manager):
+    payable_line(signed_partner(mandate=False), "10.00")
+    no_iban = signed_partner(mandate=False, iban="")
+    payable_line(no_iban, "80.00")
+    payable_line(company(mandate=False), "1802.50")
+    with translation.override("fr"):  # the run is made by a French-speaking manager
+        run = runs.run_create(cutoff=TODAY, execution_date=TODAY, actor=manager)
+    client.force_login(manager)
+    english = client.get(f"/commissions/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    page = english.decode()
+    assert "No valid IBAN." in page
+    assert "Neither a self-billing mandate nor an invoice of its own for €2,163.00." in page
+    assert "Aucun IBAN" not in page
+    french = client.get(f"/commissions/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content
+    assert "Aucun IBAN valide." in french.decode()
+
+
+def test_a_run_written_before_reasons_were_messages_still_shows_them(client, manager):
+    payable_line(signed_partner(mandate=False), "10.00")
+    blocked = signed_partner(mandate=False, iban="")
+    payable_line(blocked, "80.00")
+    run = runs.run_create(cutoff=TODAY, execution_date=TODAY, actor=manager)
+    run.blocked[0]["reasons"] = ["Aucun IBAN valide."]  # stored as text, in French
+    run.save(update_fields=["blocked"])
+    client.force_login(manager)
+    page = client.get(f"/commissions/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert "Aucun IBAN valide." in page.decode()
 
 
 def test_the_older_sepa_format_also_validates(manager):
