@@ -235,14 +235,14 @@ class LeadImportForm(forms.Form):
         *args: Any,
         headers: list[str],
         mapping: dict[str, str],
-        fields: dict[str, Any],
+        fields: dict[str, str],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         columns = [("", "—"), *((h, h) for h in headers)]
-        for field in fields:
+        for field, label in fields.items():  # field → its translated name
             self.fields[f"map_{field}"] = forms.ChoiceField(
-                label=field.replace("_", " "),
+                label=label,
                 choices=columns,
                 required=False,
                 initial=mapping.get(field, ""),

@@ -14,7 +14,7 @@ from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response
 from relais.core.uploads import upload_page
 from relais.leads import selectors
 from relais.leads.forms import LeadImportForm
-from relais.leads.imports import FIELDS, import_queue, import_retry, import_upload
+from relais.leads.imports import field_labels, import_queue, import_retry, import_upload
 from relais.leads.models import LeadImport
 
 
@@ -37,7 +37,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "retry":
         return _retry(request, batch)
     form = LeadImportForm(
-        request.POST or None, headers=batch.headers, mapping=batch.mapping, fields=FIELDS
+        request.POST or None, headers=batch.headers, mapping=batch.mapping, fields=field_labels()
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -24,8 +24,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from relais.accounts.models import User
 from relais.bulk.lanes import Turn, in_lanes
 from relais.core import resumable
 from relais.core.errors import DomainError
@@ -34,7 +37,7 @@ from relais.core.tabular import count_rows, guess_mapping, read_table
 from relais.core.uploads import check_import_size
 from relais.leads.choices import Channel, LeadImportState
 from relais.leads.intake import Submission, active_categories, leads_check
-from relais.leads.models import LeadImport, LeadImportError, ProductCategory
+from relais.leads.models import Lead, LeadImport, LeadImportError, ProductCategory
 from relais.leads.services import leads_submit
 from relais.leads.tasks import run_lead_import
 from relais.partners.models import Partner
@@ -58,9 +61,23 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "partner_code": ("code apporteur", "code parrainage", "referral code", "partner code"),
 }
 REQUIRED = ("postcode",)
+# Importable fields that are not the lead's own: how the mapping form names them.
+OTHER_LABELS = {"siret": _lazy("SIRET"), "partner_code": _lazy("introducer's referral code")}
 
 
-def import_upload(*, upload: UploadedFile, actor: Any) -> LeadImport:
+def field_labels() -> dict[str, str]:
+    """Each importable field as the app names it (the lead's field, translated), for the
+    column mapping: "Code postal", not ``postcode``."""
+    labels = {}
+    for name in FIELDS:
+        label: object = OTHER_LABELS.get(name)
+        if label is None:  # a column of the lead, never a relation's other end
+            label = Lead._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+        labels[name] = capfirst(str(label))
+    return labels
+
+
+def import_upload(*, upload: UploadedFile, actor: User) -> LeadImport:
     check_import_size(upload)
     table = read_table(upload, upload.name or "")
     headers = table.headers

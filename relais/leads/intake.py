@@ -10,6 +10,8 @@ too (measured: ``leads.bulk.INTAKE_ALWAYS``); their ORM twins here store the sam
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.db.models import Exists, OuterRef, Q
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from relais.bulk import is_batch
@@ -64,8 +68,27 @@ def protection_window() -> timedelta:
     return timedelta(days=settings.RELAIS_LEAD_PROTECTION_DAYS)
 
 
+def category_key(value: Any) -> str:
+    """How a product is matched: without case, accents or punctuation, so that its code
+    (``pompe-a-chaleur``) and its name as the app shows it (``Pompe à chaleur``, ``POMPE A
+    CHALEUR``) name the same product."""
+    text = unicodedata.normalize("NFKD", str(value or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.split(r"[\W_]+", text)).strip()
+
+
 def active_categories() -> dict[str, ProductCategory]:
-    return {c.code: c for c in ProductCategory.objects.filter(active=True)}
+    """The active products by ``category_key`` of their code and of their name in each language
+    the app speaks (an import or an API call names a product as people read it); a code wins
+    over another product's name."""
+    categories = list(ProductCategory.objects.filter(active=True))
+    found: dict[str, ProductCategory] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for category in categories:
+                found.setdefault(category_key(gettext(category.name)), category)
+    found.update({category_key(category.code): category for category in categories})
+    return found
 
 
 def lead_validate(
@@ -135,10 +158,7 @@ def _category(
 ) -> ProductCategory | None:
     if not code:
         return None
-    if categories is None:
-        category = ProductCategory.objects.filter(code=str(code), active=True).first()
-    else:
-        category = categories.get(str(code))
+    category = (active_categories() if categories is None else categories).get(category_key(code))
     if category is None:
         raise ValidationError(
             {"category": _("Unknown product category %(code)s.") % {"code": code}}
