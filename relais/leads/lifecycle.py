@@ -9,6 +9,7 @@ refused whoever asks, with the same message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -141,9 +142,18 @@ def lead_assign(
     return locked
 
 
-def lead_unassign(*, lead: Lead, actor: User | None, kind: str, note: str, at: datetime) -> Lead:
+def lead_unassign(
+    *,
+    lead: Lead,
+    actor: User | None,
+    kind: str,
+    note: str,
+    at: datetime,
+    data: Mapping[str, Any] | None = None,
+) -> Lead:
     """An assigned or opened lead back to qualified with no assignee, to be routed again;
-    ``kind`` says why on its timeline (declined, expired, reassigned). Not a qualification:
+    ``kind`` says why on its timeline (declined, expired, reassigned), ``data`` what its
+    sentence is made of (the hours an expired lead waited). Not a qualification:
     ``qualified_at`` keeps the first one and no ``LeadQualified`` is published (the caller
     routes the lead again itself)."""
     refuse_bad_text(LeadEvent, {"note": note})
@@ -171,13 +181,22 @@ def lead_unassign(*, lead: Lead, actor: User | None, kind: str, note: str, at: d
             note=note,
             from_status=current,
             to_status=S.QUALIFIED,
+            **dict(data or {}),
         )
     return locked
 
 
 def lead_timeline_add(
-    *, lead: Lead, kind: str, note: str, at: datetime, actor: User | None = None
+    *,
+    lead: Lead,
+    kind: str,
+    note: str,
+    at: datetime,
+    actor: User | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> LeadEvent:
-    """An entry on the lead's timeline that changes nothing else (a reminder, an escalation)."""
+    """An entry on the lead's timeline that changes nothing else (a reminder, an escalation);
+    ``data``: what the timeline's sentence is made of (the days before an escalation), so it
+    is said in the reader's language."""
     refuse_bad_text(LeadEvent, {"note": note})
-    return timeline_write(lead=lead, kind=kind, actor=actor, at=at, note=note)
+    return timeline_write(lead=lead, kind=kind, actor=actor, at=at, note=note, **dict(data or {}))

@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from relais.accounts.models import User
 from relais.bulk import fastinsert, is_batch
 from relais.core import events
 from relais.core.audit import acting_user, audit_record
+from relais.core.deferred import Deferred, later
 from relais.core.errors import DomainError, TransitionError
 from relais.core.formatting import format_money
 from relais.core.money import cents
@@ -174,6 +176,9 @@ def _save(
     )  # fmt: skip
 
 
+LAST_WINS = gettext_noop("Rule: the last referral wins.")
+
+
 def _settle_conflicts(planned: list[intake.Planned], *, actor: User | None) -> list[Lead]:
     """Under the "last referral wins" rule the conflict is decided at once, audited like a
     manager's decision; otherwise it waits for one."""
@@ -184,7 +189,8 @@ def _settle_conflicts(planned: list[intake.Planned], *, actor: User | None) -> l
             lead=p.lead,
             attribute_to_new=True,
             actor=actor,
-            note=_("Rule: the last referral wins."),
+            note=_(LAST_WINS),
+            says=later(LAST_WINS),
         )
         if p.lead.review_reason == ReviewReason.CONFLICT
         else p.lead
@@ -266,12 +272,16 @@ def leads_move(
     actor: User | None,
     at: datetime,
     notes: dict[int, str],
+    says: dict[int, Deferred] | None = None,
     also: tuple[str, ...] = (),
 ) -> None:
     """Bulk ``lead_transition`` for a service that already holds the rows' locks (the router
-    assigning a batch): same table of moves, one UPDATE and one INSERT for the batch. ``also``
-    names integer columns (the router's ``assigned_reseller_id``) written from each instance in
-    the same UPDATE: every index of a million-row table is touched once, not twice."""
+    assigning a batch): same table of moves, one UPDATE and one INSERT for the batch. ``says``
+    holds each lead's note as a deferred message (``core.deferred``), kept in the event's data
+    so the timeline reads it in the reader's language (the note keeps the writer's words).
+    ``also`` names integer columns (the router's ``assigned_reseller_id``) written from each
+    instance in the same UPDATE: every index of a million-row table is touched once, not twice."""
+    says = says or {}
     target = LeadStatus(to)
     for lead in leads:
         if (lead.status, target) not in BULK_MOVES:
@@ -284,6 +294,7 @@ def leads_move(
         fastinsert.new(
             LeadEvent, lead=lead, at=at, actor=acting_user(actor), kind="status",
             from_status=lead.status, to_status=target.value, note=notes.get(lead.pk, ""),
+            data={"says": says[lead.pk]} if lead.pk in says else {},
         )
         for lead in leads
     ]  # fmt: skip
@@ -342,10 +353,16 @@ def _check_outcome(
 
 
 def conflict_resolve(
-    *, lead: Lead, attribute_to_new: bool, actor: User | None, note: str = ""
+    *,
+    lead: Lead,
+    attribute_to_new: bool,
+    actor: User | None,
+    note: str = "",
+    says: Deferred | None = None,
 ) -> Lead:
     """A manager settles a lead claimed by two partners: the first referral keeps it, or this one
-    takes it (and the first is rejected as a duplicate of it). The decision is audited."""
+    takes it (and the first is rejected as a duplicate of it). The decision is audited. ``says``:
+    the system's reason as a deferred message, when the rule decided (``note`` in its words)."""
     refuse_bad_text(LeadEvent, {"note": note})
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -379,6 +396,7 @@ def conflict_resolve(
                 note=note,
                 winner=winner.pk,
                 loser=loser.pk,
+                **({"says": says} if says else {}),
             )
         audit_record(
             subject=winner,

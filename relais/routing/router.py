@@ -28,10 +28,11 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from relais.accounts.selectors import manager_emails
 from relais.bulk import fastinsert
+from relais.core.deferred import Deferred, later, later_plural, say
 from relais.core.http import absolute_url
 from relais.leads import counters
 from relais.leads.choices import LeadStatus, SoldBy
@@ -263,13 +264,15 @@ def _route_batch(
             "excluded": dict(excluded),
         }
         if not eligible:
-            explanation["reason"] = (
-                _no_one_reason(kind, excluded)
+            why = (
+                later(_no_one_reason(kind, excluded))
                 if lead.departement_id
                 # No French département uses its postcode (Monaco's 98000): a manager places it.
-                else _("Outside the territory we serve: postcode %(postcode)s.")
-                % {"postcode": lead.postcode}
+                else later(OUTSIDE, postcode=lead.postcode)
             )
+            # The note and the managers' e-mail in the router's language; ``says`` for the
+            # timeline and the queue, in their reader's.
+            explanation["reason"], explanation["says"] = say(why), why
             unassigned.append((lead, explanation))
             continue
         chosen = eligible[0]
@@ -287,10 +290,10 @@ def _route_batch(
         setattr(lead, f"assigned_{kind}_id", chosen.id)
         routed.append(lead)
     fastinsert.insert(made)
-    notes = _notes(made)
+    notes, says = _notes(made)
     # Each lead's assignee (set above) is written with its new status.
     leads_move(
-        leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes,
+        leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes, says=says,
         also=(f"assigned_{kind}_id",),
     )  # fmt: skip
     return made
@@ -304,14 +307,24 @@ def _shown(a: Assignee) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _notes(made: list[Assignment]) -> dict[int, str]:
-    """Each choice in one sentence, for the lead's timeline (the ranking is on the assignment).
-    The sentence's parts are translated once per batch (the counts' plurals once per number):
-    a catalogue lookup per lead was a tenth of routing a batch's Python."""
+CHOSEN = gettext_noop(
+    "→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(candidates)s, %(excluded)s."
+)
+BELOW = gettext_noop("below the yearly minimum of %(min)s")
+SERVED = gettext_noop("the least served, weighted by its KPIs")
+
+
+def _notes(made: list[Assignment]) -> tuple[dict[int, str], dict[int, Deferred]]:
+    """Each choice in one sentence, for the lead's timeline (the ranking is on the assignment):
+    the note in the router's language, and the same sentence as a deferred message that the
+    timeline says in its reader's. The note's parts are translated once per batch (the counts'
+    plurals once per number): a catalogue lookup per lead was a tenth of routing a batch's
+    Python."""
     minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
-    below = _("below the yearly minimum of %(min)s") % {"min": minimum}
-    served = _("the least served, weighted by its KPIs")
-    sentence = _("→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(candidates)s, %(excluded)s.")
+    below = _(BELOW) % {"min": minimum}
+    served = _(SERVED)
+    sentence = _(CHOSEN)
+    rules = {True: later(BELOW, min=minimum), False: later(SERVED)}
 
     @cache
     def candidates(n: int) -> str:
@@ -321,19 +334,30 @@ def _notes(made: list[Assignment]) -> dict[int, str]:
     def excluded(n: int) -> str:
         return ngettext("%(n)s excluded", "%(n)s excluded", n) % {"n": n}
 
-    notes = {}
+    notes, says = {}, {}
     for assignment in made:
         explanation = assignment.explanation
         chosen = explanation["candidates"][0]
         others = sum(explanation["excluded"].values())
+        total, below_minimum = explanation["eligible"] + others, chosen["last_12_months"] < minimum
         notes[assignment.lead_id] = sentence % {
             "name": chosen["name"],
-            "rule": below if chosen["last_12_months"] < minimum else served,
+            "rule": below if below_minimum else served,
             "n": chosen["last_12_months"],
-            "candidates": candidates(explanation["eligible"] + others),
+            "candidates": candidates(total),
             "excluded": excluded(others),
         }
-    return notes
+        says[assignment.lead_id] = later(
+            CHOSEN,
+            name=chosen["name"],
+            rule=rules[below_minimum],
+            n=chosen["last_12_months"],
+            # The plurals' msgids are marked by the ngettext calls above (gettext_noop would
+            # make them singular entries of the catalogue).
+            candidates=later_plural("%(n)s candidate", "%(n)s candidates", total),
+            excluded=later_plural("%(n)s excluded", "%(n)s excluded", others),
+        )
+    return notes, says
 
 
 def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
@@ -347,14 +371,20 @@ def _refused(lead_ids: list[int]) -> dict[int, set[int]]:
     return refused
 
 
+OUTSIDE = gettext_noop("Outside the territory we serve: postcode %(postcode)s.")
+
+
 def _no_one_reason(kind: str, excluded: Counter[str]) -> str:
+    """Why no one took the lead, as a msgid (stored as a deferred message)."""
     if not excluded:
         if kind == SALESPERSON:
-            return _("No salesperson's territory covers this département.")
-        return _("No active reseller serves this département.")
+            return gettext_noop("No salesperson's territory covers this département.")
+        return gettext_noop("No active reseller serves this département.")
     if set(excluded) == {"capacity"}:
-        return _("Everyone serving this département is at their monthly capacity.")
-    return _("No one serving this département can take it (product, capacity or declined).")
+        return gettext_noop("Everyone serving this département is at their monthly capacity.")
+    return gettext_noop(
+        "No one serving this département can take it (product, capacity or declined)."
+    )
 
 
 def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datetime) -> None:

@@ -116,7 +116,9 @@ def inbox_lead(user: User, pk: int) -> Lead:
 
 
 def unassigned_queue() -> QuerySet[Lead]:
-    """Qualified leads no one could take, each with the router's last stated reason."""
+    """Qualified leads no one could take, each with the router's last stated reason: its note
+    (the router's words) and its deferred message (``unassigned_says``, said in the reader's
+    language by ``leads.timeline.system_note``)."""
     last = LeadEvent.objects.filter(lead=OuterRef("pk"), kind="unassigned").order_by("-at", "-pk")
     return (
         Lead.objects.filter(
@@ -127,6 +129,7 @@ def unassigned_queue() -> QuerySet[Lead]:
         )
         .annotate(
             unassigned_reason=Subquery(last.values("note")[:1]),
+            unassigned_says=Subquery(last.values("data__says")[:1]),
             unassigned_at=Subquery(last.values("at")[:1]),
         )
         .filter(unassigned_at__isnull=False)

@@ -3,8 +3,10 @@ lead (opens it, declares a status, declines it). Each takes the lead's row lock 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -183,11 +185,19 @@ def assignment_decline(
     return lead_route(lead_id=lead.pk)
 
 
-def assignment_end(*, lead: Lead, end: str, at: datetime, actor: User | None, reason: str) -> Lead:
+def assignment_end(
+    *,
+    lead: Lead,
+    end: str,
+    at: datetime,
+    actor: User | None,
+    reason: str,
+    data: Mapping[str, Any] | None = None,
+) -> Lead:
     """End the live assignment and put the lead back to qualified, on its timeline (the caller
     holds the lead's lock and routes it again); the leads app refuses it unless the lead is
-    assigned or opened."""
-    unassigned = lead_unassign(lead=lead, actor=actor, kind=end, note=reason, at=at)
+    assigned or opened. ``data``: what the timeline's sentence is made of (``lead_unassign``)."""
+    unassigned = lead_unassign(lead=lead, actor=actor, kind=end, note=reason, at=at, data=data)
     Assignment.objects.filter(lead=lead, ended_at__isnull=True).update(
         ended_at=at, end=end, end_reason=reason[:200]
     )

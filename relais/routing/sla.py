@@ -105,7 +105,10 @@ def _expiries(now: datetime) -> int:
                 continue  # opened or moved meanwhile, or another sweep took it
             hours = settings.RELAIS_SLA_REASSIGN_HOURS
             note = _("Not opened within %(hours)s hours: reassigned.") % {"hours": hours}
-            assignment_end(lead=lead, end=AssignmentEnd.EXPIRED, at=now, actor=None, reason=note)
+            assignment_end(
+                lead=lead, end=AssignmentEnd.EXPIRED, at=now, actor=None, reason=note,
+                data={"hours": hours},
+            )  # fmt: skip
         rerouted.append(a.lead_id)
     for lead_id in rerouted:
         lead_route(lead_id=lead_id, now=now)
@@ -136,7 +139,9 @@ def _escalations(now: datetime) -> int:
             if _claim(a, Kind.ESCALATED, now):
                 days = settings.RELAIS_SLA_ESCALATION_DAYS
                 note = _("Not closed %(days)s days after assignment.") % {"days": days}
-                lead_timeline_add(lead=a.lead, kind=Kind.ESCALATED, note=note, at=now)
+                lead_timeline_add(
+                    lead=a.lead, kind=Kind.ESCALATED, note=note, at=now, data={"days": days}
+                )
                 escalated.append(a.lead_id)
     if escalated:
         transaction.on_commit(lambda: _tell_managers(escalated))
