@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # The kernel may not import the accounts app: Django's base class stands for its User.
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 @dataclass(frozen=True)
@@ -18,5 +22,5 @@ class Entry:
     sentence: str
     detail: str = ""
     quote: str = ""
-    actor: Any = None
+    actor: AbstractBaseUser | None = None
     amount: str | None = None

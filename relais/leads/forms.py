@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relais.accounts.models import User
 from relais.core.forms import DateInput
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.lifecycle import REOPEN, TRANSITIONS
@@ -128,14 +129,14 @@ CONFIRMS: dict[str, Any] = {
 }
 
 
-def lead_moves(lead: Lead, actor: Any) -> list[LeadStatus]:
+def lead_moves(lead: Lead, actor: User | None) -> list[LeadStatus]:
     """The moves a person can make from the lead's page, in the lifecycle's order: the table's
     moves from its status, but not the assignment (it needs an assignee, chosen on the routing
     page), and a closed lead's reopening for a manager (``lifecycle.move_check`` decides the
     same)."""
     current = S(lead.status)
     moves = set(TRANSITIONS[current]) - {S.ASSIGNED}
-    if current in REOPEN and getattr(actor, "can_manage", False):
+    if current in REOPEN and actor is not None and actor.can_manage:
         moves.add(S(REOPEN[current]))
     order = list(S)
     return sorted((S(m) for m in moves), key=order.index)
@@ -163,7 +164,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
     def __init__(
-        self, *args: Any, lead: Lead, actor: Any, move: str | None = None, **kwargs: Any
+        self, *args: Any, lead: Lead, actor: User | None, move: str | None = None, **kwargs: Any
     ) -> None:
         self.lead = lead
         self.moves = lead_moves(lead, actor)
@@ -181,7 +182,7 @@ class TransitionForm(forms.Form):
 
     @classmethod
     def for_lead(
-        cls, lead: Lead, actor: Any, bound: TransitionForm | None = None
+        cls, lead: Lead, actor: User | None, bound: TransitionForm | None = None
     ) -> list[TransitionForm]:
         """A form per possible move (``bound`` in its move's place, to show its errors)."""
         return [

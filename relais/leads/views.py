@@ -83,7 +83,7 @@ def _detail_context(
 @require_POST
 def lead_transition(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _get_lead_for_user(request, pk)
-    form = TransitionForm(request.POST, lead=lead, actor=request.user)
+    form = TransitionForm(request.POST, lead=lead, actor=request_user(request))
     status = 422
     if form.is_valid():
         try:

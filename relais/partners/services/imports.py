@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.accounts.models import User
 from relais.core import resumable
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
@@ -82,7 +83,7 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return tabular_guess(headers, {field: aliases for field, (_label, aliases) in FIELDS.items()})
 
 
-def import_upload(*, upload: UploadedFile, actor: Any) -> PartnerImport:
+def import_upload(*, upload: UploadedFile, actor: User) -> PartnerImport:
     """Keep the file, read its header row and count its rows (a file too large, broken or
     empty is refused here, before anything is kept)."""
     check_import_size(upload)
