@@ -159,7 +159,7 @@ class Pool:
     def candidates(self, lead: Lead, refused: set[int]) -> tuple[list[Assignee], Counter[str]]:
         """Those who may take the lead, best first, and how many were excluded, by reason."""
         eligible, excluded = [], Counter[str]()
-        for a in self.by_departement.get(lead.departement_id, []):
+        for a in self.by_departement.get(lead.departement_id or "", []):  # none: outside
             if a.categories is not None and lead.category_id not in a.categories:
                 excluded["product"] += 1
             elif a.id in refused:
@@ -252,7 +252,7 @@ def _route_batch(
     now: datetime,
     unassigned: list[tuple[Lead, dict[str, Any]]],
 ) -> list[Assignment]:
-    pool = Pool(kind, {lead.departement_id for lead in leads}, now)
+    pool = Pool(kind, {lead.departement_id for lead in leads if lead.departement_id}, now)
     made, routed = [], []
     for lead in leads:
         eligible, excluded = pool.candidates(lead, refused.get(lead.pk, set()))
