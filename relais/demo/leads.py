@@ -223,7 +223,7 @@ class LeadBuilder:
         does; where no one covers it, it waits unassigned (the queue the managers see)."""
         if lead.qualified_at is None:
             return
-        code = lead.departement_id
+        code = lead.departement_id or ""  # every demo lead has its département
         direct = lead.category_id in self.direct  # sold by our salespeople, not by resellers
         pool = (self.salespeople if direct else self.serving).get(code)
         if not pool:
@@ -247,23 +247,29 @@ class LeadBuilder:
         fastinsert.insert(
             [
                 fastinsert.new(
-                    Assignment, lead=lead, reseller_id=lead.assigned_reseller_id,
+                    Assignment,
+                    lead=lead,
+                    reseller_id=lead.assigned_reseller_id,
                     salesperson_id=lead.assigned_salesperson_id,
-                    assigned_at=lead.assigned_at or lead.submitted_at, opened_at=lead.opened_at,
+                    assigned_at=lead.assigned_at or lead.submitted_at,
+                    opened_at=lead.opened_at,
                     explanation={"demo": True},
                 )
                 for lead in leads
                 if lead.assigned_reseller_id or lead.assigned_salesperson_id
             ]
-        )  # fmt: skip
+        )
         unassigned = [
             fastinsert.new(
-                LeadEvent, lead=lead, at=lead.qualified_at or lead.submitted_at, kind="unassigned",
+                LeadEvent,
+                lead=lead,
+                at=lead.qualified_at or lead.submitted_at,
+                kind="unassigned",
                 note="Aucun revendeur actif ne couvre ce département.",
             )
             for lead in leads
             if lead.status == LeadStatus.QUALIFIED and lead.assigned_at is None
-        ]  # fmt: skip
+        ]
         fastinsert.insert(unassigned)
 
     def _keys_and_events(self, leads: list[Lead]) -> None:
