@@ -211,10 +211,13 @@ def main() -> None:
     report: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "mode": "quick" if args.quick else "full",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "system": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
         "engines": {},
-    }  # fmt: skip
+    }
     report["engines"] = _earlier(report["mode"])
     engines = args.engines.split(",")
     built = build(engines, args.quick)

@@ -70,12 +70,17 @@ def result(
     **extra: Any,
 ) -> dict[str, Any]:
     return {
-        "name": name, "value": round(value, 4), "unit": unit,
+        "name": name,
+        "value": round(value, 4),
+        "unit": unit,
         "spread": [round(spread[0], 4), round(spread[1], 4)],
         "floor": None if floor is None else round(floor, 4),
         "ratio": None if ratio is None else round(ratio, 3),
-        "target": target, "met": met, "note": note, **extra,
-    }  # fmt: skip
+        "target": target,
+        "met": met,
+        "note": note,
+        **extra,
+    }
 
 
 def peak_rss_mb() -> float:

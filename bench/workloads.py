@@ -322,11 +322,14 @@ def intake_bulk(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
         )
         samples = [
             _bulk_call(
-                http, server, fx, [_lead(fx, BULK_LEADS + call * size + i) for i in range(size)],
+                http,
+                server,
+                fx,
+                [_lead(fx, BULK_LEADS + call * size + i) for i in range(size)],
                 f"bench-{fx.base}-{call}",
             )
             for call in range(calls)
-        ]  # fmt: skip
+        ]
         parallel = sorted(
             _bulk_parallel(fx, server, size, 2 if quick else 3, run) for run in range(3)
         )
@@ -614,9 +617,10 @@ def routing(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
             fresh[:] = [
                 lead.pk
                 for lead in made
-                if isinstance(lead, Lead) and lead.duplicate_of_id is None
+                if isinstance(lead, Lead)
+                and lead.duplicate_of_id is None
                 and lead.status == LeadStatus.SUBMITTED
-            ]  # fmt: skip
+            ]
             Lead.objects.filter(pk__in=fresh).update(
                 status=LeadStatus.QUALIFIED, qualified_at=timezone.now()
             )

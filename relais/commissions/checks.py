@@ -74,11 +74,14 @@ def _context(ids: list[int], pros: list[int], on: date) -> Context:
     own = oldest_unused_own_invoices(pros)
     contracts = dict(
         CommissionLine.objects.filter(
-            partner__in=pros, earned_on__year=on.year,
+            partner__in=pros,
+            earned_on__year=on.year,
             kind__in=(LineKind.COMMISSION, LineKind.BONUS),
         )
-        .values("partner_id").annotate(s=Sum("amount")).values_list("partner_id", "s")
-    )  # fmt: skip
+        .values("partner_id")
+        .annotate(s=Sum("amount"))
+        .values_list("partner_id", "s")
+    )
     vigilance: dict[int, VigilanceCertificate] = {}
     for certificate in VigilanceCertificate.objects.filter(
         partner__in=pros, issued_on__lte=on

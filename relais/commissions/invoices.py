@@ -117,11 +117,21 @@ def _issue(
     vat = vat_for(partner, base, today)
     number, sequence = next_number()
     invoice = Invoice(
-        number=number, sequence=sequence, type_code=type_code, partner=partner, item=item,
-        credit_for=credit_for, issue_date=today, period_start=period[0], period_end=period[1],
-        total_excl_vat=base, vat_rate=vat.rate, vat_amount=vat.amount,
-        total_incl_vat=base + vat.amount, vat_mention=vat.mention,
-    )  # fmt: skip
+        number=number,
+        sequence=sequence,
+        type_code=type_code,
+        partner=partner,
+        item=item,
+        credit_for=credit_for,
+        issue_date=today,
+        period_start=period[0],
+        period_end=period[1],
+        total_excl_vat=base,
+        vat_rate=vat.rate,
+        vat_amount=vat.amount,
+        total_incl_vat=base + vat.amount,
+        vat_mention=vat.mention,
+    )
     invoice.xml, pdf = _render(invoice, lines)
     invoice.pdf.save(f"{number}.pdf", ContentFile(pdf), save=False)
     invoice.save()
@@ -147,10 +157,14 @@ def issue_for_run(run: PaymentRun) -> list[Invoice]:
         period = (lines[0].earned_on, lines[-1].earned_on)
         made.append(
             _issue(
-                item.partner, type_code=InvoiceType.SELF_BILLED, base=item.amount_excl_vat,
-                period=period, lines=lines, item=item,
+                item.partner,
+                type_code=InvoiceType.SELF_BILLED,
+                base=item.amount_excl_vat,
+                period=period,
+                lines=lines,
+                item=item,
             )
-        )  # fmt: skip
+        )
     return made
 
 
@@ -166,7 +180,10 @@ def credit_note_issue(*, invoice: Invoice, amount: Decimal, reason: str) -> Invo
         )
     with transaction.atomic():
         return _issue(
-            invoice.partner, type_code=InvoiceType.SELF_BILLED_CREDIT, base=to_cents(amount),
-            period=(invoice.period_start, invoice.period_end), lines=[{"reason": reason}],
+            invoice.partner,
+            type_code=InvoiceType.SELF_BILLED_CREDIT,
+            base=to_cents(amount),
+            period=(invoice.period_start, invoice.period_end),
+            lines=[{"reason": reason}],
             credit_for=invoice,
-        )  # fmt: skip
+        )

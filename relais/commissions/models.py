@@ -43,9 +43,13 @@ class Plan(TimeStampedModel):
     # changed rule a new version of that plan's rule (same plan and code: its caps and tiers
     # go on counting), then the draft, merged, is gone.
     replaces = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="next_versions",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="next_versions",
         verbose_name=_("new version of"),
-    )  # fmt: skip
+    )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
 
     class Meta:
@@ -71,13 +75,21 @@ class Rule(models.Model):
     )
     group = models.CharField(_("tier or group"), max_length=40, blank=True)
     category = models.ForeignKey(
-        ProductCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ProductCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("product"),
-    )  # fmt: skip
+    )
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="own_rules",
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_rules",
         verbose_name=_("one partner"),
-    )  # fmt: skip
+    )
     beneficiary = models.CharField(
         _("paid to"), max_length=12, choices=Beneficiary.choices, default=Beneficiary.INTRODUCER
     )
@@ -388,9 +400,11 @@ class Redemption(models.Model):
     gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="redemptions")
     value_incl_vat = models.DecimalField(_("value incl. VAT"), max_digits=12, decimal_places=2)
     status = models.CharField(
-        _("status"), max_length=10, choices=RedemptionStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=RedemptionStatus.choices,
         default=RedemptionStatus.REQUESTED,
-    )  # fmt: skip
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

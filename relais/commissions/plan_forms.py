@@ -106,10 +106,26 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
         fields = (
-            "name", "code", "trigger", "beneficiary", "formula", "amount", "rate", "tiers",
-            "tier_basis", "period", "target", "partner_kind", "group", "category", "partner",
-            "cap_per_deal", "cap_per_year", "valid_from", "valid_until",
-        )  # fmt: skip
+            "name",
+            "code",
+            "trigger",
+            "beneficiary",
+            "formula",
+            "amount",
+            "rate",
+            "tiers",
+            "tier_basis",
+            "period",
+            "target",
+            "partner_kind",
+            "group",
+            "category",
+            "partner",
+            "cap_per_deal",
+            "cap_per_year",
+            "valid_from",
+            "valid_until",
+        )
         widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
         # "7,5" in French: amounts and rates are read in the user's language.
         localized_fields = ("amount", "rate", "target", "cap_per_deal", "cap_per_year")

@@ -87,9 +87,11 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             editing.plan_update(
-                plan=plan, name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"], actor=request_user(request),
-            )  # fmt: skip
+                plan=plan,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                actor=request_user(request),
+            )
         except DomainError as exc:
             add_errors(form, exc)
         else:

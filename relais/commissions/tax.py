@@ -36,9 +36,11 @@ def paid_in_year(partner: Partner, year: int) -> Decimal:
 def gifts_in_year(partner: Partner, year: int) -> Decimal:
     start, end = year_bounds(year)
     total = Redemption.objects.filter(
-        partner=partner, status=RedemptionStatus.DELIVERED,
-        delivered_at__gte=start, delivered_at__lt=end,
-    ).aggregate(s=Sum("value_incl_vat"))["s"]  # fmt: skip
+        partner=partner,
+        status=RedemptionStatus.DELIVERED,
+        delivered_at__gte=start,
+        delivered_at__lt=end,
+    ).aggregate(s=Sum("value_incl_vat"))["s"]
     return total or ZERO
 
 
@@ -67,11 +69,14 @@ def yearly_statement(partner: Partner, year: int) -> YearlyStatement:
     )
     on = date(year, 12, 31)
     return YearlyStatement(
-        partner=partner, year=year, payments=payments,
-        total=sum((p.amount for p in payments), ZERO), gifts=gifts_in_year(partner, year),
+        partner=partner,
+        year=year,
+        payments=payments,
+        total=sum((p.amount for p in payments), ZERO),
+        gifts=gifts_in_year(partner, year),
         allowance_rate=legal_value("bnc_allowance_rate", on),
         allowance_min=legal_value("bnc_allowance_min", on),
-    )  # fmt: skip
+    )
 
 
 def regular_activity_warning(partner: Partner, on: date | None = None) -> str:
@@ -112,15 +117,19 @@ def das2(year: int) -> list[Das2Row]:
     cash = {
         pk: cents(total)
         for pk, total in PaymentItem.objects.filter(paid_at__gte=start, paid_at__lt=end)
-        .values("partner_id").annotate(s=Sum("amount")).values_list("partner_id", "s")
-    }  # fmt: skip
+        .values("partner_id")
+        .annotate(s=Sum("amount"))
+        .values_list("partner_id", "s")
+    }
     kind = {
         pk: cents(total)
         for pk, total in Redemption.objects.filter(
             status=RedemptionStatus.DELIVERED, delivered_at__gte=start, delivered_at__lt=end
         )
-        .values("partner_id").annotate(s=Sum("value_incl_vat")).values_list("partner_id", "s")
-    }  # fmt: skip
+        .values("partner_id")
+        .annotate(s=Sum("value_incl_vat"))
+        .values_list("partner_id", "s")
+    }
     ids = [
         pk for pk in set(cash) | set(kind) if cash.get(pk, ZERO) + kind.get(pk, ZERO) > threshold
     ]

@@ -210,18 +210,36 @@ def das2(request: HttpRequest, year: int) -> HttpResponseBase:
     rows = das2_rows(year)
     if request.GET.get("format") == "csv":
         headers = [
-            _("Name"), _("First name"), _("Company"), _("Address"), _("Postcode"), _("City"),
-            _("Profession"), _("SIRET"), _("Commissions incl. VAT"), _("Benefits in kind"),
-            _("Total"), _("Missing"),
-        ]  # fmt: skip
+            _("Name"),
+            _("First name"),
+            _("Company"),
+            _("Address"),
+            _("Postcode"),
+            _("City"),
+            _("Profession"),
+            _("SIRET"),
+            _("Commissions incl. VAT"),
+            _("Benefits in kind"),
+            _("Total"),
+            _("Missing"),
+        ]
         data = (
             [
-                r.partner.last_name, r.partner.first_name, r.partner.company_name,
-                r.partner.address_line, r.partner.postcode, r.partner.city, r.partner.sector,
-                r.partner.siret, r.commissions, r.benefits_in_kind, r.total, ", ".join(r.missing),
+                r.partner.last_name,
+                r.partner.first_name,
+                r.partner.company_name,
+                r.partner.address_line,
+                r.partner.postcode,
+                r.partner.city,
+                r.partner.sector,
+                r.partner.siret,
+                r.commissions,
+                r.benefits_in_kind,
+                r.total,
+                ", ".join(r.missing),
             ]
             for r in rows
-        )  # fmt: skip
+        )
         return csv_response(f"das2-{year}.csv", headers, data)
     return render(request, "commissions/das2.html", {"rows": rows, "year": year})
 

@@ -24,8 +24,14 @@ class LegalParameterAdmin(admin.ModelAdmin):
     """Admins keep the legal figures current; an unconfirmed default is shown as such."""
 
     list_display = [
-        "key", "shown_label", "shown_value", "shown_unit", "valid_from", "confirmed", "source",
-    ]  # fmt: skip
+        "key",
+        "shown_label",
+        "shown_value",
+        "shown_unit",
+        "valid_from",
+        "confirmed",
+        "source",
+    ]
     list_filter = ["confirmed", "unit"]
     search_fields = ["key", "label", "source"]
     ordering = ["key", "-valid_from"]
@@ -102,13 +108,23 @@ class OutboxEventAdmin(ReadOnlyAdmin):
 # names translated. Its model's names go through gettext but it ships no catalogue: they are
 # listed here so that makemessages keeps them in ours.
 TASK_NAMES = (
-    gettext_noop("Task Result"), gettext_noop("Task Results"), gettext_noop("enqueued at"),
-    gettext_noop("started at"), gettext_noop("finished at"), gettext_noop("args kwargs"),
-    gettext_noop("priority"), gettext_noop("task path"), gettext_noop("worker id"),
-    gettext_noop("queue name"), gettext_noop("backend name"), gettext_noop("run after"),
-    gettext_noop("return value"), gettext_noop("exception class path"),
-    gettext_noop("traceback"), gettext_noop("status"),
-)  # fmt: skip
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
+    gettext_noop("enqueued at"),
+    gettext_noop("started at"),
+    gettext_noop("finished at"),
+    gettext_noop("args kwargs"),
+    gettext_noop("priority"),
+    gettext_noop("task path"),
+    gettext_noop("worker id"),
+    gettext_noop("queue name"),
+    gettext_noop("backend name"),
+    gettext_noop("run after"),
+    gettext_noop("return value"),
+    gettext_noop("exception class path"),
+    gettext_noop("traceback"),
+    gettext_noop("status"),
+)
 apps.get_app_config("django_tasks_database").verbose_name = _("Background tasks")
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
@@ -120,9 +136,15 @@ RENAMED = {"formatted_traceback": "shown_traceback", "display_run_after": "shown
 @admin.register(DBTaskResult)
 class TaskResultAdmin(DBTaskResultAdmin):
     list_display = (
-        "id", "task", "status", "enqueued_at", "started_at", "finished_at", "priority",
+        "id",
+        "task",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
         "queue_name",
-    )  # fmt: skip
+    )
 
     @admin.display(description=_("task"))
     def task(self, obj: DBTaskResult) -> str:

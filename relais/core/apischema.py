@@ -28,10 +28,9 @@ class ErrorOut(Schema):
 
 # Every operation documents every error status it can give (429: past a token's allowance,
 # core.ratelimit; 503: the database cannot be reached).
-ERRORS = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
-    429: ErrorOut, 503: ErrorOut,
-}  # fmt: skip
+ERRORS: dict[int, type[ErrorOut]] = dict.fromkeys(
+    (400, 401, 403, 404, 409, 422, 429, 503), ErrorOut
+)
 
 # Pages stop here, far past any real list: beyond it, page x page size overflows the 64-bit
 # OFFSET of SQLite and PostgreSQL (a 500), so it is refused as a 422 naming ``page``.

@@ -94,13 +94,17 @@ def audits_record(
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
-                subject_type=kind, subject_id=s.pk, action=action, actor=acting_user(actor),
-                changes=changes or {}, reason=reason,
+                subject_type=kind,
+                subject_id=s.pk,
+                action=action,
+                actor=acting_user(actor),
+                changes=changes or {},
+                reason=reason,
             )
             for s in subjects
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
 
 
 def audit_trail(subject: models.Model) -> QuerySet[AuditEntry]:

@@ -214,11 +214,13 @@ def _ascii_domain(value: str, domain: str) -> str:
     for label in labels:
         if scripts := _mixed_scripts(label):
             raise ValidationError(
-                _("E-mail %(value)s: its domain mixes alphabets (%(scripts)s), as look-alike "
-                  "addresses do."),
+                _(
+                    "E-mail %(value)s: its domain mixes alphabets (%(scripts)s), as look-alike "
+                    "addresses do."
+                ),
                 code="email_mixed_scripts",
                 params={"value": value, "scripts": ", ".join(scripts)},
-            )  # fmt: skip
+            )
     return encoded
 
 

@@ -79,11 +79,14 @@ def job_start(
         if running is not None and not running.stalled:
             return running
         job = BackgroundJob.objects.create(
-            kind=kind, label=label[:200], params=params, back_url=back_url,
+            kind=kind,
+            label=label[:200],
+            params=params,
+            back_url=back_url,
             language=translation.get_language() or settings.LANGUAGE_CODE,
             created_by=actor if getattr(actor, "pk", None) else None,
             heartbeat_at=timezone.now(),
-        )  # fmt: skip
+        )
         transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
 
@@ -135,18 +138,26 @@ def job_run(job_id: int) -> str:
             log.exception("Job %s (%s) failed", job.pk, job.kind)
         failure = exc.message if isinstance(exc, DomainError) else str(exc) or type(exc).__name__
         resumable.finish(
-            BackgroundJob, hold, state=JobState.FAILED, failure=failure[:2000],
+            BackgroundJob,
+            hold,
+            state=JobState.FAILED,
+            failure=failure[:2000],
             finished_at=timezone.now(),
-        )  # fmt: skip
+        )
         return "failed"
     stored = ""
     if output.content:
         name = f"jobs/{timezone.now():%Y}/{job.pk}-{output.filename or 'file'}"
         stored = default_storage.save(name, ContentFile(output.content))
     resumable.finish(
-        BackgroundJob, hold, state=JobState.DONE, file=stored, filename=output.filename,
-        message=output.message[:300], finished_at=timezone.now(),
-    )  # fmt: skip
+        BackgroundJob,
+        hold,
+        state=JobState.DONE,
+        file=stored,
+        filename=output.filename,
+        message=output.message[:300],
+        finished_at=timezone.now(),
+    )
     return "done"
 
 

@@ -29,10 +29,11 @@ CENT = Decimal("0.01")
 def _rules() -> dict[str, Rule]:
     heat_pumps = ProductCategory.objects.filter(code="pompe-a-chaleur").first()
     plan = Plan.objects.create(
-        name="Programme apporteurs 2025-2026", status=PlanStatus.ACTIVE,
+        name="Programme apporteurs 2025-2026",
+        status=PlanStatus.ACTIVE,
         description="5 % du HT des affaires gagnées pour l'apporteur, 3 % des pompes à chaleur "
         "pour le revendeur.",
-    )  # fmt: skip
+    )
     start = timezone.localdate() - timedelta(days=800)
     return {
         who: Rule.objects.create(
@@ -72,13 +73,19 @@ def build_commissions(progress: Callable[[str, int], Any]) -> int:
             rule = rules[who]
             batch.append(
                 fastinsert.new(
-                    CommissionLine, partner_id=partner_id, lead_id=pk, rule=rule,
+                    CommissionLine,
+                    partner_id=partner_id,
+                    lead_id=pk,
+                    rule=rule,
                     event_key=f"won:{pk}",
-                    kind=LineKind.COMMISSION, base=amount, earned_on=day, status=status,
+                    kind=LineKind.COMMISSION,
+                    base=amount,
+                    earned_on=day,
+                    status=status,
                     amount=(amount * RATES[who] / 100).quantize(CENT, ROUND_HALF_UP),
                     detail={"formula": "percent", "rule": rule.pk, "version": 1, "demo": True},
                 )
-            )  # fmt: skip
+            )
         if len(batch) >= BATCH:
             made += _flush(batch)
             bar.update(done - bar.n)
@@ -106,24 +113,31 @@ def _paid_run(cutoff: date) -> None:
     )
     totals = list(lines.values("partner_id").annotate(s=Sum("amount"), n=Count("pk")))
     run = PaymentRun.objects.create(
-        cutoff=cutoff, execution_date=cutoff + timedelta(days=5), status=RunStatus.PAID,
-        total=sum((t["s"] for t in totals), Decimal(0)), closed_at=paid_at,
+        cutoff=cutoff,
+        execution_date=cutoff + timedelta(days=5),
+        status=RunStatus.PAID,
+        total=sum((t["s"] for t in totals), Decimal(0)),
+        closed_at=paid_at,
         sepa_xml="<!-- demo run: no file -->",
-    )  # fmt: skip
+    )
     ibans = dict(
         Partner.objects.filter(pk__in=[t["partner_id"] for t in totals]).values_list("pk", "iban")
     )
     PaymentItem.objects.bulk_create(
         [
             PaymentItem(
-                run=run, partner_id=t["partner_id"], amount_excl_vat=t["s"], amount=t["s"],
-                iban=ibans.get(t["partner_id"]) or "", paid_at=paid_at,
+                run=run,
+                partner_id=t["partner_id"],
+                amount_excl_vat=t["s"],
+                amount=t["s"],
+                iban=ibans.get(t["partner_id"]) or "",
+                paid_at=paid_at,
                 end_to_end_id=f"RLS{run.pk}P{t['partner_id']}",
             )
             for t in totals
         ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     lines.update(payment_run=run, status=LineStatus.PAID, paid_at=paid_at)
     # Its statements, as for any run: the task worker makes them once the network is built.
     transaction.on_commit(lambda: run_documents.enqueue(run.pk))

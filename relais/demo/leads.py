@@ -20,10 +20,12 @@ from typing import Any
 from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 from faker import Faker
 
 from relais.bulk import fastinsert
 from relais.core.choices import TerritoryKind
+from relais.core.deferred import later, say
 from relais.core.models import Departement
 from relais.core.sample_identities import DistinctMobiles, Identity
 from relais.leads.choices import Channel, KeyKind, LeadStatus, RejectionReason, SoldBy
@@ -60,6 +62,8 @@ NEEDS = [
     "Fenêtres double vitrage",
     "Chaudière à remplacer",
 ]
+# Why a demo lead waits unassigned, read in each reader's language (``core.deferred``).
+NO_RESELLER = later(gettext_noop("No active reseller serves this département."))
 DOMAINS = ["orange.fr", "gmail.com", "free.fr", "laposte.net", "sfr.fr", "hotmail.fr"]
 
 
@@ -265,7 +269,8 @@ class LeadBuilder:
                 lead=lead,
                 at=lead.qualified_at or lead.submitted_at,
                 kind="unassigned",
-                note="Aucun revendeur actif ne couvre ce département.",
+                note=say(NO_RESELLER),
+                data={"reason": say(NO_RESELLER), "says": NO_RESELLER},  # as the router writes
             )
             for lead in leads
             if lead.status == LeadStatus.QUALIFIED and lead.assigned_at is None

@@ -44,14 +44,47 @@ SIZES = {
     "large": {"resellers": 5000, "introducers": 50000, "leads": 1_000_000},
 }
 # Denser networks where the economy is: these départements weigh three times the others.
-DENSE = {"06", "13", "31", "33", "34", "38", "44", "59", "62", "67", "69", "75", "76", "77",
-         "78", "91", "92", "93", "94", "95"}  # fmt: skip
-SECTORS = ["Rénovation énergétique", "Photovoltaïque", "Pompes à chaleur", "Menuiseries",
-           "Assurance", "Immobilier", "Expertise comptable", "Informatique", "Cuisine",
-           "Piscines"]  # fmt: skip
+DENSE = {
+    "06",
+    "13",
+    "31",
+    "33",
+    "34",
+    "38",
+    "44",
+    "59",
+    "62",
+    "67",
+    "69",
+    "75",
+    "76",
+    "77",
+    "78",
+    "91",
+    "92",
+    "93",
+    "94",
+    "95",
+}
+SECTORS = [
+    "Rénovation énergétique",
+    "Photovoltaïque",
+    "Pompes à chaleur",
+    "Menuiseries",
+    "Assurance",
+    "Immobilier",
+    "Expertise comptable",
+    "Informatique",
+    "Cuisine",
+    "Piscines",
+]
 SOLD_BY_SALESPEOPLE = ("menuiseries",)  # the demo's products our own salesperson sells
-STATUS_WEIGHTS = [(PartnerStatus.ACTIVE, 70), (PartnerStatus.CANDIDATE, 15),
-                  (PartnerStatus.PAUSED, 10), (PartnerStatus.ENDED, 5)]  # fmt: skip
+STATUS_WEIGHTS = [
+    (PartnerStatus.ACTIVE, 70),
+    (PartnerStatus.CANDIDATE, 15),
+    (PartnerStatus.PAUSED, 10),
+    (PartnerStatus.ENDED, 5),
+]
 
 STAFF = [
     ("admin", Role.ADMIN, "Camille", "Bernard"),
@@ -114,9 +147,14 @@ class DemoBuilder:
         hashed = make_password(DEMO_PASSWORD)  # one argon2 hash for the three demo accounts
         for local, role, first, last in STAFF:
             User.objects.create(
-                email=f"{local}@{DEMO_DOMAIN}", password=hashed, role=role, first_name=first,
-                last_name=last, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
-            )  # fmt: skip
+                email=f"{local}@{DEMO_DOMAIN}",
+                password=hashed,
+                role=role,
+                first_name=first,
+                last_name=last,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
 
     def _sales(self) -> None:
         """Windows and doors are sold by our own salesperson, across the country: her inbox
@@ -138,9 +176,12 @@ class DemoBuilder:
         ]
         for local, role, partner in named:
             user = User.objects.create_user(
-                f"{local}@{DEMO_DOMAIN}", None, role=role,
-                first_name=partner.first_name, last_name=partner.last_name,
-            )  # fmt: skip
+                f"{local}@{DEMO_DOMAIN}",
+                None,
+                role=role,
+                first_name=partner.first_name,
+                last_name=partner.last_name,
+            )
             PartnerMember.objects.create(user=user, partner=partner)
         if self.size != "small":
             return
@@ -176,13 +217,21 @@ class DemoBuilder:
         first, last = fake.first_name(), fake.last_name()
         iban, bic = self.identity.iban_bic()
         partner = Partner(
-            kind=kind, legal_form=legal_form, first_name=first, last_name=last,
+            kind=kind,
+            legal_form=legal_form,
+            first_name=first,
+            last_name=last,
             status=rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0],
-            phone=self.identity.mobile(), address_line=fake.street_address(),
+            phone=self.identity.mobile(),
+            address_line=fake.street_address(),
             postcode=self.identity.postcode(dep.code, dep.chef_lieu_postcode),
-            city=dep.chef_lieu if rng.random() < 0.3 else fake.city(), departement=dep,
-            iban=iban, bic=bic, sector=rng.choice(SECTORS), referral_code=self._referral_code(),
-        )  # fmt: skip
+            city=dep.chef_lieu if rng.random() < 0.3 else fake.city(),
+            departement=dep,
+            iban=iban,
+            bic=bic,
+            sector=rng.choice(SECTORS),
+            referral_code=self._referral_code(),
+        )
         if legal_form == LegalForm.INDIVIDUAL:
             partner.tax_regime = TaxRegime.NON_PROFESSIONAL
         else:

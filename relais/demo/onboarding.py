@@ -93,12 +93,19 @@ def _sign(partner: Partner, signer: User, when: datetime, *, mandate: bool) -> N
         wanted = mandate and document.template.kind == DocumentKind.SELF_BILLING_MANDATE
         if document.required or wanted:
             text = render(document.template, partner, when.date())
-            rows.append(Signature(
-                partner=partner, template=document.template, signed_by=signer, signed_at=when,
-                ip="192.0.2.10", user_agent="Mozilla/5.0 (démo)", text=text,
-                text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-                expires_at=when + timedelta(days=365),
-            ))  # fmt: skip
+            rows.append(
+                Signature(
+                    partner=partner,
+                    template=document.template,
+                    signed_by=signer,
+                    signed_at=when,
+                    ip="192.0.2.10",
+                    user_agent="Mozilla/5.0 (démo)",
+                    text=text,
+                    text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    expires_at=when + timedelta(days=365),
+                )
+            )
     Signature.objects.bulk_create(rows)
 
 
@@ -113,12 +120,14 @@ def _declarations(rng: random.Random, manager: User) -> None:
         has_conflict = index % 4 == 0
         reviewed = index % 3 != 0
         ConflictDeclaration.objects.create(
-            partner=partner, declared_by=user, has_conflict=has_conflict,
+            partner=partner,
+            declared_by=user,
+            has_conflict=has_conflict,
             description=rng.choice(DECLARATIONS) if has_conflict else "",
             status=ConflictStatus.ACCEPTED if reviewed else ConflictStatus.PENDING,
             reviewed_by=manager if reviewed else None,
             reviewed_at=timezone.now() if reviewed else None,
-        )  # fmt: skip
+        )
 
 
 def _audits_and_disputes(rng: random.Random, manager: User) -> None:
@@ -130,14 +139,20 @@ def _audits_and_disputes(rng: random.Random, manager: User) -> None:
     today = timezone.localdate()
     for partner in active[:5]:
         audit_schedule(
-            partner=partner, title="Audit de conformité annuel",
-            due_date=today + timedelta(days=rng.randint(-10, 60)), checks=[],
-            recurrence_months=12, actor=manager,
-        )  # fmt: skip
+            partner=partner,
+            title="Audit de conformité annuel",
+            due_date=today + timedelta(days=rng.randint(-10, 60)),
+            checks=[],
+            recurrence_months=12,
+            actor=manager,
+        )
     subjects = ["Commission contestée sur un chantier annulé", "Lead attribué à deux apporteurs"]
     for partner, subject in zip(active[5:7], subjects, strict=False):
         dispute_open(
-            partner=partner, subject=subject, parties=f"{partner.display_name} / Ventes",
-            amount_at_stake=Decimal(rng.randint(200, 3000)), deadline=today + timedelta(days=30),
+            partner=partner,
+            subject=subject,
+            parties=f"{partner.display_name} / Ventes",
+            amount_at_stake=Decimal(rng.randint(200, 3000)),
+            deadline=today + timedelta(days=30),
             actor=manager,
-        )  # fmt: skip
+        )

@@ -199,9 +199,12 @@ def _bulk_result(index: int, outcome: Lead | ValidationError, *, staff: bool) ->
         return {"index": index, "status": "invalid", "errors": field_errors(outcome)}
     known = outcome.duplicate_of_id
     return {
-        "index": index, "status": "created", "id": outcome.pk, "already_known": known is not None,
+        "index": index,
+        "status": "created",
+        "id": outcome.pk,
+        "already_known": known is not None,
         "duplicate_of_id": known if staff else None,
-    }  # fmt: skip
+    }
 
 
 @router.post("/leads", response={201: LeadOut, **ERRORS})

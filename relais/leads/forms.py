@@ -152,9 +152,12 @@ class TransitionForm(forms.Form):
         label=_("Rejection reason"), choices=[("", "—"), *RejectionReason.choices]
     )
     amount = forms.DecimalField(
-        label=_("Amount won excl. VAT (€)"), decimal_places=2, max_digits=12, min_value=0,
+        label=_("Amount won excl. VAT (€)"),
+        decimal_places=2,
+        max_digits=12,
+        min_value=0,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
-    )  # fmt: skip
+    )
     won_date = forms.DateField(
         label=_("Date won"),
         # An <input type=date> shows an ISO date only: a localised one would look empty.
@@ -226,10 +229,14 @@ class LeadImportForm(forms.Form):
     """For each lead field, the column of the file that holds it; and the mode."""
 
     mode = forms.ChoiceField(
-        label=_("Mode"), widget=forms.RadioSelect, initial="valid_only",
-        choices=[("valid_only", _("Import the valid rows, report the others")),
-                 ("all_or_nothing", _("All or nothing: import only if every row is valid"))],
-    )  # fmt: skip
+        label=_("Mode"),
+        widget=forms.RadioSelect,
+        initial="valid_only",
+        choices=[
+            ("valid_only", _("Import the valid rows, report the others")),
+            ("all_or_nothing", _("All or nothing: import only if every row is valid")),
+        ],
+    )
 
     def __init__(
         self,

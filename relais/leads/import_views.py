@@ -41,8 +41,12 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            import_queue(batch=batch, mapping=form.mapping(), mode=form.cleaned_data["mode"],
-                         dry_run=request.POST.get("action") != "import")  # fmt: skip
+            import_queue(
+                batch=batch,
+                mapping=form.mapping(),
+                mode=form.cleaned_data["mode"],
+                dry_run=request.POST.get("action") != "import",
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

@@ -60,26 +60,45 @@ class Lead(models.Model):
     # Null when no French département uses the postcode (98000, Monaco): the lead is kept, outside
     # the territory, and the router leaves it in the unassigned queue with that reason.
     departement = models.ForeignKey(
-        Departement, on_delete=models.PROTECT, related_name="+", verbose_name=_("département"),
-        db_index=False, null=True, blank=True,
-    )  # fmt: skip
+        Departement,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("département"),
+        db_index=False,
+        null=True,
+        blank=True,
+    )
     need = models.TextField(_("need"), blank=True)
     category = models.ForeignKey(
-        ProductCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="leads",
+        ProductCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
         verbose_name=_("product"),
-    )  # fmt: skip
+    )
     estimated_value = models.DecimalField(
         _("estimated value excl. VAT"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="leads",
-        verbose_name=_("introducer"), db_index=False,
-    )  # fmt: skip
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("introducer"),
+        db_index=False,
+    )
     salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="referred_leads", verbose_name=_("salesperson"), db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_leads",
+        verbose_name=_("salesperson"),
+        db_index=False,
+    )
     # The prospect's own consent: an introducer cannot give it for them (french-rules.md).
     consent_marketing = models.BooleanField(_("consents to marketing e-mails"), default=False)
     consent_phone = models.BooleanField(_("consents to phone calls"), default=False)
@@ -111,17 +130,32 @@ class Lead(models.Model):
     lost_reason = models.CharField(_("reason lost"), max_length=200, blank=True)
 
     assigned_reseller = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_leads",
-        verbose_name=_("reseller"), db_index=False,
-    )  # fmt: skip
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_leads",
+        verbose_name=_("reseller"),
+        db_index=False,
+    )
     assigned_salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assigned_leads", verbose_name=_("assigned salesperson"), db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_leads",
+        verbose_name=_("assigned salesperson"),
+        db_index=False,
+    )
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
-        verbose_name=_("duplicate of"), db_index=False,
-    )  # fmt: skip
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+        db_index=False,
+    )
     review_reason = models.CharField(
         _("held for review"), max_length=16, choices=ReviewReason.choices, blank=True
     )
@@ -218,9 +252,13 @@ class LeadEvent(models.Model):
     at = models.DateTimeField(_("at"))
     # Empty for what the system does (routing, reminders): indexed where set only (Meta).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     kind = models.CharField(_("event"), max_length=30)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)

@@ -44,9 +44,11 @@ def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[
     if filters.get("q"):
         term = filters["q"].strip()
         qs = qs.filter(
-            Q(last_name__icontains=term) | Q(company_name__icontains=term)
-            | Q(email=identifiers.lookup_email(term)) | Q(city__icontains=term)
-        )  # fmt: skip
+            Q(last_name__icontains=term)
+            | Q(company_name__icontains=term)
+            | Q(email=identifiers.lookup_email(term))
+            | Q(city__icontains=term)
+        )
     return qs.order_by("-submitted_at", "-pk")
 
 

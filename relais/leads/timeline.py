@@ -72,9 +72,12 @@ def _submitted(event: LeadEvent) -> str:
         parts.append(_("A duplicate of lead #%(original)s: rejected.") % {"original": original})
     elif original and review == ReviewReason.CONFLICT:
         parts.append(
-            _("Lead #%(original)s has the same prospect from another introducer: held until a"
-              " manager decides.") % {"original": original}
-        )  # fmt: skip
+            _(
+                "Lead #%(original)s has the same prospect from another introducer: held until a"
+                " manager decides."
+            )
+            % {"original": original}
+        )
     elif review:
         parts.append(_("Held for a manager: %(reason)s.") % {"reason": _review(review)})
     return " ".join(parts)

@@ -28,10 +28,23 @@ from relais.partners.models import Partner
 S = LeadStatus
 PAGE_SIZE = 50
 EXPORT_COLUMNS = (
-    "id", "submitted_at", "status", "channel", "partner_id", "first_name", "last_name",
-    "company_name", "email", "phone", "postcode", "departement_id", "estimated_value",
-    "won_amount", "review_reason", "duplicate_of_id",
-)  # fmt: skip
+    "id",
+    "submitted_at",
+    "status",
+    "channel",
+    "partner_id",
+    "first_name",
+    "last_name",
+    "company_name",
+    "email",
+    "phone",
+    "postcode",
+    "departement_id",
+    "estimated_value",
+    "won_amount",
+    "review_reason",
+    "duplicate_of_id",
+)
 
 
 def _get_lead_for_user(request: HttpRequest, pk: int) -> Lead:
@@ -114,9 +127,12 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 lead = services.lead_submit(
-                    data=data, channel=Channel.STAFF, partner=partner, actor=request_user(request),
+                    data=data,
+                    channel=Channel.STAFF,
+                    partner=partner,
+                    actor=request_user(request),
                     salesperson=request.user if partner is None else None,
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:

@@ -96,13 +96,18 @@ class ScorecardForm(forms.Form):
         for criterion in criteria:
             current = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
-                label=f"{criterion.name} ({criterion.weight})", min_value=0, max_value=5,
-                help_text=criterion.description, initial=current.score if current else None,
-            )  # fmt: skip
+                label=f"{criterion.name} ({criterion.weight})",
+                min_value=0,
+                max_value=5,
+                help_text=criterion.description,
+                initial=current.score if current else None,
+            )
             self.fields[f"evidence_{criterion.pk}"] = forms.CharField(
-                label=_("Evidence"), required=False, initial=current.evidence if current else "",
+                label=_("Evidence"),
+                required=False,
+                initial=current.evidence if current else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
-            )  # fmt: skip
+            )
 
     def scores(self) -> dict[int, tuple[int, str]]:
         data = self.cleaned_data
@@ -136,12 +141,15 @@ class DeclarationForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
         label=_("Do you have a conflict of interest to declare?"),
         choices=[("no", _("No, none")), ("yes", _("Yes"))],
-        coerce=lambda v: v == "yes", widget=forms.RadioSelect, initial="no",
-    )  # fmt: skip
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
     description = forms.CharField(
-        label=_("Describe it (who, what link, since when)"), required=False,
+        label=_("Describe it (who, what link, since when)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
 
 class SignForm(forms.Form):
@@ -163,9 +171,11 @@ class ImportMappingForm(forms.Form):
         columns = [("", "—"), *((h, h) for h in headers)]
         for field, (label, _aliases) in FIELDS.items():
             self.fields[f"map_{field}"] = forms.ChoiceField(
-                label=f"{label}{' *' if field in REQUIRED else ''}", choices=columns,
-                required=False, initial=mapping.get(field, ""),
-            )  # fmt: skip
+                label=f"{label}{' *' if field in REQUIRED else ''}",
+                choices=columns,
+                required=False,
+                initial=mapping.get(field, ""),
+            )
 
     def mapping(self) -> dict[str, str]:
         return {
@@ -181,9 +191,11 @@ class ProfileForm(forms.Form):
     postcode = forms.CharField(label=_("Postcode"), max_length=10)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     iban = forms.CharField(
-        label=_("IBAN"), max_length=42, required=False,
+        label=_("IBAN"),
+        max_length=42,
+        required=False,
         help_text=_("A new IBAN takes effect once you confirm it from the e-mail we send."),
-    )  # fmt: skip
+    )
     bic = forms.CharField(label=_("BIC"), max_length=14, required=False)
 
 
@@ -194,9 +206,11 @@ class AuditScheduleForm(forms.Form):
         label=_("Repeat every (months)"), required=False, min_value=1, initial=12
     )
     checks = forms.CharField(
-        label=_("Checks, one per line"), widget=forms.Textarea(attrs={"rows": 6}), required=False,
+        label=_("Checks, one per line"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
         help_text=_("Empty: the standard checklist."),
-    )  # fmt: skip
+    )
 
 
 class AuditCompleteForm(forms.Form):

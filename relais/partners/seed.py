@@ -77,12 +77,37 @@ Le programme rémunère uniquement l'apporteur direct d'une affaire conclue ou d
 Fait le {{ date }}."""
 
 TEMPLATES: list[dict[str, Any]] = [
-    {"kind": "introducer_contract", "title": "Contrat d'apporteur d'affaires", "body": INTRODUCER_CONTRACT, "valid_months": 12},
-    {"kind": "reseller_agreement", "title": "Accord de revendeur", "body": RESELLER_AGREEMENT, "valid_months": 12},
-    {"kind": "coi_policy", "title": "Politique relative aux conflits d'intérêts", "body": COI_POLICY, "valid_months": 12},
-    {"kind": "self_billing_mandate", "title": "Mandat d'autofacturation", "body": SELF_BILLING_MANDATE, "valid_months": 12},
-    {"kind": "programme_rules", "title": "Règlement du programme", "body": PROGRAMME_RULES, "valid_months": None},
-]  # fmt: skip
+    {
+        "kind": "introducer_contract",
+        "title": "Contrat d'apporteur d'affaires",
+        "body": INTRODUCER_CONTRACT,
+        "valid_months": 12,
+    },
+    {
+        "kind": "reseller_agreement",
+        "title": "Accord de revendeur",
+        "body": RESELLER_AGREEMENT,
+        "valid_months": 12,
+    },
+    {
+        "kind": "coi_policy",
+        "title": "Politique relative aux conflits d'intérêts",
+        "body": COI_POLICY,
+        "valid_months": 12,
+    },
+    {
+        "kind": "self_billing_mandate",
+        "title": "Mandat d'autofacturation",
+        "body": SELF_BILLING_MANDATE,
+        "valid_months": 12,
+    },
+    {
+        "kind": "programme_rules",
+        "title": "Règlement du programme",
+        "body": PROGRAMME_RULES,
+        "valid_months": None,
+    },
+]
 
 
 def load(criterion: Any, requirement: Any, template: Any) -> None:

@@ -51,10 +51,12 @@ def coverage(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             coverage_request_submit(
-                partner=partner, departements=data["departements"],
+                partner=partner,
+                departements=data["departements"],
                 categories=[int(pk) for pk in data["categories"]],
-                monthly_capacity=data["monthly_capacity"], actor=user,
-            )  # fmt: skip
+                monthly_capacity=data["monthly_capacity"],
+                actor=user,
+            )
         except DomainError as exc:
             add_errors(form, exc)
         else:

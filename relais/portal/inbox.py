@@ -71,9 +71,13 @@ def inbox_declare(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.assignee_declare(
-                lead=lead, to=data["to"], actor=request_user(request), amount=data["amount"],
-                lost_reason=data["lost_reason"], **who,
-            )  # fmt: skip
+                lead=lead,
+                to=data["to"],
+                actor=request_user(request),
+                amount=data["amount"],
+                lost_reason=data["lost_reason"],
+                **who,
+            )
         except DomainError as exc:
             error = exc.message
     else:

@@ -96,9 +96,12 @@ def document(request: HttpRequest, template_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_sign(
-                partner=partner, template=template, user=request_user(request),
-                ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""),
-            )  # fmt: skip
+                partner=partner,
+                template=template,
+                user=request_user(request),
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -143,11 +146,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             pending = profile_update(
-                partner=partner, data=form.cleaned_data, actor=request_user(request),
+                partner=partner,
+                data=form.cleaned_data,
+                actor=request_user(request),
                 build_confirm_url=lambda raw: absolute_url(
                     reverse("portal:bank_confirm", args=[raw]), request
                 ),
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         else:

@@ -131,47 +131,95 @@ def decisions_for_user(*, user: User) -> list[Decision]:
     gifts = redemptions_for_user(user=user).filter(status=RedemptionStatus.REQUESTED).count()
     pay = payment_todo_for_user(user=user)
     found = [
-        _decision("held", held, ngettext(
-            "lead held for review: a possible duplicate or a disputed attribution.",
-            "leads held for review: possible duplicates or disputed attributions.",
+        _decision(
+            "held",
             held,
-        ), reverse("leads:review"), _("Review")),
-        _decision("unassigned", unassigned, ngettext(
-            "qualified lead no reseller could take.",
-            "qualified leads no reseller could take.",
-            unassigned,
-        ), reverse("routing:unassigned"), _("Assign")),
-        _decision("coverage", coverage, ngettext(
-            "reseller asks to change what it takes.",
-            "resellers ask to change what they take.",
-            coverage,
-        ), reverse("routing:coverage_requests"), _("Decide")),
-        _decision("blocked", pay.blocked, ngettext(
-            "partner left out of the last payment run: a document or the IBAN is missing.",
-            "partners left out of the last payment run: a document or the IBAN is missing.",
-            pay.blocked,
-        ), _run_url(pay.blocked_run), _("See who")),
-        Decision(
-            "payable", pay.payable_partners, format_money(pay.payable_total),
-            ngettext("ready to pay to %(n)s partner: prepare a payment run.",
-                     "ready to pay to %(n)s partners: prepare a payment run.",
-                     pay.payable_partners) % {"n": format_number(pay.payable_partners)},
-            reverse("commissions:runs"), _("Prepare"),
+            ngettext(
+                "lead held for review: a possible duplicate or a disputed attribution.",
+                "leads held for review: possible duplicates or disputed attributions.",
+                held,
+            ),
+            reverse("leads:review"),
+            _("Review"),
         ),
-        _decision("drafts", pay.drafts, ngettext(
-            "payment run prepared, to send to the bank.",
-            "payment runs prepared, to send to the bank.",
+        _decision(
+            "unassigned",
+            unassigned,
+            ngettext(
+                "qualified lead no reseller could take.",
+                "qualified leads no reseller could take.",
+                unassigned,
+            ),
+            reverse("routing:unassigned"),
+            _("Assign"),
+        ),
+        _decision(
+            "coverage",
+            coverage,
+            ngettext(
+                "reseller asks to change what it takes.",
+                "resellers ask to change what they take.",
+                coverage,
+            ),
+            reverse("routing:coverage_requests"),
+            _("Decide"),
+        ),
+        _decision(
+            "blocked",
+            pay.blocked,
+            ngettext(
+                "partner left out of the last payment run: a document or the IBAN is missing.",
+                "partners left out of the last payment run: a document or the IBAN is missing.",
+                pay.blocked,
+            ),
+            _run_url(pay.blocked_run),
+            _("See who"),
+        ),
+        Decision(
+            "payable",
+            pay.payable_partners,
+            format_money(pay.payable_total),
+            ngettext(
+                "ready to pay to %(n)s partner: prepare a payment run.",
+                "ready to pay to %(n)s partners: prepare a payment run.",
+                pay.payable_partners,
+            )
+            % {"n": format_number(pay.payable_partners)},
+            reverse("commissions:runs"),
+            _("Prepare"),
+        ),
+        _decision(
+            "drafts",
             pay.drafts,
-        ), _run_url(pay.first_draft), _("Open")),
-        _decision("declarations", declarations, ngettext(
-            "conflict-of-interest declaration to review.",
-            "conflict-of-interest declarations to review.",
+            ngettext(
+                "payment run prepared, to send to the bank.",
+                "payment runs prepared, to send to the bank.",
+                pay.drafts,
+            ),
+            _run_url(pay.first_draft),
+            _("Open"),
+        ),
+        _decision(
+            "declarations",
             declarations,
-        ), reverse("partners:declarations"), _("Review")),
-        _decision("gifts", gifts, ngettext(
-            "gift asked for instead of cash.",
-            "gifts asked for instead of cash.",
+            ngettext(
+                "conflict-of-interest declaration to review.",
+                "conflict-of-interest declarations to review.",
+                declarations,
+            ),
+            reverse("partners:declarations"),
+            _("Review"),
+        ),
+        _decision(
+            "gifts",
             gifts,
-        ), reverse("commissions:redemptions"), _("Handle")),
-    ]  # fmt: skip
+            ngettext(
+                "gift asked for instead of cash.",
+                "gifts asked for instead of cash.",
+                gifts,
+            ),
+            reverse("commissions:redemptions"),
+            _("Handle"),
+        ),
+    ]
     return [d for d in found if d.count]

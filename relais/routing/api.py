@@ -76,9 +76,13 @@ def declare(request: HttpRequest, lead_id: RecordId, payload: DeclareIn) -> Lead
     """In progress, won (``amount`` excl. VAT required) or lost (``lost_reason`` required)."""
     lead, who = _mine(request, lead_id)
     return services.assignee_declare(
-        lead=lead, to=payload.to, actor=request_user(request), amount=payload.amount,
-        lost_reason=payload.lost_reason, **who,
-    )  # fmt: skip
+        lead=lead,
+        to=payload.to,
+        actor=request_user(request),
+        amount=payload.amount,
+        lost_reason=payload.lost_reason,
+        **who,
+    )
 
 
 @router.post("/inbox/{lead_id}/decline", response={204: None, **ERRORS})

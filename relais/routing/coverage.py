@@ -147,11 +147,15 @@ def coverage(now: datetime | None = None) -> list[Coverage]:
     )
     rows = [
         Coverage(
-            dep.code, dep.name, by_dep.get(dep.code, (0, 0))[0], leads.get(dep.code, 0),
-            by_dep.get(dep.code, (0, 0))[1] or 0, dep.kind,
+            dep.code,
+            dep.name,
+            by_dep.get(dep.code, (0, 0))[0],
+            leads.get(dep.code, 0),
+            by_dep.get(dep.code, (0, 0))[1] or 0,
+            dep.kind,
         )
         for dep in Departement.objects.order_by("code")
-    ]  # fmt: skip
+    ]
     return [r for r in rows if r.kind == TerritoryKind.DEPARTEMENT or r.leads or r.resellers]
 
 

@@ -26,18 +26,32 @@ def _pct(value: float | None) -> float | None:
 
 def _kpi_cells(k: Kpi) -> list[object]:
     return [
-        k.received, _pct(k.open_rate), _pct(k.treatment_rate), _pct(k.closure_rate),
-        _pct(k.conversion), k.median_open_hours, Decimal(k.revenue), k.reminders, k.expired,
+        k.received,
+        _pct(k.open_rate),
+        _pct(k.treatment_rate),
+        _pct(k.closure_rate),
+        _pct(k.conversion),
+        k.median_open_hours,
+        Decimal(k.revenue),
+        k.reminders,
+        k.expired,
         k.declined,
-    ]  # fmt: skip
+    ]
 
 
 def _kpi_headers() -> list[str]:
     return [
-        _("Leads received"), _("Open rate (%)"), _("Treatment rate (%)"), _("Closure rate (%)"),
-        _("Conversion (%)"), _("Median time to open (hours)"), _("Revenue won excl. VAT"),
-        _("SLA reminders"), _("Taken back, not opened in time"), _("Declined"),
-    ]  # fmt: skip
+        _("Leads received"),
+        _("Open rate (%)"),
+        _("Treatment rate (%)"),
+        _("Closure rate (%)"),
+        _("Conversion (%)"),
+        _("Median time to open (hours)"),
+        _("Revenue won excl. VAT"),
+        _("SLA reminders"),
+        _("Taken back, not opened in time"),
+        _("Declined"),
+    ]
 
 
 def kpi_xlsx(table: list[Kpi]) -> HttpResponse:
@@ -49,9 +63,16 @@ def kpi_xlsx(table: list[Kpi]) -> HttpResponse:
 
 def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
     headers = [
-        _("Département"), _("Resellers"), _("Leads in 12 months"), _("To recruit"),
-        _("Reseller"), _("Proposal"), _("Why"), _("Accepted"), *_kpi_headers(),
-    ]  # fmt: skip
+        _("Département"),
+        _("Resellers"),
+        _("Leads in 12 months"),
+        _("To recruit"),
+        _("Reseller"),
+        _("Proposal"),
+        _("Why"),
+        _("Accepted"),
+        *_kpi_headers(),
+    ]
     rows: list[list[object]] = []
     for review in reviews:
         c = review.coverage

@@ -45,9 +45,13 @@ class DeclareForm(forms.Form):
         ]
     )
     amount = forms.DecimalField(
-        label=_("Amount excl. VAT (€)"), required=False, min_value=0, max_digits=12,
-        decimal_places=2, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-    )  # fmt: skip
+        label=_("Amount excl. VAT (€)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
     lost_reason = forms.CharField(label=_("Why"), required=False, max_length=200)
 
 

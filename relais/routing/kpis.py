@@ -150,9 +150,21 @@ def _kpi(row: tuple[Any, ...], years: float, with_medians: bool, rank: int) -> K
     median = median_from_bands(opened, row[_BANDS]) if with_medians else None
     revenue = Decimal(row[-1] or 0).scaleb(-2)  # cents → euros, exactly
     return Kpi(
-        assignee, "", received, opened, treated, won, lost, declined, expired, reminders,
-        revenue, median, round(received / years, 1), rank,
-    )  # fmt: skip
+        assignee,
+        "",
+        received,
+        opened,
+        treated,
+        won,
+        lost,
+        declined,
+        expired,
+        reminders,
+        revenue,
+        median,
+        round(received / years, 1),
+        rank,
+    )
 
 
 def median_from_bands(opened: int, within: Sequence[int]) -> float | None:
@@ -244,9 +256,13 @@ def scores(ids: list[int], *, assignee: str, now: datetime) -> dict[int, float]:
         # The router reads within its own transaction: it must not wait for, nor hold, the
         # refresh's lock; the last refresh (minutes old at most) is recent enough here.
         table = kpi_table(
-            start=start, end=end, assignee=assignee, ids=missing, with_medians=False,
+            start=start,
+            end=end,
+            assignee=assignee,
+            ids=missing,
+            with_medians=False,
             up_to_date=False,
-        )  # fmt: skip
+        )
         found = {k.assignee: k.score for k in table}
         known.update({pk: found.get(pk, 0.5) for pk in missing})
         cache.set(key, known, timeout=26 * 3600)

@@ -114,19 +114,31 @@ class Assignment(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
     # Indexed by Meta.indexes (assignee, assigned_at), which serves the lookups by assignee alone.
     reseller = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         db_index=False,
-    )  # fmt: skip
+    )
     salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assignments", db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        db_index=False,
+    )
     assigned_at = models.DateTimeField(_("assigned"), db_index=True)
     # Set by a manual assignment only: indexed where set (Meta).
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     explanation = models.JSONField(default=dict)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -171,9 +171,13 @@ def review_accept(*, year: int, reseller_ids: list[int], actor: Any) -> Accepted
             if p.decided is not None:
                 continue
             p.decided = ReviewDecision.objects.create(
-                year=year, reseller=p.reseller, proposal=p.proposal, why=p.why[:300],
-                accepted_at=now, accepted_by=acting_user(actor),
-            )  # fmt: skip
+                year=year,
+                reseller=p.reseller,
+                proposal=p.proposal,
+                why=p.why[:300],
+                accepted_at=now,
+                accepted_by=acting_user(actor),
+            )
             _apply(p, actor, year)
             done += 1
     return Accepted(accepted=done, undecided=undecided(reviews))

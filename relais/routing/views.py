@@ -86,10 +86,12 @@ def kpis(request: HttpRequest) -> HttpResponse:
 def review_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """The review's PDF takes seconds: the task worker makes it, its page shows how far."""
     job = job_start(
-        kind="routing.review_pdf", label=_("Yearly review %(year)s (PDF)") % {"year": year},
-        params={"year": year}, actor=request_user(request),
+        kind="routing.review_pdf",
+        label=_("Yearly review %(year)s (PDF)") % {"year": year},
+        params={"year": year},
+        actor=request_user(request),
         back_url=reverse("routing:review", args=[year]),
-    )  # fmt: skip
+    )
     return redirect("job", pk=job.pk)
 
 

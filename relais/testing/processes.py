@@ -82,9 +82,13 @@ def query(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 def manage(env: dict[str, str], *args: str, timeout: float = 180) -> str:
     """``manage.py <args>`` run to its end; its output, or the failure with its stderr."""
     result = subprocess.run(  # noqa: S603 - our own manage.py, arguments from the tests
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
-    )  # fmt: skip
+    )
     if result.returncode:
         raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
@@ -94,9 +98,13 @@ def start(env: dict[str, str], *command: str, log: Path) -> subprocess.Popen[byt
     """A long-running process (worker, web server) in its own process group, output to ``log``."""
     with log.open("ab") as out:
         return subprocess.Popen(  # noqa: S603 - commands written by the tests
-            list(command), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            list(command),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:

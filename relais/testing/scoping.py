@@ -42,33 +42,56 @@ def commission_line(partner: Partner) -> CommissionLine:
     """A pending line of a one-rule plan (the plan is the network's, made once)."""
     plan, _ = Plan.objects.get_or_create(name="Portée", defaults={"status": "active"})
     rule = plan.rules.first() or Rule.objects.create(
-        plan=plan, code="fixe", name="Fixe", trigger="won", formula="fixed",
-        amount=Decimal(1), valid_from=date(2020, 1, 1),
-    )  # fmt: skip
+        plan=plan,
+        code="fixe",
+        name="Fixe",
+        trigger="won",
+        formula="fixed",
+        amount=Decimal(1),
+        valid_from=date(2020, 1, 1),
+    )
     return CommissionLine.objects.create(
-        partner=partner, rule=rule, event_key=f"scoping:{next(_numbers)}", kind="commission",
-        amount=Decimal("10.00"), earned_on=date.today(),
-    )  # fmt: skip
+        partner=partner,
+        rule=rule,
+        event_key=f"scoping:{next(_numbers)}",
+        kind="commission",
+        amount=Decimal("10.00"),
+        earned_on=date.today(),
+    )
 
 
 def payment_item(partner: Partner, *, by: User) -> PaymentItem:
     """The partner's payment in a run of its own (a run is the network's, not the partner's)."""
     run = PaymentRun.objects.create(cutoff=date.today(), execution_date=date.today(), created_by=by)
     return PaymentItem.objects.create(
-        run=run, partner=partner, amount_excl_vat=Decimal(10), amount=Decimal(10),
-        iban="FR1420041010050500013M02606", end_to_end_id=f"E2E-{next(_numbers)}",
-    )  # fmt: skip
+        run=run,
+        partner=partner,
+        amount_excl_vat=Decimal(10),
+        amount=Decimal(10),
+        iban="FR1420041010050500013M02606",
+        end_to_end_id=f"E2E-{next(_numbers)}",
+    )
 
 
 def invoice(item: PaymentItem) -> Invoice:
     """A self-billed invoice row for the item (its PDF file is never opened by these tests)."""
     number = next(_numbers)
     return Invoice.objects.create(
-        number=f"SCOPE-{number}", sequence=number, type_code="389", partner=item.partner,
-        item=item, issue_date=date.today(), period_start=date.today(), period_end=date.today(),
-        total_excl_vat=Decimal(10), vat_rate=Decimal(0), vat_amount=Decimal(0),
-        total_incl_vat=Decimal(10), xml="<invoice/>", pdf="invoices/scoping.pdf",
-    )  # fmt: skip
+        number=f"SCOPE-{number}",
+        sequence=number,
+        type_code="389",
+        partner=item.partner,
+        item=item,
+        issue_date=date.today(),
+        period_start=date.today(),
+        period_end=date.today(),
+        total_excl_vat=Decimal(10),
+        vat_rate=Decimal(0),
+        vat_amount=Decimal(0),
+        total_incl_vat=Decimal(10),
+        xml="<invoice/>",
+        pdf="invoices/scoping.pdf",
+    )
 
 
 def correction(of: Invoice, *, by: User) -> CorrectionRequest:
@@ -115,16 +138,24 @@ def declaration(partner: Partner, *, by: User) -> ConflictDeclaration:
 
 def audit(partner: Partner, *, by: User) -> ComplianceAudit:
     return partner_services.audit_schedule(
-        partner=partner, title="Audit annuel", due_date=date.today(), checks=[],
-        recurrence_months=None, actor=by,
-    )  # fmt: skip
+        partner=partner,
+        title="Audit annuel",
+        due_date=date.today(),
+        checks=[],
+        recurrence_months=None,
+        actor=by,
+    )
 
 
 def dispute(partner: Partner, *, by: User) -> Dispute:
     return partner_services.dispute_open(
-        partner=partner, subject="Litige", parties="Client", amount_at_stake=None,
-        deadline=None, actor=by,
-    )  # fmt: skip
+        partner=partner,
+        subject="Litige",
+        parties="Client",
+        amount_at_stake=None,
+        deadline=None,
+        actor=by,
+    )
 
 
 def signature(partner: Partner, *, by: User) -> Signature:
@@ -174,11 +205,20 @@ def partner_objects(partner: Partner, user: User, *, manager: User) -> PartnerOb
     token, _raw = api_token_create(user=user, name="theirs", scopes=["read"])
     sign = signature(partner, by=user)
     return PartnerObjects(
-        partner=partner, user=user, token=token, lead=lead(partner),
-        line=commission_line(partner), item=item, invoice=bill,
-        correction=correction(bill, by=manager), redemption=redemption(partner),
-        declaration=declaration(partner, by=user), audit=audit(partner, by=manager),
-        dispute=dispute(partner, by=manager), signature=sign,
-        lead_import=lead_import(by=manager), partner_import=partner_import(by=manager),
+        partner=partner,
+        user=user,
+        token=token,
+        lead=lead(partner),
+        line=commission_line(partner),
+        item=item,
+        invoice=bill,
+        correction=correction(bill, by=manager),
+        redemption=redemption(partner),
+        declaration=declaration(partner, by=user),
+        audit=audit(partner, by=manager),
+        dispute=dispute(partner, by=manager),
+        signature=sign,
+        lead_import=lead_import(by=manager),
+        partner_import=partner_import(by=manager),
         template=sign.template,
-    )  # fmt: skip
+    )

@@ -25,23 +25,45 @@ def test_a_workload_and_its_floor_are_timed_by_turns():
 
 def test_the_report_writes_both_files_with_floor_ratio_and_verdict(tmp_path):
     row = result(
-        "kpi_table", value=120.0, unit="ms", spread=(110.0, 130.0), floor=100.0, ratio=1.2,
-        target="≤ 150 ms and ≤ 1.5× the SQL floor", met=True, odoo="265–700 ms", note="GROUP BY",
-    )  # fmt: skip
+        "kpi_table",
+        value=120.0,
+        unit="ms",
+        spread=(110.0, 130.0),
+        floor=100.0,
+        ratio=1.2,
+        target="≤ 150 ms and ≤ 1.5× the SQL floor",
+        met=True,
+        odoo="265–700 ms",
+        note="GROUP BY",
+    )
     row["host_ms"] = [231.4, 118.0]  # the machine sped up during the workload
-    older = result("dashboard", value=9.0, unit="ms", spread=(8.0, 10.0), floor=7.0, ratio=1.3,
-                   target="", met=True)  # fmt: skip
+    older = result(
+        "dashboard",
+        value=9.0,
+        unit="ms",
+        spread=(8.0, 10.0),
+        floor=7.0,
+        ratio=1.3,
+        target="",
+        met=True,
+    )
     report = {
-        "when": "2026-11-22 10:00 UTC", "mode": "quick", "total_seconds": 12.0,
+        "when": "2026-11-22 10:00 UTC",
+        "mode": "quick",
+        "total_seconds": 12.0,
         "machine": {"cpus": 2, "python": "3.13.0", "system": "Linux"},
         "engines": {
             "postgresql": {
-                "results": [row, older], "build_seconds": 1.0, "run_seconds": 2.0,
-                "server": {"autovacuum": "off", "shared_buffers": "128MB"}, "steal_percent": 3.5, "yardstick_ms": 540.2,
+                "results": [row, older],
+                "build_seconds": 1.0,
+                "run_seconds": 2.0,
+                "server": {"autovacuum": "off", "shared_buffers": "128MB"},
+                "steal_percent": 3.5,
+                "yardstick_ms": 540.2,
             },
             "sqlite": {"skipped": "no PostgreSQL"},
         },
-    }  # fmt: skip
+    }
     write(report, tmp_path)
     assert (
         json.loads((tmp_path / "results.json").read_text())["engines"]["postgresql"]["results"][0][
@@ -81,9 +103,15 @@ def test_a_partial_run_updates_its_workloads_and_keeps_the_others():
 
     def row(name, value):
         return result(
-            name, value=value, unit="ms", spread=(value, value), floor=None, ratio=None,
-            target="", met=None,
-        )  # fmt: skip
+            name,
+            value=value,
+            unit="ms",
+            spread=(value, value),
+            floor=None,
+            ratio=None,
+            target="",
+            met=None,
+        )
 
     old = {"results": [row("kpi_table", 900.0), row("dashboard", 200.0)], "when": "then"}
     new = {"results": [row("kpi_table", 90.0)], "when": "now"}
@@ -105,8 +133,11 @@ def test_the_report_names_the_database_settings_its_figures_depend_on():
     settings = server_settings()
     if connection.vendor == "postgresql":
         assert set(settings) == {
-            "autovacuum", "max_wal_size", "shared_buffers", "synchronous_commit",
-        }  # fmt: skip
+            "autovacuum",
+            "max_wal_size",
+            "shared_buffers",
+            "synchronous_commit",
+        }
         assert settings["autovacuum"] in ("on", "off")
     else:
         assert set(settings) == {"journal_mode", "synchronous"}  # the tests' database is in memory

@@ -80,9 +80,12 @@ def test_the_coverage_pages_pass_axe(audit, manager):  # noqa: F811 - the fixtur
 
     reseller = make_reseller(("69",), with_user=True)
     coverage_request_submit(
-        partner=reseller, departements=["69", "33"], categories=[], monthly_capacity=12,
+        partner=reseller,
+        departements=["69", "33"],
+        categories=[],
+        monthly_capacity=12,
         actor=None,
-    )  # fmt: skip
+    )
     found = audit("reseller", reseller.members.get().user, ["/portal/coverage/", "/portal/"])
     found += audit("manager", manager, ["/routing/coverage-requests/", "/dashboard/"])
     assert_none(found)

@@ -23,9 +23,11 @@ def test_a_partner_downloads_a_statement_and_an_invoice(browser, live_server, cl
     invoice = run.items.get().invoice
     client.force_login(partner.members.get().user)
     context = browser.new_context(
-        viewport={"width": 375, "height": 740}, base_url=live_server.url, locale="fr-FR",
+        viewport={"width": 375, "height": 740},
+        base_url=live_server.url,
+        locale="fr-FR",
         accept_downloads=True,
-    )  # fmt: skip
+    )
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

@@ -26,9 +26,11 @@ def manager_phone(browser, live_server, client):
 
 def _offered(page):
     """The moves the page offers, by their target status."""
-    return sorted(page.locator("#lead-moves [data-move]").evaluate_all(
-        "nodes => nodes.map(n => n.dataset.move)"
-    ))  # fmt: skip
+    return sorted(
+        page.locator("#lead-moves [data-move]").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.move)"
+        )
+    )
 
 
 def _apply(page, click):

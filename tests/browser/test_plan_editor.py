@@ -22,9 +22,11 @@ def page(browser, live_server):
     client = Client()
     client.force_login(UserFactory())  # a network manager
     context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, base_url=live_server.url, locale="en-GB",
+        viewport={"width": 1366, "height": 900},
+        base_url=live_server.url,
+        locale="en-GB",
         bypass_csp=True,  # axe-core is added to the page; the CSP test covers the real policy
-    )  # fmt: skip
+    )
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
     context.add_cookies([{**cookie, "url": live_server.url}])
     yield context.new_page()

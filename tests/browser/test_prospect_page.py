@@ -12,8 +12,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_prospects_buttons_do_not_touch_on_a_phone(browser, live_server):
     lead = services.lead_submit(
         data={"last_name": "Bernard", "email": "bernard@orange.fr", "postcode": "31000"},
-        channel="referral_link", partner=PartnerFactory(), consent_phone=True,
-    )  # fmt: skip
+        channel="referral_link",
+        partner=PartnerFactory(),
+        consent_phone=True,
+    )
     context = browser.new_context(
         viewport={"width": 375, "height": 740}, base_url=live_server.url, locale="fr-FR"
     )

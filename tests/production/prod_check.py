@@ -96,13 +96,18 @@ def readme_block() -> tuple[dict[str, str], list[list[str]]]:
 
 def environment(exported: dict[str, str], database_url: str, data: Path) -> dict[str, str]:
     """The README's variables, with the check's own secret, database and Redis database."""
-    ours = {"SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL}  # fmt: skip
+    ours = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+    }
     missing = sorted(set(ours) - set(exported))
     assert not missing, f"the README's production block does not export {missing}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
     return {
-        **env, **exported, **ours,
+        **env,
+        **exported,
+        **ours,
         "DJANGO_SETTINGS_MODULE": "relais.settings",
         # Not the README's business: where files go, where mail goes, and a worker taken for
         # dead after 5 s (300 in production) so the check needs no five minutes.
@@ -110,7 +115,7 @@ def environment(exported: dict[str, str], database_url: str, data: Path) -> dict
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "RELAIS_STALLED_AFTER_SECONDS": "5",
         "RELAIS_RESUME_SWEEP_SECONDS": "2",
-    }  # fmt: skip
+    }
 
 
 def run_to_end(command: list[str], env: dict[str, str]) -> str:
@@ -134,10 +139,12 @@ class Browser:
         server = self.servers[self.turn % len(self.servers)]  # each request to the next server
         self.turn += 1
         headers = {
-            "Host": self.host, "X-Forwarded-Proto": "https",
-            "Origin": f"https://{self.host}", "Referer": f"https://{self.host}{path}",
+            "Host": self.host,
+            "X-Forwarded-Proto": "https",
+            "Origin": f"https://{self.host}",
+            "Referer": f"https://{self.host}{path}",
             **kwargs.pop("headers", {}),
-        }  # fmt: skip
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         response = self.http.request(
@@ -157,14 +164,17 @@ class Browser:
 
     def post_form(self, path: str, fields: dict[str, Any], page: str | None = None) -> Any:
         token = self.csrf(page or path)
-        return self.request("POST", path, fields={"csrfmiddlewaretoken": token, **fields},
-                            encode_multipart=False)  # fmt: skip
+        return self.request(
+            "POST", path, fields={"csrfmiddlewaretoken": token, **fields}, encode_multipart=False
+        )
 
     def api(self, method: str, path: str, token: str, body: Any = None) -> Any:
         response = self.request(
-            method, "/api/v1" + path, body=json.dumps(body) if body is not None else None,
+            method,
+            "/api/v1" + path,
+            body=json.dumps(body) if body is not None else None,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )  # fmt: skip
+        )
         assert response.status in (200, 201), (path, response.status, response.data[:500])
         return response.json()
 
@@ -177,17 +187,27 @@ def lead_to_sepa(browser: Browser, env: dict[str, str], people: dict[str, Any]) 
     introducer, manager, reseller = (
         token(people[k]) for k in ("introducer", "manager", "reseller")
     )
-    lead = browser.api("POST", "/leads", introducer,
-                       {"last_name": "Martin", "phone": "0612345678", "postcode": "69003",
-                        "email": "martin@orange.fr", "need": "Isolation des combles"})  # fmt: skip
+    lead = browser.api(
+        "POST",
+        "/leads",
+        introducer,
+        {
+            "last_name": "Martin",
+            "phone": "0612345678",
+            "postcode": "69003",
+            "email": "martin@orange.fr",
+            "need": "Isolation des combles",
+        },
+    )
     step(f"lead {lead['id']} submitted through the API by its introducer")
     browser.api("POST", f"/leads/{lead['id']}/transitions", manager, {"to": "qualified"})
     inbox = browser.api("GET", "/inbox", reseller)["items"]
     assert [item["id"] for item in inbox] == [lead["id"]], inbox
     step("qualified and routed: the lead is in the reseller's inbox")
     browser.api("POST", f"/inbox/{lead['id']}/open", reseller)
-    won = browser.api("POST", f"/inbox/{lead['id']}/status", reseller,
-                      {"to": "won", "amount": "8400.00"})  # fmt: skip
+    won = browser.api(
+        "POST", f"/inbox/{lead['id']}/status", reseller, {"to": "won", "amount": "8400.00"}
+    )
     assert won["status"] == "won", won
 
     login = browser.post_form("/login/", {"email": people["manager"], "password": PASSWORD})
@@ -197,12 +217,17 @@ def lead_to_sepa(browser: Browser, env: dict[str, str], people: dict[str, Any]) 
     assert len(ids) == 1, f"one commission line expected, found {ids}"
     step(f"won: commission line {ids[0]} earned by the introducer")
     for action in ("approve", "release"):
-        moved = browser.post_form("/commissions/lines/bulk/", {"line": ids[0], "action": action},
-                                  page="/commissions/lines/")  # fmt: skip
+        moved = browser.post_form(
+            "/commissions/lines/bulk/",
+            {"line": ids[0], "action": action},
+            page="/commissions/lines/",
+        )
         assert moved.status == 302, (action, moved.status)
     today = date.today().isoformat()
-    made = browser.post_form("/commissions/runs/", {"cutoff": today, "execution_date": today,
-                                                    "schema": "pain.001.001.09"})  # fmt: skip
+    made = browser.post_form(
+        "/commissions/runs/",
+        {"cutoff": today, "execution_date": today, "schema": "pain.001.001.09"},
+    )
     assert made.status == 302, ("payment run", made.status, made.data[:2000])
     sepa = browser.request("GET", made.headers["Location"] + "?format=xml")
     assert sepa.status == 200, ("SEPA file", sepa.status)
@@ -232,14 +257,22 @@ def import_outlives_its_worker(
     lines += [f"Client {n};import{n}@orange.fr;69003" for n in range(IMPORT_ROWS)]
     token = browser.csrf("/leads/import/")
     uploaded = browser.request(
-        "POST", "/leads/import/",
+        "POST",
+        "/leads/import/",
         fields={"csrfmiddlewaretoken": token, "file": ("big.csv", "\n".join(lines).encode())},
-    )  # fmt: skip
+    )
     assert uploaded.status == 302, ("upload", uploaded.status)
     page = uploaded.headers["Location"]
-    launched = browser.post_form(page, {"action": "import", "mode": "valid_only",
-                                        "map_last_name": "Nom", "map_email": "Courriel",
-                                        "map_postcode": "Code postal"})  # fmt: skip
+    launched = browser.post_form(
+        page,
+        {
+            "action": "import",
+            "mode": "valid_only",
+            "map_last_name": "Nom",
+            "map_email": "Courriel",
+            "map_postcode": "Code postal",
+        },
+    )
     assert launched.status == 302, ("import", launched.status)
     batch = int(re.findall(r"\d+", page)[-1])
 
@@ -247,8 +280,11 @@ def import_outlives_its_worker(
         sql = "SELECT state, created FROM leads_leadimport WHERE id = %s"
         return query(env["DATABASE_URL"], sql, batch)[0]
 
-    wait_for("the import's first thousand", timeout=180,
-             probe=lambda: True if 1000 <= progress()[1] < IMPORT_ROWS else None)  # fmt: skip
+    wait_for(
+        "the import's first thousand",
+        timeout=180,
+        probe=lambda: True if 1000 <= progress()[1] < IMPORT_ROWS else None,
+    )
     kill(first)
     state, created = progress()
     assert state == "running", state
@@ -257,8 +293,12 @@ def import_outlives_its_worker(
     assert progress() == (state, created), "the killed worker's job is still writing"
     step(f"import running, {created} of {IMPORT_ROWS} rows created: its worker killed (SIGKILL)")
     start_worker()
-    wait_for("the import to end", timeout=240, every=1,
-             probe=lambda: True if progress()[0] in ("done", "failed") else None)  # fmt: skip
+    wait_for(
+        "the import to end",
+        timeout=240,
+        every=1,
+        probe=lambda: True if progress()[0] in ("done", "failed") else None,
+    )
     leads = query(
         env["DATABASE_URL"],
         "SELECT COUNT(*), COUNT(DISTINCT email) FROM leads_lead WHERE channel = 'import'",
@@ -279,8 +319,10 @@ def main() -> int:
 
     redis.Redis.from_url(REDIS_URL).flushdb()  # db 5 is the check's own: no job of a past run
     processes: list[Any] = []
-    with tempfile.TemporaryDirectory(prefix="prod-check-") as tmp, \
-            throwaway_postgres(PG_SERVER, DATABASE) as database_url:  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory(prefix="prod-check-") as tmp,
+        throwaway_postgres(PG_SERVER, DATABASE) as database_url,
+    ):
         data = Path(tmp)
         env = environment(exported, database_url, data)
         try:
@@ -299,9 +341,11 @@ def run(commands: list[list[str]], env: dict[str, str], data: Path, processes: l
         run_to_end(command, env)
         step(f"{shlex.join(command)}: done")
     people = json.loads(
-        run_to_end([sys.executable, "manage.py", "shell", "-c",
-                    SETUP.replace("PASSWORD", repr(PASSWORD))], env).splitlines()[-1]
-    )  # fmt: skip
+        run_to_end(
+            [sys.executable, "manage.py", "shell", "-c", SETUP.replace("PASSWORD", repr(PASSWORD))],
+            env,
+        ).splitlines()[-1]
+    )
     people["manager"] = "manager@relais.example.fr"
     (web,) = [c for c in services if "gunicorn" in c[0]]
     (worker,) = [c for c in services if "rqworker" in c]

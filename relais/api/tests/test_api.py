@@ -91,9 +91,10 @@ def test_partial_update(api_client, manager):
     )
     assert response.status_code == 422
     response = api_client(manager).patch(
-        f"/api/v1/partners/{partner.pk}", {"city": "Ajaccio", "postcode": "20000"},
+        f"/api/v1/partners/{partner.pk}",
+        {"city": "Ajaccio", "postcode": "20000"},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert response.json()["departement"] == "2A"
     assert response.json()["email"] == partner.email

@@ -40,8 +40,13 @@ def test_partner_and_lead_transitions_each_document_their_own_body(openapi):
     assert set(partner_body["properties"]) == {"to", "reason"}
     assert _ref(partner_body["properties"]["to"]) == "PartnerStatus"
     assert set(lead_body["properties"]) == {
-        "to", "note", "rejection_reason", "amount", "won_date", "lost_reason",
-    }  # fmt: skip
+        "to",
+        "note",
+        "rejection_reason",
+        "amount",
+        "won_date",
+        "lost_reason",
+    }
     assert _ref(lead_body["properties"]["to"]) == "LeadStatus"
 
 
@@ -131,9 +136,12 @@ def test_an_unreachable_database_is_a_503_with_the_error_body(tmp_path, engine):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DB_"))}
     done = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{UNREACHABLE}"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", "DATABASE_URL": url},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     status_line, body = done.stdout.split("\n", 1)
     assert status_line == "503 application/json; charset=utf-8"

@@ -84,8 +84,9 @@ def _give_token(user: User, raw: str) -> None:
 def _assigned_lead(reseller: Partner, manager: User) -> Lead:
     reseller.served_departements.set(["69"])
     ResellerProfile.objects.get_or_create(partner=reseller)
-    lead = lead_submit(data={"last_name": "Rivière", "phone": "0611000001", "postcode": "69003"},
-                       channel="staff")  # fmt: skip
+    lead = lead_submit(
+        data={"last_name": "Rivière", "phone": "0611000001", "postcode": "69003"}, channel="staff"
+    )
     lead_transition(lead=lead, to="qualified", actor=manager)
     lead_route(lead_id=lead.pk)
     return lead
@@ -96,8 +97,11 @@ def staff_world(db: None) -> dict[str, int]:
     """A manager's token, and a partner and its lead to read and change."""
     _give_token(UserFactory(role=Role.MANAGER), STAFF_TOKEN)
     partner = PartnerFactory()
-    lead = lead_submit(data={"last_name": "Martin", "email": "m@orange.fr", "postcode": "69003"},
-                       channel="api", partner=partner)  # fmt: skip
+    lead = lead_submit(
+        data={"last_name": "Martin", "email": "m@orange.fr", "postcode": "69003"},
+        channel="api",
+        partner=partner,
+    )
     return {"partner_id": partner.pk, "lead_id": lead.pk}
 
 

@@ -31,17 +31,21 @@ def correction_request(
         raise DomainError(_("Only an invoice can be corrected, not a credit note."), code="credit")
     if not reason.strip():
         raise DomainError(
-            _("Say what is wrong with the invoice."), code="reason_required",
+            _("Say what is wrong with the invoice."),
+            code="reason_required",
             fields={"reason": _("Required.")},
-        )  # fmt: skip
+        )
     left = invoice.total_excl_vat - credited(invoice)
     if amount <= 0 or amount > left:
         raise DomainError(
-            _("Invoice %(number)s is issued and cannot be edited; a credit note can take back "
-              "between 0 and %(left)s excl. VAT.")
+            _(
+                "Invoice %(number)s is issued and cannot be edited; a credit note can take back "
+                "between 0 and %(left)s excl. VAT."
+            )
             % {"number": invoice.number, "left": format_money(left)},
-            code="bad_amount", fields={"amount": _("Out of range.")},
-        )  # fmt: skip
+            code="bad_amount",
+            fields={"amount": _("Out of range.")},
+        )
     request = CorrectionRequest.objects.create(
         invoice=invoice, amount_excl_vat=amount, reason=reason.strip(), requested_by=actor
     )

@@ -89,14 +89,16 @@ def own_invoice_create(
     refuse_bad_text(OwnInvoice, {"number": number})
     if not number:
         raise DomainError(
-            _("Give the invoice's number."), code="number_required",
+            _("Give the invoice's number."),
+            code="number_required",
             fields={"number": _("Required.")},
-        )  # fmt: skip
+        )
     if amount_incl_vat < 0:
         raise DomainError(
-            _("Give the invoice's amount, 0 or more."), code="amount_required",
+            _("Give the invoice's amount, 0 or more."),
+            code="amount_required",
             fields={"amount_incl_vat": _("An amount of 0 or more is required.")},
-        )  # fmt: skip
+        )
     invoice = OwnInvoice(
         partner=partner, number=number, amount_incl_vat=cents(amount_incl_vat), file=file
     )
@@ -111,9 +113,12 @@ def own_invoice_create(
             ),
         )
         audit_record(
-            subject=invoice, action="received", actor=actor, target=number,
+            subject=invoice,
+            action="received",
+            actor=actor,
+            target=number,
             changes={"amount_incl_vat": [None, str(invoice.amount_incl_vat)]},
-        )  # fmt: skip
+        )
     return invoice
 
 

@@ -74,10 +74,14 @@ def redemption_approve(*, redemption: Redemption, actor: User | None) -> Redempt
         if available(locked.partner) < locked.value_incl_vat:
             raise DomainError(_("The partner's balance no longer covers it."), code="balance")
         locked.line = CommissionLine.objects.create(
-            partner=locked.partner, event_key=f"gift:{locked.pk}", kind=LineKind.GIFT,
-            amount=-locked.value_incl_vat, earned_on=timezone.localdate(),
-            status=LineStatus.PAYABLE, detail={"gift": locked.gift.name},
-        )  # fmt: skip
+            partner=locked.partner,
+            event_key=f"gift:{locked.pk}",
+            kind=LineKind.GIFT,
+            amount=-locked.value_incl_vat,
+            earned_on=timezone.localdate(),
+            status=LineStatus.PAYABLE,
+            detail={"gift": locked.gift.name},
+        )
         locked.decided_at = timezone.now()
         locked.save()
         audit_record(subject=locked, action="approved", actor=actor)

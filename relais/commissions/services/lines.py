@@ -135,10 +135,17 @@ def _line(partner: Partner, rule: Rule, occasion: Occasion) -> CommissionLine | 
     if outcome.amount == 0:
         return None
     return CommissionLine.objects.create(
-        partner=partner, lead=occasion.lead, rule=rule, event_key=occasion.key,
-        kind=LineKind.COMMISSION, base=occasion.base, amount=outcome.amount,
-        detail=outcome.detail, earned_on=occasion.on, hold_reason=_suspicion(occasion.lead),
-    )  # fmt: skip
+        partner=partner,
+        lead=occasion.lead,
+        rule=rule,
+        event_key=occasion.key,
+        kind=LineKind.COMMISSION,
+        base=occasion.base,
+        amount=outcome.amount,
+        detail=outcome.detail,
+        earned_on=occasion.on,
+        hold_reason=_suspicion(occasion.lead),
+    )
 
 
 def _progress(partner: Partner, rule: Rule, beneficiary: str, start: date, end: date) -> History:
@@ -169,10 +176,14 @@ def _bonus(
         return None
     outcome.detail.update(target=str(rule.target), period=[start.isoformat(), end.isoformat()])
     return CommissionLine.objects.create(
-        partner=partner, rule=rule, event_key=key, kind=LineKind.BONUS,
+        partner=partner,
+        rule=rule,
+        event_key=key,
+        kind=LineKind.BONUS,
         amount=outcome.amount,
-        detail=outcome.detail, earned_on=occasion.on,
-    )  # fmt: skip
+        detail=outcome.detail,
+        earned_on=occasion.on,
+    )
 
 
 def lines_claw_back(*, lead: Lead, event: LeadEvent) -> list[CommissionLine]:
@@ -199,12 +210,18 @@ def lines_claw_back(*, lead: Lead, event: LeadEvent) -> list[CommissionLine]:
                 continue
             made.append(
                 CommissionLine.objects.create(
-                    partner_id=line.partner_id, lead=lead, rule=line.rule, event_key=key,
-                    kind=LineKind.CLAWBACK, base=-to_cents(refund), amount=-amount,
+                    partner_id=line.partner_id,
+                    lead=lead,
+                    rule=line.rule,
+                    event_key=key,
+                    kind=LineKind.CLAWBACK,
+                    base=-to_cents(refund),
+                    amount=-amount,
                     detail={"refund": str(refund), "won": str(won), "ratio": str(ratio)},
-                    earned_on=timezone.localdate(), reverses=line,
+                    earned_on=timezone.localdate(),
+                    reverses=line,
                 )
-            )  # fmt: skip
+            )
     return made
 
 
@@ -229,9 +246,13 @@ def _move(ids: list[int], src: str, dst: str, actor: User | None, **extra: Any) 
 
 def lines_approve(*, ids: list[int], actor: User | None) -> int:
     return _move(
-        ids, LineStatus.PENDING, LineStatus.APPROVED, actor,
-        approved_at=timezone.now(), approved_by=actor,
-    )  # fmt: skip
+        ids,
+        LineStatus.PENDING,
+        LineStatus.APPROVED,
+        actor,
+        approved_at=timezone.now(),
+        approved_by=actor,
+    )
 
 
 def lines_release(*, ids: list[int], actor: User | None) -> int:
@@ -257,6 +278,9 @@ def line_unhold(*, line: CommissionLine, actor: User | None, note: str = "") -> 
             raise DomainError(_("This line is not on hold."), code="not_held")
         CommissionLine.objects.filter(pk=line.pk).update(hold_reason="")
         audit_record(
-            subject=locked, action="released", actor=actor, reason=note,
+            subject=locked,
+            action="released",
+            actor=actor,
+            reason=note,
             changes={"hold_reason": [locked.hold_reason, ""]},
-        )  # fmt: skip
+        )

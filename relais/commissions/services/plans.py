@@ -24,10 +24,25 @@ from relais.core.textcheck import refuse_bad_text
 
 # What a manager sets on a rule (code and version identify it, the plan holds it).
 RULE_FIELDS = (
-    "name", "trigger", "beneficiary", "formula", "amount", "rate", "tier_basis", "period",
-    "tiers", "target", "partner_kind", "group", "category", "partner", "cap_per_deal",
-    "cap_per_year", "valid_from", "valid_until",
-)  # fmt: skip
+    "name",
+    "trigger",
+    "beneficiary",
+    "formula",
+    "amount",
+    "rate",
+    "tier_basis",
+    "period",
+    "tiers",
+    "target",
+    "partner_kind",
+    "group",
+    "category",
+    "partner",
+    "cap_per_deal",
+    "cap_per_year",
+    "valid_from",
+    "valid_until",
+)
 
 
 def _draft(plan: Plan) -> Plan:
@@ -83,9 +98,11 @@ def plan_discard(*, plan: Plan, actor: User | None) -> None:
         locked = _draft(plan)
         # Audited on the plan it was a version of, if any: the draft's own history goes.
         audit_record(
-            subject=locked.replaces or locked, action="draft_discarded", actor=actor,
+            subject=locked.replaces or locked,
+            action="draft_discarded",
+            actor=actor,
             target=locked.name,
-        )  # fmt: skip
+        )
         locked.delete()
 
 
@@ -160,9 +177,12 @@ def rule_update(*, rule: Rule, fields: dict[str, Any], actor: User | None) -> Ru
             if before[name] != str(getattr(current, name))
         }
         audit_record(
-            subject=locked, action="rule_updated", actor=actor, target=str(current),
+            subject=locked,
+            action="rule_updated",
+            actor=actor,
+            target=str(current),
             changes=changes,
-        )  # fmt: skip
+        )
     return current
 
 
@@ -212,8 +232,10 @@ def plan_new_version(*, plan: Plan, starts_on: date, actor: User | None) -> Plan
         when = date_format(starts_on, "SHORT_DATE_FORMAT")
         draft = Plan.objects.create(
             name=_("%(name)s from %(day)s") % {"name": active.name, "day": when},
-            description=active.description, replaces=active, starts_on=starts_on,
-        )  # fmt: skip
+            description=active.description,
+            replaces=active,
+            starts_on=starts_on,
+        )
         for rule in rules:
             copy = Rule(plan=draft, code=rule.code, version=1)
             for name in RULE_FIELDS:
@@ -221,7 +243,10 @@ def plan_new_version(*, plan: Plan, starts_on: date, actor: User | None) -> Plan
             copy.valid_from = starts_on
             copy.save()
         audit_record(
-            subject=active, action="version_drafted", actor=actor, target=draft.name,
+            subject=active,
+            action="version_drafted",
+            actor=actor,
+            target=draft.name,
             changes={"starts_on": [None, starts_on.isoformat()]},
-        )  # fmt: skip
+        )
     return draft

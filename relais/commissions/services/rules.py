@@ -136,10 +136,24 @@ def plan_activate(*, plan: Plan, actor: User | None) -> Plan:
 
 # What a new version may change on a rule; code and plan identify it, dates are the version's.
 VERSIONED = (
-    "name", "trigger", "beneficiary", "formula", "amount", "rate", "tier_basis", "period",
-    "tiers", "target", "partner_kind", "group", "category_id", "partner_id", "cap_per_deal",
-    "cap_per_year", "valid_until",
-)  # fmt: skip
+    "name",
+    "trigger",
+    "beneficiary",
+    "formula",
+    "amount",
+    "rate",
+    "tier_basis",
+    "period",
+    "tiers",
+    "target",
+    "partner_kind",
+    "group",
+    "category_id",
+    "partner_id",
+    "cap_per_deal",
+    "cap_per_year",
+    "valid_until",
+)
 
 
 def _merge_version(draft: Plan, rules: list[Rule], actor: User | None) -> Plan:
@@ -185,9 +199,12 @@ def _merge_version(draft: Plan, rules: list[Rule], actor: User | None) -> Plan:
     others = Rule.objects.filter(plan__status=PlanStatus.ACTIVE).exclude(plan=target)
     _refuse_conflicts(list(target.rules.all()) + list(others))
     audit_record(
-        subject=target, action="version_activated", actor=actor, target=draft.name,
+        subject=target,
+        action="version_activated",
+        actor=actor,
+        target=draft.name,
         changes={"starts_on": [None, starting.isoformat()], "rules": [None, changed]},
-    )  # fmt: skip
+    )
     draft.delete()
     return target
 
@@ -220,7 +237,10 @@ def rule_new_version(
         current.save(update_fields=["valid_until"])
         successor.save()
         audit_record(
-            subject=current.plan, action="rule_version", actor=actor, target=str(successor),
+            subject=current.plan,
+            action="rule_version",
+            actor=actor,
+            target=str(successor),
             changes={k: [str(getattr(current, k)), str(v)] for k, v in changes.items()},
-        )  # fmt: skip
+        )
     return successor

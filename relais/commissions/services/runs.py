@@ -57,19 +57,22 @@ def run_create(
         raise DomainError(_("Unknown SEPA format."), code="bad_schema")
     if execution_date < timezone.localdate():
         raise DomainError(
-            _("The payment date is in the past."), code="past_date",
+            _("The payment date is in the past."),
+            code="past_date",
             fields={"execution_date": _("Today or later.")},
-        )  # fmt: skip
+        )
     with transaction.atomic():
         rows = list(
             CommissionLine.objects.select_for_update()
             .filter(
-                status=LineStatus.PAYABLE, payment_run__isnull=True, hold_reason="",
+                status=LineStatus.PAYABLE,
+                payment_run__isnull=True,
+                hold_reason="",
                 earned_on__lte=cutoff,
             )
             .order_by("pk")
             .values_list("pk", "partner_id", "amount")
-        )  # fmt: skip
+        )
         by_partner: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
         for pk, partner_id, amount in rows:
             by_partner[partner_id].append((pk, amount))
@@ -93,17 +96,26 @@ def run_create(
             reasons = _reasons(total, found[partner_id])
             if reasons:
                 blocked.append(
-                    {"partner": partner_id, "name": partner.display_name, "amount": str(total),
-                     "reasons": reasons}
-                )  # fmt: skip
+                    {
+                        "partner": partner_id,
+                        "name": partner.display_name,
+                        "amount": str(total),
+                        "reasons": reasons,
+                    }
+                )
                 continue
             items.append(
                 PaymentItem(
-                    run=run, partner=partner, amount_excl_vat=total, vat=vats[partner_id],
-                    amount=total + vats[partner_id], iban=partner.iban, bic=partner.bic,
+                    run=run,
+                    partner=partner,
+                    amount_excl_vat=total,
+                    vat=vats[partner_id],
+                    amount=total + vats[partner_id],
+                    iban=partner.iban,
+                    bic=partner.bic,
                     end_to_end_id=f"RLS{run.pk}P{partner_id}",
                 )
-            )  # fmt: skip
+            )
             taken += [pk for pk, _amount in by_partner[partner_id]]
         if not items:
             raise DomainError(_nothing_message(blocked), code="nothing_to_pay")

@@ -14,19 +14,26 @@ from relais.testing.factories import PartnerFactory, UserFactory
 
 def won_lead(partner, manager, amount, number=0, reseller=None, day=None, **data):
     lead = lead_submit(
-        data={"last_name": f"Client {number}", "phone": f"0622{number:06d}", "postcode": "69003",
-              **data},
+        data={
+            "last_name": f"Client {number}",
+            "phone": f"0622{number:06d}",
+            "postcode": "69003",
+            **data,
+        },
         channel="portal",
         partner=partner,
-    )  # fmt: skip
+    )
     lead = lead_transition(lead=lead, to="qualified", actor=manager)
     # Given to the reseller (as the router would), or else to one of our salespeople: a deal
     # with no reseller pays no reseller's commission.
     lead = lead_assign(
-        lead=lead, actor=manager, reseller=reseller,
+        lead=lead,
+        actor=manager,
+        reseller=reseller,
         salesperson=None if reseller else UserFactory(role=Role.SALESPERSON),
-        note="", at=timezone.now(),
-    )  # fmt: skip
+        note="",
+        at=timezone.now(),
+    )
     lead = lead_transition(lead=lead, to="opened", actor=manager)
     lead = lead_transition(
         lead=lead, to="won", actor=manager, amount=Decimal(amount), won_date=day or date.today()
@@ -38,9 +45,12 @@ def active_plan(manager, *rules, name="Plan 2026"):
     plan = Plan.objects.create(name=name)
     for n, fields in enumerate(rules):
         Rule.objects.create(
-            plan=plan, code=fields.pop("code", f"r{n}"), name=fields.pop("name", f"Règle {n}"),
-            valid_from=fields.pop("valid_from", date(2020, 1, 1)), **fields,
-        )  # fmt: skip
+            plan=plan,
+            code=fields.pop("code", f"r{n}"),
+            name=fields.pop("name", f"Règle {n}"),
+            valid_from=fields.pop("valid_from", date(2020, 1, 1)),
+            **fields,
+        )
     return plan_activate(plan=plan, actor=manager)
 
 
@@ -78,10 +88,20 @@ def payable_line(partner, amount, day=None, number=[0]):  # noqa: B006 - a count
         name="Paiements", status="active"
     )
     rule = plan.rules.first() or Rule.objects.create(
-        plan=plan, code="fixe", name="Fixe", trigger="won", formula="fixed",
-        amount=Decimal(1), valid_from=date(2020, 1, 1),
-    )  # fmt: skip
+        plan=plan,
+        code="fixe",
+        name="Fixe",
+        trigger="won",
+        formula="fixed",
+        amount=Decimal(1),
+        valid_from=date(2020, 1, 1),
+    )
     return CommissionLine.objects.create(
-        partner=partner, rule=rule, event_key=f"test:{number[0]}", kind="commission",
-        amount=Decimal(amount), earned_on=day or date.today(), status="payable",
-    )  # fmt: skip
+        partner=partner,
+        rule=rule,
+        event_key=f"test:{number[0]}",
+        kind="commission",
+        amount=Decimal(amount),
+        earned_on=day or date.today(),
+        status="payable",
+    )

@@ -35,8 +35,11 @@ def test_a_won_deal_pays_the_introducer_once_however_often_the_event_comes(
     on_lead_won(LeadWon(lead_id=lead.pk))  # delivered twice
     line = CommissionLine.objects.get()
     assert (line.partner, line.amount, line.status, line.kind) == (
-        introducer, Decimal("1234.57"), "pending", "commission"
-    )  # fmt: skip
+        introducer,
+        Decimal("1234.57"),
+        "pending",
+        "commission",
+    )
 
 
 def test_a_qualified_lead_earns_a_fixed_amount(manager, introducer):
@@ -82,9 +85,14 @@ def test_two_rules_for_the_same_scope_and_dates_are_refused_with_both_named(mana
     plan = Plan.objects.create(name="Contradictoire")
     for code, rate in (("a", 5), ("b", 7)):
         Rule.objects.create(
-            plan=plan, code=code, name=f"Taux {rate}", trigger="won", formula="percent",
-            rate=Decimal(rate), valid_from=date(2026, 1, 1),
-        )  # fmt: skip
+            plan=plan,
+            code=code,
+            name=f"Taux {rate}",
+            trigger="won",
+            formula="percent",
+            rate=Decimal(rate),
+            valid_from=date(2026, 1, 1),
+        )
     with pytest.raises(DomainError) as error:
         plan_activate(plan=plan, actor=manager)
     assert error.value.code == "overlapping_rules"
@@ -105,9 +113,16 @@ def test_a_bonus_is_paid_once_when_the_period_target_is_reached(manager, introdu
     active_plan(
         manager,
         {"trigger": "won", "formula": "percent", "rate": Decimal(10)},
-        {"trigger": "won", "formula": "bonus", "amount": Decimal(150), "target": Decimal(2),
-         "tier_basis": "count", "period": "month", "code": "bonus"},
-    )  # fmt: skip
+        {
+            "trigger": "won",
+            "formula": "bonus",
+            "amount": Decimal(150),
+            "target": Decimal(2),
+            "tier_basis": "count",
+            "period": "month",
+            "code": "bonus",
+        },
+    )
     for n in range(3):
         on_lead_won(LeadWon(lead_id=won_lead(introducer, manager, 1000, n).pk))
     bonuses = CommissionLine.objects.filter(kind="bonus")

@@ -20,10 +20,15 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 PERCENT = {
-    "name": "Apport gagné", "trigger": "won", "beneficiary": "introducer",
-    "formula": "percent", "rate": "5", "tier_basis": "amount", "period": "year",
+    "name": "Apport gagné",
+    "trigger": "won",
+    "beneficiary": "introducer",
+    "formula": "percent",
+    "rate": "5",
+    "tier_basis": "amount",
+    "period": "year",
     "valid_from": "2026-01-01",
-}  # fmt: skip
+}
 
 
 @pytest.fixture(autouse=True)
@@ -119,9 +124,15 @@ def test_a_new_version_from_a_date_is_drafted_simulated_then_follows_the_active_
     plan = active_plan(
         manager,
         {"code": "gagne", "trigger": "won", "formula": "percent", "rate": Decimal(5)},
-        {"code": "bonus-ete", "trigger": "won", "formula": "fixed", "amount": Decimal(50),
-         "partner_kind": "reseller", "beneficiary": "reseller"},
-    )  # fmt: skip
+        {
+            "code": "bonus-ete",
+            "trigger": "won",
+            "formula": "fixed",
+            "amount": Decimal(50),
+            "partner_kind": "reseller",
+            "beneficiary": "reseller",
+        },
+    )
     won_lead(introducer, manager, "1000", number=1, day=TODAY - timedelta(days=3))
     starts = TODAY + timedelta(days=10)
     client.force_login(manager)
@@ -132,8 +143,9 @@ def test_a_new_version_from_a_date_is_drafted_simulated_then_follows_the_active_
     assert answer["Location"] == f"/commissions/plans/{draft.pk}/"
     assert (draft.status, draft.starts_on) == ("draft", starts)
     assert sorted(draft.rules.values_list("code", "valid_from")) == [
-        ("bonus-ete", starts), ("gagne", starts)
-    ]  # fmt: skip
+        ("bonus-ete", starts),
+        ("gagne", starts),
+    ]
     # Change the rate, drop the summer bonus, add a qualified-lead reward.
     gagne = draft.rules.get(code="gagne")
     fields = {**PERCENT, "name": gagne.name, "rate": "6"}
@@ -144,9 +156,16 @@ def test_a_new_version_from_a_date_is_drafted_simulated_then_follows_the_active_
     )
     client.post(
         f"/commissions/plans/{draft.pk}/rules/new/",
-        {"name": "Lead qualifié", "trigger": "qualified", "beneficiary": "introducer",
-         "formula": "fixed", "amount": "10", "tier_basis": "amount", "period": "year"},
-    )  # fmt: skip
+        {
+            "name": "Lead qualifié",
+            "trigger": "qualified",
+            "beneficiary": "introducer",
+            "formula": "fixed",
+            "amount": "10",
+            "tier_basis": "amount",
+            "period": "year",
+        },
+    )
     # Tried on the past weeks as if in force, beside the rules it replaces.
     since = (TODAY - timedelta(days=30)).isoformat()
     tried = client.get(f"/commissions/plans/{draft.pk}/", {"start": since, "end": TODAY})

@@ -58,8 +58,10 @@ def test_a_run_pays_who_it_can_lists_who_it_cannot_and_why(manager):
     assert set(items) == {pro.pk, person.pk}
     # A VAT-liable company is paid its commissions plus 20 % VAT; an individual, the amount.
     assert (items[pro.pk].amount_excl_vat, items[pro.pk].vat, items[pro.pk].amount) == (
-        Decimal("1000.00"), Decimal("200.00"), Decimal("1200.00")
-    )  # fmt: skip
+        Decimal("1000.00"),
+        Decimal("200.00"),
+        Decimal("1200.00"),
+    )
     assert items[person.pk].amount == Decimal("250.50")
     assert run.total == Decimal("1450.50")
     assert [(b["partner"], [say(r) for r in b["reasons"]]) for b in run.blocked] == [
@@ -134,8 +136,11 @@ def test_sending_issues_a_factur_x_self_billed_invoice_numbered_without_gaps(man
     assert sorted(i.number for i in invoices.values()) == ["AF-000001", "AF-000002"]
     first = invoices[liable.pk]
     assert (first.type_code, first.total_excl_vat, first.vat_amount, first.total_incl_vat) == (
-        "389", Decimal("1000.00"), Decimal("200.00"), Decimal("1200.00")
-    )  # fmt: skip
+        "389",
+        Decimal("1000.00"),
+        Decimal("200.00"),
+        Decimal("1200.00"),
+    )
     assert xml_check_xsd(first.xml.encode(), flavor="factur-x", level="en16931")
     pdf = first.pdf.read()
     _name, embedded = get_xml_from_pdf(pdf, check_xsd=True)

@@ -75,8 +75,11 @@ def test_an_issued_invoice_is_corrected_only_by_a_credit_note_the_partner_accept
     decided = correction_decide(request=request, partner=partner, accept=True, actor=None)
     note = decided.credit_note
     assert (note.type_code, note.credit_for, note.total_excl_vat, note.vat_amount) == (
-        "261", invoice, Decimal("100.00"), Decimal("20.00")
-    )  # fmt: skip
+        "261",
+        invoice,
+        Decimal("100.00"),
+        Decimal("20.00"),
+    )
     assert note.number == "AF-000002"
     assert f"<ram:IssuerAssignedID>{invoice.number}</ram:IssuerAssignedID>" in note.xml
     invoice.refresh_from_db()
@@ -120,9 +123,14 @@ def test_the_simulator_shows_what_a_draft_plan_would_have_paid(manager):
         won_lead(introducer, manager, amount, n, day=TODAY - timedelta(days=3))
     plan = Plan.objects.create(name="Brouillon")
     Rule.objects.create(
-        plan=plan, code="paliers", name="Paliers", trigger="won", formula="progressive",
-        tiers=[[0, 5], [10000, 7]], valid_from=date(2020, 1, 1),
-    )  # fmt: skip
+        plan=plan,
+        code="paliers",
+        name="Paliers",
+        trigger="won",
+        formula="progressive",
+        tiers=[[0, 5], [10000, 7]],
+        valid_from=date(2020, 1, 1),
+    )
     result = simulate(plan, TODAY - timedelta(days=30), TODAY)
     assert (result.lines, result.total) == (2, Decimal("710.00"))  # 400 + 310
     assert result.top() == [(introducer.display_name, Decimal("710.00"))]

@@ -81,9 +81,14 @@ def test_preparing_a_run_from_the_page_and_the_blocked_message(client, manager):
 def test_a_plan_is_simulated_then_activated_from_its_page(client, manager):
     plan = Plan.objects.create(name="Plan test")
     Rule.objects.create(
-        plan=plan, code="fixe", name="Fixe", trigger="qualified", formula="fixed",
-        amount=Decimal(20), valid_from=date(2020, 1, 1),
-    )  # fmt: skip
+        plan=plan,
+        code="fixe",
+        name="Fixe",
+        trigger="qualified",
+        formula="fixed",
+        amount=Decimal(20),
+        valid_from=date(2020, 1, 1),
+    )
     client.force_login(manager)
     page = client.get(
         f"/commissions/plans/{plan.pk}/", {"start": "2026-01-01", "end": "2026-12-31"}

@@ -40,9 +40,13 @@ def _python(script: str, **env: str) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DB_"))}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{script}"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
-        capture_output=True, text=True, timeout=60, check=True,
-    ).stdout  # fmt: skip
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
 
 
 def _options(**env: str) -> str:

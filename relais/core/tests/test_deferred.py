@@ -19,11 +19,12 @@ def test_a_deferred_sentence_is_translated_when_read_not_when_written():
 def test_parts_and_plurals_are_translated_too_and_old_text_is_kept():
     stored = later(
         "→ %(name)s: %(rule)s (%(n)s leads in 12 months); %(candidates)s, %(excluded)s.",
-        name="Isolation Sud", n=3,
+        name="Isolation Sud",
+        n=3,
         rule=later("the least served, weighted by its KPIs"),
         candidates=later_plural("%(n)s candidate", "%(n)s candidates", 4),
         excluded=later_plural("%(n)s excluded", "%(n)s excluded", 1),
-    )  # fmt: skip
+    )
     with translation.override("en"):
         assert say(stored) == (
             "→ Isolation Sud: the least served, weighted by its KPIs (3 leads in 12 months);"

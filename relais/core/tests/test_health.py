@@ -21,9 +21,14 @@ def healthz_in_a_process(**env: str) -> dict:
     """GET /healthz in a fresh process configured by ``env``: real connections, no mocks."""
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "relais.settings", **env}
     result = subprocess.run(
-        [sys.executable, "-c", HEALTHZ_SCRIPT], cwd=ROOT, env=full_env, capture_output=True,
-        text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", HEALTHZ_SCRIPT],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -50,9 +55,12 @@ def test_health_checks_the_redis_queue_when_tasks_run_on_rq(tmp_path):
     sqlite = f"sqlite:///{tmp_path / 'health.sqlite3'}"
     env = {"TASK_BACKEND": "rq", "DATABASE_URL": sqlite}
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, timeout=120,
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        check=True,
+        timeout=120,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
-    )  # fmt: skip
+    )
     up = healthz_in_a_process(**env, REDIS_URL="redis://127.0.0.1:6379/0")
     down = healthz_in_a_process(**env, REDIS_URL="redis://127.0.0.1:1/0")
     assert up["status"] == 200

@@ -29,9 +29,13 @@ def test_unconfirmed_defaults_say_so():
 
 def test_a_new_smic_is_a_new_row_not_a_code_change():
     LegalParameter.objects.create(
-        key="smic_monthly", label="SMIC", value=Decimal("1860.00"), unit="EUR",
-        valid_from=date(2027, 1, 1), source="Décret 2027",
-    )  # fmt: skip
+        key="smic_monthly",
+        label="SMIC",
+        value=Decimal("1860.00"),
+        unit="EUR",
+        valid_from=date(2027, 1, 1),
+        source="Décret 2027",
+    )
     assert legal_value("smic_monthly", date(2026, 12, 31)) == Decimal("1823.03")
     assert legal_value("smic_monthly", date(2027, 1, 1)) == Decimal("1860.00")
 

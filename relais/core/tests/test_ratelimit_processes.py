@@ -112,8 +112,18 @@ class Servers:
         self.cookies: dict[str, str] = {}
         for _ in range(2):
             port = _free_port()
-            command = [str(GUNICORN), "relais.wsgi", "--workers", "1", "--bind",
-                       f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]  # fmt: skip
+            command = [
+                str(GUNICORN),
+                "relais.wsgi",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ]
             self.processes.append(subprocess.Popen(command, cwd=ROOT, env=env))
             self.pools.append(
                 urllib3.HTTPConnectionPool(
@@ -151,9 +161,12 @@ class Servers:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert token, page[:500]
         return self.request(
-            "POST", path, pool, fields={**fields, "csrfmiddlewaretoken": token.group(1)},
+            "POST",
+            path,
+            pool,
+            fields={**fields, "csrfmiddlewaretoken": token.group(1)},
             encode_multipart=False,
-        )  # fmt: skip
+        )
 
     def stop(self) -> None:
         for process in self.processes:
@@ -219,9 +232,13 @@ def _the_referral_link_refuses_the_request_past_the_limit(pair: Servers, made: d
     for n in range(int(LIMITS["RELAIS_REFERRAL_MAX_PER_HOUR"]) + 2):
         response = pair.post_form(
             f"/r/{made['code']}/",
-            {"last_name": "Proc", "phone": f"06 12 34 56 {n:02d}", "postcode": "31000",
-             "website": ""},
-        )  # fmt: skip
+            {
+                "last_name": "Proc",
+                "phone": f"06 12 34 56 {n:02d}",
+                "postcode": "31000",
+                "website": "",
+            },
+        )
         codes.append(response.status)
     assert codes == [200, 200, 200, 429, 429]
 

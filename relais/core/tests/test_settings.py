@@ -14,9 +14,13 @@ def start(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "RELAIS_ENV"}}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "relais.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_production_without_a_secret_key_refuses_to_start():

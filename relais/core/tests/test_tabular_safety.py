@@ -63,10 +63,14 @@ def test_the_partner_xlsx_export_writes_formulas_as_text_and_numbers_as_numbers(
 
 def test_the_lead_csv_export_neutralises_names_but_keeps_a_negative_amount(client, manager):
     lead = services.lead_submit(
-        data={"last_name": "-2+3", "company_name": "@SUM(A1)", "phone": "06 11 22 33 44",
-              "postcode": "31000"},
+        data={
+            "last_name": "-2+3",
+            "company_name": "@SUM(A1)",
+            "phone": "06 11 22 33 44",
+            "postcode": "31000",
+        },
         channel="staff",
-    )  # fmt: skip
+    )
     Lead.objects.filter(pk=lead.pk).update(estimated_value=Decimal("-12.50"))
     client.force_login(manager)
     header, row = csv_rows(client.get("/leads/?format=csv"))

@@ -30,8 +30,10 @@ def test_every_string_of_the_code_is_in_the_catalogue(tmp_path):
     shutil.copy(ROOT / "manage.py", tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-location"],
-        cwd=tmp_path, check=True, capture_output=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     found = {e.msgid for e in polib.pofile(str(copy / "locale/fr/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in polib.pofile(str(LOCALE / "fr/LC_MESSAGES/django.po"))}
     assert found - committed == set(), "run `make messages` and translate the new strings"

@@ -25,8 +25,12 @@ def test_small_network_has_staff_resellers_introducers_and_logins(capsys):
     assert Partner.objects.filter(kind="reseller").count() == 30
     assert Partner.objects.filter(kind="introducer").count() == 200
     assert set(User.objects.values_list("role", flat=True)) == {
-        "admin", "manager", "salesperson", "reseller", "introducer"
-    }  # fmt: skip
+        "admin",
+        "manager",
+        "salesperson",
+        "reseller",
+        "introducer",
+    }
     assert "manager@relais.demo" in out
     assert "apporteur@relais.demo" in out
     assert (

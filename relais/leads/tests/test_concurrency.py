@@ -79,11 +79,13 @@ def test_two_batches_of_the_same_prospects_at_once_make_one_original_each(known_
     ana, bob = PartnerFactory(), PartnerFactory()
     people = [
         {
-            "last_name": f"Prospect {n}", "email": f"b{n}@orange.fr",
-            "phone": f"06 12 34 {n // 10 % 10}{n % 10} 00", "postcode": "75011",
+            "last_name": f"Prospect {n}",
+            "email": f"b{n}@orange.fr",
+            "phone": f"06 12 34 {n // 10 % 10}{n % 10} 00",
+            "postcode": "75011",
         }
         for n in range(30)
-    ]  # fmt: skip
+    ]
     if known_before:
         _known_long_ago(people[::2], settings.RELAIS_LEAD_PROTECTION_DAYS)
     barrier, errors = threading.Barrier(2), []

@@ -20,8 +20,14 @@ pytestmark = pytest.mark.django_db
 CYRILLIC_A = "\u0430"  # "а", drawn as the Latin "a"
 LOOK_ALIKE = f"jean@p{CYRILLIC_A}ypal.com"
 LEAD = {"last_name": "Lefèvre", "postcode": "31000"}
-PARTNER = {"kind": "introducer", "legal_form": "individual", "tax_regime": "bnc_non_pro",
-           "first_name": "Léa", "last_name": "Martin", "postcode": "69003"}  # fmt: skip
+PARTNER = {
+    "kind": "introducer",
+    "legal_form": "individual",
+    "tax_regime": "bnc_non_pro",
+    "first_name": "Léa",
+    "last_name": "Martin",
+    "postcode": "69003",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -52,9 +52,16 @@ def worker_env(tmp_path):
 
 def worker(env, tmp_path):
     return start(
-        env, sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2",
+        env,
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--no-startup-delay",
+        "--no-reload",
+        "--interval",
+        "0.2",
         log=tmp_path / "worker.log",
-    )  # fmt: skip
+    )
 
 
 def progress(env, batch_id):
@@ -69,9 +76,10 @@ def test_an_import_whose_worker_is_killed_ends_with_every_row_created_once(worke
     try:
         # Past the first thousand, before the end: the worker dies in the middle of the file.
         wait_for(
-            "the first thousand rows", timeout=120,
+            "the first thousand rows",
+            timeout=120,
             probe=lambda: True if 1000 <= progress(env, batch_id)[2] < ROWS else None,
-        )  # fmt: skip
+        )
     finally:
         kill(first)
     state, _processed, created_when_killed = progress(env, batch_id)
@@ -81,9 +89,11 @@ def test_an_import_whose_worker_is_killed_ends_with_every_row_created_once(worke
     second = worker(env, tmp_path)
     try:
         wait_for(
-            "the import to end", timeout=120, every=0.5,
+            "the import to end",
+            timeout=120,
+            every=0.5,
             probe=lambda: True if progress(env, batch_id)[0] in ("done", "failed") else None,
-        )  # fmt: skip
+        )
     finally:
         kill(second)
     assert progress(env, batch_id) == ("done", ROWS, ROWS)

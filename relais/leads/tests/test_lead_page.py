@@ -169,9 +169,11 @@ def test_the_timeline_reads_as_sentences_in_the_readers_language(client, manager
     lead = _lead()
     services.lead_transition(lead=lead, to="qualified", actor=manager)
     LeadEvent.objects.create(
-        lead=lead, at=timezone.now(), kind="unassigned",
+        lead=lead,
+        at=timezone.now(),
+        kind="unassigned",
         note="Aucun revendeur actif ne couvre ce département.",
-    )  # fmt: skip
+    )
     lead_timeline_add(
         lead=lead,
         kind="open_reminder",
@@ -194,11 +196,20 @@ def test_the_timeline_reads_as_sentences_in_the_readers_language(client, manager
 def test_a_routing_note_stored_as_a_message_reads_in_each_language(client, manager):
     lead = _lead(status="qualified")
     LeadEvent.objects.create(
-        lead=lead, at=timezone.now(), kind="status", from_status="qualified", to_status="assigned",
+        lead=lead,
+        at=timezone.now(),
+        kind="status",
+        from_status="qualified",
+        to_status="assigned",
         note="→ Isolation Sud : la moins servie, pondérée par ses KPI",
-        data={"says": later("→ %(name)s: %(rule)s", name="Isolation Sud",
-                            rule=later("the least served, weighted by its KPIs"))},
-    )  # fmt: skip
+        data={
+            "says": later(
+                "→ %(name)s: %(rule)s",
+                name="Isolation Sud",
+                rule=later("the least served, weighted by its KPIs"),
+            )
+        },
+    )
     client.force_login(manager)
     english = client.get(f"/leads/{lead.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "→ Isolation Sud: the least served, weighted by its KPIs" in english

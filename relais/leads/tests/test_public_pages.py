@@ -27,9 +27,11 @@ def test_the_honeypots_label_is_in_the_readers_language(client):
 
 def test_the_prospect_page_shows_the_consents_given_and_no_empty_project(client):
     lead = services.lead_submit(
-        data={**QUICK, "email": "bernard@orange.fr"}, channel="referral_link",
-        partner=PartnerFactory(), consent_phone=True,
-    )  # fmt: skip
+        data={**QUICK, "email": "bernard@orange.fr"},
+        channel="referral_link",
+        partner=PartnerFactory(),
+        consent_phone=True,
+    )
     page = _text(
         client.get(f"/p/{prospect_token(lead)}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
@@ -38,8 +40,9 @@ def test_the_prospect_page_shows_the_consents_given_and_no_empty_project(client)
     assert "Project" not in page  # nothing was said of it
     with_need = services.lead_submit(
         data={**QUICK, "email": "petit@orange.fr", "phone": "", "need": "Isolation des combles"},
-        channel="portal", partner=PartnerFactory(),
-    )  # fmt: skip
+        channel="portal",
+        partner=PartnerFactory(),
+    )
     page = _text(
         client.get(f"/p/{prospect_token(with_need)}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )

@@ -146,9 +146,13 @@ def test_the_lifecycle_refuses_illegal_moves_and_needs_outcomes(manager):
     assert "assigned through routing only" in excinfo.value.message
     assert Lead.objects.get(pk=lead.pk).status == "qualified"
     lead = lead_assign(
-        lead=lead, actor=manager, reseller=PartnerFactory(reseller=True), salesperson=None,
-        note="", at=timezone.now(),
-    )  # fmt: skip
+        lead=lead,
+        actor=manager,
+        reseller=PartnerFactory(reseller=True),
+        salesperson=None,
+        note="",
+        at=timezone.now(),
+    )
     for step in ("opened", "in_progress"):
         lead = services.lead_transition(lead=lead, to=step, actor=manager)
     with pytest.raises(DomainError) as excinfo:

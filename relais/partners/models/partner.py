@@ -45,9 +45,11 @@ class Partner(TimeStampedModel):
     )
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     group = models.CharField(
-        _("tier or group"), max_length=40, blank=True,
+        _("tier or group"),
+        max_length=40,
+        blank=True,
         help_text=_("Commission rules can target a tier or group (e.g. gold, installers)."),
-    )  # fmt: skip
+    )
     referral_code = models.SlugField(_("referral code"), max_length=16, unique=True)
     served_departements = models.ManyToManyField(
         Departement,

@@ -25,9 +25,14 @@ from relais.partners.services.notices import notification_queue
 
 MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
 MERGE_FIELDS = (
-    "partner_name", "partner_address", "partner_legal_form", "partner_siren_mention",
-    "company_name", "date", "invoice_contest_days",
-)  # fmt: skip
+    "partner_name",
+    "partner_address",
+    "partner_legal_form",
+    "partner_siren_mention",
+    "company_name",
+    "date",
+    "invoice_contest_days",
+)
 
 # Clauses that make an introducer look like a commercial agent or an employee
 # (requalification risk, french-rules.md). A sentence that negates them is fine.
@@ -156,14 +161,23 @@ def signature_sign(
         if any(s.is_valid_on(now) for s in signed):
             raise DomainError(_("You already signed this version."), code="already_signed")
         signature = Signature.objects.create(
-            partner=partner, template=template, signed_by=user, signed_at=now, ip=ip,
-            user_agent=user_agent[:400], text=text,
-            text_sha256=hashlib.sha256(text.encode()).hexdigest(), expires_at=expires,
-        )  # fmt: skip
+            partner=partner,
+            template=template,
+            signed_by=user,
+            signed_at=now,
+            ip=ip,
+            user_agent=user_agent[:400],
+            text=text,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            expires_at=expires,
+        )
     audit_record(
-        subject=partner, action="signed", actor=user, target=str(template),
+        subject=partner,
+        action="signed",
+        actor=user,
+        target=str(template),
         changes={"sha256": [None, signature.text_sha256]},
-    )  # fmt: skip
+    )
     _activate_if_ready(partner, user)
     return signature
 
@@ -177,9 +191,11 @@ def _activate_if_ready(partner: Partner, user: User) -> None:
     accepted = scorecard is not None and scorecard.decision == Decision.ACCEPT
     if partner.status == PartnerStatus.CANDIDATE and accepted and not missing_documents(partner):
         partner_transition(
-            partner=partner, to=PartnerStatus.ACTIVE, actor=user,
+            partner=partner,
+            to=PartnerStatus.ACTIVE,
+            actor=user,
             reason=_("Accepted, and every required document is signed."),
-        )  # fmt: skip
+        )
 
 
 def template_publish(
@@ -192,13 +208,21 @@ def template_publish(
         # The unique (kind, version) constraint settles two managers publishing at once.
         last = ContractTemplate.objects.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0
         template = ContractTemplate.objects.create(
-            kind=kind, version=last + 1, title=title.strip(), body=body,
-            valid_months=valid_months, published_at=timezone.now(), created_by=actor,
-        )  # fmt: skip
+            kind=kind,
+            version=last + 1,
+            title=title.strip(),
+            body=body,
+            valid_months=valid_months,
+            published_at=timezone.now(),
+            created_by=actor,
+        )
         audit_record(
-            subject=template, action="published", actor=actor, target=str(template),
+            subject=template,
+            action="published",
+            actor=actor,
+            target=str(template),
             changes={"version": [last or None, template.version]},
-        )  # fmt: skip
+        )
         # Committed with the version: partners are told even if the worker dies half-way.
         notification_queue(template=template)
     return template

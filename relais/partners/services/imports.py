@@ -93,9 +93,13 @@ def import_upload(*, upload: UploadedFile, actor: User) -> PartnerImport:
     total = count_rows(upload, name)
     upload.seek(0)
     return PartnerImport.objects.create(
-        created_by=actor, filename=name, file=upload, headers=table.headers,
-        mapping=guess_mapping(table.headers), total_rows=total,
-    )  # fmt: skip
+        created_by=actor,
+        filename=name,
+        file=upload,
+        headers=table.headers,
+        mapping=guess_mapping(table.headers),
+        total_rows=total,
+    )
 
 
 def _check_mapping(mapping: dict[str, str]) -> None:
@@ -118,10 +122,19 @@ def import_queue(
         raise DomainError(_("This file was imported already."), code="imported")
     # A fresh sign of life: a queued import is not taken for stalled before its task runs.
     PartnerImport.objects.filter(pk=batch.pk).update(
-        mapping=mapping, mode=ImportMode(mode), dry_run=dry_run, state=ImportState.QUEUED,
-        processed=0, valid=0, created=0, invalid=0, resume_after=0, report={}, failure="",
+        mapping=mapping,
+        mode=ImportMode(mode),
+        dry_run=dry_run,
+        state=ImportState.QUEUED,
+        processed=0,
+        valid=0,
+        created=0,
+        invalid=0,
+        resume_after=0,
+        report={},
+        failure="",
         heartbeat_at=timezone.now(),
-    )  # fmt: skip
+    )
     transaction.on_commit(lambda: run_partner_import.enqueue(batch.pk))
     batch.refresh_from_db()
     return batch
@@ -271,9 +284,14 @@ def _create_chunk(batch: PartnerImport, hold: resumable.Claim, todo: list[Row]) 
         refused = len(todo) - created
         resumable.keep(PartnerImport, hold, report=report)
         resumable.checkpoint(
-            PartnerImport, hold, through=todo[-1][0], processed=len(todo), created=created,
-            valid=created, invalid=refused,
-        )  # fmt: skip
+            PartnerImport,
+            hold,
+            through=todo[-1][0],
+            processed=len(todo),
+            created=created,
+            valid=created,
+            invalid=refused,
+        )
 
 
 def _finish(batch: PartnerImport, hold: resumable.Claim) -> None:
@@ -287,13 +305,20 @@ def _finish(batch: PartnerImport, hold: resumable.Claim) -> None:
             return
         if created:
             audit_record(
-                subject=batch, action="imported", actor=batch.created_by, target=batch.filename,
+                subject=batch,
+                action="imported",
+                actor=batch.created_by,
+                target=batch.filename,
                 changes={"created": [0, created]},
-            )  # fmt: skip
+            )
 
 
 def _preview(number: int, partner: Partner) -> dict[str, Any]:
     return {
-        "row": number, "name": partner.display_name, "kind": partner.get_kind_display(),
-        "email": partner.email, "departement": partner.departement_id, "siret": partner.siret,
-    }  # fmt: skip
+        "row": number,
+        "name": partner.display_name,
+        "kind": partner.get_kind_display(),
+        "email": partner.email,
+        "departement": partner.departement_id,
+        "siret": partner.siret,
+    }

@@ -59,13 +59,20 @@ def _request_bank_change(
 ) -> PendingBankChange:
     raw = secrets.token_urlsafe(32)
     change = PendingBankChange.objects.create(
-        partner=partner, iban=iban, bic=bic, token_hash=_sha256(raw), requested_by=actor,
+        partner=partner,
+        iban=iban,
+        bic=bic,
+        token_hash=_sha256(raw),
+        requested_by=actor,
         expires_at=timezone.now() + timedelta(hours=BANK_CHANGE_HOURS),
-    )  # fmt: skip
+    )
     audit_record(
-        subject=partner, action="iban_requested", actor=actor, target="IBAN",
+        subject=partner,
+        action="iban_requested",
+        actor=actor,
+        target="IBAN",
         changes={"iban": [mask("iban", partner.iban), mask("iban", iban)]},
-    )  # fmt: skip
+    )
     # To the address on file (not one typed now): whoever changes the IBAN must read it.
     recipients = sorted({partner.email, actor.email})
     url = build_confirm_url(raw)

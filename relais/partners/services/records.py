@@ -21,10 +21,24 @@ from relais.partners.models import Partner, PartnerMember
 
 # Status is not here: it moves only through ``partner_transition``.
 EDITABLE_FIELDS = (
-    "kind", "legal_form", "company_name", "first_name", "last_name", "email", "phone",
-    "address_line", "postcode", "city", "siren", "siret", "vat_number", "iban", "bic",
-    "tax_regime", "sector",
-)  # fmt: skip
+    "kind",
+    "legal_form",
+    "company_name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line",
+    "postcode",
+    "city",
+    "siren",
+    "siret",
+    "vat_number",
+    "iban",
+    "bic",
+    "tax_regime",
+    "sector",
+)
 
 _IDENTIFIERS: dict[str, Callable[[str], str]] = {
     "phone": identifiers.normalize_phone,

@@ -50,9 +50,12 @@ def scorecard_score(
                 defaults={"score": int(score), "evidence": evidence.strip()},
             )
         audit_record(
-            subject=partner, action="scored", actor=actor, target=str(_("scorecard")),
+            subject=partner,
+            action="scored",
+            actor=actor,
+            target=str(_("scorecard")),
             changes={"total": [None, str(scorecard.total())]},
-        )  # fmt: skip
+        )
     return scorecard
 
 
@@ -75,9 +78,10 @@ def scorecard_decide(
         raise DomainError(_("Only a candidate can be decided on."), code="not_a_candidate")
     if decision == Decision.REJECT and not note.strip():
         raise DomainError(
-            _("Say why the candidate is rejected."), code="reason_required",
+            _("Say why the candidate is rejected."),
+            code="reason_required",
             fields={"note": _("A reason is required.")},
-        )  # fmt: skip
+        )
     with transaction.atomic():
         scorecard, _created = Scorecard.objects.select_for_update().get_or_create(partner=partner)
         if decision != Decision.PENDING and not scorecard.scores.exists():
@@ -87,9 +91,13 @@ def scorecard_decide(
         scorecard.decided_by, scorecard.decided_at = actor, timezone.now()
         scorecard.save()
         audit_record(
-            subject=partner, action="decision", actor=actor, target=str(_("selection")),
-            changes={"decision": [before, decision.value]}, reason=note.strip(),
-        )  # fmt: skip
+            subject=partner,
+            action="decision",
+            actor=actor,
+            target=str(_("selection")),
+            changes={"decision": [before, decision.value]},
+            reason=note.strip(),
+        )
         if decision == Decision.REJECT:
             partner_transition(partner=partner, to=PartnerStatus.ENDED, actor=actor, reason=note)
         elif decision == Decision.ACCEPT:

@@ -19,10 +19,15 @@ NEW_PARTNER = {
     "postcode": "44000",
 }
 FORM = {
-    "kind": "introducer", "legal_form": "individual", "status": "candidate",
-    "tax_regime": "bnc_non_pro", "first_name": "Léa", "last_name": "Martin",
-    "email": "lea@example.fr", "postcode": "33000",
-}  # fmt: skip
+    "kind": "introducer",
+    "legal_form": "individual",
+    "status": "candidate",
+    "tax_regime": "bnc_non_pro",
+    "first_name": "Léa",
+    "last_name": "Martin",
+    "email": "lea@example.fr",
+    "postcode": "33000",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +73,13 @@ def test_a_lone_surrogate_escape_in_a_patch_is_refused(api_client, manager):
 
 
 def test_a_nul_in_a_served_departement_is_refused(api_client, manager):
-    body = {**NEW_PARTNER, "kind": "reseller", "legal_form": "company",
-            "tax_regime": "vat_liable", "served_departements": ["69\x00"]}  # fmt: skip
+    body = {
+        **NEW_PARTNER,
+        "kind": "reseller",
+        "legal_form": "company",
+        "tax_regime": "vat_liable",
+        "served_departements": ["69\x00"],
+    }
     response = send(api_client(manager), "post", "/api/v1/partners", body)
     assert response.status_code == 422
     assert "served_departements" in response.json()["error"]["fields"]
@@ -80,9 +90,11 @@ def test_a_status_reason_too_long_or_with_a_nul_is_refused(api_client, manager):
     partner = PartnerFactory(status="active")
     for reason in ("x" * 10_001, "a\x00b"):
         response = send(
-            api_client(manager), "post", f"/api/v1/partners/{partner.pk}/transitions",
+            api_client(manager),
+            "post",
+            f"/api/v1/partners/{partner.pk}/transitions",
             {"to": "paused", "reason": reason},
-        )  # fmt: skip
+        )
         assert response.status_code == 422
         assert "reason" in response.json()["error"]["fields"]
     partner.refresh_from_db()

@@ -82,9 +82,12 @@ def test_a_new_version_asks_active_partners_to_sign_again(manager):
     sign(partner, "coi_policy", user)
     assert services.missing_documents(partner) == []
     new = services.template_publish(
-        kind="introducer_contract", title=old.title, body=old.body + "\n11. Nouvelle clause.",
-        valid_months=12, actor=manager,
-    )  # fmt: skip
+        kind="introducer_contract",
+        title=old.title,
+        body=old.body + "\n11. Nouvelle clause.",
+        valid_months=12,
+        actor=manager,
+    )
     assert new.version == old.version + 1
     assert services.missing_documents(partner) == [new]
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -57,9 +57,16 @@ def worker_env(tmp_path):
 
 def worker(env, tmp_path):
     return start(
-        env, sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2",
+        env,
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--no-startup-delay",
+        "--no-reload",
+        "--interval",
+        "0.2",
         log=tmp_path / "worker.log",
-    )  # fmt: skip
+    )
 
 
 def progress(env, batch_id):
@@ -85,9 +92,10 @@ def test_a_partner_import_whose_worker_is_killed_ends_with_every_row_created_onc
     try:
         # Past the first chunk, before the end: the worker dies in the middle of the file.
         wait_for(
-            "the first chunk of partners", timeout=180,
+            "the first chunk of partners",
+            timeout=180,
             probe=lambda: mid_file(env, batch_id),
-        )  # fmt: skip
+        )
     finally:
         kill(first)
     state, _processed, created_when_killed, _invalid = progress(env, batch_id)
@@ -98,9 +106,11 @@ def test_a_partner_import_whose_worker_is_killed_ends_with_every_row_created_onc
     try:
         # No one presses Retry: the sweep finds the import silent and queues it again.
         wait_for(
-            "the import to end", timeout=180, every=0.5,
+            "the import to end",
+            timeout=180,
+            every=0.5,
             probe=lambda: True if progress(env, batch_id)[0] in ("done", "failed") else None,
-        )  # fmt: skip
+        )
     finally:
         kill(second)
     assert progress(env, batch_id) == ("done", ROWS, ROWS, 0)

@@ -74,10 +74,17 @@ def test_activation_is_refused_until_the_required_documents_are_signed(manager):
 
 def test_updates_are_audited_before_and_after_with_the_iban_masked(manager):
     partner, _ = partner_create(
-        data={"kind": "introducer", "legal_form": "individual", "tax_regime": "bnc_non_pro",
-              "first_name": "Léa", "last_name": "Martin", "email": "lea@example.fr", "postcode": "33000"},
+        data={
+            "kind": "introducer",
+            "legal_form": "individual",
+            "tax_regime": "bnc_non_pro",
+            "first_name": "Léa",
+            "last_name": "Martin",
+            "email": "lea@example.fr",
+            "postcode": "33000",
+        },
         actor=manager,
-    )  # fmt: skip
+    )
     assert partner.status == "candidate"
     services.partner_update(
         partner=partner,

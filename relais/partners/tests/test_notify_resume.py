@@ -78,9 +78,16 @@ def worker_env(tmp_path, mail_server):
 
 def worker(env, tmp_path):
     return start(
-        env, sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2",
+        env,
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--no-startup-delay",
+        "--no-reload",
+        "--interval",
+        "0.2",
         log=tmp_path / "worker.log",
-    )  # fmt: skip
+    )
 
 
 def progress(env, template_id):
@@ -118,9 +125,11 @@ def test_an_e_mailing_whose_worker_is_killed_tells_every_partner_exactly_once(
     try:
         # No one queues it again by hand: the sweep finds the e-mailing silent and re-queues it.
         wait_for(
-            "the e-mailing to end", timeout=120, every=0.5,
+            "the e-mailing to end",
+            timeout=120,
+            every=0.5,
             probe=lambda: True if progress(env, template_id)[0] in ("done", "failed") else None,
-        )  # fmt: skip
+        )
     finally:
         kill(second)
     assert progress(env, template_id) == ("done", PARTNERS)
@@ -138,9 +147,12 @@ def test_a_run_taken_up_again_e_mails_only_the_partners_not_yet_told(manager):
     users = [partner_user(PartnerFactory()).email for _ in range(3)]
     old = ContractTemplate.objects.filter(kind="introducer_contract").order_by("-version").first()
     template = template_publish(
-        kind=old.kind, title=old.title, body=old.body + "\n12. Clause.", valid_months=12,
+        kind=old.kind,
+        title=old.title,
+        body=old.body + "\n12. Clause.",
+        valid_months=12,
         actor=manager,
-    )  # fmt: skip
+    )
     # What a worker leaves when it dies after telling the first partner: its mark, the
     # e-mailing still "running", its last sign of life long ago.
     hold = resumable.claim(VersionNotification, template.pk)

@@ -51,9 +51,14 @@ def test_a_valid_company_is_stored_normalised_with_its_departement():
 
 def test_every_bad_field_is_named_with_its_rule_and_nothing_is_saved():
     errors = errors_of(
-        {**COMPANY, "siret": "73282932000075", "iban": "FR1520041010050500013M02606",
-         "postcode": "7500", "email": "not-an-email"}
-    )  # fmt: skip
+        {
+            **COMPANY,
+            "siret": "73282932000075",
+            "iban": "FR1520041010050500013M02606",
+            "postcode": "7500",
+            "email": "not-an-email",
+        }
+    )
     assert "73282932000075" in errors["siret"]
     assert "Luhn" in errors["siret"]
     assert "mod 97" in errors["iban"]
@@ -67,9 +72,15 @@ def test_an_individual_reseller_is_refused():
 
 
 def test_an_individual_introducer_declares_occasional_income():
-    data = {"kind": "introducer", "legal_form": "individual", "tax_regime": "vat_liable",
-            "first_name": "Léa", "last_name": "Martin", "email": "lea@example.fr",
-            "postcode": "13001"}  # fmt: skip
+    data = {
+        "kind": "introducer",
+        "legal_form": "individual",
+        "tax_regime": "vat_liable",
+        "first_name": "Léa",
+        "last_name": "Martin",
+        "email": "lea@example.fr",
+        "postcode": "13001",
+    }
     assert "occasional income" in errors_of(data)["tax_regime"]
     partner, _ = partner_create(data={**data, "tax_regime": "bnc_non_pro"})
     assert partner.departement_id == "13"

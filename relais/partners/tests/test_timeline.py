@@ -28,10 +28,19 @@ def test_the_partner_timeline_is_sentences_in_the_readers_language(client, manag
         services.partner_transition(
             partner=partner, to="paused", actor=manager, reason="Pause estivale"
         )
-    audit_record(subject=partner, action="scored", actor=manager, target="fiche d'évaluation",
-                 changes={"total": [None, "72"]})  # fmt: skip
-    audit_record(subject=partner, action="updated", actor=manager,
-                 changes={"phone": ["", "+33611223344"], "tax_regime": ["bnc_non_pro", "vat_liable"]})  # fmt: skip
+    audit_record(
+        subject=partner,
+        action="scored",
+        actor=manager,
+        target="fiche d'évaluation",
+        changes={"total": [None, "72"]},
+    )
+    audit_record(
+        subject=partner,
+        action="updated",
+        actor=manager,
+        changes={"phone": ["", "+33611223344"], "tax_regime": ["bnc_non_pro", "vat_liable"]},
+    )
     client.force_login(manager)
     en = _timeline(client, partner, "en")
     assert "Status: Active → Paused" in en
@@ -50,11 +59,18 @@ def test_the_partner_timeline_is_sentences_in_the_readers_language(client, manag
 def test_a_reason_the_system_composed_is_translated_when_shown(client, manager):
     partner = PartnerFactory()
     audit_record(
-        subject=partner, action="review_pause", actor=manager,
+        subject=partner,
+        action="review_pause",
+        actor=manager,
         reason="Revue annuelle 2026 : A rendu 5 de ses 8 leads.",
-        changes={"says": later("Yearly review %(year)s: %(why)s", year=2026,
-                               why=later("Gave back %(n)s of its %(total)s leads.", n=5, total=8))},
-    )  # fmt: skip
+        changes={
+            "says": later(
+                "Yearly review %(year)s: %(why)s",
+                year=2026,
+                why=later("Gave back %(n)s of its %(total)s leads.", n=5, total=8),
+            )
+        },
+    )
     client.force_login(manager)
     en = _timeline(client, partner, "en")
     assert "Yearly review: « Pause » accepted." in en

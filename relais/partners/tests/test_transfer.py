@@ -64,8 +64,12 @@ def test_a_dry_run_reports_every_row_and_saves_nothing(client, uploaded):
     _response, batch = uploaded()
     batch = run(client, batch, "preview")
     assert (batch.state, batch.processed, batch.valid, batch.invalid, batch.created) == (
-        "done", 3, 2, 1, 0,
-    )  # fmt: skip
+        "done",
+        3,
+        2,
+        1,
+        0,
+    )
     report = batch.report
     assert report["errors"] == [
         {"row": 4, "fields": {"siret": report["errors"][0]["fields"]["siret"]}}

@@ -12,10 +12,18 @@ def test_manager_creates_a_partner_from_the_form(client, manager):
     client.force_login(manager)
     response = client.post(
         "/partners/new/",
-        {"kind": "introducer", "legal_form": "individual", "status": "candidate",
-         "tax_regime": "bnc_non_pro", "first_name": "Léa", "last_name": "Martin",
-         "email": "lea@example.fr", "postcode": "33000", "phone": "06 12 34 56 78"},
-    )  # fmt: skip
+        {
+            "kind": "introducer",
+            "legal_form": "individual",
+            "status": "candidate",
+            "tax_regime": "bnc_non_pro",
+            "first_name": "Léa",
+            "last_name": "Martin",
+            "email": "lea@example.fr",
+            "postcode": "33000",
+            "phone": "06 12 34 56 78",
+        },
+    )
     partner = Partner.objects.get()
     assert response.url == f"/partners/{partner.pk}/"
     assert partner.phone == "+33612345678"
@@ -26,10 +34,17 @@ def test_a_bad_siret_in_the_form_names_the_field_and_saves_nothing(client, manag
     client.force_login(manager)
     response = client.post(
         "/partners/new/",
-        {"kind": "reseller", "legal_form": "company", "status": "candidate",
-         "tax_regime": "vat_liable", "company_name": "ACME SAS", "email": "a@acme.fr",
-         "postcode": "69003", "siret": "12345678901234"},
-    )  # fmt: skip
+        {
+            "kind": "reseller",
+            "legal_form": "company",
+            "status": "candidate",
+            "tax_regime": "vat_liable",
+            "company_name": "ACME SAS",
+            "email": "a@acme.fr",
+            "postcode": "69003",
+            "siret": "12345678901234",
+        },
+    )
     assert response.status_code == 422
     assert "SIRET 12345678901234" in response.content.decode()
     assert response.context["form"].errors["siret"]

@@ -27,10 +27,13 @@ def compliance(request: HttpRequest, pk: int) -> HttpResponse:
         if audit_form.is_bound and audit_form.is_valid():
             data = audit_form.cleaned_data
             services.audit_schedule(
-                partner=partner, title=data["title"], due_date=data["due_date"],
-                checks=data["checks"].splitlines(), recurrence_months=data["recurrence_months"],
+                partner=partner,
+                title=data["title"],
+                due_date=data["due_date"],
+                checks=data["checks"].splitlines(),
+                recurrence_months=data["recurrence_months"],
                 actor=request_user(request),
-            )  # fmt: skip
+            )
             messages.success(request, _("Audit scheduled."))
             return redirect("partners:compliance", pk=partner.pk)
         if dispute_form.is_bound and dispute_form.is_valid():

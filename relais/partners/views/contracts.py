@@ -30,9 +30,14 @@ def template_new_version(request: HttpRequest, kind: str) -> HttpResponse:
     current = current_template(kind)
     if current is None:
         raise Http404
-    form = TemplateForm(request.POST or None, initial={
-        "title": current.title, "body": current.body, "valid_months": current.valid_months,
-    })  # fmt: skip
+    form = TemplateForm(
+        request.POST or None,
+        initial={
+            "title": current.title,
+            "body": current.body,
+            "valid_months": current.valid_months,
+        },
+    )
     warnings: list[str] = []
     if request.method == "POST" and form.is_valid():
         warnings = services.template_warnings(form.cleaned_data["body"])

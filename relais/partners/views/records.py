@@ -67,9 +67,11 @@ def partner_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.partner_transition(
-                partner=partner, to=form.cleaned_data["to"], actor=request_user(request),
+                partner=partner,
+                to=form.cleaned_data["to"],
+                actor=request_user(request),
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+            )
         except DomainError as exc:
             add_errors(form, exc)
         else:

@@ -28,8 +28,9 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     existing = {s.criterion_id: s for s in card.scores.all()} if card else {}
     scores_form = ScorecardForm(
         request.POST if request.POST.get("action") == "score" else None,
-        criteria=criteria, existing=existing,
-    )  # fmt: skip
+        criteria=criteria,
+        existing=existing,
+    )
     decision_form = DecisionForm(request.POST if request.POST.get("action") == "decide" else None)
     status = 200
     try:
@@ -41,12 +42,14 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("partners:scorecard", pk=partner.pk)
         if decision_form.is_bound and decision_form.is_valid():
             services.scorecard_decide(
-                partner=partner, decision=decision_form.cleaned_data["decision"],
-                note=decision_form.cleaned_data["note"], actor=request_user(request),
+                partner=partner,
+                decision=decision_form.cleaned_data["decision"],
+                note=decision_form.cleaned_data["note"],
+                actor=request_user(request),
                 build_login_url=lambda raw: absolute_url(
                     reverse("accounts:magic_link", args=[raw]), request
                 ),
-            )  # fmt: skip
+            )
             messages.success(request, _("Decision recorded."))
             return redirect("partners:detail", pk=partner.pk)
     except DomainError as exc:
@@ -54,10 +57,14 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     if scores_form.errors or decision_form.errors:
         status = 422
     context = {
-        "partner": partner, "card": card, "scores_form": scores_form,
-        "decision_form": decision_form, "total": card.total() if card else None,
-        "portfolio": portfolio_summary(partner), "portfolio_form": PortfolioForm(),
-    }  # fmt: skip
+        "partner": partner,
+        "card": card,
+        "scores_form": scores_form,
+        "decision_form": decision_form,
+        "total": card.total() if card else None,
+        "portfolio": portfolio_summary(partner),
+        "portfolio_form": PortfolioForm(),
+    }
     return render(request, "partners/scorecard.html", context, status=status)
 
 

@@ -22,10 +22,26 @@ from relais.partners.forms import ImportMappingForm, PartnerFilterForm
 from relais.partners.services.imports import import_queue, import_resume, import_upload
 
 EXPORT_COLUMNS = (
-    "id", "kind", "legal_form", "status", "company_name", "first_name", "last_name", "email",
-    "phone", "address_line", "postcode", "city", "departement_id", "siren", "siret",
-    "vat_number", "tax_regime", "sector", "referral_code",
-)  # fmt: skip
+    "id",
+    "kind",
+    "legal_form",
+    "status",
+    "company_name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line",
+    "postcode",
+    "city",
+    "departement_id",
+    "siren",
+    "siret",
+    "vat_number",
+    "tax_regime",
+    "sector",
+    "referral_code",
+)
 
 
 @manager_required
@@ -53,9 +69,11 @@ def export(request: HttpRequest) -> HttpResponseBase:
 @manager_required
 def import_start(request: HttpRequest) -> HttpResponse:
     return upload_page(
-        request, service=import_upload, detail="partners:import_detail",
+        request,
+        service=import_upload,
+        detail="partners:import_detail",
         template="partners/import_start.html",
-    )  # fmt: skip
+    )
 
 
 @manager_required
@@ -67,17 +85,23 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     action = request.POST.get("action")
     bound = request.method == "POST" and action != "retry"
     form = ImportMappingForm(
-        request.POST if bound else None, headers=batch.headers, mapping=batch.mapping,
+        request.POST if bound else None,
+        headers=batch.headers,
+        mapping=batch.mapping,
         mode=batch.mode,
-    )  # fmt: skip
+    )
     if request.method == "POST":
         try:
             if action == "retry":
                 import_resume(batch=batch)
                 return redirect("partners:import_detail", batch_id=batch.pk)
             if form.is_valid():
-                import_queue(batch=batch, mapping=form.mapping(), mode=form.cleaned_data["mode"],
-                             dry_run=action != "import")  # fmt: skip
+                import_queue(
+                    batch=batch,
+                    mapping=form.mapping(),
+                    mode=form.cleaned_data["mode"],
+                    dry_run=action != "import",
+                )
                 return redirect("partners:import_detail", batch_id=batch.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -104,9 +104,12 @@ def test_the_same_invoice_sent_twice_at_the_same_instant_is_kept_once():
             barrier.wait(timeout=10)
             with translation.override("en"):  # the language is per thread
                 own_invoice_create(
-                    partner=partner, number="F-99", amount_incl_vat=120,
-                    file=SimpleUploadedFile("f.pdf", PDF), actor=None,
-                )  # fmt: skip
+                    partner=partner,
+                    number="F-99",
+                    amount_incl_vat=120,
+                    file=SimpleUploadedFile("f.pdf", PDF),
+                    actor=None,
+                )
             outcomes.append("saved")
         except DomainError as exc:
             outcomes.append(exc.message)
@@ -133,9 +136,10 @@ def payment(client, manager):
 
 def documents_jobs(run):
     return [
-        t for t in DBTaskResult.objects.filter(task_path__endswith="run_documents")
+        t
+        for t in DBTaskResult.objects.filter(task_path__endswith="run_documents")
         if t.args_kwargs["args"] == [run.pk]
-    ]  # fmt: skip
+    ]
 
 
 def test_a_statement_not_made_yet_is_being_prepared_and_the_job_is_queued_once(

@@ -92,9 +92,14 @@ def test_an_introducers_home_offers_a_lead_and_shows_its_payments(client, manage
     )
     paid_at = timezone.make_aware(datetime.combine(timezone.localdate(), time(9)))
     PaymentItem.objects.create(
-        run=run, partner=partner, amount_excl_vat=Decimal("1802.50"), amount=Decimal("1802.50"),
-        iban="FR1420041010050500013M02606", end_to_end_id="E2E-HOME", paid_at=paid_at,
-    )  # fmt: skip
+        run=run,
+        partner=partner,
+        amount_excl_vat=Decimal("1802.50"),
+        amount=Decimal("1802.50"),
+        iban="FR1420041010050500013M02606",
+        end_to_end_id="E2E-HOME",
+        paid_at=paid_at,
+    )
     page = client.get("/portal/").content.decode()
     assert "<h1>Hello Paul</h1>" in page
     todo = page[page.index('id="to-do"') :]

@@ -73,9 +73,11 @@ def test_each_lead_says_where_it_is_and_what_happens_next(client, settings):
     qualified = lead("0611000002", status="qualified")
     held = lead("0611000003", status="qualified")
     LeadEvent.objects.create(
-        lead=held, at=timezone.now(), kind="unassigned",
+        lead=held,
+        at=timezone.now(),
+        kind="unassigned",
         note="Aucun revendeur actif ne couvre ce département.",
-    )  # fmt: skip
+    )
     assigned = lead("0611000004", status="assigned", assigned_reseller=reseller)
     by_us = lead(
         "0611000005", status="opened", assigned_salesperson=UserFactory(role="salesperson")

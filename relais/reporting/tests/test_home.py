@@ -44,9 +44,12 @@ def test_the_managers_home_lists_what_waits_for_a_decision(client):
     Lead.objects.filter(pk=held.pk).update(review_reason="conflict")
     routing_services.lead_route(lead_id=make_qualified(manager, 2, postcode="13001").pk)
     routing_services.coverage_request_submit(
-        partner=make_reseller(("69",)), departements=["01"], categories=[], monthly_capacity=5,
+        partner=make_reseller(("69",)),
+        departements=["01"],
+        categories=[],
+        monthly_capacity=5,
         actor=None,
-    )  # fmt: skip
+    )
     introducer = PartnerFactory()
     partner_services.declaration_submit(
         partner=introducer, user=partner_user(introducer), has_conflict=True, description="Oncle"
@@ -55,12 +58,14 @@ def test_the_managers_home_lists_what_waits_for_a_decision(client):
     payable_line(PartnerFactory(), "30.50")
     draft = PaymentRun.objects.create(cutoff=date.today(), execution_date=date.today())
     last = PaymentRun.objects.create(
-        cutoff=date.today(), execution_date=date.today(), status="paid",
+        cutoff=date.today(),
+        execution_date=date.today(),
+        status="paid",
         blocked=[
             {"partner": 1, "name": "A", "amount": "40.00", "reasons": ["No valid IBAN."]},
             {"partner": 2, "name": "B", "amount": "-5.00", "reasons": ["Nothing to pay"]},
         ],
-    )  # fmt: skip
+    )
     PaymentRun.objects.filter(pk=last.pk).update(created_at=timezone.now() + timedelta(seconds=1))
 
     assert decisions(client) == {
@@ -87,9 +92,12 @@ def test_the_managers_home_reads_in_a_fixed_number_of_queries(client, manager):
     for number in range(5):
         payable_line(PartnerFactory(), "10.00")
         routing_services.coverage_request_submit(
-            partner=make_reseller(("69",)), departements=["01"], categories=[],
-            monthly_capacity=5, actor=None,
-        )  # fmt: skip
+            partner=make_reseller(("69",)),
+            departements=["01"],
+            categories=[],
+            monthly_capacity=5,
+            actor=None,
+        )
         held = make_qualified(manager, number)
         Lead.objects.filter(pk=held.pk).update(review_reason="conflict")
     client.get("/dashboard/")

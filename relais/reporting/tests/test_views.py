@@ -51,14 +51,22 @@ def test_dashboard_shows_the_years_leads_by_outcome(client, manager):
         if outcome:
             lead = lead_transition(lead=lead, to="qualified", actor=manager)
             lead = lead_assign(
-                lead=lead, actor=manager, reseller=reseller, salesperson=None, note="",
+                lead=lead,
+                actor=manager,
+                reseller=reseller,
+                salesperson=None,
+                note="",
                 at=timezone.now(),
-            )  # fmt: skip
+            )
             lead = lead_transition(lead=lead, to="opened", actor=manager)
             lead_transition(
-                lead=lead, to=outcome, actor=manager, amount=Decimal(1000),
-                won_date=__import__("datetime").date.today(), lost_reason="Trop cher",
-            )  # fmt: skip
+                lead=lead,
+                to=outcome,
+                actor=manager,
+                amount=Decimal(1000),
+                won_date=__import__("datetime").date.today(),
+                lost_reason="Trop cher",
+            )
     client.force_login(manager)
     leads = client.get("/dashboard/").context["leads"]
     assert (leads.submitted, leads.by_status["won"], leads.won_amount) == (4, 2, Decimal(2000))

@@ -42,10 +42,13 @@ def reseller(client):
 def ask(client, departements=("69", "01"), capacity="8", categories=()):
     return client.post(
         "/portal/coverage/",
-        {"departements": list(departements), "categories": list(categories),
-         "monthly_capacity": capacity},
+        {
+            "departements": list(departements),
+            "categories": list(categories),
+            "monthly_capacity": capacity,
+        },
         follow=True,
-    )  # fmt: skip
+    )
 
 
 def test_a_resellers_change_waits_for_a_manager(client, reseller, manager, sent):
@@ -160,15 +163,21 @@ def test_the_managers_queue_reads_in_a_fixed_number_of_queries(client, manager):
         return len(queries)
 
     services.coverage_request_submit(
-        partner=make_reseller(("69",)), departements=["01"], categories=[], monthly_capacity=5,
+        partner=make_reseller(("69",)),
+        departements=["01"],
+        categories=[],
+        monthly_capacity=5,
         actor=None,
-    )  # fmt: skip
+    )
     one = queue()
     for code in ("13", "33", "44"):
         services.coverage_request_submit(
-            partner=make_reseller((code,)), departements=["01"], categories=[],
-            monthly_capacity=5, actor=None,
-        )  # fmt: skip
+            partner=make_reseller((code,)),
+            departements=["01"],
+            categories=[],
+            monthly_capacity=5,
+            actor=None,
+        )
     assert queue() == one
 
 

@@ -43,9 +43,10 @@ def test_a_departement_is_never_told_to_recruit_while_its_resellers_are_paused(c
     assert rows["13"].crowded
     year = timezone.localdate().year
     review = next(
-        r for r in client.get(f"/routing/review/{year}/").context["reviews"]
+        r
+        for r in client.get(f"/routing/review/{year}/").context["reviews"]
         if r.coverage.code == "13"
-    )  # fmt: skip
+    )
     assert review.coverage.recruit == 0
     # Its 6 leads need one reseller: the two least served are proposed a pause, not all three.
     proposals = {p.reseller.pk: p.proposal for p in review.proposals}

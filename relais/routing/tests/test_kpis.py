@@ -28,9 +28,12 @@ def test_median_time_to_open_and_rates(manager):
             services.assignment_open(lead=lead, reseller=reseller, actor=None)
             Assignment.objects.filter(lead=lead).update(opened_at=t0 + timedelta(hours=hours))
             services.assignee_declare(
-                lead=lead, reseller=reseller, to="won" if n == 0 else "in_progress",
-                amount=1000, actor=None,
-            )  # fmt: skip
+                lead=lead,
+                reseller=reseller,
+                to="won" if n == 0 else "in_progress",
+                amount=1000,
+                actor=None,
+            )
     start, end = t0 - timedelta(days=1), timezone.now()
     (kpi,) = kpi_table(start=start, end=end)
     # Opened after 2, 6 and 10 hours: the middle lead is in the 4–6 h band, the estimate too.
@@ -58,10 +61,17 @@ def _months(*rows: tuple[int, int, int, int, int]) -> tuple:
     now = timezone.now()
     month = timezone.localtime(now, counters.local_zone()).date().replace(day=1)
     KpiMonth.objects.bulk_create(
-        KpiMonth(kind="reseller", assignee_id=pk, month=month, received=received, opened=opened,
-                 treated=treated, won=won)
+        KpiMonth(
+            kind="reseller",
+            assignee_id=pk,
+            month=month,
+            received=received,
+            opened=opened,
+            treated=treated,
+            won=won,
+        )
         for pk, received, opened, treated, won in rows
-    )  # fmt: skip
+    )
     return now - timedelta(days=40), now
 
 

@@ -16,8 +16,12 @@ NN = "\u202f"  # CLDR French: before the percent sign
 def test_the_closure_norm_is_green_inside_its_range_only():
     closure = norms()["closure_rate"]
     assert [closure.light(v) for v in (0.30, 0.40, 0.50, 0.55, 0.60)] == [
-        "red", "amber", "green", "green", "green",
-    ]  # fmt: skip
+        "red",
+        "amber",
+        "green",
+        "green",
+        "green",
+    ]
     assert [closure.light(v) for v in (0.65, 0.75, 0.80, 1.0)] == ["amber", "amber", "red", "red"]
     assert norms()["open_rate"].light(1.0) == "green"  # a floor only: there is no too much
 

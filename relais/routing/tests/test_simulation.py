@@ -59,11 +59,16 @@ def build_leads(rng, departements, month_start):
         at = month_start[month]
         leads.append(
             Lead(
-                last_name=f"S{n}", postcode=f"{dep.code[:2]}000"[:5], departement=dep,
-                channel="staff", status="qualified", submitted_at=at, qualified_at=at,
+                last_name=f"S{n}",
+                postcode=f"{dep.code[:2]}000"[:5],
+                departement=dep,
+                channel="staff",
+                status="qualified",
+                submitted_at=at,
+                qualified_at=at,
                 last_prospect_contact_at=at,
             )
-        )  # fmt: skip
+        )
     Lead.objects.bulk_create(leads, batch_size=2000)
     return leads
 
@@ -99,9 +104,10 @@ def test_a_year_of_skewed_leads_never_overruns_a_capacity_and_serves_the_minimum
         chosen = by_id[explanation["chosen"]]
         if chosen["last_12_months"] >= minimum:
             starving = [
-                c for c in explanation["candidates"]
+                c
+                for c in explanation["candidates"]
                 if c["last_12_months"] < minimum  # every one listed was eligible
-            ]  # fmt: skip
+            ]
             assert starving == []
 
     yearly = Counter(r for r, _at, _ in assignments)

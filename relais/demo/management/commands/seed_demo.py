@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 PaymentRun,
                 Plan,
                 Redemption,
-            )  # fmt: skip
+            )
 
             for model in (
                 *(Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift),
