@@ -7,11 +7,12 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from relais.commissions.checks import mandated_partners
 from relais.commissions.models import CommissionLine
-from relais.leads.models import Lead
+from relais.core.deferred import say
+from relais.leads.models import Lead, LeadEvent
 from relais.partners.models import Partner
 from relais.routing.selectors import unassigned_queue
 
@@ -40,6 +41,9 @@ def test_the_small_demo_reads_as_a_real_network():
     assert assigned.count() >= 0.85 * qualified.count()
     waiting = unassigned_queue().count()
     assert 0 < waiting <= 0.15 * qualified.count()
+    why = LeadEvent.objects.filter(kind="unassigned").first()
+    with translation.override("en"):  # the reason is read in the reader's language
+        assert say(why.data["says"]) == "No active reseller serves this département."
 
     salesperson_leads = Lead.objects.filter(assigned_salesperson__email="commercial@relais.demo")
     assert salesperson_leads.filter(status__in=["assigned", "opened", "in_progress"]).exists()
