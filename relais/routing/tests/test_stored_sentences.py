@@ -49,6 +49,7 @@ def test_a_lead_routed_in_english_says_it_in_french(client, manager):
     client.force_login(manager)
     french = timeline(client, lead, "fr")
     assert f"→ {reseller.company_name} : sous le minimum annuel de" in french
+    assert "1 candidat, 0 exclu." in french
     assert "below the yearly minimum" not in french
 
 
