@@ -110,7 +110,8 @@ def test_a_manager_sees_what_changes_and_approves_it(client, reseller, manager, 
     assert (wish.status, wish.decided_by) == ("approved", manager)
     [told] = mail.outbox
     assert told.to == [reseller.members.get().user.email]
-    assert "approved" in told.subject
+    # In the site's language (French): the mail is written for the reseller, not the manager.
+    assert told.subject == "Votre changement de couverture est validé"
     changed = audit_trail(reseller).get(action="routing_profile")
     assert changed.actor == manager
     assert audit_trail(reseller).filter(action="coverage_approved", actor=manager).exists()
