@@ -164,16 +164,21 @@ def _save(
     fastinsert.insert(
         [
             fastinsert.new(
-                LeadEvent, lead=p.lead, at=now, actor=acting_user(actor), kind="submitted",
+                LeadEvent,
+                lead=p.lead,
+                at=now,
+                actor=acting_user(actor),
+                kind="submitted",
                 to_status=p.lead.status,
                 data={
-                    "channel": p.lead.channel, "duplicate_of": p.lead.duplicate_of_id,
+                    "channel": p.lead.channel,
+                    "duplicate_of": p.lead.duplicate_of_id,
                     "review": p.lead.review_reason,
                 },
             )
             for p in planned
         ]
-    )  # fmt: skip
+    )
 
 
 LAST_WINS = gettext_noop("Rule: the last referral wins.")
@@ -292,12 +297,18 @@ def leads_move(
             )
     events_ = [
         fastinsert.new(
-            LeadEvent, lead=lead, at=at, actor=acting_user(actor), kind="status",
-            from_status=lead.status, to_status=target.value, note=notes.get(lead.pk, ""),
+            LeadEvent,
+            lead=lead,
+            at=at,
+            actor=acting_user(actor),
+            kind="status",
+            from_status=lead.status,
+            to_status=target.value,
+            note=notes.get(lead.pk, ""),
             data={"says": says[lead.pk]} if lead.pk in says else {},
         )
         for lead in leads
-    ]  # fmt: skip
+    ]
     for lead in leads:
         lead.status = target
         setattr(lead, STAMP[target], at)
@@ -437,9 +448,13 @@ def _money_event(
     lead: Lead, kind: str, amount: Decimal, actor: User | None, note: str
 ) -> LeadEvent:
     return LeadEvent.objects.create(
-        lead=lead, at=timezone.now(), actor=acting_user(actor), kind=kind, note=note,
+        lead=lead,
+        at=timezone.now(),
+        actor=acting_user(actor),
+        kind=kind,
+        note=note,
         data={"amount": str(amount)},
-    )  # fmt: skip
+    )
 
 
 def _positive(amount: Decimal | None, field: str) -> Decimal:
@@ -481,9 +496,10 @@ def deal_refund(*, lead: Lead, amount: Decimal, actor: User | None, reason: str)
     amount = _positive(amount, "amount")
     if not reason.strip():
         raise DomainError(
-            _("Say why the deal is refunded."), code="reason_required",
+            _("Say why the deal is refunded."),
+            code="reason_required",
             fields={"reason": _("Required.")},
-        )  # fmt: skip
+        )
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
         if locked.status != S.WON:

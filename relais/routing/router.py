@@ -93,11 +93,17 @@ class Pool:
         score = scores(ids, assignee=kind, now=now) if ids else {}
         self.members = {
             pk: Assignee(
-                kind, pk, name, capacity, counts.get(pk, (0, 0))[0], counts.get(pk, (0, 0))[1],
-                round(score.get(pk, 0.5), 4), categories,
+                kind,
+                pk,
+                name,
+                capacity,
+                counts.get(pk, (0, 0))[0],
+                counts.get(pk, (0, 0))[1],
+                round(score.get(pk, 0.5), 4),
+                categories,
             )
             for pk, (name, capacity, categories) in locked.items()
-        }  # fmt: skip
+        }
         for member in self.members.values():
             member.rank = self.preference(member)
         for code, pks in serving.items():
@@ -293,18 +299,27 @@ def _route_batch(
     notes, says = _notes(made)
     # Each lead's assignee (set above) is written with its new status.
     leads_move(
-        leads=routed, to=LeadStatus.ASSIGNED, actor=None, at=now, notes=notes, says=says,
+        leads=routed,
+        to=LeadStatus.ASSIGNED,
+        actor=None,
+        at=now,
+        notes=notes,
+        says=says,
         also=(f"assigned_{kind}_id",),
-    )  # fmt: skip
+    )
     return made
 
 
 def _shown(a: Assignee) -> dict[str, Any]:
     """A candidate as the assignment keeps it: the figures it was ranked on, before the choice."""
     return {
-        "id": a.id, "name": a.name, "last_12_months": a.last_12_months,
-        "this_month": a.this_month, "capacity": a.capacity, "score": a.score,
-    }  # fmt: skip
+        "id": a.id,
+        "name": a.name,
+        "last_12_months": a.last_12_months,
+        "this_month": a.this_month,
+        "capacity": a.capacity,
+        "score": a.score,
+    }
 
 
 CHOSEN = gettext_noop(

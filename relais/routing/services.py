@@ -94,14 +94,22 @@ def assignment_create(
             at=now,
         )
         assignment = Assignment.objects.create(
-            lead=locked, reseller=reseller, salesperson=salesperson, assigned_at=now,
-            assigned_by=acting_user(actor), explanation={"manual": True, "reason": reason},
-        )  # fmt: skip
+            lead=locked,
+            reseller=reseller,
+            salesperson=salesperson,
+            assigned_at=now,
+            assigned_by=acting_user(actor),
+            explanation={"manual": True, "reason": reason},
+        )
         target = reseller or salesperson
         audit_record(
-            subject=locked, action="assigned", actor=actor, target=str(target), reason=reason,
+            subject=locked,
+            action="assigned",
+            actor=actor,
+            target=str(target),
+            reason=reason,
             changes={"assignee": [None, str(target)]},
-        )  # fmt: skip
+        )
     return assignment
 
 
@@ -158,10 +166,13 @@ def assignee_declare(
         _live(locked, reseller, salesperson)
         assignment_open(lead=locked, actor=actor, reseller=reseller, salesperson=salesperson)
         return lead_transition(
-            lead=locked, to=to, actor=actor, amount=amount,
+            lead=locked,
+            to=to,
+            actor=actor,
+            amount=amount,
             won_date=won_date or (timezone.localdate() if to == LeadStatus.WON else None),
             lost_reason=lost_reason,
-        )  # fmt: skip
+        )
 
 
 def assignment_decline(
@@ -292,9 +303,12 @@ def coverage_request_submit(
         wish.departements.set(Departement.objects.filter(code__in=asked.departements))
         wish.categories.set(asked.categories)
         audit_record(
-            subject=partner, action="coverage_requested", actor=actor, target=f"#{wish.pk}",
+            subject=partner,
+            action="coverage_requested",
+            actor=actor,
+            target=f"#{wish.pk}",
             changes=current.changes_to(asked),
-        )  # fmt: skip
+        )
         transaction.on_commit(lambda: _tell_managers_of(wish))
     return wish
 
@@ -348,9 +362,12 @@ def _decide(wish: CoverageRequest, status: str, actor: User | None, reason: str)
     wish.reason = reason[:300]
     wish.save(update_fields=["status", "decided_at", "decided_by", "reason"])
     audit_record(
-        subject=wish.partner, action=f"coverage_{status}", actor=actor, target=f"#{wish.pk}",
+        subject=wish.partner,
+        action=f"coverage_{status}",
+        actor=actor,
+        target=f"#{wish.pk}",
         reason=reason,
-    )  # fmt: skip
+    )
     transaction.on_commit(lambda: _tell_reseller_of(wish))
 
 
@@ -375,7 +392,10 @@ def _tell_reseller_of(wish: CoverageRequest) -> None:
             subject = _("Your change of coverage is approved")
         else:
             subject = _("Your change of coverage is refused")
-        context = {"wish": wish, "name": partner.display_name,
-                   "url": absolute_url(reverse("portal:coverage"))}  # fmt: skip
+        context = {
+            "wish": wish,
+            "name": partner.display_name,
+            "url": absolute_url(reverse("portal:coverage")),
+        }
         body = render_to_string("routing/email/coverage_decided.txt", context)
     send_mail(subject, body, None, members or [partner.email])

@@ -106,9 +106,13 @@ def _expiries(now: datetime) -> int:
             hours = settings.RELAIS_SLA_REASSIGN_HOURS
             note = _("Not opened within %(hours)s hours: reassigned.") % {"hours": hours}
             assignment_end(
-                lead=lead, end=AssignmentEnd.EXPIRED, at=now, actor=None, reason=note,
+                lead=lead,
+                end=AssignmentEnd.EXPIRED,
+                at=now,
+                actor=None,
+                reason=note,
                 data={"hours": hours},
-            )  # fmt: skip
+            )
         rerouted.append(a.lead_id)
     for lead_id in rerouted:
         lead_route(lead_id=lead_id, now=now)
