@@ -45,4 +45,12 @@ def test_each_lookup_by_a_value_is_served_by_its_partial_index(index):
         # The test tables are nearly empty: without this, reading them whole is cheapest.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
+    else:
+        # Statistics an earlier test's ANALYZE left (a committed demo) describe tables emptied
+        # since, and steer SQLite to another index: plan as on a database with none.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone():
+                cursor.execute("DELETE FROM sqlite_stat1")
+                cursor.execute("ANALYZE sqlite_schema")  # SQLite rereads its statistics
     assert index in LOOKUPS[index]().explain()
