@@ -36,7 +36,8 @@ from relais.core.deferred import Deferred, later, later_plural, say
 from relais.core.http import absolute_url
 from relais.leads import counters
 from relais.leads.choices import LeadStatus, SoldBy
-from relais.leads.models import Lead, LeadEvent, ProductCategory
+from relais.leads.lifecycle import leads_timeline_add
+from relais.leads.models import Lead, ProductCategory
 from relais.leads.services import leads_move
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
@@ -405,14 +406,8 @@ def _no_one_reason(kind: str, excluded: Counter[str]) -> str:
 def _record_unassigned(unassigned: list[tuple[Lead, dict[str, Any]]], now: datetime) -> None:
     if not unassigned:
         return
-    fastinsert.insert(
-        [
-            fastinsert.new(
-                LeadEvent, lead=lead, at=now, kind="unassigned", note=data["reason"], data=data
-            )
-            for lead, data in unassigned
-        ]
-    )
+    entries = [(lead, data["reason"], data) for lead, data in unassigned]
+    leads_timeline_add(entries=entries, kind="unassigned", at=now)
     summary = [(lead.pk, data["reason"]) for lead, data in unassigned]
     transaction.on_commit(lambda: managers_tell_unassigned(summary=summary))
 
