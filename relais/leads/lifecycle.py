@@ -9,7 +9,7 @@ refused whoever asks, with the same message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -188,7 +188,7 @@ def lead_unassign(
 
 
 def leads_timeline_add(
-    *, entries: list[tuple[Lead, str, Mapping[str, Any]]], kind: str, at: datetime
+    *, entries: Sequence[tuple[Lead, str, Mapping[str, Any]]], kind: str, at: datetime
 ) -> None:
     """``lead_timeline_add`` for a batch the router holds (the leads no one could take): one
     INSERT for all of them, through the fenced fast path (``relais.bulk``), each entry a lead,
