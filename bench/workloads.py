@@ -41,7 +41,7 @@ from relais.leads.models import Lead, NoticeDue
 from relais.leads.services import leads_submit
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import DocumentRequirement, Partner, Signature
-from relais.partners.services.contracts import current_template
+from relais.partners.selectors import current_template
 from relais.reporting.selectors import lead_summary, network_summary
 from relais.routing.kpis import default_period, kpi_table
 from relais.routing.router import leads_route

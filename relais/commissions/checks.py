@@ -21,7 +21,7 @@ from relais.core.deferred import Deferred, later, money, say
 from relais.core.params import legal_value
 from relais.partners.choices import DocumentKind, PartnerStatus
 from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
-from relais.partners.services.contracts import current_template
+from relais.partners.selectors import current_template
 
 
 @dataclass(frozen=True)

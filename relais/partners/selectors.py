@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from relais.accounts.models import User
-from relais.partners.models import ConflictDeclaration, Partner, PartnerImport, Signature
+from relais.partners.choices import DocumentKind, LegalForm
+from relais.partners.models import (
+    ConflictDeclaration,
+    ContractTemplate,
+    DocumentRequirement,
+    Partner,
+    PartnerImport,
+    Signature,
+)
 
 
 def partner_for_user(user: User) -> Partner | None:
@@ -97,3 +107,59 @@ def conflict_declarations_for_user(*, user: User) -> QuerySet[ConflictDeclaratio
 def conflict_declaration_get_for_user(*, user: User, pk: int) -> ConflictDeclaration:
     """Raises ConflictDeclaration.DoesNotExist outside the user's scope (a 404 to callers)."""
     return conflict_declarations_for_user(user=user).get(pk=pk)
+
+
+# The documents a partner is asked to sign: reads the contract and status services share
+# (importing them at module level, with no cycle between the two).
+@dataclass(frozen=True)
+class DocumentState:
+    """A document a partner is asked for: the current version and the partner's signature."""
+
+    template: ContractTemplate
+    signature: Signature | None
+    required: bool
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+def current_template(kind: str) -> ContractTemplate | None:
+    return (
+        ContractTemplate.objects.filter(kind=kind, published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _offered_kinds(partner: Partner) -> tuple[list[str], list[str]]:
+    required = list(
+        DocumentRequirement.objects.filter(partner_kind=partner.kind)
+        .order_by("pk")
+        .values_list("document_kind", flat=True)
+    )
+    optional = [DocumentKind.PROGRAMME_RULES.value]
+    if partner.legal_form != LegalForm.INDIVIDUAL:
+        optional.append(DocumentKind.SELF_BILLING_MANDATE.value)
+    return required, [k for k in optional if k not in required]
+
+
+def documents_for(partner: Partner) -> list[DocumentState]:
+    """Required documents first, then the optional ones, each at its current version."""
+    required, optional = _offered_kinds(partner)
+    now = timezone.now()
+    signatures: dict[int, Signature] = {}
+    # Newest first: the valid signature of each version, if any (an expired one must be renewed).
+    for signature in Signature.objects.filter(partner=partner).order_by("-signed_at"):
+        if signature.template_id not in signatures and signature.is_valid_on(now):
+            signatures[signature.template_id] = signature
+    states = []
+    for kind in required + optional:
+        template = current_template(kind)
+        if template is not None:
+            states.append(DocumentState(template, signatures.get(template.pk), kind in required))
+    return states
+
+
+def missing_documents(partner: Partner) -> list[ContractTemplate]:
+    return [d.template for d in documents_for(partner) if d.required and not d.signed]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -19,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
-from relais.partners.choices import Decision, DocumentKind, LegalForm, PartnerStatus
-from relais.partners.models import ContractTemplate, DocumentRequirement, Partner, Signature
+from relais.partners.choices import Decision, LegalForm, PartnerStatus
+from relais.partners.models import ContractTemplate, Partner, Signature
+from relais.partners.selectors import documents_for, missing_documents
 from relais.partners.services.notices import notification_queue
 
 MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
@@ -47,19 +47,6 @@ RISKY_CLAUSES = {
     r"sanction|p[ée]nalit[ée]|amende": gettext_lazy("sanctions"),
 }
 NEGATION = re.compile(r"\b(aucun|aucune|ni|pas|jamais|sans)\b|\bn['’]|\bne\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class DocumentState:
-    """A document a partner is asked for: the current version and the partner's signature."""
-
-    template: ContractTemplate
-    signature: Signature | None
-    required: bool
-
-    @property
-    def signed(self) -> bool:
-        return self.signature is not None
 
 
 def template_warnings(body: str) -> list[str]:
@@ -94,47 +81,6 @@ def render(template: ContractTemplate, partner: Partner, on: date) -> str:
         "invoice_contest_days": str(settings.RELAIS_INVOICE_CONTEST_DAYS),
     }
     return MERGE_FIELD.sub(lambda m: str(values.get(m.group(1), m.group(0))), template.body)
-
-
-def current_template(kind: str) -> ContractTemplate | None:
-    return (
-        ContractTemplate.objects.filter(kind=kind, published_at__isnull=False)
-        .order_by("-version")
-        .first()
-    )
-
-
-def _offered_kinds(partner: Partner) -> tuple[list[str], list[str]]:
-    required = list(
-        DocumentRequirement.objects.filter(partner_kind=partner.kind)
-        .order_by("pk")
-        .values_list("document_kind", flat=True)
-    )
-    optional = [DocumentKind.PROGRAMME_RULES.value]
-    if partner.legal_form != LegalForm.INDIVIDUAL:
-        optional.append(DocumentKind.SELF_BILLING_MANDATE.value)
-    return required, [k for k in optional if k not in required]
-
-
-def documents_for(partner: Partner) -> list[DocumentState]:
-    """Required documents first, then the optional ones, each at its current version."""
-    required, optional = _offered_kinds(partner)
-    now = timezone.now()
-    signatures: dict[int, Signature] = {}
-    # Newest first: the valid signature of each version, if any (an expired one must be renewed).
-    for signature in Signature.objects.filter(partner=partner).order_by("-signed_at"):
-        if signature.template_id not in signatures and signature.is_valid_on(now):
-            signatures[signature.template_id] = signature
-    states = []
-    for kind in required + optional:
-        template = current_template(kind)
-        if template is not None:
-            states.append(DocumentState(template, signatures.get(template.pk), kind in required))
-    return states
-
-
-def missing_documents(partner: Partner) -> list[ContractTemplate]:
-    return [d.template for d in documents_for(partner) if d.required and not d.signed]
 
 
 def signature_sign(

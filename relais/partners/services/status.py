@@ -12,6 +12,7 @@ from relais.core.models import AuditEntry
 from relais.core.textcheck import refuse_bad_text
 from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner
+from relais.partners.selectors import missing_documents
 
 S = PartnerStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -31,8 +32,6 @@ def partner_transition(
     *, partner: Partner, to: str, actor: User | None, reason: str = ""
 ) -> Partner:
     """Move a partner to ``to``. The row lock serialises two managers acting at once."""
-    from relais.partners.services.contracts import missing_documents
-
     refuse_bad_text(AuditEntry, {"reason": reason})  # the reason is kept in the audit trail
     with transaction.atomic():
         locked = Partner.objects.select_for_update().get(pk=partner.pk)

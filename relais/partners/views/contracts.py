@@ -14,8 +14,7 @@ from relais.partners import services
 from relais.partners.forms import TemplateForm
 from relais.partners.models import ContractTemplate
 from relais.partners.pdf import signature_response
-from relais.partners.selectors import signature_of_partner
-from relais.partners.services.contracts import current_template
+from relais.partners.selectors import current_template, signature_of_partner
 from relais.partners.views.common import get_partner_for_user
 
 
