@@ -147,3 +147,33 @@ def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float, every:
 
 def python(*extra: str) -> list[str]:
     return [sys.executable, *extra]
+
+
+@contextmanager
+def worker_environment(tmp_path: Path, label: str, **settings: str) -> Iterator[dict[str, str]]:
+    """The environment of processes that share a migrated database of their own: the database
+    task backend, no Redis, a data folder in ``tmp_path``, and ``settings`` on top (a worker
+    silent for ``RELAIS_STALLED_AFTER_SECONDS`` taken for dead, say)."""
+    with process_database(tmp_path, label) as database_url:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "relais.settings",
+            "DATABASE_URL": database_url,
+            "RELAIS_DATA_DIR": str(tmp_path / "data"),
+            "TASK_BACKEND": "database",
+            **settings,
+        }
+        env.pop("REDIS_URL", None)
+        manage(env, "migrate", "-v0")
+        yield env
+
+
+def db_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``manage.py db_worker`` polling every 0.2 s, output to ``log``."""
+    return start(
+        env,
+        *python("manage.py", "db_worker", "--no-startup-delay", "--no-reload"),
+        "--interval",
+        "0.2",
+        log=log,
+    )

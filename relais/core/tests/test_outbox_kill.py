@@ -5,14 +5,13 @@ Real processes on a database of their own (see relais/testing/processes.py)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 
 import pytest
 
-from relais.testing.processes import ROOT, manage, process_database, query
+from relais.testing.processes import ROOT, manage, query, worker_environment
 
 SETUP = """
 import django; django.setup()
@@ -51,17 +50,11 @@ DELIVERY = "SELECT attempts, done_at IS NOT NULL FROM core_eventdelivery WHERE h
 
 @pytest.fixture
 def worker_env(tmp_path):
-    with process_database(tmp_path, "outbox") as database_url:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "relais.settings",
-            "DATABASE_URL": database_url,
-            "RELAIS_DATA_DIR": str(tmp_path / "data"),
-            "TASK_BACKEND": "database",
-            "RELAIS_STALLED_AFTER_SECONDS": "2",  # a claim lapses after 2 s
-        }
-        env.pop("REDIS_URL", None)
-        manage(env, "migrate", "-v0")
+    with worker_environment(
+        tmp_path,
+        "outbox",
+        RELAIS_STALLED_AFTER_SECONDS="2",  # a claim lapses after 2 s
+    ) as env:
         yield env
 
 

@@ -6,12 +6,9 @@ when the suite runs on PostgreSQL): the test only writes the file and reads the 
 
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 
-from relais.testing.processes import kill, manage, process_database, query, start, wait_for
+from relais.testing.processes import db_worker, kill, manage, query, wait_for, worker_environment
 
 ROWS = 8000
 SETUP = """
@@ -34,34 +31,18 @@ print(batch.pk)
 
 @pytest.fixture
 def worker_env(tmp_path):
-    with process_database(tmp_path, "resume") as database_url:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "relais.settings",
-            "DATABASE_URL": database_url,
-            "RELAIS_DATA_DIR": str(tmp_path / "data"),
-            "TASK_BACKEND": "database",
-            # A worker silent for 3 s is taken for dead; the sweep looks every 2 s.
-            "RELAIS_STALLED_AFTER_SECONDS": "3",
-            "RELAIS_RESUME_SWEEP_SECONDS": "2",
-        }
-        env.pop("REDIS_URL", None)
-        manage(env, "migrate", "-v0")
+    with worker_environment(
+        tmp_path,
+        "resume",
+        # A worker silent for 3 s is taken for dead; the sweep looks every 2 s.
+        RELAIS_STALLED_AFTER_SECONDS="3",
+        RELAIS_RESUME_SWEEP_SECONDS="2",
+    ) as env:
         yield env
 
 
 def worker(env, tmp_path):
-    return start(
-        env,
-        sys.executable,
-        "manage.py",
-        "db_worker",
-        "--no-startup-delay",
-        "--no-reload",
-        "--interval",
-        "0.2",
-        log=tmp_path / "worker.log",
-    )
+    return db_worker(env, tmp_path / "worker.log")
 
 
 def progress(env, batch_id):

@@ -9,8 +9,6 @@ worker dies at the moment a lost or doubled e-mail would come from."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections import Counter
 from datetime import timedelta
 
@@ -23,7 +21,7 @@ from relais.core import resumable
 from relais.partners.models import ContractTemplate, VersionNotification
 from relais.partners.services import notices, template_publish
 from relais.testing.factories import PartnerFactory, partner_user
-from relais.testing.processes import kill, manage, process_database, query, start, wait_for
+from relais.testing.processes import db_worker, kill, manage, query, wait_for, worker_environment
 from relais.testing.smtp import smtp_server
 
 PARTNERS = 30
@@ -57,37 +55,21 @@ def mail_server():
 @pytest.fixture
 def worker_env(tmp_path, mail_server):
     port, _mailbox = mail_server
-    with process_database(tmp_path, "notify") as database_url:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "relais.settings",
-            "DATABASE_URL": database_url,
-            "RELAIS_DATA_DIR": str(tmp_path / "data"),
-            "TASK_BACKEND": "database",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(port),
-            # A worker silent for 3 s is taken for dead; the sweep looks every 2 s.
-            "RELAIS_STALLED_AFTER_SECONDS": "3",
-            "RELAIS_RESUME_SWEEP_SECONDS": "2",
-        }
-        env.pop("REDIS_URL", None)
-        manage(env, "migrate", "-v0")
+    with worker_environment(
+        tmp_path,
+        "notify",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        # A worker silent for 3 s is taken for dead; the sweep looks every 2 s.
+        RELAIS_STALLED_AFTER_SECONDS="3",
+        RELAIS_RESUME_SWEEP_SECONDS="2",
+    ) as env:
         yield env
 
 
 def worker(env, tmp_path):
-    return start(
-        env,
-        sys.executable,
-        "manage.py",
-        "db_worker",
-        "--no-startup-delay",
-        "--no-reload",
-        "--interval",
-        "0.2",
-        log=tmp_path / "worker.log",
-    )
+    return db_worker(env, tmp_path / "worker.log")
 
 
 def progress(env, template_id):
