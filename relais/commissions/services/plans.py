@@ -17,32 +17,14 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.commissions.choices import PlanStatus
 from relais.commissions.models import Plan, Rule
-from relais.commissions.services.rules import rule_check
+from relais.commissions.services.rules import VERSIONED, rule_check
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.core.textcheck import refuse_bad_text
 
-# What a manager sets on a rule (code and version identify it, the plan holds it).
-RULE_FIELDS = (
-    "name",
-    "trigger",
-    "beneficiary",
-    "formula",
-    "amount",
-    "rate",
-    "tier_basis",
-    "period",
-    "tiers",
-    "target",
-    "partner_kind",
-    "group",
-    "category",
-    "partner",
-    "cap_per_deal",
-    "cap_per_year",
-    "valid_from",
-    "valid_until",
-)
+# What a manager sets on a rule (code and version identify it, the plan holds it): what a new
+# version may change, foreign keys as the objects a form gives, and the version's start.
+RULE_FIELDS = (*(name.removesuffix("_id") for name in VERSIONED), "valid_from")
 
 
 def _draft(plan: Plan) -> Plan:
