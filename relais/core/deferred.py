@@ -5,7 +5,8 @@ why the yearly review proposes a pause) is read by people in either language, lo
 written: stored as text, it stays in the language of the process that wrote it. Stored instead
 as its message id and parameters (``later``), it is translated each time it is shown (``say``),
 in the reader's language. A parameter may itself be a deferred message (a translated part of the
-sentence), a plural (``later_plural``) or an amount (``money``, formatted for the reader).
+sentence), a plural (``later_plural``), an amount (``money``) or a share (``ratio``), formatted
+for the reader, or a list of parts (``listing``) joined when shown.
 
 Mark the msgid with ``gettext_noop`` where it is written, so that ``makemessages`` finds it::
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from relais.core.formatting import format_money
+from relais.core.formatting import format_money, format_ratio
 
 Deferred = dict[str, Any]
 
@@ -43,11 +44,25 @@ def money(amount: Decimal | int | str, *, whole: bool = False) -> Deferred:
     return {"eur": str(amount), "whole": True} if whole else {"eur": str(amount)}
 
 
+def ratio(share: float | Decimal) -> Deferred:
+    """A share parameter (a KPI's 0.925), formatted when shown: ``93 %`` or ``93%``."""
+    return {"ratio": str(share)}
+
+
+def listing(*parts: Any) -> list[Any]:
+    """A parameter made of parts (deferred or not), each said and joined by commas when shown."""
+    return list(parts)
+
+
 def _param(value: Any) -> Any:
     if is_deferred(value):
         return say(value)
+    if isinstance(value, list):
+        return ", ".join(str(_param(part)) for part in value)
     if isinstance(value, dict) and set(value) in ({"eur"}, {"eur", "whole"}):
         return format_money(value["eur"], whole=bool(value.get("whole")))
+    if isinstance(value, dict) and set(value) == {"ratio"}:
+        return format_ratio(Decimal(value["ratio"]))
     return value
 
 

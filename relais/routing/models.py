@@ -207,7 +207,8 @@ class ReviewDecision(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     reseller = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="reviews")
     proposal = models.CharField(_("proposal"), max_length=8, choices=ReviewProposal.choices)
-    why = models.CharField(_("why"), max_length=300)
+    # Why, as a deferred message (core.deferred): read in the reader's language, not the writer's.
+    reason = models.JSONField(_("why"), default=dict)
     accepted_at = models.DateTimeField(_("accepted"))
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

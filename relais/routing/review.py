@@ -19,11 +19,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from relais.core.audit import acting_user, audit_record
 from relais.core.calendar import year_bounds
+from relais.core.deferred import Deferred, later, listing, ratio, say
 from relais.core.errors import DomainError
-from relais.core.formatting import format_ratio
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.partners.services.status import partner_transition
@@ -41,12 +42,17 @@ class Proposal:
     reseller: Partner
     kpi: Kpi
     proposal: str
-    why: str
+    reason: Deferred | str
     decided: ReviewDecision | None = None
 
     @property
     def label(self) -> str:
         return str(P(self.proposal).label)
+
+    @property
+    def why(self) -> str:
+        """The reason in the reader's language, however long ago it was accepted."""
+        return say(self.reason)
 
 
 @dataclass
@@ -55,33 +61,45 @@ class DepartementReview:
     proposals: list[Proposal] = field(default_factory=list)
 
 
-def _propose(kpi: Kpi, *, crowded: bool) -> tuple[str, str]:
+# The indicators' names, marked for makemessages and translated when a reason is shown.
+RATE_LABELS = {
+    "open_rate": gettext_noop("open rate"),
+    "treatment_rate": gettext_noop("treatment rate"),
+    "closure_rate": gettext_noop("closure rate"),
+}
+
+
+def _propose(kpi: Kpi, *, crowded: bool) -> tuple[str, Deferred]:
     minimum = settings.RELAIS_ROUTING_YEARLY_MINIMUM
     judged = kpi.received >= JUDGED_FROM
     if judged and ((kpi.open_rate or 0) < 0.5 or (kpi.treatment_rate or 0) < 0.4):
-        return P.REMOVE, _("Does not work its leads: %(open)s opened, %(treated)s treated.") % {
-            "open": format_ratio(kpi.open_rate or 0),
-            "treated": format_ratio(kpi.treatment_rate or 0),
-        }
+        return P.REMOVE, later(
+            gettext_noop("Does not work its leads: %(open)s opened, %(treated)s treated."),
+            open=ratio(kpi.open_rate or 0),
+            treated=ratio(kpi.treatment_rate or 0),
+        )
     if judged and (kpi.declined + kpi.expired) * 2 > kpi.received:
-        return P.PAUSE, _("Gave back %(n)s of its %(total)s leads.") % {
-            "n": kpi.declined + kpi.expired,
-            "total": kpi.received,
-        }
+        return P.PAUSE, later(
+            gettext_noop("Gave back %(n)s of its %(total)s leads."),
+            n=kpi.declined + kpi.expired,
+            total=kpi.received,
+        )
     if kpi.received < minimum and crowded:
-        return P.PAUSE, _(
-            "%(n)s leads in the year (norm: %(min)s); the département has more resellers than "
-            "its leads need."
-        ) % {"n": kpi.received, "min": minimum}
+        return P.PAUSE, later(
+            gettext_noop(
+                "%(n)s leads in the year (norm: %(min)s); the département has more resellers "
+                "than its leads need."
+            ),
+            n=kpi.received,
+            min=minimum,
+        )
     weak = [name for name in RATES if judged and kpi.lights.get(name) in ("amber", "red")]
     if weak:
-        labels = {
-            "open_rate": _("open rate"),
-            "treatment_rate": _("treatment rate"),
-            "closure_rate": _("closure rate"),
-        }
-        return P.COACH, _("Off the norm: %(what)s.") % {"what": ", ".join(labels[w] for w in weak)}
-    return P.KEEP, _("Meets the norms.") if judged else _("Too few leads to judge: keep.")
+        what = listing(*(later(RATE_LABELS[w]) for w in weak))
+        return P.COACH, later(gettext_noop("Off the norm: %(what)s."), what=what)
+    if judged:
+        return P.KEEP, later(gettext_noop("Meets the norms."))
+    return P.KEEP, later(gettext_noop("Too few leads to judge: keep."))
 
 
 def yearly_review(year: int) -> list[DepartementReview]:
@@ -103,10 +121,10 @@ def yearly_review(year: int) -> list[DepartementReview]:
         kpi = kpis.get(reseller.pk) or Kpi(assignee=reseller.pk)
         decision = decided.get(reseller.pk)
         if decision is not None:  # what was accepted stands, whatever it did to the figures
-            proposal, why = decision.proposal, decision.why
+            proposal, reason = decision.proposal, decision.reason
         else:
-            proposal, why = _propose(kpi, crowded=False)
-        review.proposals.append(Proposal(reseller, kpi, proposal, why, decision))
+            proposal, reason = _propose(kpi, crowded=False)
+        review.proposals.append(Proposal(reseller, kpi, proposal, reason, decision))
     for review in grouped.values():
         _pause_the_surplus(review)
     for code, c in cover.items():  # départements to recruit in, even with no reseller at all
@@ -134,9 +152,9 @@ def _pause_the_surplus(review: DepartementReview) -> None:
     for p in sorted(open_, key=lambda p: (p.kpi.received, p.kpi.score, p.reseller.pk)):
         if surplus <= 0:
             break
-        proposal, why = _propose(p.kpi, crowded=True)
+        proposal, reason = _propose(p.kpi, crowded=True)
         if proposal == P.PAUSE:
-            p.proposal, p.why = proposal, why
+            p.proposal, p.reason = proposal, reason
             surplus -= 1
 
 
@@ -174,7 +192,7 @@ def review_accept(*, year: int, reseller_ids: list[int], actor: Any) -> Accepted
                 year=year,
                 reseller=p.reseller,
                 proposal=p.proposal,
-                why=p.why[:300],
+                reason=p.reason,
                 accepted_at=now,
                 accepted_by=acting_user(actor),
             )

@@ -132,3 +132,23 @@ def test_the_network_average_is_per_reseller_not_the_network_total(client, manag
     mine = client.get("/portal/performance/")
     assert mine.context["mine"].received == 4
     assert mine.context["network"].received == 2.5
+
+
+def test_an_accepted_reason_is_read_in_the_readers_language_not_the_writers(client, manager):
+    resellers = thin_departement(manager)
+    year = timezone.localdate().year
+    client.force_login(manager)
+    review = next(
+        r
+        for r in client.get(f"/routing/review/{year}/").context["reviews"]
+        if r.coverage.code == "13"
+    )
+    paused = [p.reseller.pk for p in review.proposals if p.proposal == "pause"]
+    client.post(f"/routing/review/{year}/", {"accept": paused})  # accepted by an English reader
+    assert ReviewDecision.objects.filter(reseller__in=resellers).count() == 2
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    with translation.override("fr"):
+        page = client.get(f"/routing/review/{year}/").content.decode()
+    section = page[page.index('data-departement="13"') :].split("</section>")[0]
+    assert "le département a plus de revendeurs que ses leads n&#x27;en demandent" in section
+    assert "the département has more resellers" not in section
