@@ -201,9 +201,16 @@ def lead_to_sepa(browser: Browser, env: dict[str, str], people: dict[str, Any]) 
     )
     step(f"lead {lead['id']} submitted through the API by its introducer")
     browser.api("POST", f"/leads/{lead['id']}/transitions", manager, {"to": "qualified"})
-    inbox = browser.api("GET", "/inbox", reseller)["items"]
+    # Routing follows the qualification through the outbox: the RQ worker delivers the event
+    # a moment after the request, so the reseller sees the lead once it has.
+    inbox = wait_for(
+        "the qualified lead in the reseller's inbox",
+        timeout=30,
+        every=0.25,
+        probe=lambda: browser.api("GET", "/inbox", reseller)["items"] or None,
+    )
     assert [item["id"] for item in inbox] == [lead["id"]], inbox
-    step("qualified and routed: the lead is in the reseller's inbox")
+    step("qualified and routed by the worker: the lead is in the reseller's inbox")
     browser.api("POST", f"/inbox/{lead['id']}/open", reseller)
     won = browser.api(
         "POST", f"/inbox/{lead['id']}/status", reseller, {"to": "won", "amount": "8400.00"}
@@ -212,8 +219,13 @@ def lead_to_sepa(browser: Browser, env: dict[str, str], people: dict[str, Any]) 
 
     login = browser.post_form("/login/", {"email": people["manager"], "password": PASSWORD})
     assert login.status == 302, ("login", login.status)
-    lines = browser.request("GET", "/commissions/lines/?status=pending").data.decode()
-    ids = re.findall(r'name="line" value="(\d+)"', lines)
+
+    def pending_lines() -> list[str] | None:
+        page = browser.request("GET", "/commissions/lines/?status=pending").data.decode()
+        return re.findall(r'name="line" value="(\d+)"', page) or None
+
+    # The commission is earned by the worker too, when it delivers the "won" event.
+    ids = wait_for("the won lead's commission line", timeout=30, every=0.25, probe=pending_lines)
     assert len(ids) == 1, f"one commission line expected, found {ids}"
     step(f"won: commission line {ids[0]} earned by the introducer")
     for action in ("approve", "release"):
