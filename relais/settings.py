@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "relais.leads",
     "relais.routing",
     "relais.commissions",
+    "relais.engagement",
     "relais.api",
     "relais.portal",
     "relais.reporting",
