@@ -224,6 +224,21 @@ RELAIS_RESUME_SWEEP_SECONDS = int(os.environ.get("RELAIS_RESUME_SWEEP_SECONDS", 
 # Domain events are delivered as soon as their transaction commits (core/outbox.py); this sweep
 # delivers what a wake-up missed (queue unreachable) and the retries that came due.
 RELAIS_EVENT_SWEEP_SECONDS = int(os.environ.get("RELAIS_EVENT_SWEEP_SECONDS", "30"))
+
+# Network animation (engagement). An introducer's segment, judged each day from its counters:
+# champion from CHAMPION_LEADS leads in 12 months, active from ACTIVE_LEADS (one within the last
+# 3 months), occasional below that, dormant when nothing for DORMANT_MONTHS months, "new" when
+# never referred and joined less than NEW_DAYS days ago. Shown on the segments page.
+RELAIS_SEGMENT_CHAMPION_LEADS = int(os.environ.get("RELAIS_SEGMENT_CHAMPION_LEADS", "12"))
+RELAIS_SEGMENT_ACTIVE_LEADS = int(os.environ.get("RELAIS_SEGMENT_ACTIVE_LEADS", "3"))
+RELAIS_SEGMENT_DORMANT_MONTHS = int(os.environ.get("RELAIS_SEGMENT_DORMANT_MONTHS", "6"))
+RELAIS_SEGMENT_NEW_DAYS = int(os.environ.get("RELAIS_SEGMENT_NEW_DAYS", "30"))
+RELAIS_SEGMENT_SWEEP_MINUTES = int(os.environ.get("RELAIS_SEGMENT_SWEEP_MINUTES", "60"))
+# Campaigns: the sending rate a new campaign gets, and the share held out to measure its effect.
+RELAIS_CAMPAIGN_RATE_PER_MINUTE = int(os.environ.get("RELAIS_CAMPAIGN_RATE_PER_MINUTE", "600"))
+RELAIS_CAMPAIGN_HOLDOUT = os.environ.get("RELAIS_CAMPAIGN_HOLDOUT", "0.10")
+RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))
+RELAIS_AUTOMATION_SWEEP_MINUTES = int(os.environ.get("RELAIS_AUTOMATION_SWEEP_MINUTES", "60"))
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
 RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
 # An API token is looked up in the shared cache for this long, not in the database on every call.

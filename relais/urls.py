@@ -21,6 +21,8 @@ urlpatterns = [
     path("leads/", include("relais.leads.urls")),
     path("routing/", include("relais.routing.urls")),
     path("commissions/", include("relais.commissions.urls")),
+    path("engagement/", include("relais.engagement.urls")),
+    path("e/", include("relais.engagement.public_urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),
     path("p/<str:token>/", leads_public.prospect, name="prospect"),
     path("inbound/email/<str:secret>/", inbound_email, name="inbound_email"),

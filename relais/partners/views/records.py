@@ -16,7 +16,8 @@ from relais.accounts.decorators import manager_required, request_user
 from relais.core.audit import audit_trail
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
-from relais.partners import selectors, services
+from relais.core.timeline import Entry
+from relais.partners import extensions, selectors, services
 from relais.partners.forms import PartnerFilterForm, PartnerForm, TransitionForm
 from relais.partners.models import Partner
 from relais.partners.services.status import allowed_moves
@@ -55,8 +56,15 @@ def _detail_context(
         "documents": services.documents_for(partner),
         "scorecard": getattr(partner, "scorecard", None),
         "declarations": partner.declarations.all()[:20],
-        "timeline": partner_timeline(audit_trail(partner)[:100]),
+        "timeline": _timeline(partner),
+        "panels": extensions.panels_for(partner),
     }
+
+
+def _timeline(partner: Partner) -> list[Entry]:
+    """The partner's own history and what the apps above add to it, newest first."""
+    entries = partner_timeline(audit_trail(partner)[:100]) + extensions.timeline_entries(partner)
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:100]
 
 
 @manager_required

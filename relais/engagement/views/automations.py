@@ -1,0 +1,5 @@
+"""automations pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

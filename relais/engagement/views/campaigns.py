@@ -1,0 +1,5 @@
+"""campaigns pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""segments pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
