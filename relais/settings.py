@@ -237,6 +237,8 @@ RELAIS_SEGMENT_SWEEP_MINUTES = int(os.environ.get("RELAIS_SEGMENT_SWEEP_MINUTES"
 # Campaigns: the sending rate a new campaign gets, and the share held out to measure its effect.
 RELAIS_CAMPAIGN_RATE_PER_MINUTE = int(os.environ.get("RELAIS_CAMPAIGN_RATE_PER_MINUTE", "600"))
 RELAIS_CAMPAIGN_HOLDOUT = os.environ.get("RELAIS_CAMPAIGN_HOLDOUT", "0.10")
+# The domain of the Message-ID our programme e-mails carry (the provider's webhooks name it back).
+RELAIS_MAIL_DOMAIN = os.environ.get("RELAIS_MAIL_DOMAIN", "relais.localhost")
 RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))
 RELAIS_AUTOMATION_SWEEP_MINUTES = int(os.environ.get("RELAIS_AUTOMATION_SWEEP_MINUTES", "60"))
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).

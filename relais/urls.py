@@ -24,6 +24,7 @@ urlpatterns = [
     path("engagement/", include("relais.engagement.urls")),
     path("e/", include("relais.engagement.public_urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),
+    path("r/<slug:code>/qr.png", leads_public.referral_qr, name="referral_qr"),
     path("p/<str:token>/", leads_public.prospect, name="prospect"),
     path("inbound/email/<str:secret>/", inbound_email, name="inbound_email"),
     path("portal/", include("relais.portal.urls")),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
+
+import segno
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from relais.core import ratelimit
 from relais.core.forms import add_errors
-from relais.core.http import client_ip
+from relais.core.http import absolute_url, client_ip
 from relais.leads import gdpr, services
 from relais.leads.choices import Channel
 from relais.leads.forms import ReferralForm
@@ -23,6 +27,18 @@ def _rate_limited(request: HttpRequest) -> bool:
     """Per address and hour, counted by every process together (Redis, else the database)."""
     key = f"referral:{client_ip(request)}"
     return not ratelimit.hit(key, limit=settings.RELAIS_REFERRAL_MAX_PER_HOUR, window=3600)
+
+
+def referral_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code of a partner's referral link, as a PNG any mail client shows (programme
+    e-mails link to it): the same for every reader, so caches may keep it a day."""
+    partner = get_object_or_404(Partner, referral_code=code, status=PartnerStatus.ACTIVE)
+    image = io.BytesIO()
+    link = absolute_url(reverse("referral", args=[partner.referral_code]))
+    segno.make(link, error="m").save(image, kind="png", scale=6, border=2)
+    response = HttpResponse(image.getvalue(), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache
