@@ -1,0 +1,5 @@
+"""What the automation part of engagement registers when the app is ready."""
+
+
+def register() -> None:
+    """Nothing yet."""

@@ -1,0 +1,5 @@
+"""What the campaign part of engagement registers when the app is ready."""
+
+
+def register() -> None:
+    """Nothing yet."""
