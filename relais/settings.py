@@ -308,6 +308,18 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
 elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
     _mail_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
+# A transactional provider through django-anymail: EMAIL_BACKEND=anymail.backends.brevo.EmailBackend
+# (or .mailjet, .scaleway, .mailgun, .postmark…) and that provider's keys as ANYMAIL_<NAME>
+# variables (ANYMAIL_BREVO_API_KEY; ANYMAIL_MAILJET_API_KEY and ANYMAIL_MAILJET_SECRET_KEY;
+# ANYMAIL_SCALEWAY_SECRET_KEY and ANYMAIL_SCALEWAY_PROJECT_ID…), read here into ANYMAIL so any
+# provider anymail supports needs no code. ANYMAIL_WEBHOOK_SECRET ("user:password") is the basic
+# auth the provider's webhooks must send to /e/anymail/<provider>/tracking/; without it they are
+# refused. Anymail's backends take MAILERS as Django's own do (OPTIONS left empty: keys from here).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relais <relais@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

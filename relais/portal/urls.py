@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.portal import coverage, earnings, inbox, views
+from relais.portal import coverage, earnings, inbox, mail, views
 
 app_name = "portal"
 
@@ -26,5 +26,6 @@ urlpatterns = [
     path("signatures/<int:signature_id>.pdf", views.signature_download, name="signature_pdf"),
     path("declarations/", views.declarations, name="declarations"),
     path("profile/", views.profile, name="profile"),
+    path("mail/", mail.mail_preferences, name="mail_preferences"),
     path("profile/bank/<str:token>/", views.bank_confirm, name="bank_confirm"),
 ]
