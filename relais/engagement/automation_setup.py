@@ -1,5 +1,16 @@
-"""What the automation part of engagement registers when the app is ready."""
+"""What the automation part of engagement registers when the app is ready: the recurring sweep
+that sends the automations and the monthly digest (``engagement.automations``)."""
+
+from datetime import timedelta
+
+from django.conf import settings
 
 
 def register() -> None:
-    """Nothing yet."""
+    """The sweep, every ``RELAIS_AUTOMATION_SWEEP_MINUTES`` (each automation fires once per
+    partner and occasion, so a sweep more often only sends sooner)."""
+    from relais.core import scheduling
+    from relais.engagement import automations
+
+    every = timedelta(minutes=settings.RELAIS_AUTOMATION_SWEEP_MINUTES)
+    scheduling.register("engagement.automations", every=every, job=automations.automations_job)
