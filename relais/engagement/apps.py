@@ -20,3 +20,14 @@ class EngagementConfig(AppConfig):
 
     def _segments(self) -> None:
         """The segments' counter, their daily judgement and the partner page's panel."""
+        from relais.core import scheduling
+        from relais.engagement import counters, panels, segments
+        from relais.leads import counters as leads_counters
+        from relais.partners import extensions
+
+        leads_counters.register(
+            "engagement.partner_months", recompute=counters.recompute, rebuild=counters.rebuild
+        )
+        every = segments.sweep_every()
+        scheduling.register("engagement.segments", every=every, job=segments.segments_job)
+        extensions.add_panel(panels.segment_panel)
