@@ -18,10 +18,13 @@ class PreferenceForm(forms.Form):
 
     @classmethod
     def of(cls, preference: Preference, data: object = None) -> PreferenceForm:
+        """The form showing what the partner receives today: nothing at all once unsubscribed
+        (the topics chosen before come back with "Subscribe again")."""
+        receives = preference.unsubscribed_at is None
         initial = {
             "language": preference.language,
-            "news": preference.news,
-            "challenges": preference.challenges,
-            "digest": preference.digest,
+            "news": receives and preference.news,
+            "challenges": receives and preference.challenges,
+            "digest": receives and preference.digest,
         }
         return cls(data, initial=initial)  # type: ignore[arg-type]

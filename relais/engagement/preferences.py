@@ -90,14 +90,15 @@ def preference_update(
 ) -> Preference:
     """Store what ``partner`` agreed to receive and in which language. Choosing at least one
     topic again is a resubscription: the partner said what they want, so it is no longer
-    "nothing"."""
+    "nothing". An unsubscribed partner saving with nothing ticked changes only the language (the
+    topics chosen before are what "Subscribe again" brings back)."""
     if language not in dict(settings.LANGUAGES):
         raise DomainError(_("Language %(language)s: not one of ours.") % {"language": language})
     with transaction.atomic():
         preference = _stored(partner)
         preference.language = language
-        preference.news, preference.challenges, preference.digest = news, challenges, digest
-        if news or challenges or digest:
+        if news or challenges or digest or preference.unsubscribed_at is None:
+            preference.news, preference.challenges, preference.digest = news, challenges, digest
             preference.unsubscribed_at = None
         preference.save()
     if preference.unsubscribed_at is None:

@@ -248,3 +248,21 @@ def test_the_portal_page_is_for_partners_only(client, manager):
     assert client.get("/portal/mail/").status_code == 302  # to the login page
     client.force_login(manager)
     assert client.get("/portal/mail/").status_code in (403, 404)
+
+
+def test_an_unsubscribed_partner_saving_nothing_ticked_keeps_their_former_topics():
+    partner = PartnerFactory()
+    preferences.preference_update(
+        partner=partner, language="fr", news=False, challenges=True, digest=True
+    )
+    preferences.partner_unsubscribe(partner=partner, via="link")
+    preferences.preference_update(
+        partner=partner, language="en", news=False, challenges=False, digest=False
+    )
+    stored = preferences.partner_resubscribe(partner=partner)
+    assert (stored.language, stored.news, stored.challenges, stored.digest) == (
+        "en",
+        False,
+        True,
+        True,
+    )
