@@ -49,6 +49,8 @@ DIGEST_FIELDS: dict[str, Any] = {
 
 DIGEST_NAME = "Bilan mensuel"  # data, not interface text: how the demo and the button find it
 
+CLOSED = (LeadStatus.WON, LeadStatus.LOST, LeadStatus.REJECTED)
+
 SUBJECT_FR = "{{ first_name }}, votre bilan de {{ digest_month }}"
 BODY_FR = """Bonjour {{ first_name }},
 
@@ -136,7 +138,8 @@ def _month_counts(ids: list[int], month: date) -> dict[int, dict[str, int]]:
         .values("partner_id")
         .annotate(
             n=Count("pk"),
-            open=Count("pk", filter=Q(status__in=merge.OPEN)),
+            # Being worked: every lead not closed yet, the one still being checked included.
+            open=Count("pk", filter=~Q(status__in=CLOSED)),
             won=Count("pk", filter=Q(status=LeadStatus.WON)),
             lost=Count("pk", filter=Q(status=LeadStatus.LOST)),
         )
