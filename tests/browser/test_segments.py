@@ -1,0 +1,86 @@
+"""A manager builds a custom segment and watches the live count follow the filters (and say
+when nobody matches), at 1366 and 375 px; the segment pages pass axe-core. Screenshots of
+each step go to /tmp/shots/."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from relais.engagement.models import SavedSegment
+from relais.engagement.segments import segments_judge
+from relais.testing.factories import PartnerFactory, UserFactory
+from tests.browser.test_accessibility import assert_none, check
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.fixture
+def page(browser, live_server):
+    client = Client()
+    client.force_login(UserFactory())  # a network manager
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900},
+        base_url=live_server.url,
+        locale="en-GB",
+        bypass_csp=True,  # axe-core is added to the page; the CSP test covers the real policy
+    )
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+    context.add_cookies([{**cookie, "url": live_server.url}])
+    yield context.new_page()
+    context.close()
+
+
+def _count(page, expected: str) -> str:
+    """The live count once it says ``expected`` (htmx answers after a short pause)."""
+    count = page.locator("#segment-count")
+    count.filter(has_text=expected).wait_for(timeout=5000)
+    return count.inner_text()
+
+
+def _fits(page, where: str) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"{where} is {overflow}px too wide"
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_a_manager_builds_a_custom_segment_with_a_live_count(page, width):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        PartnerFactory(sector="Plomberie")
+    PartnerFactory(sector="Toiture", postcode="75011", departement_id="75")
+    segments_judge()
+    page.set_viewport_size({"width": width, "height": 900})
+    found = []
+
+    page.goto("/engagement/segments/")
+    found += check(page, f"segments at {width}px")
+    _fits(page, f"segments at {width}px")
+    page.screenshot(path=SHOTS / f"segments-{width}.png", full_page=True)
+    page.get_by_role("link", name="New custom segment").first.click()
+    page.wait_for_url("**/engagement/segments/saved/new/")
+    assert "4 partners match" in _count(page, "4 partners")
+
+    page.get_by_label("Sector").fill("Plomberie")
+    assert "3 partners match" in _count(page, "3 partners")
+    page.get_by_label("Département").fill("75")
+    assert "No partner matches" in _count(page, "No partner")
+    page.screenshot(path=SHOTS / f"segment-nobody-{width}.png", full_page=True)
+    page.get_by_label("Département").fill("69")
+    assert "3 partners match" in _count(page, "3 partners")
+    found += check(page, f"custom segment form at {width}px")
+    _fits(page, f"custom segment form at {width}px")
+    page.screenshot(path=SHOTS / f"segment-form-{width}.png", full_page=True)
+
+    page.get_by_role("button", name="Save").click()
+    name = page.locator(".field.has-error", has=page.get_by_label("Name"))
+    assert "Give the segment a name." in name.inner_text()
+    page.get_by_label("Name").fill("Plombiers du Rhône")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/engagement/segments/saved/")
+    row = page.locator("#saved-segments tr", has_text="Plombiers du Rhône")
+    assert "3" in row.inner_text()
+    assert SavedSegment.objects.get().filters == {"sector": "Plomberie", "departement": "69"}
+    page.screenshot(path=SHOTS / f"segments-saved-{width}.png", full_page=True)
+    assert_none(found)
