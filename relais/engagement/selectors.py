@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from relais.accounts.models import User
@@ -76,23 +76,22 @@ class Overview:
 
 
 def segment_overview(*, today: date | None = None) -> Overview:
-    """The counts per segment and the month-on-month movements, in two grouped reads."""
+    """The counts per segment and the month-on-month movements: two grouped reads of
+    indexes and one row."""
     today = today or timezone.localdate(timezone=local_zone())
     this_month = month_of(today)
     last_month = months_back(this_month, 1)
     counts = {code: SegmentCount(code) for code in Segment.values}
-    judged_on = None
-    rows = PartnerSegment.objects.values_list("segment").annotate(
-        n=Count("pk"), last=Max("judged_on")
-    )
-    for code, n, last in rows.order_by():
+    # Counted on the (segment, partner) index alone: no other column is read.
+    rows = PartnerSegment.objects.values_list("segment").annotate(n=Count("segment"))
+    for code, n in rows.order_by():
         if code in counts:
             counts[code].count = n
-            judged_on = max(judged_on, last) if judged_on else last
     overview = Overview(
         [counts[c] for c in INTRODUCER_SEGMENTS],
         [counts[c] for c in RESELLER_SEGMENTS],
-        judged_on=judged_on,
+        # Every judgement dates every row: any one row tells when the last one ran.
+        judged_on=PartnerSegment.objects.order_by().values_list("judged_on", flat=True).first(),
     )
     _add_moves(overview, counts, this_month, last_month)
     return overview
@@ -106,7 +105,8 @@ def _add_moves(
         SegmentMove.objects.filter(moved_on__gte=last_month)
         .exclude(from_segment="")
         .values_list("from_segment", "to_segment")
-        .annotate(now=Count("pk", filter=current), before=Count("pk", filter=~current))
+        # Counted on the (moved_on, from, to) index alone.
+        .annotate(now=Count("moved_on", filter=current), before=Count("moved_on", filter=~current))
         .order_by()
     )
     for source, target, now, before in moves:
