@@ -323,3 +323,38 @@ def test_the_list_reads_in_the_same_queries_for_2_or_12_campaigns(client, manage
     assert page.count('data-campaign="') == 12
     assert len(many) == len(few)
     assert campaign.state == CampaignState.DRAFT
+
+
+def test_a_sent_campaign_is_not_edited_any_more(client, manager):
+    champions("Alice")
+    client.force_login(manager)
+    campaign = draft(client, make_template())
+    client.post(f"/engagement/campaigns/{campaign.pk}/launch/", {"action": "now"})
+    campaign_run(campaign_id=campaign.pk)
+    refused = client.get(f"/engagement/campaigns/{campaign.pk}/edit/", follow=True)
+    assert "does not change any more" in refused.content.decode()
+    changed = client.post(
+        f"/engagement/campaigns/{campaign.pk}/edit/", form(make_template_named("Autre"))
+    )
+    assert changed.status_code == 302
+    assert Campaign.objects.get(pk=campaign.pk).template.name == "Réveil"
+
+
+def make_template_named(name: str) -> MessageTemplate:
+    return MessageTemplate.objects.create(name=name, subject_fr="Objet", body_fr="Texte")
+
+
+def test_the_campaign_page_reads_in_the_same_queries_for_3_or_30_recipients(client, manager):
+    client.force_login(manager)
+    pages = []
+    for n in (3, 30):
+        PartnerSegment.objects.all().delete()
+        champions(*[f"P{i}" for i in range(n)])
+        campaign = draft(client, make_template_named(f"T{n}"))
+        client.post(f"/engagement/campaigns/{campaign.pk}/launch/", {"action": "now"})
+        campaign_run(campaign_id=campaign.pk)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/engagement/campaigns/{campaign.pk}/").content.decode()
+        assert page.count("data-recipient=") == n
+        pages.append(len(queries))
+    assert pages[0] == pages[1]
