@@ -27,7 +27,8 @@ from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 
 
-def _regions() -> list[tuple[str, str]]:
+def region_choices() -> list[tuple[str, str]]:
+    """The regions of the départements, for a filter (the first choice: all of them)."""
     names = Departement.objects.order_by("region").values_list("region", flat=True).distinct()
     return [("", _("All regions")), *((n, n) for n in names if n)]
 
@@ -78,7 +79,7 @@ class SegmentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _regions()  # type: ignore[attr-defined]
+        self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]
 
     def clean_departement(self) -> str:
         code = str(self.cleaned_data.get("departement") or "").strip().upper()

@@ -3,10 +3,12 @@ drill-down's own filters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from relais.engagement.filters import SegmentFilterForm
+from relais.engagement.filters import SegmentFilterForm, region_choices
 from relais.partners.choices import PartnerStatus
 
 
@@ -18,7 +20,7 @@ class SavedSegmentForm(SegmentFilterForm):
 
 
 class MembersFilterForm(forms.Form):
-    """Narrowing a segment's list: a search, a status, a place."""
+    """Narrowing a segment's list: a search, a status, a département or a region."""
 
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
@@ -31,3 +33,8 @@ class MembersFilterForm(forms.Form):
         required=False,
     )
     departement = forms.CharField(label=_("Département"), required=False, max_length=3)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]

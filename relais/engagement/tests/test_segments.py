@@ -214,3 +214,23 @@ def test_resellers_are_judged_by_their_kpi_lights(manager):
         "r_red": 1,
         "r_unjudged": 1,
     }
+
+
+def test_the_judgement_is_a_recurring_job_of_the_task_worker(settings):
+    from relais.core import scheduling
+
+    (job,) = [job for job in scheduling.jobs() if job.name == "engagement.segments"]
+    assert job.every == timedelta(minutes=settings.RELAIS_SEGMENT_SWEEP_MINUTES)
+    partner = introducer()
+    refer(partner, 0)
+    assert "1 partners judged the first time" in job.run(timezone.now())
+    assert segment_of(partner) == "occasional"
+
+
+def test_a_partner_no_longer_live_leaves_its_segment():
+    partner = introducer()
+    segments_judge()
+    Partner.objects.filter(pk=partner.pk).update(status="ended")
+    segments_judge()
+    assert not PartnerSegment.objects.filter(partner=partner).exists()
+    assert not segment_partners("never").exists()

@@ -95,6 +95,10 @@ def test_a_segment_lists_its_partners_filtered_and_exports_them(managed):
     page = managed.get(url, {"departement": "75"}).content.decode()
     assert "Parisien" in page
     assert "Lyonnais" not in page
+    region = Departement.objects.get(code="69").region
+    page = managed.get(url, {"region": region}).content.decode()
+    assert "Lyonnais" in page
+    assert "Parisien" not in page
 
     response = managed.get(url, {"departement": "75", "format": "csv"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -234,6 +238,32 @@ def test_partner_users_may_not_and_visitors_must_log_in(
     response = Client().get(url)
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_a_resellers_card_names_its_kpi_segment_without_introducer_figures(managed):
+    reseller = PartnerFactory(reseller=True)
+    segments_judge()
+    page = managed.get(reverse("partners:detail", args=[reseller.pk])).content.decode()
+    card = page.split('id="partner-segment"')[1].split("</section>")[0]
+    assert "Resellers too new to judge" in card
+    assert "Leads, 12 months" not in card
+
+
+def test_a_segment_in_use_by_a_campaign_is_not_deleted(managed):
+    from relais.engagement.models import Campaign, MessageTemplate
+
+    saved = SavedSegment.objects.create(name="Tous", filters={})
+    template = MessageTemplate.objects.create(
+        name="News", subject_fr="Nouvelles", body_fr="Bonjour"
+    )
+    Campaign.objects.create(
+        name="Décembre", template=template, audience="saved", saved_segment=saved
+    )
+    response = managed.post(
+        reverse("engagement:saved_segment_delete", args=[saved.pk]), follow=True
+    )
+    assert "is the audience of a campaign" in response.content.decode()
+    assert SavedSegment.objects.exists()
 
 
 def test_a_partner_user_cannot_reach_a_saved_segment(client_of, introducer_user):
