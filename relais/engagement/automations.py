@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from relais.accounts.models import User
 from relais.commissions.models import PaymentItem
@@ -80,6 +80,16 @@ def automations_for_user(*, user: User) -> QuerySet[Automation]:
 def automation_get_for_user(*, user: User, pk: int) -> Automation:
     """One automation, for a user who manages the programme (``DoesNotExist`` otherwise)."""
     return automations_for_user(user=user).get(pk=pk)
+
+
+def automation_when(automation: Automation) -> str:
+    """When the automation sends, as the pages say it: "Joined 7 days ago", "First lead"."""
+    n = automation.days or 0
+    if automation.trigger == Trigger.JOINED:
+        return ngettext("Joined %(n)s day ago", "Joined %(n)s days ago", n) % {"n": n}
+    if automation.trigger == Trigger.DORMANT:
+        return ngettext("No lead for %(n)s day", "No lead for %(n)s days", n) % {"n": n}
+    return str(Trigger(automation.trigger).label)
 
 
 def automation_sends(automation: Automation) -> QuerySet[AutomationSend]:

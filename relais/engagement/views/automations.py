@@ -28,8 +28,9 @@ def _automation(request: HttpRequest, pk: int) -> Automation:
 
 @manager_required
 def automation_list(request: HttpRequest) -> HttpResponse:
-    rows = engine.automations_for_user(user=request_user(request)).order_by("name", "pk")
-    return render(request, "engagement/automations.html", {"automations": rows})
+    found = engine.automations_for_user(user=request_user(request)).order_by("name", "pk")
+    rows = [(automation, engine.automation_when(automation)) for automation in found]
+    return render(request, "engagement/automations.html", {"rows": rows})
 
 
 def _editor(request: HttpRequest, automation: Automation | None) -> HttpResponse:
@@ -69,6 +70,7 @@ def automation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = CountingPaginator(sends, 50).get_page(request.GET.get("page"))
     context = {
         "automation": automation,
+        "when": engine.automation_when(automation),
         "page": page,
         "state": state,
         "states": RecipientState.choices,
