@@ -36,6 +36,7 @@ from relais.engagement.forms_segments import MembersFilterForm, SavedSegmentForm
 from relais.engagement.models import SavedSegment
 from relais.engagement.segments import Thresholds
 from relais.partners.models import Partner
+from relais.routing.review import JUDGED_FROM
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = (
@@ -60,7 +61,11 @@ EXPORT_COLUMNS = (
 
 @manager_required
 def segments(request: HttpRequest) -> HttpResponse:
-    context = {"overview": selectors.segment_overview(), "thresholds": Thresholds.current()}
+    context = {
+        "overview": selectors.segment_overview(),
+        "thresholds": Thresholds.current(),
+        "judged_from": JUDGED_FROM,
+    }
     return render(request, "engagement/segments/overview.html", context)
 
 
