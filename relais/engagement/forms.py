@@ -31,7 +31,7 @@ class MessageTemplateForm(forms.ModelForm):
         help_texts = {
             "topic": _("A partner may refuse each topic on their preference page."),
             "subject_en": _(
-                "Optional: partners who read English get the French version without it."
+                "Optional: without it, partners who read English get the French version."
             ),
         }
 
