@@ -7,6 +7,7 @@ from relais.accounts.models import ApiToken, User
 from relais.api import errors
 from relais.api.auth import TokenAuth
 from relais.core.apischema import ERRORS
+from relais.engagement.api import router as engagement_router
 from relais.leads.api import router as leads_router
 from relais.partners.api import router as partners_router
 from relais.partners.selectors import partner_for_user
@@ -61,3 +62,4 @@ def me(request: HttpRequest) -> dict[str, object]:
 api.add_router("/", partners_router)
 api.add_router("/", leads_router)
 api.add_router("/", routing_router)
+api.add_router("/", engagement_router)
