@@ -3,11 +3,12 @@ moves between them, and the counter staying equal to a recomputation from scratc
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from relais.engagement.counters import month_of
@@ -234,3 +235,30 @@ def test_a_partner_no_longer_live_leaves_its_segment():
     segments_judge()
     assert not PartnerSegment.objects.filter(partner=partner).exists()
     assert not segment_partners("never").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_judgements_at_once_write_each_partner_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises every writer, so there is no race")
+    partners = [introducer() for _ in range(30)]
+    for partner in partners[:10]:
+        refer(partner, 1)
+    barrier, errors = threading.Barrier(2), []
+
+    def judge() -> None:
+        barrier.wait(timeout=10)
+        try:
+            segments_judge()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=judge) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join(timeout=60) for t in threads]
+    assert errors == []
+    assert PartnerSegment.objects.count() == 30
+    assert SegmentMove.objects.count() == 30  # the first judgements, once each
