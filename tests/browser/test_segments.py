@@ -47,8 +47,7 @@ def _fits(page, where: str) -> None:
 @pytest.mark.parametrize("width", [1366, 375])
 def test_a_manager_builds_a_custom_segment_with_a_live_count(page, width):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for _ in range(3):
-        PartnerFactory(sector="Plomberie")
+    plumbers = [PartnerFactory(sector="Plomberie") for _ in range(3)]
     PartnerFactory(sector="Toiture", postcode="75011", departement_id="75")
     segments_judge()
     page.set_viewport_size({"width": width, "height": 900})
@@ -58,6 +57,17 @@ def test_a_manager_builds_a_custom_segment_with_a_live_count(page, width):
     found += check(page, f"segments at {width}px")
     _fits(page, f"segments at {width}px")
     page.screenshot(path=SHOTS / f"segments-{width}.png", full_page=True)
+    page.locator("#segment-new a").click()
+    page.wait_for_url("**/engagement/segments/new/")
+    assert page.locator("tbody tr").count() == 4
+    found += check(page, f"segment list at {width}px")
+    _fits(page, f"segment list at {width}px")
+    page.screenshot(path=SHOTS / f"segment-list-{width}.png", full_page=True)
+    page.get_by_role("link", name=plumbers[0].display_name).click()
+    card = page.locator("#partner-segment")
+    assert "New, never referred" in card.inner_text()
+    card.screenshot(path=SHOTS / f"segment-card-{width}.png")
+    page.goto("/engagement/segments/")
     page.get_by_role("link", name="New custom segment").first.click()
     page.wait_for_url("**/engagement/segments/saved/new/")
     assert "4 partners match" in _count(page, "4 partners")
