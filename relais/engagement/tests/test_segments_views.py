@@ -77,6 +77,20 @@ def test_the_overview_runs_as_many_queries_for_a_larger_network(managed):
     assert queries() == few
 
 
+def test_a_segments_list_runs_as_many_queries_for_more_partners(managed):
+    url = reverse("engagement:segment", args=["never"])
+
+    def queries(size: int) -> int:
+        for _ in range(size):
+            introducer(days_old=100)
+        segments_judge()
+        with CaptureQueriesContext(connection) as captured:
+            assert managed.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(12)
+
+
 def test_a_segment_lists_its_partners_filtered_and_exports_them(managed):
     lyon = introducer(last_name="Lyonnais")
     paris = introducer(last_name="Parisien", postcode="75011", departement_id="75")
