@@ -407,7 +407,7 @@ def _figures(
 def _prepare(run: _Run, due: Due) -> tuple[list[AutomationSend], list[_Outgoing]]:
     """The batch's skipped rows (a preference or the suppression list blocks the mail) and
     its messages, written in each partner's language, each with its row to claim."""
-    automation, now = run.automation, run.now
+    automation = run.automation
     partners = Partner.objects.in_bulk([pk for pk, _occasion in due.pairs])
     stored = Preference.objects.filter(partner_id__in=list(partners)).in_bulk()
     suppressed = suppressed_among([p.email for p in partners.values()])
@@ -420,7 +420,7 @@ def _prepare(run: _Run, due: Due) -> tuple[list[AutomationSend], list[_Outgoing]
         email = partner.email or ""
         reason = blocked(preference, email, topic, email.lower() in suppressed)
         if reason:
-            skipped.append(_row(automation, pk, occasion, now, RecipientState.SKIPPED, reason))
+            skipped.append(_row(automation, pk, occasion, RecipientState.SKIPPED, reason))
         else:
             sending.append((partner, occasion, preference.language))
     languages = {partner.pk: language for partner, _occasion, language in sending}
@@ -436,22 +436,18 @@ def _prepare(run: _Run, due: Due) -> tuple[list[AutomationSend], list[_Outgoing]
             subject=written.subject,
             body=written.body,
         )
-        row = _row(automation, partner.pk, occasion, now, RecipientState.SENDING)
+        row = _row(automation, partner.pk, occasion, RecipientState.SENDING)
         row.message_id = mailing.message_id(message)  # our own Message-ID: the row's claim
         outgoing.append(_Outgoing(row, message))
     return skipped, outgoing
 
 
 def _row(
-    automation: Automation, pk: int, occasion: str, now: datetime, state: str, reason: str = ""
+    automation: Automation, pk: int, occasion: str, state: str, reason: str = ""
 ) -> AutomationSend:
+    """An unsaved row (its ``at`` is stamped when the batch is written)."""
     return AutomationSend(
-        automation=automation,
-        partner_id=pk,
-        occasion=occasion,
-        state=state,
-        skip_reason=reason,
-        at=now,
+        automation=automation, partner_id=pk, occasion=occasion, state=state, skip_reason=reason
     )
 
 
@@ -468,25 +464,31 @@ def _send_batch(run: _Run, due: Due) -> None:
     would, on the same kill, send the mail again on the next run."""
     automation, tally = run.automation, run.tally
     skipped, outgoing = _prepare(run, due)
+    rows = skipped + [o.row for o in outgoing]
+    stamp = timezone.now()  # the wall clock, as the stale check reads it (not the run's ``now``)
+    for row in rows:
+        row.at = stamp
     with transaction.atomic():
-        rows = skipped + [o.row for o in outgoing]
         AutomationSend.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    ids = [o.row.message_id for o in outgoing]
-    ours = set(
+    ours = dict(
         AutomationSend.objects.filter(
-            automation=automation, state=RecipientState.SENDING, message_id__in=ids
-        ).values_list("message_id", flat=True)
+            automation=automation,
+            state=RecipientState.SENDING,
+            message_id__in=[o.row.message_id for o in outgoing],
+        ).values_list("message_id", "pk")
     )
     tally["skipped"] += len(skipped)
     mine = [o for o in outgoing if o.row.message_id in ours]
     if not mine:
         return
+    for item in mine:
+        item.row.pk = ours[item.row.message_id]
     connection = mailers.default
     try:
         connection.open()
     except Exception as exc:  # the server unreachable: every claimed row failed, none retried
-        for item in mine:
-            _claimed(item).update(state=RecipientState.FAILED, failure=str(exc)[:300])
+        claimed = AutomationSend.objects.filter(pk__in=[item.row.pk for item in mine])
+        claimed.update(state=RecipientState.FAILED, failure=str(exc)[:300])
         tally["failed"] += len(mine)
         return
     try:
@@ -496,18 +498,9 @@ def _send_batch(run: _Run, due: Due) -> None:
         connection.close()
 
 
-def _claimed(item: _Outgoing) -> QuerySet[AutomationSend]:
-    return AutomationSend.objects.filter(
-        automation_id=item.row.automation_id,
-        partner_id=item.row.partner_id,
-        occasion=item.row.occasion,
-        message_id=item.row.message_id,
-    )
-
-
 def _deliver(connection: Any, item: _Outgoing) -> str:
     """Send one claimed message and write down what the server answered."""
-    claimed = _claimed(item)
+    claimed = AutomationSend.objects.filter(pk=item.row.pk)
     try:
         connection.send_messages([item.message])
     except Exception as exc:  # any refusal of the server is this row's failure
@@ -541,7 +534,7 @@ def automations_run(*, now: datetime | None = None) -> str:
     inside a transaction: each batch's rows are committed before its mails leave."""
     now = now or timezone.now()
     lead_counters.refresh()  # a lead declared a minute ago counts (partner and KPI months)
-    tally: Counter[str] = Counter(interrupted=_report_interrupted(now))
+    tally: Counter[str] = Counter(interrupted=_report_interrupted(timezone.now()))
     automations = Automation.objects.filter(active=True).select_related("template")
     for automation in automations.order_by("pk"):
         automation_run(automation=automation, now=now, tally=tally)
