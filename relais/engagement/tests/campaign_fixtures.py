@@ -1,10 +1,11 @@
 """What the campaign tests share: a template, partners placed in a segment, a campaign, and a
-real SMTP server (``relais.testing.smtp``) the mail goes to."""
+real SMTP server (aiosmtpd, ``engagement.tests.smtp``) the mail goes to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ import pytest
 from relais.engagement.campaigns import campaign_save
 from relais.engagement.choices import Audience, Segment
 from relais.engagement.models import Campaign, MessageTemplate, PartnerSegment
+from relais.engagement.tests.smtp import Received, smtp_server
 from relais.partners.models import Partner
 from relais.testing.factories import PartnerFactory
-from relais.testing.smtp import Mailbox, smtp_server
+
+__all__ = ["smtp", "smtp_server"]
 
 
 def template(**fields: Any) -> MessageTemplate:
@@ -55,14 +58,22 @@ def campaign(actor: Any, **data: Any) -> Campaign:
     return campaign_save(campaign=None, data=values, picked=data.get("picked"), actor=actor)
 
 
+@dataclass
+class Sent:
+    """What the SMTP server received, as pairs of (envelope recipients, message)."""
+
+    received: Received
+
+    @property
+    def accepted(self) -> list[tuple[list[str], EmailMessage]]:
+        with self.received.lock:
+            return list(zip(self.received.envelopes, self.received.messages, strict=True))
+
+    def recipients(self) -> list[str]:
+        return [to for rcpts, _message in self.accepted for to in rcpts]
+
+
 @pytest.fixture
-def smtp(settings: Any) -> Iterator[Mailbox]:
-    """A real SMTP server in a thread; the mail of the test goes there."""
-    with smtp_server() as (port, mailbox):
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-            }
-        }
-        yield mailbox
+def smtp(smtp_server: Received) -> Sent:
+    """A real SMTP server (aiosmtpd) the test's mail goes to."""
+    return Sent(smtp_server)

@@ -21,12 +21,12 @@ from relais.engagement.campaigns import (
 )
 from relais.engagement.choices import Audience, CampaignState, Segment
 from relais.engagement.models import MessageTemplate, Preference
-from relais.engagement.tests.campaign_fixtures import campaign, dormant, smtp, template
+from relais.engagement.tests.campaign_fixtures import campaign, dormant, smtp, smtp_server, template
 from relais.partners.choices import PartnerStatus
 from relais.testing.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
-__all__ = ["smtp"]
+__all__ = ["smtp", "smtp_server"]
 
 
 def refused_field(call) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]

@@ -15,14 +15,14 @@ from relais.engagement.choices import RecipientState
 from relais.engagement.models import Campaign, Preference, Recipient
 from relais.engagement.report import campaign_report
 from relais.engagement.sending import campaign_run, held_out
-from relais.engagement.tests.campaign_fixtures import campaign, dormant, smtp
+from relais.engagement.tests.campaign_fixtures import campaign, dormant, smtp, smtp_server
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
 from relais.leads.services import lead_submit
 from relais.partners.extensions import timeline_entries
 
 pytestmark = pytest.mark.django_db
-__all__ = ["smtp"]
+__all__ = ["smtp", "smtp_server"]
 HALF = Decimal("0.5")
 
 

@@ -22,12 +22,12 @@ from relais.engagement.choices import (
 from relais.engagement.models import Preference, Recipient
 from relais.engagement.sending import INTERRUPTED, campaign_run, held_out
 from relais.engagement.suppression import address_suppress
-from relais.engagement.tests.campaign_fixtures import campaign, dormant, smtp, template
+from relais.engagement.tests.campaign_fixtures import campaign, dormant, smtp, smtp_server, template
 from relais.partners.models import Partner
 from relais.testing.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
-__all__ = ["smtp"]
+__all__ = ["smtp", "smtp_server"]
 
 
 def states(launched) -> dict[int, tuple[str, str]]:  # type: ignore[no-untyped-def]
