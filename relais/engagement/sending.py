@@ -29,6 +29,7 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from relais.core import resumable
 from relais.engagement import mailing, merge, preferences
@@ -41,7 +42,9 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1000  # partners per phase-1 transaction
 BATCH = 100  # recipients whose figures are computed at once in phase 2
-INTERRUPTED = "interrupted while sending: not resent, to avoid a second copy"
+# Stored in English on the row (beside the SMTP servers' own texts); a page shows it through
+# gettext: the msgid is marked here.
+INTERRUPTED = gettext_noop("interrupted while sending: not resent, to avoid a second copy")
 
 
 def held_out(seed: int, partner_id: int, share: Decimal) -> bool:
