@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -437,7 +437,7 @@ def _prepare(run: _Run, due: Due) -> tuple[list[AutomationSend], list[_Outgoing]
             body=written.body,
         )
         row = _row(automation, partner.pk, occasion, RecipientState.SENDING)
-        row.message_id = mailing.message_id(message)  # our own Message-ID: the row's claim
+        row.message_id = mailing.message_id(message)  # ours, until the provider's replaces it
         outgoing.append(_Outgoing(row, message))
     return skipped, outgoing
 
@@ -445,7 +445,7 @@ def _prepare(run: _Run, due: Due) -> tuple[list[AutomationSend], list[_Outgoing]
 def _row(
     automation: Automation, pk: int, occasion: str, state: str, reason: str = ""
 ) -> AutomationSend:
-    """An unsaved row (its ``at`` is stamped when the batch is written)."""
+    """An unsaved row (its ``at`` is stamped when it is written)."""
     return AutomationSend(
         automation=automation, partner_id=pk, occasion=occasion, state=state, skip_reason=reason
     )
@@ -454,48 +454,48 @@ def _row(
 def _send_batch(run: _Run, due: Due) -> None:
     """Send one batch, at most once per partner and occasion.
 
-    The order is what makes it at most once. 1. The rows are INSERTed (state "sending", each
-    carrying the Message-ID of the mail it stands for) and COMMITTED before any mail leaves;
-    the unique (automation, partner, occasion) makes a concurrent or repeated run's INSERT of
-    the same triple a no-op. 2. Only the rows that carry our Message-IDs are ours: a mail is
-    sent for those alone. 3. Each row is marked sent or failed as soon as the server answers.
-    A worker killed between 1 and 3 leaves a "sending" row: the next run reports it failed
-    (``_report_interrupted``) and never sends a second copy. Sending first and writing after
-    would, on the same kill, send the mail again on the next run."""
-    automation, tally = run.automation, run.tally
+    The order is what makes it at most once. For each message: 1. its row is INSERTed (state
+    "sending") and COMMITTED before the mail leaves; the unique (automation, partner,
+    occasion) refuses the INSERT to a concurrent or repeated run, which then sends nothing.
+    2. The mail is handed to the server. 3. The row is marked sent or failed from its answer.
+    A worker killed between 1 and 3 leaves one "sending" row: the next run past
+    ``STALE_AFTER`` reports it failed (``_report_interrupted``) and never sends a second copy.
+    Sending first and writing after would, on the same kill, send the mail again on the next
+    run. The claim is per message, not per batch, so a kill strands only the message in flight;
+    the batch's other rows are written in one INSERT (those skipped, which send nothing)."""
+    tally = run.tally
     skipped, outgoing = _prepare(run, due)
-    rows = skipped + [o.row for o in outgoing]
     stamp = timezone.now()  # the wall clock, as the stale check reads it (not the run's ``now``)
-    for row in rows:
+    for row in skipped:
         row.at = stamp
     with transaction.atomic():
-        AutomationSend.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    ours = dict(
-        AutomationSend.objects.filter(
-            automation=automation,
-            state=RecipientState.SENDING,
-            message_id__in=[o.row.message_id for o in outgoing],
-        ).values_list("message_id", "pk")
-    )
+        AutomationSend.objects.bulk_create(skipped, batch_size=BATCH, ignore_conflicts=True)
     tally["skipped"] += len(skipped)
-    mine = [o for o in outgoing if o.row.message_id in ours]
-    if not mine:
+    if not outgoing:
         return
-    for item in mine:
-        item.row.pk = ours[item.row.message_id]
     connection = mailers.default
     try:
         connection.open()
-    except Exception as exc:  # the server unreachable: every claimed row failed, none retried
-        claimed = AutomationSend.objects.filter(pk__in=[item.row.pk for item in mine])
-        claimed.update(state=RecipientState.FAILED, failure=str(exc)[:300])
-        tally["failed"] += len(mine)
+    except Exception:  # the server unreachable: nothing claimed, so the next run sends them
+        tally["unreachable"] += len(outgoing)
         return
     try:
-        for item in mine:
-            tally[_deliver(connection, item)] += 1
+        for item in outgoing:
+            if _claim(item.row):
+                tally[_deliver(connection, item)] += 1
     finally:
         connection.close()
+
+
+def _claim(row: AutomationSend) -> bool:
+    """Write the row "sending" and commit it; False when another run holds the triple."""
+    row.at = timezone.now()
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _deliver(connection: Any, item: _Outgoing) -> str:
@@ -538,10 +538,13 @@ def automations_run(*, now: datetime | None = None) -> str:
     automations = Automation.objects.filter(active=True).select_related("template")
     for automation in automations.order_by("pk"):
         automation_run(automation=automation, now=now, tally=tally)
-    return (
+    summary = (
         f"{tally['sent']} sent, {tally['skipped']} skipped, {tally['failed']} failed, "
         f"{tally['interrupted']} interrupted"
     )
+    if tally["unreachable"]:
+        summary += f"; mail server unreachable, {tally['unreachable']} left for the next run"
+    return summary
 
 
 def automations_job(now: datetime) -> str:

@@ -45,3 +45,55 @@ def test_the_digest_reaches_the_mail_server_once_with_its_headers(smtp_server): 
     assert (row.state, row.message_id) == (RecipientState.SENT, received["Message-ID"])
     skipped = AutomationSend.objects.get(automation=auto, partner=gone)
     assert (skipped.state, skipped.skip_reason) == (RecipientState.SKIPPED, "unsubscribed")
+
+
+class _Refusing:
+    """A mail server that refuses one mailbox ("550"), as a real one does for an unknown user."""
+
+    def __init__(self, refused: str):
+        self.refused, self.accepted = refused, []
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address == self.refused:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.accepted.extend(envelope.rcpt_tos)
+        return "250 OK: queued"
+
+
+def test_a_mailbox_the_server_refuses_is_that_rows_failure_the_others_go(settings):
+    from aiosmtpd.controller import Controller
+
+    from relais.engagement.automations import automation_save
+    from relais.engagement.models import MessageTemplate
+    from relais.engagement.tests.smtp import _free_port, smtp_mailers
+    from relais.partners.models import Partner
+
+    handler = _Refusing("inconnu@orange.fr")
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = smtp_mailers(port)
+    try:
+        template = MessageTemplate.objects.create(
+            name="Bienvenue", topic=Topic.NEWS, subject_fr="Bienvenue", body_fr="Bonjour"
+        )
+        data = {"name": "J+1", "trigger": "joined", "days": 1, "template": template}
+        auto = automation_save(automation=None, data=data, actor=None)
+        now = timezone.now()
+        type(auto).objects.filter(pk=auto.pk).update(created_at=now - timedelta(days=10))
+        unknown = PartnerFactory(email="inconnu@orange.fr")
+        known = PartnerFactory(email="connu@orange.fr")
+        Partner.objects.update(created_at=now - timedelta(days=2))
+        assert automations_run(now=now).startswith("1 sent, 0 skipped, 1 failed")
+        automations_run(now=now)  # a failure is not retried: it is the partner's address
+    finally:
+        controller.stop()
+    assert handler.accepted == ["connu@orange.fr"]
+    failed = AutomationSend.objects.get(automation=auto, partner=unknown)
+    assert failed.state == RecipientState.FAILED
+    assert "No such user" in failed.failure
+    assert AutomationSend.objects.get(automation=auto, partner=known).state == RecipientState.SENT
