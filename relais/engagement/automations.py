@@ -88,7 +88,7 @@ def automation_when(automation: Automation) -> str:
     if automation.trigger == Trigger.JOINED:
         return ngettext("Joined %(n)s day ago", "Joined %(n)s days ago", n) % {"n": n}
     if automation.trigger == Trigger.DORMANT:
-        return ngettext("No lead for %(n)s day", "No lead for %(n)s days", n) % {"n": n}
+        return ngettext("Dormant for %(n)s day", "Dormant for %(n)s days", n) % {"n": n}
     return str(Trigger(automation.trigger).label)
 
 
