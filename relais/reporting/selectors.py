@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from relais.accounts.models import User
 from relais.bulk import compiled
@@ -197,7 +197,7 @@ def decisions_for_user(*, user: User) -> list[Decision]:
                 pay.drafts,
             ),
             _run_url(pay.first_draft),
-            _("Open"),
+            pgettext("button", "Open"),
         ),
         _decision(
             "declarations",

@@ -49,6 +49,7 @@ class World:
     users: dict[str, Any]
     tokens: dict[str, str]
     theirs: scoping.PartnerObjects
+    animation: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,28 @@ def _job(w: World) -> dict[str, Any]:
     job.file.save("matrix.pdf", ContentFile(b"%PDF-1.7"), save=False)
     job.save()
     return {"pk": job.pk}
+
+
+def _animation() -> dict[str, int]:
+    """The network animation's objects (a template, a saved segment, a draft campaign, an
+    automation): the network's, not a partner's, so a manager's and nobody else's."""
+    from relais.engagement.models import Automation, Campaign, MessageTemplate, SavedSegment
+
+    template = MessageTemplate.objects.create(
+        name="Matrice", subject_fr="Bonjour {{ first_name }}", body_fr="Texte"
+    )
+    campaign = Campaign.objects.create(name="Matrice", template=template, segment="active")
+    automation = Automation.objects.create(name="Matrice", trigger="first_lead", template=template)
+    return {
+        "template": template.pk,
+        "saved": SavedSegment.objects.create(name="Matrice", filters={}).pk,
+        "campaign": campaign.pk,
+        "automation": automation.pk,
+    }
+
+
+def _animated(kind: str, kw: str = "pk") -> Callable[[World], dict[str, Any]]:
+    return lambda w: {kw: w.animation[kind]}
 
 
 # Every URL that takes an argument, by its route. A new one goes here, saying what its
@@ -192,6 +215,37 @@ CASES: dict[str, Case] = {
         _params(kind="vigilance"), PARTNER_USERS, object=False
     ),
     "portal/profile/bank/<str:token>/": Case(_params(token="x"), PARTNER_USERS, object=False),
+    # Network animation: the network's segments, templates, campaigns and automations.
+    "engagement/segments/<str:code>/": Case(_params(code="active"), object=False),
+    "engagement/segments/saved/<int:pk>/": Case(_animated("saved")),
+    "engagement/segments/saved/<int:pk>/delete/": Case(_animated("saved")),
+    "engagement/templates/<int:pk>/": Case(_animated("template")),
+    "engagement/templates/<int:pk>/delete/": Case(_animated("template")),
+    **{
+        f"engagement/campaigns/<int:pk>/{action}": Case(_animated("campaign"))
+        for action in (
+            "",
+            "edit/",
+            "preview/",
+            "progress/",
+            "launch/",
+            "cancel/",
+            "test/",
+            "recipients/export/",
+        )
+    },
+    "engagement/automations/<int:pk>/": Case(_animated("automation")),
+    "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
+    "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
+    "api/v1/segments/<code>/partners": Case(
+        _params(code="active"), object=False, methods=("GET", "POST", "PATCH")
+    ),
+    **{
+        f"api/v1/campaigns/<campaign_id>{tail}": Case(
+            _animated("campaign", "campaign_id"), methods=("GET", "POST", "PATCH")
+        )
+        for tail in ("", "/launch", "/recipients")
+    },
     "api/v1/partners/<partner_id>": _api(partner_id="partner", body={"city": "Ailleurs"}),
     "api/v1/partners/<partner_id>/transitions": _api(
         partner_id="partner", body={"to": "paused", "reason": "Essai"}
@@ -211,6 +265,9 @@ PUBLIC = {
     "p/<str:token>/": "the prospect's own link (its privacy test: leads/tests/test_prospect_privacy)",
     "inbound/email/<str:secret>/": "the mail provider's webhook, checked against its secret",
     "login/link/<str:token>/": "a magic login link (accounts/tests/test_magic_link)",
+    "r/<slug:code>/qr.png": "the QR code of a partner's public referral link",
+    "e/u/<str:token>/": "a partner's signed unsubscribe link (engagement/tests/test_preferences)",
+    "e/prefs/<str:token>/": "a partner's signed preference link (engagement/tests/test_preferences)",
 }
 
 # Django's admin: every page is for ``is_staff`` accounts (the admin role) and checks that
@@ -339,7 +396,7 @@ def _world() -> World:
     objects = scoping.partner_objects(theirs, partner_user(theirs), manager=manager)
     # The reseller agreement is the catalogue item one partner kind is asked to sign.
     assert objects.template == ContractTemplate.objects.filter(kind="reseller_agreement").first()
-    return World(users=users, tokens=tokens, theirs=objects)
+    return World(users=users, tokens=tokens, theirs=objects, animation=_animation())
 
 
 # The walk.
