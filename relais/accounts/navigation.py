@@ -42,6 +42,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Segments"), "engagement:segments", _MANAGERS),
     MenuItem(_("Campaigns"), "engagement:campaigns", _MANAGERS),
     MenuItem(_("E-mail templates"), "engagement:templates", _MANAGERS),
+    MenuItem(_("Automations"), "engagement:automations", _MANAGERS),
     MenuItem(_("Leads to work"), "portal:inbox", frozenset({Role.RESELLER, Role.SALESPERSON})),
     MenuItem(_("My space"), "portal:home", _PARTNERS),
     MenuItem(_("My performance"), "portal:performance", frozenset({Role.RESELLER})),
