@@ -12,6 +12,7 @@ from tqdm import tqdm
 from relais.accounts.models import User
 from relais.bulk import stats
 from relais.core.deletion import delete_in_batches
+from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
 from relais.leads import counters
 from relais.leads.models import Lead, ProspectKey
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         )
         counts = builder.build()
         counters.rebuild()  # the builder writes in bulk, past the services that mark changes
+        build_engagement(progress, seed=options["seed"])  # segments are judged on the counters
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(
