@@ -16,7 +16,7 @@ network. A campaign to a segment is the tool for those already there (with its h
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from relais.commissions.models import PaymentItem
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.core.textcheck import refuse_bad_text
+from relais.core.timeline import Entry
 from relais.engagement import digest, mailing, merge
 from relais.engagement.choices import RecipientState, Topic, Trigger
 from relais.engagement.models import (
@@ -94,6 +95,20 @@ def automation_when(automation: Automation) -> str:
 
 def automation_sends(automation: Automation) -> QuerySet[AutomationSend]:
     return automation.sends.select_related("partner").order_by("-at", "-pk")
+
+
+def automations_received(partner: Partner) -> Iterable[Entry]:
+    """Each automatic e-mail the partner was sent, on their page's timeline."""
+    rows = (
+        AutomationSend.objects.filter(partner=partner, state=RecipientState.SENT)
+        .select_related("automation")
+        .order_by("-at")
+    )
+    for row in rows:
+        yield Entry(
+            at=row.at,
+            sentence=_("Automatic e-mail sent: %(name)s") % {"name": row.automation.name},
+        )
 
 
 # --- Services: what a manager writes -----------------------------------------------------------

@@ -363,6 +363,20 @@ def test_days_are_dropped_for_a_trigger_without_delay_and_a_second_digest_is_ref
         automation_toggle(automation=second, active=True, actor=None)
 
 
+def test_the_partner_timeline_shows_each_automatic_email_received(template):
+    from relais.engagement.automations import automations_received
+    from relais.partners.extensions import timeline_entries
+
+    now = timezone.now()
+    auto = automation(template, "joined", 7, created=now - 30 * DAY)
+    newcomer = PartnerFactory()
+    backdate(newcomer, now - 8 * DAY)
+    automations_run(now=now)
+    [entry] = automations_received(newcomer)
+    assert entry.sentence == f"Automatic e-mail sent: {auto.name}"
+    assert entry in timeline_entries(newcomer)  # registered with the partner's page
+
+
 def test_the_sweep_is_a_recurring_job():
     from relais.core import scheduling
 
