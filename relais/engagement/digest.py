@@ -31,6 +31,7 @@ from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind
 from relais.partners.models import Partner
 from relais.routing.kpis import RATES, kpi_table, network_average
+from relais.routing.norms import norms
 
 # The fields the digest adds to ``merge.MERGE_FIELDS`` (to be listed there too, so that a
 # manager may use them in a template of their own).
@@ -178,6 +179,19 @@ def network_rates(year: int) -> dict[str, float | None]:
     return {rate: getattr(average, rate) for rate in RATES}
 
 
+def _reseller_defaults(figures: dict[str, Any], language: str) -> dict[str, Any]:
+    """A reseller given no lead this year still reads the norms, and a dash for its rates
+    (``merge`` gives KPI fields only to resellers with assignments)."""
+    if "open_rate" in figures:
+        return {}
+    marks = norms()
+    return {
+        "leads_received_this_year": "0",
+        **dict.fromkeys(RATES, "—"),
+        **{f"{rate}_norm": format_ratio(marks[rate].target, language=language) for rate in RATES},
+    }
+
+
 def digest_figures(
     partners: Sequence[Partner],
     *,
@@ -214,12 +228,14 @@ def digest_figures(
             **counts.get(partner.pk, {}),
             "earned_last_month": format_money(earned.get(partner.pk, Decimal("0")), language),
         }
-        if partner.kind == PartnerKind.RESELLER and network is not None:
-            extra.update(
-                {
-                    f"{rate}_network": format_ratio(network[rate] or 0, language=language)
-                    for rate in RATES
-                }
-            )
+        if partner.kind == PartnerKind.RESELLER:
+            extra.update(_reseller_defaults(figures[partner.pk], language))
+            if network is not None:
+                extra.update(
+                    {
+                        f"{rate}_network": format_ratio(network[rate] or 0, language=language)
+                        for rate in RATES
+                    }
+                )
         figures[partner.pk].update(extra)
     return figures

@@ -130,3 +130,13 @@ def test_a_reseller_reads_its_kpis_against_the_norms_and_the_network():
     assert "lien de recommandation" not in body
     _subject, body = body_to(good)
     assert "- taux d'ouverture : 100 % (norme 90 %, réseau 80 %)" in body
+
+
+def test_a_reseller_given_no_lead_this_year_reads_the_norms_and_a_dash():
+    digest_automation_ensure(actor=None)
+    idle, busy = PartnerFactory(reseller=True), PartnerFactory(reseller=True)
+    kpi(busy, 10, 9, 8, 5)
+    next_month_run()
+    _subject, body = body_to(idle)
+    assert "- leads reçus : 0" in body
+    assert "- taux d'ouverture : — (norme 90 %, réseau 90 %)" in body
