@@ -3,12 +3,15 @@ segment, the three automations, every live partner in a segment, and past campai
 reports compare the recipients' leads with the holdout's; the same seed gives the same."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Sum
+from django.urls import reverse
 from django.utils import timezone
 
+from relais.accounts.models import User
 from relais.commissions.models import CommissionLine
 from relais.engagement.choices import RecipientState, Trigger
 from relais.engagement.models import (
@@ -119,3 +122,21 @@ def test_the_same_seed_gives_the_same_campaigns():
     first = snapshot()
     seed("--seed", "7", "--flush")
     assert snapshot() == first
+
+
+def test_the_manager_reads_the_demo_reports_through_the_api_and_the_page(api_client, client):
+    seed()
+    manager = User.objects.get(email="manager@relais.demo")
+    api = api_client(manager)
+    listed = api.get("/api/v1/campaigns").json()
+    assert listed["count"] == 3
+    for item in listed["items"]:
+        report = api.get(f"/api/v1/campaigns/{item['id']}").json()["report"]
+        assert report["holdout"]["partners"] > 0
+        assert Decimal(report["submitted_difference"]) > 0
+    client.force_login(manager)
+    page = client.get(reverse("engagement:campaign", args=[listed["items"][0]["id"]]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="holdout"' in html
+    assert 'data-group="holdout"' in html
