@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy
 
 from relais.commissions.models import CommissionLine
 from relais.core.formatting import format_money, format_ratio
@@ -33,20 +32,9 @@ from relais.partners.models import Partner
 from relais.routing.kpis import RATES, kpi_table, network_average
 from relais.routing.norms import norms
 
-# The fields the digest adds to ``merge.MERGE_FIELDS`` (to be listed there too, so that a
-# manager may use them in a template of their own).
-DIGEST_FIELDS: dict[str, Any] = {
-    "digest_month": gettext_lazy('the digest\'s month ("November 2026")'),
-    "is_reseller": gettext_lazy("whether the reader is a reseller (for an {% if %})"),
-    "leads_last_month": gettext_lazy("leads they passed last month"),
-    "leads_last_month_in_progress": gettext_lazy("of those, being worked"),
-    "leads_last_month_won": gettext_lazy("of those, won"),
-    "leads_last_month_lost": gettext_lazy("of those, lost"),
-    "earned_last_month": gettext_lazy("commissions earned last month"),
-    "open_rate_network": gettext_lazy("resellers: the network's open rate this year"),
-    "treatment_rate_network": gettext_lazy("resellers: the network's treatment rate this year"),
-    "closure_rate_network": gettext_lazy("resellers: the network's closure rate this year"),
-}
+# The fields the digest adds to the merge fields (listed in ``merge.MERGE_FIELDS`` too, so
+# that a manager may use them in a digest template of their own).
+DIGEST_FIELDS = merge.DIGEST_FIELDS
 
 DIGEST_NAME = "Bilan mensuel"  # data, not interface text: how the demo and the button find it
 

@@ -61,6 +61,21 @@ MERGE_FIELDS: dict[str, Any] = {
     "unsubscribe_url": gettext_lazy("their one-click unsubscribe link"),
 }
 
+# Filled in by the monthly digest only (``engagement.digest``): blank in a campaign's e-mail.
+DIGEST_FIELDS: dict[str, Any] = {
+    "digest_month": gettext_lazy('the digest\'s month ("November 2026")'),
+    "is_reseller": gettext_lazy("whether the reader is a reseller (for an {% if %})"),
+    "leads_last_month": gettext_lazy("leads they passed last month"),
+    "leads_last_month_in_progress": gettext_lazy("of those, being worked"),
+    "leads_last_month_won": gettext_lazy("of those, won"),
+    "leads_last_month_lost": gettext_lazy("of those, lost"),
+    "earned_last_month": gettext_lazy("commissions earned last month"),
+    "open_rate_network": gettext_lazy("resellers: the network's open rate this year"),
+    "treatment_rate_network": gettext_lazy("resellers: the network's treatment rate this year"),
+    "closure_rate_network": gettext_lazy("resellers: the network's closure rate this year"),
+}
+MERGE_FIELDS.update(DIGEST_FIELDS)
+
 # Autoescape off: the text part is plain text; the HTML part escapes the rendered text whole.
 ENGINE = Engine(autoescape=False, string_if_invalid="")
 OPEN = (LeadStatus.ASSIGNED, LeadStatus.OPENED, LeadStatus.IN_PROGRESS, LeadStatus.QUALIFIED)
