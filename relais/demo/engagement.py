@@ -13,28 +13,30 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from relais.accounts.models import User
-from relais.engagement import counters as partner_months
 from relais.engagement.automations import automation_save, digest_automation_ensure
 from relais.engagement.campaigns import campaign_launch, campaign_save
 from relais.engagement.choices import Audience, RecipientState, Segment, Topic, Trigger
+from relais.engagement.counters import count_months, month_of
 from relais.engagement.filters import saved_segment_partners, saved_segment_save
 from relais.engagement.models import (
     Automation,
     Campaign,
     MessageTemplate,
+    PartnerMonth,
     Preference,
     Recipient,
     SavedSegment,
@@ -46,11 +48,12 @@ from relais.engagement.sending import campaign_run
 from relais.engagement.template_services import message_template_save
 from relais.engagement.webhooks import tracking_event_apply
 from relais.leads.choices import LeadStatus
+from relais.leads.counters import local_zone, within
 from relais.leads.models import Lead
 from relais.partners.models import Partner
 
 MANAGER = "manager@relais.demo"
-AUDIENCE_CAP = 1500
+AUDIENCE_CAP = 600
 ENGLISH_SHARE = 0.08  # introducers who read the programme's e-mails in English
 # The past campaigns never reach a mail server: their e-mails "left" months ago.
 NOWHERE = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -174,14 +177,13 @@ def build_engagement(progress: Callable[[str, int], Any], *, seed: int) -> int:
     _english_readers(rng)
     segments_judge()
     bar.update(1)
+    moved: list[Moved] = []
     for n, past in enumerate(CAMPAIGNS):
         rng = _stream(seed, f"campaign {n}")
         campaign = _send(past, templates, saved, manager, rng)
-        _leads_after(campaign, past, rng)
+        moved += _leads_after(campaign, past, rng)
         bar.update(1)
-    # Leads changed introducer: their partner months are counted again, whole (a refresh
-    # would recount only the months of the introducer a lead has now).
-    partner_months.rebuild()
+    _recount(moved)
     segments_judge()  # the leads since: who woke up, who went dormant — this month's moves
     bar.update(1)
     bar.close()
@@ -340,12 +342,15 @@ def _event(row: Recipient, kind: str, at: datetime | None) -> None:
     tracking_event_apply(event=event, esp_name="demo")
 
 
-def _leads_after(campaign: Campaign, past: PastCampaign, rng: random.Random) -> int:
+Moved = tuple[int, int, datetime]  # a lead's former introducer, its new one, its submission
+
+
+def _leads_after(campaign: Campaign, past: PastCampaign, rng: random.Random) -> list[Moved]:
     """The recipients who responded passed leads in the 30 days after the launch: the demo's
     leads of that time not yet won (no commission line names their introducer) are given to
     them, taken from partners outside the campaign's audience (the holdout keeps its own). So
     the report shows the effect while ``--leads N`` still makes N leads, each won deal keeps
-    its lines, and every timeline stays as it was. Returns how many leads changed hands."""
+    its lines, and every timeline stays as it was. Returns the leads that changed hands."""
     assert campaign.launched_at is not None
     start = campaign.launched_at
     rows = list(Recipient.objects.filter(campaign=campaign).values_list("partner_id", "state"))
@@ -367,9 +372,25 @@ def _leads_after(campaign: Campaign, past: PastCampaign, rng: random.Random) -> 
         .exclude(status=LeadStatus.WON)
         .exclude(partner_id__in=[pk for pk, _state in rows])
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "partner_id", "submitted_at")
     )
     rng.shuffle(spare)
-    for lead_id, partner_id in zip(spare, takers, strict=False):
+    moved = []
+    for (lead_id, former, at), partner_id in zip(spare, takers, strict=False):
         Lead.objects.filter(pk=lead_id).update(partner_id=partner_id)
-    return min(len(spare), len(takers))
+        moved.append((former, partner_id, at))
+    return moved
+
+
+def _recount(moved: list[Moved]) -> None:
+    """The partner months of both introducers of each lead moved, counted again from the leads
+    (a counters' refresh would recount the new introducer's only; a rebuild, every month of a
+    million leads)."""
+    months: dict[date, set[int]] = defaultdict(set)
+    for former, partner_id, at in moved:
+        months[month_of(at.astimezone(local_zone()).date())] |= {former, partner_id}
+    with transaction.atomic():
+        for month, partners in sorted(months.items()):
+            PartnerMonth.objects.filter(month=month, partner_id__in=partners).delete()
+            where = Q(partner_id__in=partners) & within([month], "submitted_at")
+            PartnerMonth.objects.bulk_create(count_months(where))
