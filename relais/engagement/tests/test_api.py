@@ -298,3 +298,13 @@ def test_the_openapi_document_lists_the_engagement_endpoints(client):
     ):
         assert path in paths, path
     assert set(paths["/api/v1/me/mail-preferences"]) == {"get", "put"}
+
+
+def test_a_segments_partners_take_the_same_queries_however_many(
+    api_client, manager, django_assert_max_num_queries
+):
+    in_segment([PartnerFactory() for _ in range(12)])
+    client = api_client(manager)
+    with django_assert_max_num_queries(6):  # the token, the count, the page: none per partner
+        page = client.get("/api/v1/segments/dormant/partners").json()
+    assert page["count"] == 12

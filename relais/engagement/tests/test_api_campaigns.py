@@ -234,3 +234,14 @@ def test_the_campaign_list_shows_sent_and_total_in_a_few_queries(
     ]
     held = Recipient.objects.filter(campaign=launched, state=RecipientState.HOLDOUT).count()
     assert (items[1]["sent"], items[1]["total"]) == (10 - held, 10 - held)
+
+
+def test_the_recipients_take_the_same_queries_however_many(
+    api_client, manager, outbox, django_assert_max_num_queries
+):
+    launched = _sent_campaign(manager)
+    client = api_client(manager)
+    with django_assert_max_num_queries(8):  # the token, the campaign, the count, the page
+        page = client.get(f"/api/v1/campaigns/{launched.pk}/recipients").json()
+    assert len(page["items"]) == 10
+    assert all(item["partner_name"] for item in page["items"])
