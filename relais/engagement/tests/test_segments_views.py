@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def client_of():
     def login(user) -> Client:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         return client
 
