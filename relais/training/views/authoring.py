@@ -1,0 +1,5 @@
+"""authoring pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

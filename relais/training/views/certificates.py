@@ -1,0 +1,5 @@
+"""certificates pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""learning pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

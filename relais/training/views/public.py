@@ -1,0 +1,5 @@
+"""public pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""stats pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
