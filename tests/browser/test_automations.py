@@ -3,14 +3,10 @@ refused beside its field — switches it off and on, sees what the worker sent, 
 monthly digest. The pages pass axe-core and fit at 375 and 1366 px; each is saved in /tmp/shots/
 (or RELAIS_SCREENSHOTS)."""
 
-import os
-import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from relais.engagement.automations import automations_run
@@ -18,42 +14,22 @@ from relais.engagement.choices import Topic, Trigger
 from relais.engagement.models import Automation, MessageTemplate
 from relais.partners.models import Partner
 from relais.testing.factories import PartnerFactory, UserFactory
-from tests.browser.test_accessibility import assert_none, check
+from tests.browser.pages import both_widths as at_both_widths
+from tests.browser.pages import signed_in
+from tests.browser.test_accessibility import assert_none
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("RELAIS_SCREENSHOTS") or "/tmp/shots")
 
 
 @pytest.fixture
 def page(browser, live_server):
-    client = Client()
-    client.force_login(UserFactory(email="manager@example.fr"))  # a network manager
-    context = browser.new_context(
-        viewport={"width": 375, "height": 800},
-        base_url=live_server.url,
-        locale="en-GB",
-        bypass_csp=True,  # axe-core is added to the page; the CSP test covers the real policy
-    )
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    context.add_cookies([{**cookie, "url": live_server.url}])
-    yield context.new_page()
-    context.close()
+    manager = UserFactory(email="manager@example.fr")  # a network manager
+    with signed_in(browser, live_server, manager, width=375) as context:
+        yield context.new_page()
 
 
 def both_widths(page, where):
-    """axe-core at both widths, no sideways scrolling, a screenshot of each."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    found = []
-    for width in (375, 1366):
-        page.set_viewport_size({"width": width, "height": 800})
-        page.wait_for_timeout(400)  # relais.js marks the tables that now scroll (after 150 ms)
-        name = re.sub(r"[^a-z0-9]+", "-", where.lower()).strip("-")
-        page.screenshot(path=SHOTS / f"automation-{name}-{width}.png", full_page=True)
-        found += check(page, f"{where} at {width}px")
-        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0, f"{where} at {width}px is {overflow}px too wide"
-    page.set_viewport_size({"width": 375, "height": 800})
-    return found
+    return at_both_widths(page, where, widths=(375, 1366), prefix="automation-")
 
 
 def test_a_manager_sets_up_a_welcome_automation_on_a_phone(page):

@@ -4,56 +4,27 @@ worker delivers it, and an introducer opens the unsubscribe link of the e-mail r
 unsubscribed. The campaign pages pass axe-core and fit at 1366 and 375 px; each is saved in
 /tmp/shots/ (or RELAIS_SCREENSHOTS)."""
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from relais.core.models import Departement
 from relais.engagement.models import Campaign, Preference, SavedSegment
 from relais.engagement.sending import campaign_run
 from relais.testing.factories import PartnerFactory, UserFactory
-from tests.browser.test_accessibility import assert_none, check
+from tests.browser.pages import SHOTS, both_widths, signed_in
+from tests.browser.test_accessibility import assert_none
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("RELAIS_SCREENSHOTS") or "/tmp/shots")
 
 
 @pytest.fixture
 def context(browser, live_server):
-    client = Client()
-    client.force_login(UserFactory(email="manager@example.fr"))  # a network manager
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900},
-        base_url=live_server.url,
-        locale="en-GB",
-        bypass_csp=True,  # axe-core is added to the page; the CSP test covers the real policy
-    )
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    context.add_cookies([{**cookie, "url": live_server.url}])
-    yield context
-    context.close()
-
-
-def both_widths(page, where):
-    """axe-core at both widths, no sideways scrolling on a phone, a screenshot of each."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    found = []
-    for width in (1366, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(400)  # relais.js marks the tables that now scroll (after 150 ms)
-        page.wait_for_load_state("networkidle")
-        name = re.sub(r"[^a-z0-9]+", "-", where.lower()).strip("-")
-        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
-        found += check(page, f"{where} at {width}px")
-        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0, f"{where} at {width}px is {overflow}px too wide"
-    page.set_viewport_size({"width": 1366, "height": 900})
-    return found
+    manager = UserFactory(email="manager@example.fr")  # a network manager
+    with signed_in(browser, live_server, manager) as context:
+        yield context
 
 
 def test_a_manager_builds_a_segment_writes_previews_and_sends_a_campaign(context, live_server):

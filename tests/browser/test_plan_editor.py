@@ -7,11 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from relais.commissions.models import Plan
 from relais.testing.factories import UserFactory
+from tests.browser.pages import signed_in
 from tests.browser.test_accessibility import assert_none, check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,18 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(browser, live_server):
-    client = Client()
-    client.force_login(UserFactory())  # a network manager
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900},
-        base_url=live_server.url,
-        locale="en-GB",
-        bypass_csp=True,  # axe-core is added to the page; the CSP test covers the real policy
-    )
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    context.add_cookies([{**cookie, "url": live_server.url}])
-    yield context.new_page()
-    context.close()
+    with signed_in(browser, live_server, UserFactory()) as context:  # a network manager
+        yield context.new_page()
 
 
 def both_widths(page, where):

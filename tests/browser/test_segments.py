@@ -2,34 +2,21 @@
 when nobody matches), at 1366 and 375 px; the segment pages pass axe-core. Screenshots of
 each step go to /tmp/shots/."""
 
-from pathlib import Path
-
 import pytest
-from django.test import Client
 
 from relais.engagement.models import SavedSegment
 from relais.engagement.segments import segments_judge
 from relais.testing.factories import PartnerFactory, UserFactory
+from tests.browser.pages import SHOTS, fits, signed_in
 from tests.browser.test_accessibility import assert_none, check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
 def page(browser, live_server):
-    client = Client()
-    client.force_login(UserFactory())  # a network manager
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900},
-        base_url=live_server.url,
-        locale="en-GB",
-        bypass_csp=True,  # axe-core is added to the page; the CSP test covers the real policy
-    )
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    context.add_cookies([{**cookie, "url": live_server.url}])
-    yield context.new_page()
-    context.close()
+    with signed_in(browser, live_server, UserFactory()) as context:  # a network manager
+        yield context.new_page()
 
 
 def _count(page, expected: str) -> str:
@@ -37,11 +24,6 @@ def _count(page, expected: str) -> str:
     count = page.locator("#segment-count")
     count.filter(has_text=expected).wait_for(timeout=5000)
     return count.inner_text()
-
-
-def _fits(page, where: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-    assert overflow <= 0, f"{where} is {overflow}px too wide"
 
 
 @pytest.mark.parametrize("width", [1366, 375])
@@ -55,13 +37,13 @@ def test_a_manager_builds_a_custom_segment_with_a_live_count(page, width):
 
     page.goto("/engagement/segments/")
     found += check(page, f"segments at {width}px")
-    _fits(page, f"segments at {width}px")
+    fits(page, f"segments at {width}px")
     page.screenshot(path=SHOTS / f"segments-{width}.png", full_page=True)
     page.locator("#segment-new a").click()
     page.wait_for_url("**/engagement/segments/new/")
     assert page.locator("tbody tr").count() == 4
     found += check(page, f"segment list at {width}px")
-    _fits(page, f"segment list at {width}px")
+    fits(page, f"segment list at {width}px")
     page.screenshot(path=SHOTS / f"segment-list-{width}.png", full_page=True)
     page.get_by_role("link", name=plumbers[0].display_name).click()
     card = page.locator("#partner-segment")
@@ -80,7 +62,7 @@ def test_a_manager_builds_a_custom_segment_with_a_live_count(page, width):
     page.get_by_label("Département").fill("69")
     assert "3 partners match" in _count(page, "3 partners")
     found += check(page, f"custom segment form at {width}px")
-    _fits(page, f"custom segment form at {width}px")
+    fits(page, f"custom segment form at {width}px")
     page.screenshot(path=SHOTS / f"segment-form-{width}.png", full_page=True)
 
     page.get_by_role("button", name="Save").click()
