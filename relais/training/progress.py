@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils import timezone
 from relais.engagement.models import PartnerSegment, Preference
 from relais.partners.models import Partner
 from relais.training.choices import AttemptState, Audience
-from relais.training.models import Attempt, Certificate, Module, Question, Reading
+from relais.training.models import Attempt, Certificate, Module, Path, Question, Reading
 
 
 def partner_language(partner: Partner) -> str:
@@ -107,3 +108,91 @@ def missing_required_many(partners: Iterable[Partner]) -> dict[int, list[Module]
     every = {m.pk: m for modules in by_kind.values() for m in modules}
     done = done_modules([p.pk for p in partners], every.values())
     return {p.pk: [m for m in by_kind[p.kind] if m.pk not in done[p.pk]] for p in partners}
+
+
+# --- The partner's own objects (the portal's scoped reads) -------------------------------------
+
+
+def paths_for(partner: Partner) -> QuerySet[Path]:
+    """The published paths meant for this partner's kind and language."""
+    return Path.objects.filter(
+        published=True,
+        audience__in=[Audience.ALL, partner.kind],
+        language=partner_language(partner),
+    )
+
+
+def partner_modules(partner: Partner) -> QuerySet[Module]:
+    """What the partner may open: its modules, and the ones required of it wherever they are
+    meant (a required module in another language is still required)."""
+    return (modules_for(partner) | required_modules(partner.kind)).distinct()
+
+
+def module_get_for_partner(*, partner: Partner, pk: int) -> Module:
+    """One of the partner's modules (``Module.DoesNotExist`` for any other)."""
+    return partner_modules(partner).get(pk=pk)
+
+
+def attempt_get_for_partner(*, partner: Partner, pk: int) -> Attempt:
+    """One of the partner's own quiz attempts (``Attempt.DoesNotExist`` for another's)."""
+    return Attempt.objects.select_related("module").get(partner=partner, pk=pk)
+
+
+def certificate_get_for_partner(*, partner: Partner, pk: int) -> Certificate:
+    """One of the partner's own certificates (``Certificate.DoesNotExist`` for another's)."""
+    return Certificate.objects.select_related("partner", "module", "path").get(
+        partner=partner, pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    path: Path
+    modules: list[Module]
+    done: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The partner's "Ma formation": its paths and how far along each, the modules to do
+    (required ones first), the ones done with their certificate."""
+
+    paths: list[PathProgress]
+    to_do: list[Module]
+    required: set[int]
+    done: list[tuple[Module, Certificate | None]]
+    path_certificates: list[Certificate]
+
+
+def overview(partner: Partner) -> Overview:
+    """Everything the "Ma formation" page shows, in a fixed number of queries."""
+    modules = list(partner_modules(partner))
+    required = set(required_modules(partner.kind).values_list("pk", flat=True))
+    done = done_modules([partner.pk], modules)[partner.pk]
+    certificates = {
+        c.module_id: c
+        for c in Certificate.objects.filter(
+            partner=partner, module__in=modules, revoked_at__isnull=True
+        )
+        .select_related("module")
+        .order_by("issued_at")  # the newest last: it wins
+        if c.module is not None and c.version == c.module.version
+    }
+    paths = []
+    for path in paths_for(partner).prefetch_related("steps__module"):
+        steps = [s.module for s in path.steps.all() if s.module.published]
+        paths.append(PathProgress(path, steps, sum(m.pk in done for m in steps)))
+    to_do = sorted(
+        (m for m in modules if m.pk not in done), key=lambda m: (m.pk not in required, m.title)
+    )
+    return Overview(
+        paths=paths,
+        to_do=to_do,
+        required=required,
+        done=[(m, certificates.get(m.pk)) for m in modules if m.pk in done],
+        path_certificates=list(
+            Certificate.objects.filter(
+                partner=partner, path__isnull=False, revoked_at=None
+            ).select_related("path")
+        ),
+    )

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def make_module(questions=3, **kwargs) -> Module:
     """A published module whose question n has choices "right" (correct) and two wrong ones;
     question 0 is a multiple-choice one with two right answers."""
-    module = Module.objects.create(title="Conformité", published=True, **kwargs)
+    kwargs.setdefault("title", "Conformité")
+    module = Module.objects.create(published=True, **kwargs)
     for n in range(questions):
         question = Question.objects.create(module=module, text=f"Q{n}", multiple=n == 0, position=n)
         Choice.objects.create(question=question, text="right", correct=True)
