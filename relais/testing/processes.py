@@ -168,6 +168,23 @@ def worker_environment(tmp_path: Path, label: str, **settings: str) -> Iterator[
         yield env
 
 
+@contextmanager
+def mailing_environment(
+    tmp_path: Path, label: str, smtp_port: int, **settings: str
+) -> Iterator[dict[str, str]]:
+    """``worker_environment`` whose processes send their mail over SMTP to the server the test
+    runs on ``smtp_port`` (``relais.testing.smtp``), where the test reads what arrived."""
+    with worker_environment(
+        tmp_path,
+        label,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        **settings,
+    ) as env:
+        yield env
+
+
 def db_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """``manage.py db_worker`` polling every 0.2 s, output to ``log``."""
     return start(

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from relais.engagement.automations import INTERRUPTED
-from relais.testing.processes import kill, manage, query, start, wait_for, worker_environment
+from relais.testing.processes import kill, mailing_environment, manage, query, start, wait_for
 from relais.testing.smtp import smtp_server
 
 PARTNERS = 30
@@ -50,12 +50,10 @@ def mail_server():
 @pytest.fixture
 def env(tmp_path, mail_server):
     port, _mailbox = mail_server
-    with worker_environment(
+    with mailing_environment(
         tmp_path,
         "automation",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(port),
+        port,
     ) as env:
         yield env
 

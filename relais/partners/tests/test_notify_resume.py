@@ -21,7 +21,7 @@ from relais.core import resumable
 from relais.partners.models import ContractTemplate, VersionNotification
 from relais.partners.services import notices, template_publish
 from relais.testing.factories import PartnerFactory, partner_user
-from relais.testing.processes import db_worker, kill, manage, query, wait_for, worker_environment
+from relais.testing.processes import db_worker, kill, mailing_environment, manage, query, wait_for
 from relais.testing.smtp import smtp_server
 
 PARTNERS = 30
@@ -55,12 +55,10 @@ def mail_server():
 @pytest.fixture
 def worker_env(tmp_path, mail_server):
     port, _mailbox = mail_server
-    with worker_environment(
+    with mailing_environment(
         tmp_path,
         "notify",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(port),
+        port,
         # A worker silent for 3 s is taken for dead; the sweep looks every 2 s.
         RELAIS_STALLED_AFTER_SECONDS="3",
         RELAIS_RESUME_SWEEP_SECONDS="2",
