@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from relais.testing.factories import PartnerFactory, partner_user
-from relais.training.choices import Audience, AttemptState
+from relais.training.choices import AttemptState, Audience
 from relais.training.models import Attempt, Certificate, Choice, Module
 from relais.training.quiz import attempt_start, attempt_submit, module_read
 from relais.training.tests.test_quiz import make_module, right_answers, wrong_answers
