@@ -121,6 +121,7 @@ class _Who:
     departement: str
     segment: str
     language: str
+    created_at: datetime
 
 
 def _network() -> list[_Who]:
@@ -133,11 +134,11 @@ def _network() -> list[_Who]:
         .values_list("partner_id", "language")
     )
     rows = Partner.objects.filter(status__in=live).values_list(
-        "pk", "kind", "status", "departement_id", "segment__segment"
+        "pk", "kind", "status", "departement_id", "segment__segment", "created_at"
     )
     return [
-        _Who(pk, kind, status, dep, segment or "", languages.get(pk, "fr"))
-        for pk, kind, status, dep, segment in rows.iterator(chunk_size=5000)
+        _Who(pk, kind, status, dep, segment or "", languages.get(pk, "fr"), created)
+        for pk, kind, status, dep, segment, created in rows.iterator(chunk_size=5000)
     ]
 
 
@@ -220,13 +221,17 @@ def _missing(required: list[Module], who: _Who, done: set[tuple[int, int]]) -> l
 
 
 def _blocked_from(who: _Who, missing: list[Module]) -> datetime | None:
-    """When a partner missing ``missing`` is held back: a candidate at once (None: it cannot
-    be activated); an active partner at the end of the grace period of the earliest of them."""
-    if who.status == PartnerStatus.CANDIDATE:
-        return None
+    """When a partner missing ``missing`` is held back, by ``gate``'s rule: at once (None) when
+    one of them gives it no grace — a candidate, or a partner that joined after the module
+    became required; else when the first grace period runs out."""
     grace = timedelta(days=settings.RELAIS_TRAINING_GRACE_DAYS)
-    starts = [m.required_since for m in missing if m.required_since is not None]
-    return min(starts) + grace if starts else None
+    ends = []
+    for module in missing:
+        since = module.required_since
+        if who.status != PartnerStatus.ACTIVE or since is None or who.created_at >= since:
+            return None
+        ends.append(since + grace)
+    return min(ends)
 
 
 def _group_rates(

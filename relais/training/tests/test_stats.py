@@ -87,8 +87,8 @@ def in_segment(partner, segment):
 
 @pytest.fixture
 def network():
-    rules = published("Règles", required_for="all")
-    leads = published("Leads", audience="reseller", required_for="reseller", quiz=True)
+    rules = published("Règles")
+    leads = published("Leads", audience="reseller", quiz=True)
     path = path_save(
         path=Path(),
         data={"title": "Démarrer comme revendeur", "audience": "reseller", "published": True},
@@ -103,6 +103,9 @@ def network():
     r2 = PartnerFactory(reseller=True, departement=marseille, postcode="13001")
     candidate = PartnerFactory(status=PartnerStatus.CANDIDATE)
     PartnerFactory(status=PartnerStatus.ENDED)  # not counted anywhere
+    # Required once the partners are in the network: those already active have the grace.
+    module_require(module=rules, required_for="all", actor=None)
+    module_require(module=leads, required_for="reseller", actor=None)
     complete(i1, rules)
     complete(r1, rules)
     complete(r1, leads)
@@ -156,6 +159,12 @@ def test_who_misses_a_required_module_blocked_or_within_the_grace_period(manager
     Module.objects.update(required_since=timezone.now() - timedelta(days=31))
     stats = training_stats(user=manager)
     assert (stats.blocked_count, stats.in_grace_count) == (4, 0)
+
+
+def test_a_partner_who_joined_after_the_requirement_has_no_grace(manager, network):
+    newcomer = PartnerFactory()
+    stats = training_stats(user=manager)
+    assert {b.partner.pk: b.blocked for b in stats.blocked}[newcomer.pk] is True
 
 
 def test_the_query_count_does_not_grow_with_the_network(manager, network):
