@@ -165,3 +165,34 @@ def test_the_wait_after_a_failure_is_said_on_the_result_page(portal, reseller):
     assert "You may try again from" in response.content.decode()
     assert Attempt.objects.count() == 1
     assert Choice.objects.exists()
+
+
+def test_the_modules_pdf_is_served_to_its_partners_only(portal, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    module = make_module(questions=0)
+    module.document.save("guide.pdf", ContentFile(b"%PDF-1.4 guide"), save=True)
+    page = portal.get(reverse("learning:module", args=[module.pk])).content.decode()
+    url = reverse("learning:document", args=[module.pk])
+    assert url in page
+    response = portal.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    Module.objects.filter(pk=module.pk).update(audience=Audience.INTRODUCER)
+    assert portal.get(url).status_code == 404
+
+
+def test_a_path_shows_how_many_of_its_modules_are_done(portal, reseller):
+    from relais.training.models import Path, PathStep
+
+    path = Path.objects.create(title="Démarrer comme revendeur", published=True)
+    first, second = make_module(questions=0, title="Un"), make_module(title="Deux")
+    PathStep.objects.create(path=path, module=first, position=0)
+    PathStep.objects.create(path=path, module=second, position=1)
+    module_read(partner=reseller, module=first)
+    page = portal.get(reverse("learning:home")).content.decode()
+    card = page.split(f'id="path-{path.pk}"')[1].split("</article>")[0]
+    assert "1 of 2 modules done" in card
+    assert '<progress class="full" max="2" value="1">' in card
+    assert card.index("Un") < card.index("Deux")

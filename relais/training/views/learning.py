@@ -14,7 +14,7 @@ import nh3
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.csp import CSP
@@ -91,6 +91,20 @@ def module(request: HttpRequest, module_id: int) -> HttpResponse:
 
 
 @partner_required
+def document(request: HttpRequest, module_id: int) -> FileResponse:
+    """The module's PDF, for the partners it is meant for (media files are not served as
+    such: a manager's upload reaches only the partners of its module)."""
+    module = _own(_partner(request), progress.module_get_for_partner, module_id)
+    if not module.document:
+        raise Http404
+    return FileResponse(
+        module.document.open("rb"),
+        content_type="application/pdf",
+        filename=f"module-{module.pk}.pdf",
+    )
+
+
+@partner_required
 def quiz_page(request: HttpRequest, module_id: int) -> HttpResponse:
     """GET: the open attempt's questions. POST ``start``: open an attempt (or find the open
     one); POST answers: score them on the server and show the result."""
@@ -160,6 +174,7 @@ def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("", home, name="home"),
     path("modules/<int:module_id>/", module, name="module"),
+    path("modules/<int:module_id>/document/", document, name="document"),
     path("modules/<int:module_id>/quiz/", quiz_page, name="quiz"),
     path("attempts/<int:attempt_id>/", attempt, name="attempt"),
     path("certificates/<int:certificate_id>/pdf/", certificate_pdf, name="certificate_pdf"),
