@@ -156,6 +156,7 @@ def _pairs(
             partner__status__in=[PartnerStatus.ACTIVE, PartnerStatus.CANDIDATE],
             **filters,
         )
+        .order_by()  # no ordering column in the DISTINCT (Attempt sorts by started_at)
         .values_list("partner_id", "module_id", "version")
         .distinct()
     )
