@@ -106,6 +106,11 @@ def attempt_start(*, partner: Partner, module: Module) -> Attempt:
     if status.retry_at is not None:
         when = date_format(timezone.localtime(status.retry_at), "SHORT_DATETIME_FORMAT")
         raise DomainError(_("You may try again from %(when)s.") % {"when": when}, code="wait")
+    # An attempt left open on a version since replaced would hold the one-open-attempt slot
+    # forever: its questions may no longer be the module's, and it has no answer to keep.
+    Attempt.objects.filter(partner=partner, module=module, state=AttemptState.STARTED).exclude(
+        version=module.version
+    ).delete()
     drawn = _draw(questions, module.questions_per_attempt)
     attempt = Attempt(
         partner=partner,

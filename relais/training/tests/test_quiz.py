@@ -183,3 +183,27 @@ def test_a_pass_before_reading_completes_the_module_when_it_is_read():
     module_read(partner=partner, module=module)
     assert module_done(partner, module)
     assert Certificate.objects.filter(partner=partner, module=module).exists()
+
+
+def test_an_attempt_left_open_on_a_replaced_version_gives_way_to_one_on_the_new_version():
+    partner = PartnerFactory()
+    module = make_module()
+    stale = attempt_start(partner=partner, module=module)
+    module.version = 2
+    module.save()
+    fresh = attempt_start(partner=partner, module=module)
+    assert fresh.version == 2
+    assert not Attempt.objects.filter(pk=stale.pk).exists()
+
+
+def test_a_pass_of_a_replaced_version_does_not_complete_the_new_one():
+    partner = PartnerFactory()
+    module = make_module()
+    attempt = attempt_start(partner=partner, module=module)
+    module_read(partner=partner, module=module)
+    Module.objects.filter(pk=module.pk).update(version=2)
+    module.refresh_from_db()
+    attempt_submit(attempt=attempt, answers=right_answers(attempt))
+    module_read(partner=partner, module=module)
+    assert not module_done(partner, module)
+    assert quiz_status(partner=partner, module=module).passed is None
