@@ -11,8 +11,8 @@ from relais.demo.training import seed_training
 from relais.testing.factories import PartnerFactory
 from relais.training.authoring import QuizPoints
 from relais.training.choices import Audience, Validity
-from relais.training.gate import partner_gate
 from relais.training.models import Choice, Module, Path, PathStep, Question
+from relais.training.selectors import training_stats
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,15 @@ def test_running_it_twice_writes_nothing_more():
     assert [m.objects.count() for m in (Module, Question, Choice, Path, PathStep)] == counts
 
 
-def test_the_demo_partners_already_there_are_within_the_grace_period():
+def test_the_demo_partners_already_there_are_within_the_grace_period(manager):
     reseller = PartnerFactory(reseller=True)
     seed_training()
-    gate = partner_gate(reseller)
-    assert not gate.blocked
-    assert {m.title for m, _until in gate.in_grace} == {
+    stats = training_stats(user=manager)
+    [entry] = stats.blocked
+    assert entry.partner == reseller
+    assert not entry.blocked
+    assert {m.title for m in entry.missing} == {
         "Conflits d'intérêts et conformité",
         "Travailler ses leads dans Relais et déclarer les statuts",
     }
+    assert (stats.blocked_count, stats.in_grace_count) == (0, 1)
