@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
 from relais.core.audit import audit_record, diff, snapshot
+from relais.engagement.choices import Segment
 from relais.training.choices import Audience, Validity
 from relais.training.models import Choice, Module, Path, PathStep, Question
 
@@ -207,7 +209,14 @@ def _field_errors(module: Module, values: dict[str, Any]) -> dict[str, str]:
         errors["video_url"] = _(
             "%(url)s: only YouTube, Vimeo or Dailymotion videos can be shown in a module."
         ) % {"url": video}
-    for field, choices in (("audience", Audience.values), ("validity", Validity.values)):
+    languages = [code for code, _name in settings.LANGUAGES]
+    segments = ["", *Segment.values]
+    for field, choices in (
+        ("audience", Audience.values),
+        ("validity", Validity.values),
+        ("language", languages),
+        ("segment", segments),
+    ):
         if field in values and values[field] not in choices:
             errors[field] = _("Choose one of the proposed values.")
     return {**errors, **_quiz_errors(module, values)}

@@ -250,3 +250,9 @@ def test_a_path_without_a_title_or_with_a_module_twice_is_refused():
     errors = _refusal(lambda: path_save(path=Path(), data={}, modules=[module, module], actor=None))
     assert set(errors) == {"title", "modules"}
     assert not Path.objects.exists()
+
+
+def test_an_unknown_segment_or_language_is_refused_naming_the_field():
+    errors = _refusal(lambda: _module(segment="vip", language="de"))
+    assert set(errors) == {"segment", "language"}
+    assert _module(segment="dormant", language="en").segment == "dormant"
