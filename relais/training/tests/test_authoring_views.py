@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from relais.training.authoring import ChoiceIn, module_save, question_save
+from relais.training.authoring import ChoiceIn, module_save, path_save, question_save
 from relais.training.models import Module, Path, Question
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +200,20 @@ def test_a_manager_makes_a_path_with_its_modules_in_order(client, manager, modul
     assert [s.module_id for s in path.steps.all()] == [other.pk, module.pk]
     page = client.get(reverse("training:paths")).content.decode()
     assert "Démarrer comme revendeur" in page
+
+
+def test_the_module_and_path_lists_take_the_same_queries_however_many(client, manager, module):
+    client.force_login(manager)
+    path_save(path=Path(), data={"title": "P1"}, modules=[module], actor=None)
+    counts = []
+    for n in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("training:modules")).status_code == 200
+            assert client.get(reverse("training:paths")).status_code == 200
+        counts.append(len(queries))
+        for k in range(3):
+            extra = module_save(
+                module=Module(), data={"title": f"M{n}{k}", "body": "<p>z</p>"}, actor=None
+            )
+            path_save(path=Path(), data={"title": f"P{n}{k}"}, modules=[extra], actor=None)
+    assert counts[0] == counts[1]
