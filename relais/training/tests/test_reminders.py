@@ -4,10 +4,12 @@ and it reaches a partner who unsubscribed from the programme e-mails."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection, connections
 from django.utils import timezone
 
 from relais.accounts.choices import Role
@@ -105,3 +107,27 @@ def test_it_goes_to_the_members_in_their_language_even_unsubscribed():
 def test_the_sweep_is_a_registered_recurring_job():
     (job,) = [job for job in scheduling.jobs() if job.name == "training.reminders"]
     assert job.every == timedelta(minutes=60)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_reminder_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises every writer, so there is no race")
+    certificates = [certificate(title=f"Module {n}") for n in range(10)]
+    now = certificates[0].expires_at - timedelta(days=6)
+    barrier, summaries = threading.Barrier(2), []
+
+    def sweep():
+        barrier.wait(timeout=10)
+        try:
+            summaries.append(reminders_send(now=now))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join(timeout=120) for t in threads]
+    assert len(summaries) == 2
+    assert len(mail.outbox) == len(certificates)
+    assert sum(int(s.split(" ")[0]) for s in summaries) == len(certificates)
