@@ -40,6 +40,7 @@ def test_the_pdf_holds_the_name_the_module_the_code_and_a_qr_code_in_french():
     assert f"/verify/{certificate.code}/" in text
     reader = PdfReader(BytesIO(content))
     assert any(page.images for page in reader.pages)  # the QR code
+    assert len(reader.pages) == 1
 
 
 def test_the_pdf_is_in_english_for_a_partner_who_chose_english_and_says_no_expiry():
