@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "relais.routing",
     "relais.commissions",
     "relais.engagement",
-    "relais.training",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -238,11 +237,6 @@ RELAIS_SEGMENT_SWEEP_MINUTES = int(os.environ.get("RELAIS_SEGMENT_SWEEP_MINUTES"
 # Campaigns: the sending rate a new campaign gets, and the share held out to measure its effect.
 RELAIS_CAMPAIGN_RATE_PER_MINUTE = int(os.environ.get("RELAIS_CAMPAIGN_RATE_PER_MINUTE", "600"))
 RELAIS_CAMPAIGN_HOLDOUT = os.environ.get("RELAIS_CAMPAIGN_HOLDOUT", "0.10")
-# Training: how long partners already active when a module becomes required keep working without
-# it, the reminders before a certificate expires (days, comma-separated), how often they go out.
-RELAIS_TRAINING_GRACE_DAYS = int(os.environ.get("RELAIS_TRAINING_GRACE_DAYS", "30"))
-RELAIS_TRAINING_REMINDER_DAYS = [int(d) for d in env_list("RELAIS_TRAINING_REMINDER_DAYS", "30,7")]
-RELAIS_TRAINING_SWEEP_MINUTES = int(os.environ.get("RELAIS_TRAINING_SWEEP_MINUTES", "60"))
 # The domain of the Message-ID our programme e-mails carry (the provider's webhooks name it back).
 RELAIS_MAIL_DOMAIN = os.environ.get("RELAIS_MAIL_DOMAIN", "relais.localhost")
 RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))

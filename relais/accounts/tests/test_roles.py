@@ -24,6 +24,7 @@ def test_each_role_sees_its_own_menu(client, admin_user, manager, salesperson, i
         "Mes gains",
         "Mes documents",
         "Mes coordonnées",
+        "Mes e-mails",
         "Jetons d'API",
     ]
 

@@ -1,1 +1,0 @@
-"""Training pages, one module per part, each with its own ``urlpatterns``."""
