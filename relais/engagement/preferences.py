@@ -29,16 +29,28 @@ SALT = "relais.engagement.mail"
 
 
 def partner_token(partner: Partner) -> str:
-    return signing.dumps(partner.pk, salt=SALT, compress=False)
+    # Unstamped, so one partner's link is the same in every message and every part of one
+    # (a timestamped token changed with the second it was made in).
+    return signing.Signer(salt=SALT).sign_object(partner.pk)
 
 
 def partner_from_token(token: str) -> Partner | None:
     """The partner a link was made for; None for a forged or mangled token."""
-    try:
-        pk = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
+    pk = _signed_pk(token)
     return Partner.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def _signed_pk(token: str) -> object:
+    # value:signature, or value:timestamp:signature for the links of the messages sent before
+    # the links were unstamped (a TimestampSigner signs "value:timestamp", so the plain signer
+    # would accept those and return the value with its timestamp glued on).
+    stamped = token.count(signing.Signer().sep) == 2
+    try:
+        if stamped:
+            return signing.loads(token, salt=SALT)
+        return signing.Signer(salt=SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        return None
 
 
 def unsubscribe_url(partner: Partner) -> str:

@@ -7,9 +7,11 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from freezegun import freeze_time
 
 from relais.engagement import preferences, suppression
 from relais.engagement.choices import RecipientState, SkipReason, SuppressionReason, Topic
@@ -266,3 +268,17 @@ def test_an_unsubscribed_partner_saving_nothing_ticked_keeps_their_former_topics
         True,
         True,
     )
+
+
+def test_a_partners_link_is_the_same_in_every_message_and_old_links_still_work(client):
+    partner = PartnerFactory()
+    preferences.unsubscribe_url(partner)  # the URLs (and the API's schemas) load on the real clock
+    with freeze_time("2026-03-01 09:00:00"):
+        first = preferences.unsubscribe_url(partner)
+        # the timestamped kind the messages sent before carried
+        older = signing.dumps(partner.pk, salt=preferences.SALT, compress=False)
+    with freeze_time("2026-03-01 09:00:01"):
+        assert preferences.unsubscribe_url(partner) == first
+    answer = client.post(f"/e/u/{older}/")
+    assert answer.status_code == 200
+    assert preferences.preference_of(partner).unsubscribed_at is not None
