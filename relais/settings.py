@@ -56,6 +56,11 @@ RELAIS_COMPANY_POSTCODE = os.environ.get("RELAIS_COMPANY_POSTCODE", "69002")
 RELAIS_COMPANY_CITY = os.environ.get("RELAIS_COMPANY_CITY", "Lyon")
 RELAIS_COMPANY_IBAN = os.environ.get("RELAIS_COMPANY_IBAN", "FR7630006000011234567890189")
 RELAIS_COMPANY_BIC = os.environ.get("RELAIS_COMPANY_BIC", "AGRIFRPP")
+# The company's electronic invoicing address, "scheme:identifier" (BT-49 on self-billed invoices):
+# by default its SIREN in the French e-invoicing directory (scheme 0225).
+RELAIS_COMPANY_EINVOICE_ADDRESS = os.environ.get(
+    "RELAIS_COMPANY_EINVOICE_ADDRESS", f"0225:{RELAIS_COMPANY_SIREN}"
+)
 # Self-billed invoices are due this many days after issue.
 RELAIS_INVOICE_DUE_DAYS = int(os.environ.get("RELAIS_INVOICE_DUE_DAYS", "30"))
 # Days a partner has to contest a self-billed invoice: the one figure the invoice and the
@@ -81,6 +86,7 @@ INSTALLED_APPS = [
     "relais.routing",
     "relais.commissions",
     "relais.engagement",
+    "relais.training",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -237,6 +243,15 @@ RELAIS_SEGMENT_SWEEP_MINUTES = int(os.environ.get("RELAIS_SEGMENT_SWEEP_MINUTES"
 # Campaigns: the sending rate a new campaign gets, and the share held out to measure its effect.
 RELAIS_CAMPAIGN_RATE_PER_MINUTE = int(os.environ.get("RELAIS_CAMPAIGN_RATE_PER_MINUTE", "600"))
 RELAIS_CAMPAIGN_HOLDOUT = os.environ.get("RELAIS_CAMPAIGN_HOLDOUT", "0.10")
+# Training: how long partners already active when a module becomes required keep working without
+# it, the reminders before a certificate expires (days, comma-separated), how often they go out.
+RELAIS_TRAINING_GRACE_DAYS = int(os.environ.get("RELAIS_TRAINING_GRACE_DAYS", "30"))
+RELAIS_TRAINING_REMINDER_DAYS = [int(d) for d in env_list("RELAIS_TRAINING_REMINDER_DAYS", "30,7")]
+RELAIS_TRAINING_SWEEP_MINUTES = int(os.environ.get("RELAIS_TRAINING_SWEEP_MINUTES", "60"))
+# The public certificate verification page: lookups per address and hour (guessing codes).
+RELAIS_TRAINING_VERIFY_MAX_PER_HOUR = int(
+    os.environ.get("RELAIS_TRAINING_VERIFY_MAX_PER_HOUR", "60")
+)
 # The domain of the Message-ID our programme e-mails carry (the provider's webhooks name it back).
 RELAIS_MAIL_DOMAIN = os.environ.get("RELAIS_MAIL_DOMAIN", "relais.localhost")
 RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))

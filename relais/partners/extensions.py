@@ -1,7 +1,8 @@
-"""What the apps above add to a partner's page, without this app importing them (the
-dependencies point downward): each registers, in its ``AppConfig.ready()``, a panel (a
-template and its data: the engagement app's segment) or a source of timeline entries (the
-campaigns a partner received). The page calls them in the order they were registered."""
+"""What the apps above add to a partner's page and to its activation, without this app importing
+them (the dependencies point downward): each registers, in its ``AppConfig.ready()``, a panel (a
+template and its data: the engagement app's segment), a source of timeline entries (the
+campaigns a partner received) or a check an activation must pass (the training app's required
+modules). They are called in the order they were registered."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ class Panel:
 
 PanelSource = Callable[[Partner], Panel | None]
 TimelineSource = Callable[[Partner], Iterable[Entry]]
+# What stops the partner from being activated, in one sentence for the manager; None: nothing.
+ActivationCheck = Callable[[Partner], str | None]
 
 _panels: list[PanelSource] = []
 _timelines: list[TimelineSource] = []
+_activation_checks: list[ActivationCheck] = []
 
 
 def add_panel(source: PanelSource) -> None:
@@ -38,9 +42,18 @@ def add_timeline_source(source: TimelineSource) -> None:
         _timelines.append(source)
 
 
+def add_activation_check(check: ActivationCheck) -> None:
+    if check not in _activation_checks:
+        _activation_checks.append(check)
+
+
 def panels_for(partner: Partner) -> list[Panel]:
     return [panel for source in _panels if (panel := source(partner)) is not None]
 
 
 def timeline_entries(partner: Partner) -> list[Entry]:
     return [entry for source in _timelines for entry in source(partner)]
+
+
+def activation_blockers(partner: Partner) -> list[str]:
+    return [reason for check in _activation_checks if (reason := check(partner))]

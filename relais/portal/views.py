@@ -40,6 +40,7 @@ from relais.routing.selectors import (
     reseller_profile_of,
     waiting_for_user,
 )
+from relais.training.progress import held_from, missing_required
 
 
 def _partner(request: HttpRequest) -> Partner:
@@ -51,8 +52,9 @@ def _partner(request: HttpRequest) -> Partner:
 
 @partner_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What the partner must do now first (documents to sign; a reseller's leads waiting for
-    it; corrections to answer; an introducer's next lead), then where things stand."""
+    """What the partner must do now first (documents to sign; required training; a reseller's
+    leads waiting for it; corrections to answer; an introducer's next lead), then where things
+    stand."""
     partner = _partner(request)
     user = request_user(request)
     reseller = partner.kind == PartnerKind.RESELLER
@@ -65,7 +67,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .count(),
         "earnings": earnings_summary_for_partner(partner=partner),
         "lead_counts": lead_counts(partner),
+        "training_missing": missing_required(partner),
     }
+    if context["training_missing"]:
+        # None: held back now (a candidate, or past the grace period); else until when it may
+        # still work without them.
+        since = held_from(partner.status, partner.created_at, context["training_missing"])
+        context["training_deadline"] = since if since and since > timezone.now() else None
     if reseller:
         context["waiting"] = waiting_for_user(user=user)
         context["coverage"] = reseller_profile_of(partner)
@@ -140,9 +148,12 @@ def declarations(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     partner = _partner(request)
     initial = {
-        f: getattr(partner, f) for f in ("phone", "address_line", "postcode", "city", "iban", "bic")
+        f: getattr(partner, f)
+        for f in ("phone", "address_line", "postcode", "city", "iban", "bic", "einvoice_address")
     }
     form = ProfileForm(request.POST or None, initial=initial)
+    if not partner.is_professional:  # a private individual gets a statement, never an invoice
+        del form.fields["einvoice_address"]
     if request.method == "POST" and form.is_valid():
         try:
             pending = profile_update(

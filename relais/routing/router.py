@@ -41,6 +41,7 @@ from relais.leads.models import Lead, ProductCategory
 from relais.leads.services import leads_move
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
+from relais.routing import gates
 from relais.routing.choices import AssignmentEnd
 from relais.routing.kpis import scores
 from relais.routing.models import Assignment, ResellerProfile, SalesTerritory
@@ -92,6 +93,8 @@ class Pool:
         locked = self._lock(ids)
         counts = self._counts(ids)
         score = scores(ids, assignee=kind, now=now) if ids else {}
+        # Held back by an app above (a required training module missing): reason by id.
+        self.held = gates.held_back(kind, ids, now) if ids else {}
         self.members = {
             pk: Assignee(
                 kind,
@@ -163,12 +166,18 @@ class Pool:
         )
         return {r[f"{self.kind}_id"]: (r["year"], r["month"]) for r in rows}
 
-    def candidates(self, lead: Lead, refused: set[int]) -> tuple[list[Assignee], Counter[str]]:
-        """Those who may take the lead, best first, and how many were excluded, by reason."""
-        eligible, excluded = [], Counter[str]()
+    def candidates(
+        self, lead: Lead, refused: set[int]
+    ) -> tuple[list[Assignee], Counter[str], list[Assignee]]:
+        """Those who may take the lead, best first, how many were excluded, by reason, and
+        those a gate held back (named in the explanation with the gate's reason)."""
+        eligible, excluded, held = [], Counter[str](), []
         for a in self.by_departement.get(lead.departement_id or "", []):  # none: outside
             if a.categories is not None and lead.category_id not in a.categories:
                 excluded["product"] += 1
+            elif a.id in self.held:
+                excluded["blocked"] += 1
+                held.append(a)
             elif a.id in refused:
                 excluded["declined"] += 1
             elif a.this_month >= a.capacity:
@@ -176,7 +185,7 @@ class Pool:
             else:
                 eligible.append(a)
         eligible.sort(key=_RANK)
-        return eligible, excluded
+        return eligible, excluded, held
 
     def preference(self, a: Assignee) -> tuple[int, float, float, int]:
         load = a.this_month / max(a.capacity, 1)
@@ -262,7 +271,7 @@ def _route_batch(
     pool = Pool(kind, {lead.departement_id for lead in leads if lead.departement_id}, now)
     made, routed = [], []
     for lead in leads:
-        eligible, excluded = pool.candidates(lead, refused.get(lead.pk, set()))
+        eligible, excluded, held = pool.candidates(lead, refused.get(lead.pk, set()))
         explanation: dict[str, Any] = {
             "rule": RULE,
             "weight": pool.weight,
@@ -270,6 +279,10 @@ def _route_batch(
             "eligible": len(eligible),
             "excluded": dict(excluded),
         }
+        if held:
+            explanation["blocked"] = [
+                {"id": a.id, "name": a.name, "says": later(pool.held[a.id])} for a in held[:SHOWN]
+            ]
         if not eligible:
             why = (
                 later(_no_one_reason(kind, excluded))
@@ -398,8 +411,12 @@ def _no_one_reason(kind: str, excluded: Counter[str]) -> str:
         return gettext_noop("No active reseller serves this département.")
     if set(excluded) == {"capacity"}:
         return gettext_noop("Everyone serving this département is at their monthly capacity.")
+    if set(excluded) == {"blocked"}:
+        return gettext_noop(
+            "Everyone serving this département is held back: a required training is missing."
+        )
     return gettext_noop(
-        "No one serving this département can take it (product, capacity or declined)."
+        "No one serving this département can take it (product, capacity, declined or training)."
     )
 
 

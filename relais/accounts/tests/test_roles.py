@@ -23,6 +23,7 @@ def test_each_role_sees_its_own_menu(client, admin_user, manager, salesperson, i
         "Mes leads",
         "Mes gains",
         "Mes documents",
+        "Ma formation",
         "Mes coordonnées",
         "Mes e-mails",
         "Jetons d'API",

@@ -1,5 +1,6 @@
 """Every write of the partners app, one module per concern; the names callers use are here."""
 
+from relais.partners.selectors import documents_for, missing_documents
 from relais.partners.services.compliance import (
     audit_complete,
     audit_schedule,
@@ -9,8 +10,6 @@ from relais.partners.services.compliance import (
     dispute_open,
 )
 from relais.partners.services.contracts import (
-    documents_for,
-    missing_documents,
     signature_sign,
     template_publish,
     template_warnings,
@@ -23,7 +22,11 @@ from relais.partners.services.records import (
     partner_update,
 )
 from relais.partners.services.selection import scorecard_decide, scorecard_score
-from relais.partners.services.status import TRANSITIONS, partner_transition
+from relais.partners.services.status import (
+    TRANSITIONS,
+    partner_activate_if_ready,
+    partner_transition,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -37,6 +40,7 @@ __all__ = [
     "documents_for",
     "missing_documents",
     "new_referral_code",
+    "partner_activate_if_ready",
     "partner_create",
     "partner_member_add",
     "partner_transition",

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
-from relais.partners.choices import Decision, LegalForm, PartnerStatus
+from relais.partners.choices import LegalForm
 from relais.partners.models import ContractTemplate, Partner, Signature
-from relais.partners.selectors import documents_for, missing_documents
+from relais.partners.selectors import documents_for
 from relais.partners.services.notices import notification_queue
 
 MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
@@ -130,18 +130,11 @@ def signature_sign(
 
 def _activate_if_ready(partner: Partner, user: User) -> None:
     """An accepted candidate becomes active with its last required signature."""
-    from relais.partners.services.status import partner_transition
+    from relais.partners.services.status import partner_activate_if_ready
 
-    partner.refresh_from_db()
-    scorecard = getattr(partner, "scorecard", None)
-    accepted = scorecard is not None and scorecard.decision == Decision.ACCEPT
-    if partner.status == PartnerStatus.CANDIDATE and accepted and not missing_documents(partner):
-        partner_transition(
-            partner=partner,
-            to=PartnerStatus.ACTIVE,
-            actor=user,
-            reason=_("Accepted, and every required document is signed."),
-        )
+    partner_activate_if_ready(
+        partner=partner, actor=user, reason=_("Accepted, and every required document is signed.")
+    )
 
 
 def template_publish(

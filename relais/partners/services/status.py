@@ -10,7 +10,8 @@ from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.models import AuditEntry
 from relais.core.textcheck import refuse_bad_text
-from relais.partners.choices import PartnerStatus
+from relais.partners import extensions
+from relais.partners.choices import Decision, PartnerStatus
 from relais.partners.models import Partner
 from relais.partners.selectors import missing_documents
 
@@ -64,6 +65,12 @@ def partner_transition(
                     },
                     code="documents_missing",
                 )
+            blockers = extensions.activation_blockers(locked)
+            if blockers:
+                raise TransitionError(
+                    _("Activation refused: %(reasons)s") % {"reasons": " ".join(blockers)},
+                    code="activation_blocked",
+                )
         locked.status = target
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
@@ -76,3 +83,26 @@ def partner_transition(
         )
     partner.status = locked.status
     return partner
+
+
+def partner_activate_if_ready(*, partner: Partner, actor: User | None, reason: str = "") -> bool:
+    """An accepted candidate becomes active once nothing stops it any more: its last required
+    signature, or (through the activation checks) its last required training module. Safe to
+    call at any time; True when it was activated."""
+    partner.refresh_from_db()
+    scorecard = getattr(partner, "scorecard", None)
+    accepted = scorecard is not None and scorecard.decision == Decision.ACCEPT
+    if partner.status != PartnerStatus.CANDIDATE or not accepted or missing_documents(partner):
+        return False
+    if extensions.activation_blockers(partner):
+        return False
+    try:
+        partner_transition(
+            partner=partner,
+            to=PartnerStatus.ACTIVE,
+            actor=actor,
+            reason=reason or _("Accepted, every required document signed and training done."),
+        )
+    except TransitionError:  # activated (or ended) by someone else meanwhile
+        return False
+    return True

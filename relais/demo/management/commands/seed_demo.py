@@ -14,6 +14,7 @@ from relais.bulk import stats
 from relais.core.deletion import delete_in_batches
 from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
+from relais.demo.training import seed_training
 from relais.leads import counters
 from relais.leads.models import Lead, ProspectKey
 from relais.partners.models import Partner
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         counts = builder.build()
         counters.rebuild()  # the builder writes in bulk, past the services that mark changes
         build_engagement(progress, seed=options["seed"])  # segments are judged on the counters
+        seed_training()
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(

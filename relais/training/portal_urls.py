@@ -1,0 +1,5 @@
+from relais.training.views import learning
+
+app_name = "learning"
+
+urlpatterns = learning.urlpatterns

@@ -1,0 +1,5 @@
+from relais.training.views import public
+
+app_name = "verify"
+
+urlpatterns = public.urlpatterns

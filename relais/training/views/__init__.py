@@ -1,0 +1,1 @@
+"""Training pages, one module per part, each with its own ``urlpatterns``."""
