@@ -20,7 +20,8 @@ ROOT = Path(relais.__file__).parent
 # ``bulk`` is the fenced fast path: beside the kernel, used by the domain apps that need it.
 LAYERS: list[set[str]] = [
     {"portal", "api", "reporting", "demo"},
-    {"training"},
+    {"integrations"},
+    {"training", "surveys"},
     {"engagement"},
     {"commissions"},
     {"routing"},
