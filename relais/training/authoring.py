@@ -7,9 +7,9 @@ Every refusal is a ``ValidationError`` naming the field, and nothing is saved th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import nh3
@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
@@ -74,6 +75,18 @@ def html_clean(html: str) -> str:
 
 
 # --- Video -------------------------------------------------------------------------------------
+
+# The pages that show a module's video (the partner's module page, the manager's editor) may
+# frame the players ``video_embed_url`` points to; every other page keeps the site-wide policy.
+VIDEO_FRAME_HOSTS = [
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+    "https://www.dailymotion.com",
+]
+VIDEO_CSP: dict[str, Collection[str] | str] = {
+    **cast("dict[str, Collection[str] | str]", settings.SECURE_CSP),
+    "frame-src": [CSP.SELF, *VIDEO_FRAME_HOSTS],
+}
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^\d{3,12}$")

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
@@ -52,11 +53,13 @@ def _module_editor(request: HttpRequest, module: Module) -> HttpResponse:
     return render(request, "training/module_form.html", context, status=422 if form.errors else 200)
 
 
+@csp_override(authoring.VIDEO_CSP)
 @manager_required
 def module_new(request: HttpRequest) -> HttpResponse:
     return _module_editor(request, Module())
 
 
+@csp_override(authoring.VIDEO_CSP)
 @manager_required
 def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _module_editor(request, object_or_404(request, selectors.module_get_for_user, pk))

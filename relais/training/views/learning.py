@@ -7,17 +7,15 @@ through a ``*_get_for_partner`` read, so another partner's is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 import nh3
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 
 from relais.accounts.decorators import partner_required, request_user
@@ -26,21 +24,9 @@ from relais.core.http import attachment
 from relais.partners.models import Partner
 from relais.partners.selectors import partner_for_user
 from relais.training import certificates, progress, quiz
-from relais.training.authoring import video_embed_url
+from relais.training.authoring import VIDEO_CSP, video_embed_url
 from relais.training.choices import AttemptState
 from relais.training.forms_quiz import QuizForm
-
-# The module page alone may frame the video players the authoring side accepts
-# (``authoring.video_embed_url``); every other page keeps the site-wide policy.
-VIDEO_FRAME_HOSTS = [
-    "https://www.youtube-nocookie.com",
-    "https://player.vimeo.com",
-    "https://www.dailymotion.com",
-]
-_MODULE_CSP: dict[str, Collection[str] | str] = {
-    **cast("dict[str, Collection[str] | str]", settings.SECURE_CSP),
-    "frame-src": [CSP.SELF, *VIDEO_FRAME_HOSTS],
-}
 
 
 def _partner(request: HttpRequest) -> Partner:
@@ -66,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "training/learning_home.html", context)
 
 
-@csp_override(_MODULE_CSP)
+@csp_override(VIDEO_CSP)
 @partner_required
 def module(request: HttpRequest, module_id: int) -> HttpResponse:
     """A module to read (text, video, document), "I have read it", and its quiz's state."""
