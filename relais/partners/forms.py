@@ -19,7 +19,7 @@ from relais.partners.choices import (
     PartnerStatus,
     TaxRegime,
 )
-from relais.partners.models import CriterionScore, SelectionCriterion
+from relais.partners.models import CriterionScore, Partner, SelectionCriterion
 
 
 class PartnerForm(forms.Form):
@@ -41,6 +41,12 @@ class PartnerForm(forms.Form):
     vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
     iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
     bic = forms.CharField(label=_("BIC"), max_length=14, required=False)
+    einvoice_address = forms.CharField(
+        label=_("E-invoicing address"),
+        max_length=125,
+        required=False,
+        help_text=_("In the e-invoicing directory (scheme 0225); empty: the SIREN."),
+    )
     tax_regime = forms.ChoiceField(label=_("Declared tax regime"), choices=TaxRegime.choices)
     sector = forms.CharField(label=_("Sector"), max_length=100, required=False)
     served_departements = forms.MultipleChoiceField(
@@ -197,6 +203,12 @@ class ProfileForm(forms.Form):
         help_text=_("A new IBAN takes effect once you confirm it from the e-mail we send."),
     )
     bic = forms.CharField(label=_("BIC"), max_length=14, required=False)
+    einvoice_address = forms.CharField(
+        label=_("E-invoicing address"),
+        max_length=125,
+        required=False,
+        help_text=Partner._meta.get_field("einvoice_address").help_text,
+    )
 
 
 class AuditScheduleForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from relais.accounts.choices import Role
 from relais.core.models import Departement, TimeStampedModel
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
+
+EINVOICE_ADDRESS = re.compile(r"[A-Za-z0-9._-]+")
 
 
 class Partner(TimeStampedModel):
@@ -40,6 +44,18 @@ class Partner(TimeStampedModel):
     vat_number = models.CharField(_("VAT number"), max_length=13, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # Where the partner receives e-invoices: its address in the French e-invoicing directory
+    # (scheme 0225: the SIREN, or the SIREN with a suffix). Written as the seller's electronic
+    # address (BT-34) on its self-billed invoices; empty, its SIREN is used.
+    einvoice_address = models.CharField(
+        _("e-invoicing address"),
+        max_length=125,  # BR-FR-25
+        blank=True,
+        help_text=_(
+            "Your address in the e-invoicing directory: your SIREN, or your SIREN followed by "
+            "_ and a suffix. Left empty, your SIREN is used."
+        ),
+    )
     tax_regime = models.CharField(
         _("declared tax regime"), max_length=16, choices=TaxRegime.choices
     )
@@ -123,8 +139,25 @@ class Partner(TimeStampedModel):
                 _("VAT number %(vat)s does not contain SIREN %(siren)s.")
                 % {"vat": self.vat_number, "siren": self.siren}
             )
+        if self.einvoice_address:
+            errors.update(self._einvoice_address_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _einvoice_address_errors(self) -> dict[str, str]:
+        """The French reform's rules on a directory address: BR-FR-23 (characters), and
+        BR-FR-22 (a self-billed invoice's seller address starts with the seller's SIREN)."""
+        address = self.einvoice_address
+        if not EINVOICE_ADDRESS.fullmatch(address):
+            message = _(
+                "E-invoicing address %(value)s: only letters, digits and the signs - _ . "
+                "are allowed."
+            )
+        elif self.siren and not address.startswith(self.siren):
+            message = _("E-invoicing address %(value)s must start with the SIREN %(siren)s.")
+        else:
+            return {}
+        return {"einvoice_address": str(message % {"value": address, "siren": self.siren})}
 
 
 class PartnerMember(models.Model):

@@ -22,7 +22,7 @@ from relais.core.errors import DomainError
 from relais.partners.models import Partner, PendingBankChange
 from relais.partners.services.records import partner_update
 
-CONTACT_FIELDS = ("phone", "address_line", "postcode", "city")
+CONTACT_FIELDS = ("phone", "address_line", "postcode", "city", "einvoice_address")
 BANK_CHANGE_HOURS = 24
 
 

@@ -36,6 +36,7 @@ EDITABLE_FIELDS = (
     "vat_number",
     "iban",
     "bic",
+    "einvoice_address",
     "tax_regime",
     "sector",
 )

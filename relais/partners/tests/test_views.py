@@ -77,3 +77,18 @@ def test_list_query_count_does_not_grow_with_the_partners(client, manager):
 def test_unknown_partner_is_404(client, manager):
     client.force_login(manager)
     assert client.get("/partners/999999/").status_code == 404
+
+
+def test_the_manager_sets_a_partners_e_invoicing_address_checked_against_its_siren(client, manager):
+    from relais.partners.services import EDITABLE_FIELDS
+
+    partner = PartnerFactory(reseller=True)
+    client.force_login(manager)
+    data = {f: getattr(partner, f) for f in EDITABLE_FIELDS} | {"status": partner.status}
+    bad = client.post(f"/partners/{partner.pk}/edit/", data | {"einvoice_address": "a b"})
+    assert bad.status_code == 422
+    assert bad.context["form"].errors["einvoice_address"]
+    address = f"{partner.siren}_COMPTA"
+    response = client.post(f"/partners/{partner.pk}/edit/", data | {"einvoice_address": address})
+    assert response.status_code == 302
+    assert address in client.get(f"/partners/{partner.pk}/").content.decode()

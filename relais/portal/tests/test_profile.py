@@ -90,3 +90,22 @@ def test_a_bad_iban_is_named_and_nothing_changes(partner_client):
     partner.refresh_from_db()
     assert partner.phone == ""
     assert not PendingBankChange.objects.exists()
+
+
+def test_a_professional_gives_its_e_invoicing_address_and_a_wrong_one_is_refused(client):
+    partner = PartnerFactory(reseller=True, iban=OLD_IBAN)
+    client.force_login(partner_user(partner))
+    assert 'name="einvoice_address"' in client.get("/portal/profile/").content.decode()
+    refused = post_profile(client, einvoice_address="552100554_FACTURES")  # another's SIREN
+    assert refused.status_code == 422
+    assert refused.context["form"].errors["einvoice_address"]
+    partner.refresh_from_db()
+    assert partner.einvoice_address == ""
+    assert post_profile(client, einvoice_address=f"{partner.siren}_FACTURES").status_code == 302
+    partner.refresh_from_db()
+    assert partner.einvoice_address == f"{partner.siren}_FACTURES"
+
+
+def test_a_private_individual_is_not_asked_for_an_e_invoicing_address(partner_client):
+    client, _partner, _user = partner_client
+    assert 'name="einvoice_address"' not in client.get("/portal/profile/").content.decode()
