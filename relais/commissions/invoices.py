@@ -27,6 +27,13 @@ from relais.partners.models import Partner
 
 SERIES = "AF"  # "autofacturation": its own series, apart from the company's own invoices
 FRANCHISE = "TVA non applicable, art. 293 B du CGI"
+# The code for the French VAT franchise (BT-121), from the VATEX list the French reform adds.
+FRANCHISE_CODE = "VATEX-FR-FRANCHISE"
+# Billing framework (BT-23, BR-FR-08): S1, an invoice for services, to be paid.
+BILLING_FRAMEWORK = "S1"
+# The French e-invoicing directory's scheme (ISO 6523 ICD 0225): an address is SIREN[_suffix].
+DIRECTORY_SCHEME = "0225"
+RATE = Decimal("0.01")  # BR-FR-DEC-04: a VAT rate has at most two decimals ("20.00")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ def vat_for(partner: Partner, base: Decimal, on: date, *, rate: Decimal | None =
     ``rate``: the standard rate on ``on``, when the caller already read it (a run, once)."""
     if partner.tax_regime == TaxRegime.VAT_LIABLE:
         rate = legal_value("vat_standard_rate", on) if rate is None else rate
+        rate = rate.quantize(RATE)
         return Vat(rate, to_cents(base * rate / 100), "S", "")
     if partner.tax_regime == TaxRegime.VAT_FRANCHISE:
         return Vat(Decimal("0.00"), Decimal("0.00"), "E", FRANCHISE)
@@ -58,7 +66,14 @@ def next_number() -> tuple[str, int]:
     return f"{SERIES}-{series.last:06d}", series.last
 
 
+def einvoice_address(value: str) -> tuple[str, str]:
+    """("0225", "732829320") from "0225:732829320"; without a scheme, the French directory's."""
+    scheme, _sep, identifier = value.rpartition(":")
+    return scheme or DIRECTORY_SCHEME, identifier
+
+
 def buyer() -> dict[str, str]:
+    scheme, address = einvoice_address(settings.RELAIS_COMPANY_EINVOICE_ADDRESS)
     return {
         "name": settings.RELAIS_COMPANY_NAME,
         "siren": settings.RELAIS_COMPANY_SIREN,
@@ -66,19 +81,33 @@ def buyer() -> dict[str, str]:
         "address": settings.RELAIS_COMPANY_ADDRESS,
         "postcode": settings.RELAIS_COMPANY_POSTCODE,
         "city": settings.RELAIS_COMPANY_CITY,
+        "einvoice_scheme": scheme,
+        "einvoice_address": address,
     }
 
 
-def _render(invoice: Invoice, lines: list[Any]) -> tuple[str, bytes]:
+def notes(on: date) -> dict[str, str]:
+    """The payment mentions the French rules want as coded notes (BR-FR-05): late-payment
+    penalties (PMD), the fixed recovery indemnity (PMT), the discount or its absence (AAB)."""
+    indemnity = legal_value("late_payment_indemnity", on)
+    return {
+        "PMD": _(
+            "Late-payment penalties: interest at three times the legal interest rate, from the "
+            "day after the due date."
+        ),
+        # "40 €", not the parameter's "40,0000"
+        "PMT": _("Fixed indemnity for recovery costs in case of late payment: %(amount)s €.")
+        % {"amount": format_number(indemnity)},
+        "AAB": _("No discount for early payment."),
+    }
+
+
+def _render(invoice: Invoice, lines: list[Any], reason: str) -> tuple[str, bytes]:
     from facturx import generate_from_binary, xml_check_xsd
 
     due = invoice.issue_date + timedelta(days=settings.RELAIS_INVOICE_DUE_DAYS)
-    indemnity = legal_value("late_payment_indemnity", invoice.issue_date)
+    seller = invoice.partner
     with translation.override("fr"):
-        penalties = _(
-            "Late payment: interest at three times the legal rate, and a fixed recovery "
-            "indemnity of %(amount)s €."
-        ) % {"amount": format_number(indemnity)}  # "40 €", not the parameter's "40,0000"
         period = {
             "start": invoice.period_start.strftime("%d/%m/%Y"),
             "end": invoice.period_end.strftime("%d/%m/%Y"),
@@ -86,12 +115,28 @@ def _render(invoice: Invoice, lines: list[Any]) -> tuple[str, bytes]:
         vat = vat_for(invoice.partner, invoice.total_excl_vat, invoice.issue_date)
         context = {
             "i": invoice,
-            "seller": invoice.partner,
+            "seller": seller,
+            # BT-34: the partner's directory address, or else its SIREN (the directory's base
+            # address of every company).
+            "seller_address": seller.einvoice_address or seller.siren,
+            "directory_scheme": DIRECTORY_SCHEME,
+            # EN 16931 BR-E-02: an exempt (E) line needs the seller's VAT identifier (BT-31), tax
+            # registration identifier (BT-32) or tax representative (BT-63). A seller in the
+            # French franchise has no VAT number; as the French Factur-X guidance says for it,
+            # its SIREN is given as BT-32 (tax registration, scheme FC), with the exemption
+            # coded VATEX-FR-FRANCHISE (BT-121) and worded "art. 293 B du CGI" (BT-120).
+            "tax_registration": vat.category == "E" and not seller.vat_number,
+            "exemption_code": FRANCHISE_CODE if vat.category == "E" else "",
+            "billing_framework": BILLING_FRAMEWORK,
             "buyer": buyer(),
             "due": due,
             "contest_days": settings.RELAIS_INVOICE_CONTEST_DAYS,  # as the mandate says
             "category": vat.category,
-            "penalties": penalties,
+            "notes": notes(invoice.issue_date),
+            # The credit note's reason, as a note of subject ACD ("reason", UNTDID 4451).
+            "reason": _("Reason for the credit note: %(reason)s") % {"reason": reason}
+            if reason
+            else "",
             "lines": lines,
             "sole_trader": invoice.partner.legal_form == LegalForm.MICRO,
             "description": _("Commissions for introductions, %(start)s – %(end)s") % period,
@@ -112,6 +157,7 @@ def _issue(
     lines: list[Any],
     item: PaymentItem | None = None,
     credit_for: Invoice | None = None,
+    reason: str = "",
 ) -> Invoice:
     today = timezone.localdate()
     vat = vat_for(partner, base, today)
@@ -132,7 +178,7 @@ def _issue(
         total_incl_vat=base + vat.amount,
         vat_mention=vat.mention,
     )
-    invoice.xml, pdf = _render(invoice, lines)
+    invoice.xml, pdf = _render(invoice, lines, reason)
     invoice.pdf.save(f"{number}.pdf", ContentFile(pdf), save=False)
     invoice.save()
     return invoice
@@ -186,4 +232,5 @@ def credit_note_issue(*, invoice: Invoice, amount: Decimal, reason: str) -> Invo
             period=(invoice.period_start, invoice.period_end),
             lines=[{"reason": reason}],
             credit_for=invoice,
+            reason=reason,
         )

@@ -117,4 +117,5 @@ def test_the_self_billed_invoice_shows_french_amounts_and_the_vat_rate(manager):
     assert "Total HT 1 802,50 €" in text
     assert "TVA 20 % 360,50 €" in text
     assert "Total TTC 2 163,00 €" in text
-    assert "recouvrement de 40 €." in text  # the legal parameter, not 40,0000
+    assert "40 €." in text  # the legal parameter, as written
+    assert "40,0000" not in text
