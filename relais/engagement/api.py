@@ -23,7 +23,7 @@ from relais.core.errors import DomainError
 from relais.engagement import campaign_selectors, campaigns, selectors
 from relais.engagement.automations import automations_for_user
 from relais.engagement.choices import Audience, CampaignState, RecipientState, Segment, Topic
-from relais.engagement.filters import SegmentFilterForm, saved_segment_partners, saved_segment_save
+from relais.engagement.filters import filter_names, saved_segment_partners, saved_segment_save
 from relais.engagement.models import Campaign, MessageTemplate, Preference, SavedSegment
 from relais.engagement.preferences import (
     partner_resubscribe,
@@ -190,9 +190,7 @@ class SavedSegmentIn(Schema):
     name: str
     filters: dict[str, FilterValue] = Field(
         default_factory=dict,
-        description=(
-            "Any of: " + ", ".join(SegmentFilterForm.base_fields) + ". Left out: every partner."
-        ),
+        description=("Any of: " + ", ".join(filter_names()) + ". Left out: every partner."),
     )
 
 
@@ -208,10 +206,10 @@ def saved_segment_create(request: HttpRequest, payload: SavedSegmentIn) -> Statu
     """Save a named filter; a filter unknown, a value refused or a name taken is a 422
     naming the field."""
     user = _manager(request)
-    unknown = sorted(set(payload.filters) - set(SegmentFilterForm.base_fields))
+    unknown = sorted(set(payload.filters) - set(filter_names()))
     if unknown:
         message = _("Unknown filter. The filters are: %(names)s.") % {
-            "names": ", ".join(SegmentFilterForm.base_fields)
+            "names": ", ".join(filter_names())
         }
         raise ValidationError({f"filters.{name}": message for name in unknown})
     filters = {k: "" if v is None else str(v) for k, v in payload.filters.items()}

@@ -6,7 +6,7 @@ these, so judging 50,000 introducers never reads the million leads."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -21,6 +21,10 @@ CHUNK = 1000
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def count_months(where: Q) -> list[PartnerMonth]:

@@ -23,6 +23,7 @@ from relais.commissions.models import CommissionLine
 from relais.core.formatting import format_money, format_ratio
 from relais.engagement import merge
 from relais.engagement.choices import Topic
+from relais.engagement.counters import next_month
 from relais.engagement.models import MessageTemplate
 from relais.leads.choices import LeadStatus
 from relais.leads.counters import day_start
@@ -90,10 +91,6 @@ Thank you for your trust."""
 def previous_month(month: date) -> date:
     """The first of the month before ``month`` (itself a first of the month)."""
     return (month - timedelta(days=1)).replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def digest_template_ensure() -> MessageTemplate:

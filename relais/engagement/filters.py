@@ -20,8 +20,9 @@ from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.core.forms import DateInput
 from relais.core.models import Departement
+from relais.engagement import metrics
 from relais.engagement.choices import Segment
-from relais.engagement.counters import month_of
+from relais.engagement.counters import month_of, next_month
 from relais.engagement.models import PartnerMonth, SavedSegment
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
@@ -80,6 +81,10 @@ class SegmentFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]
+        for metric in metrics.registered():  # the apps above's measures (trainings completed)
+            self.fields[metric.field] = forms.IntegerField(
+                label=metric.label, required=False, min_value=1
+            )
 
     def clean_departement(self) -> str:
         code = str(self.cleaned_data.get("departement") or "").strip().upper()
@@ -98,6 +103,11 @@ class SegmentFilterForm(forms.Form):
                 "period_start", _("Give the period the leads or the amount won are counted in.")
             )
         return data
+
+
+def filter_names() -> list[str]:
+    """Every filter a segment may store: the form's own and one per registered metric."""
+    return [*SegmentFilterForm.base_fields, *(m.field for m in metrics.registered())]
 
 
 def partners_matching(filters: dict[str, Any]) -> QuerySet[Partner]:
@@ -119,7 +129,18 @@ def partners_matching(filters: dict[str, Any]) -> QuerySet[Partner]:
         partners = partners.filter(created_at__date__lt=filters["joined_before"])
     if filters.get("segment"):
         partners = partners.filter(segment__segment=filters["segment"])
-    return _active_in_period(partners, filters)
+    return _by_metrics(_active_in_period(partners, filters), filters)
+
+
+def _by_metrics(partners: QuerySet[Partner], filters: dict[str, Any]) -> QuerySet[Partner]:
+    """The registered metrics' "at least N": over the period when one is given (whole months,
+    as the activity filters), else over all time."""
+    start = month_of(filters["period_start"]) if filters.get("period_start") else None
+    end = next_month(month_of(filters["period_end"])) if filters.get("period_end") else None
+    for metric in metrics.registered():
+        if filters.get(metric.field):
+            partners = partners.filter(pk__in=metric.reaching(filters[metric.field], start, end))
+    return partners
 
 
 def _active_in_period(partners: QuerySet[Partner], filters: dict[str, Any]) -> QuerySet[Partner]:
@@ -141,7 +162,7 @@ def stored_filters(cleaned: dict[str, Any]) -> dict[str, str]:
     """The cleaned filters as JSON keeps them: the values set, as the form's own text."""
     found: dict[str, str] = {}
     for name, value in cleaned.items():
-        if name not in SegmentFilterForm.base_fields or value in (None, ""):
+        if name not in filter_names() or value in (None, ""):
             continue
         found[name] = value.isoformat() if isinstance(value, date) else str(value)
     return found

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from relais.accounts.models import User
@@ -54,3 +54,16 @@ def certificate_list(
 def certificate_get_for_user(*, user: User, pk: int) -> Certificate:
     """Raises Certificate.DoesNotExist outside the user's scope (a 404 to callers)."""
     return certificates_for_user(user=user).select_related("partner", "module", "path").get(pk=pk)
+
+
+def partners_with_trainings(n: int, start: date | None, end: date | None) -> QuerySet:
+    """The "trainings completed" metric (``engagement.metrics``): the partners whose module
+    certificates issued in [start, end) — not revoked; an expired one still counts, it was
+    completed then — cover at least ``n`` different modules. A subquery of partner ids."""
+    issued = Certificate.objects.filter(module__isnull=False, revoked_at__isnull=True)
+    if start is not None:
+        issued = issued.filter(issued_at__date__gte=start)
+    if end is not None:
+        issued = issued.filter(issued_at__date__lt=end)
+    counts = issued.values("partner_id").annotate(modules=Count("module", distinct=True))
+    return counts.filter(modules__gte=n).order_by().values("partner_id")

@@ -8,10 +8,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from relais.core import scheduling
+from relais.engagement import metrics
 from relais.partners import extensions
 from relais.partners.models import Partner
+from relais.training.certificate_selectors import partners_with_trainings
 from relais.training.certificates import certificate_state, certificate_title
 from relais.training.models import Certificate
 from relais.training.progress import held_from, missing_required
@@ -50,3 +53,10 @@ def register() -> None:
     every = timedelta(minutes=settings.RELAIS_TRAINING_SWEEP_MINUTES)
     scheduling.register("training.reminders", every=every, job=reminders_job)
     extensions.add_panel(certificates_panel)
+    metrics.register(
+        metrics.Metric(
+            "trainings",
+            gettext_lazy("At least this many trainings completed (in the period, if given)"),
+            partners_with_trainings,
+        )
+    )

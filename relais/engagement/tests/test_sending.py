@@ -70,7 +70,8 @@ def test_a_campaign_to_a_segment_sends_each_partner_one_message_of_their_own(man
             assert message["Subject"] == f"{english.first_name}, programme news"
         else:
             assert f"Bonjour {partner.first_name}, vous avez passé 0 leads." in body
-        assert message["List-Unsubscribe"].startswith("<http")
+        # (a long header is folded before its value: unfolded, the value may start with a space)
+        assert message["List-Unsubscribe"].strip().startswith("<http")
         assert "/e/u/" in body
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         row = Recipient.objects.get(campaign=launched, partner=partner)
