@@ -1,7 +1,7 @@
 """What blocks paying a partner (french-rules.md), checked for each partner of a payment run:
 no signed contract, no valid IBAN, a professional with neither a self-billing mandate nor an
-invoice of its own, a missing or expired URSSAF vigilance certificate where its contracts reach
-the threshold, an ended partnership."""
+invoice of its own, a self-billed professional without a SIREN, a missing or expired URSSAF
+vigilance certificate where its contracts reach the threshold, an ended partnership."""
 
 from __future__ import annotations
 
@@ -152,6 +152,15 @@ def _blocks(partner: Partner, amount: Decimal, c: Context, threshold: Decimal) -
                         ),
                         amount=money(amount),
                     ),
+                )
+            )
+        if partner.pk in c.mandates and not partner.siren:
+            # The self-billed invoice names the supplier by its SIREN (a mandatory mention, and
+            # BR-FR-10 of the e-invoicing reform): without one no valid invoice can be issued.
+            found.append(
+                Block(
+                    "siren",
+                    later(gettext_noop("No SIREN, which a self-billed invoice must show.")),
                 )
             )
         certificate = c.vigilance.get(partner.pk)

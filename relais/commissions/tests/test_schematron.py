@@ -6,12 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from relais.commissions.models import Invoice
 from relais.commissions.services import runs
 from relais.commissions.services.corrections import correction_decide, correction_request
 from relais.commissions.tests.conftest import payable_line, signed_partner
 from relais.commissions.tests.schematron import BR_FR, EN16931, fatal
+from relais.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -107,3 +109,12 @@ def test_the_readme_names_the_rule_set_versions_the_suite_checks():
 
     readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
     assert f"**Factur-X {version(EN16931)} EN 16931**" in readme
+
+
+def test_a_self_billed_professional_without_a_siren_waits_for_one(manager):
+    partner = signed_partner(reseller=True, siren="", siret="", vat_number="")
+    payable_line(partner, "300.00")
+    with translation.override("en"), pytest.raises(DomainError) as error:
+        runs.run_create(cutoff=TODAY, execution_date=TODAY, actor=manager)
+    assert "No SIREN, which a self-billed invoice must show." in error.value.message
+    assert not Invoice.objects.exists()
