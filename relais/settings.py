@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "relais.commissions",
     "relais.engagement",
     "relais.training",
+    "relais.integrations",
+    "relais.surveys",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -252,6 +254,28 @@ RELAIS_TRAINING_SWEEP_MINUTES = int(os.environ.get("RELAIS_TRAINING_SWEEP_MINUTE
 RELAIS_TRAINING_VERIFY_MAX_PER_HOUR = int(
     os.environ.get("RELAIS_TRAINING_VERIFY_MAX_PER_HOUR", "60")
 )
+# Customer surveys (NPS): the survey goes this many days after a deal is won; a customer is asked
+# at most once per throttle window; one reminder this many days after an unanswered survey; the
+# one-click links work this long; a detractor's follow-up task is due this many days after; how
+# often the sweep runs.
+RELAIS_SURVEY_DELAY_DAYS = int(os.environ.get("RELAIS_SURVEY_DELAY_DAYS", "14"))
+RELAIS_SURVEY_THROTTLE_DAYS = int(os.environ.get("RELAIS_SURVEY_THROTTLE_DAYS", "90"))
+RELAIS_SURVEY_REMINDER_DAYS = int(os.environ.get("RELAIS_SURVEY_REMINDER_DAYS", "7"))
+RELAIS_SURVEY_TOKEN_DAYS = int(os.environ.get("RELAIS_SURVEY_TOKEN_DAYS", "60"))
+RELAIS_SURVEY_FOLLOW_UP_DAYS = int(os.environ.get("RELAIS_SURVEY_FOLLOW_UP_DAYS", "7"))
+RELAIS_SURVEY_SWEEP_MINUTES = int(os.environ.get("RELAIS_SURVEY_SWEEP_MINUTES", "60"))
+# Outbound webhooks: each attempt's timeout (connect, then each read); http:// endpoints only when
+# DEBUG or this says so; private, loopback and link-local destinations only when this says so (an
+# SSRF guard: keep it off in production); how long the previous secret still signs after a
+# rotation; an endpoint failing this many days is disabled; how often the retry sweep runs.
+RELAIS_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("RELAIS_WEBHOOK_TIMEOUT_SECONDS", "15"))
+RELAIS_WEBHOOK_ALLOW_HTTP = env_bool("RELAIS_WEBHOOK_ALLOW_HTTP", False)
+RELAIS_WEBHOOK_ALLOW_PRIVATE = env_bool("RELAIS_WEBHOOK_ALLOW_PRIVATE", False)
+RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS = int(
+    os.environ.get("RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS", "24")
+)
+RELAIS_WEBHOOK_DISABLE_AFTER_DAYS = int(os.environ.get("RELAIS_WEBHOOK_DISABLE_AFTER_DAYS", "5"))
+RELAIS_WEBHOOK_SWEEP_SECONDS = int(os.environ.get("RELAIS_WEBHOOK_SWEEP_SECONDS", "30"))
 # The domain of the Message-ID our programme e-mails carry (the provider's webhooks name it back).
 RELAIS_MAIL_DOMAIN = os.environ.get("RELAIS_MAIL_DOMAIN", "relais.localhost")
 RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))

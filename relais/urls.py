@@ -26,6 +26,8 @@ urlpatterns = [
     path("training/", include("relais.training.urls")),
     path("portal/training/", include("relais.training.portal_urls")),
     path("verify/", include("relais.training.public_urls")),
+    path("surveys/", include("relais.surveys.urls")),
+    path("s/", include("relais.surveys.public_urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),
     path("r/<slug:code>/qr.png", leads_public.referral_qr, name="referral_qr"),
     path("p/<str:token>/", leads_public.prospect, name="prospect"),

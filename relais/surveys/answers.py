@@ -1,0 +1,168 @@
+"""Recording an answer: one click sets the score, a second click changes it (never a second
+answer), the counters move in the same transaction, a detractor gets a follow-up task and a
+promoter an invitation (once per customer). Then the optional comment and, for a promoter,
+the consent to publish it with their first name, recorded with the wording they agreed to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.errors import DomainError
+from relais.surveys.choices import Category, Dimension, category_of
+from relais.surveys.models import Answer, FollowUp, Invitation, NpsCounter, SurveyRequest
+
+COMMENT_LIMIT = 2000
+_FIELD = {
+    Category.PROMOTER: "promoters",
+    Category.PASSIVE: "passives",
+    Category.DETRACTOR: "detractors",
+}
+
+
+def consent_wording() -> str:
+    """The sentence a promoter ticks, in the language of the page: stored as they read it."""
+    return _(
+        "I agree that %(company)s publishes my comment with my first name as a testimonial."
+    ) % {"company": settings.RELAIS_COMPANY_NAME}
+
+
+def _keys(answer: Answer) -> list[tuple[str, str]]:
+    """The counter rows one answer counts in: everyone, and each group it belongs to."""
+    keys = [(Dimension.ALL.value, "")]
+    for dimension, value in (
+        (Dimension.PRODUCT, answer.product_id_copy),
+        (Dimension.DEPARTEMENT, answer.departement_code),
+        (Dimension.RESELLER, answer.reseller_id_copy),
+        (Dimension.SALESPERSON, answer.salesperson_id_copy),
+    ):
+        if value:
+            keys.append((dimension.value, str(value)))
+    return keys
+
+
+def _move(answer: Answer, category: Category, step: int) -> None:
+    keys = _keys(answer)
+    # The rows exist before they are incremented: an insert that may lose a race to another
+    # answer's (ignored), then one UPDATE per row, which the database serialises.
+    NpsCounter.objects.bulk_create(
+        [NpsCounter(dimension=d, key=k, month=answer.month) for d, k in keys],
+        ignore_conflicts=True,
+    )
+    field = _FIELD[category]
+    for dimension, key in keys:
+        NpsCounter.objects.filter(dimension=dimension, key=key, month=answer.month).update(
+            **{field: F(field) + step}
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    answer: Answer
+    changed: bool  # a second click: the score was changed, not added
+
+
+def _month(at: datetime) -> date:
+    return timezone.localtime(at).date().replace(day=1)
+
+
+def answer_record(*, request_id: int, score: int, now: datetime | None = None) -> Recorded:
+    """One click: the score of this survey set, or changed. The survey's row is locked, so two
+    clicks at once make one answer."""
+    if not 0 <= score <= 10:
+        raise DomainError(_("A score is a whole number from 0 to 10."), code="score_range")
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = (
+            SurveyRequest.objects.select_for_update()
+            .select_related("customer")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None:
+            raise DomainError(_("This survey no longer exists."), code="unknown")
+        answer = Answer.objects.filter(request=request).first()
+        if answer is None:
+            return Recorded(_first(request, score, now), changed=False)
+        before = category_of(answer.score)
+        if answer.score != score:
+            answer.score, answer.changed_at = score, now
+            answer.save(update_fields=["score", "changed_at"])
+            if category_of(score) != before:
+                _move(answer, before, -1)
+                _move(answer, category_of(score), +1)
+        _consequences(answer, now)
+        return Recorded(answer, changed=True)
+
+
+def _first(request: SurveyRequest, score: int, now: datetime) -> Answer:
+    customer = request.customer
+    answer = Answer.objects.create(
+        request=request,
+        customer=customer,
+        score=score,
+        answered_at=now,
+        month=_month(now),
+        product_id_copy=customer.product_id,
+        departement_code=customer.departement_id or "",
+        reseller_id_copy=customer.reseller_id,
+        salesperson_id_copy=customer.salesperson_id,
+    )
+    _move(answer, category_of(score), +1)
+    _consequences(answer, now)
+    return answer
+
+
+def _consequences(answer: Answer, now: datetime) -> None:
+    """A detractor's follow-up and a promoter's invitation, each made once."""
+    category = category_of(answer.score)
+    if category == Category.DETRACTOR:
+        customer = answer.customer
+        FollowUp.objects.get_or_create(
+            answer=answer,
+            defaults={
+                "assignee_id": customer.salesperson_id,
+                "reseller_id": customer.reseller_id,
+                "created_at": now,
+                "due_on": timezone.localtime(now).date()
+                + timedelta(days=settings.RELAIS_SURVEY_FOLLOW_UP_DAYS),
+            },
+        )
+    elif category == Category.PROMOTER:
+        Invitation.objects.get_or_create(
+            customer_id=answer.customer_id, defaults={"answer": answer, "created_at": now}
+        )
+
+
+def answer_comment(
+    *, answer: Answer, comment: str, publish: bool, wording: str, now: datetime | None = None
+) -> Answer:
+    """The comment, and for a promoter the consent to publish it (with the wording shown)."""
+    comment = comment.strip()
+    if len(comment) > COMMENT_LIMIT:
+        raise DomainError(
+            _("The comment is limited to %(limit)s characters.") % {"limit": COMMENT_LIMIT},
+            fields={"comment": _("Too long.")},
+        )
+    now = now or timezone.now()
+    may_publish = publish and bool(comment) and category_of(answer.score) == Category.PROMOTER
+    answer.comment, answer.commented_at = comment, now
+    answer.publish_consent = may_publish
+    answer.consent_wording = wording if may_publish else ""
+    answer.consent_at = now if may_publish else None
+    answer.save(
+        update_fields=[
+            "comment",
+            "commented_at",
+            "publish_consent",
+            "consent_wording",
+            "consent_at",
+        ]
+    )
+    return answer

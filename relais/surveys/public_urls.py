@@ -1,0 +1,5 @@
+from relais.surveys.views import public
+
+app_name = "nps"
+
+urlpatterns = public.urlpatterns

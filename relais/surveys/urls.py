@@ -1,0 +1,5 @@
+from relais.surveys.views import manage
+
+app_name = "surveys"
+
+urlpatterns = manage.urlpatterns
