@@ -12,6 +12,7 @@ from relais.leads.api import router as leads_router
 from relais.partners.api import router as partners_router
 from relais.partners.selectors import partner_for_user
 from relais.routing.api import router as routing_router
+from relais.surveys.api import router as surveys_router
 from relais.training.api import router as training_router
 
 api = NinjaAPI(
@@ -65,3 +66,4 @@ api.add_router("/", leads_router)
 api.add_router("/", routing_router)
 api.add_router("/", engagement_router)
 api.add_router("/", training_router)
+api.add_router("/", surveys_router)
