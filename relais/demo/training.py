@@ -11,11 +11,17 @@ keep receiving leads; new candidates must complete them before activation."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from relais.accounts.models import User
+from relais.demo.network import DEMO_DOMAIN
+from relais.partners.choices import PartnerStatus
+from relais.partners.models import Partner
 from relais.training.authoring import (
     ChoiceIn,
     module_publish,
@@ -24,10 +30,11 @@ from relais.training.authoring import (
     path_save,
     question_save,
 )
-from relais.training.choices import Audience, Validity
-from relais.training.models import Module, Path, Question
+from relais.training.certificates import certificate_code
+from relais.training.choices import AttemptState, Audience, Validity
+from relais.training.models import Attempt, Certificate, Module, Path, Question, Reading
 
-MANAGER = "manager@relais.demo"
+MANAGER = f"manager@{DEMO_DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -251,8 +258,9 @@ def _module(spec: ModuleSpec, actor: User | None) -> Module:
     return module
 
 
-def seed_training() -> dict[str, int]:
-    """Write the demo's modules and paths if they are not there; returns how many of each."""
+def seed_training(seed: int = 7) -> dict[str, int]:
+    """Write the demo's modules and paths if they are not there, and some partners' progress
+    (``_progress``); returns how many of each."""
     actor = User.objects.filter(email=MANAGER).first()
     with transaction.atomic():
         modules = {spec.title: _module(spec, actor) for spec in MODULES}
@@ -265,4 +273,68 @@ def seed_training() -> dict[str, int]:
                 modules=[modules[spec.title] for spec in steps],
                 actor=actor,
             )
-    return {"modules": len(modules), "paths": len(PATHS)}
+        draw = random.Random(f"{seed}:training")  # noqa: S311 - reproducible demo data
+        done = _progress(list(modules.values()), draw)
+    return {"modules": len(modules), "paths": len(PATHS), "completions": done}
+
+
+# Of the active partners, the share that has done each module (in MODULES' order), so the
+# completion page has figures and the demo logins see a module done and others to do.
+DONE_SHARE = (0.7, 0.45, 0.35)
+
+
+def _progress(modules: list[Module], draw: random.Random) -> int:
+    """Readings, passed attempts and certificates, written in bulk (as the demo builder writes
+    the network) for a share of the active partners, once: nothing when some exist already. A
+    few certificates expire within the month, for the reminders."""
+    if Reading.objects.exists():
+        return 0
+    now = timezone.now()
+    partners = list(
+        Partner.objects.filter(status=PartnerStatus.ACTIVE)
+        .exclude(email__in=[f"revendeur@{DEMO_DOMAIN}", f"apporteur@{DEMO_DOMAIN}"])
+        .values_list("pk", "kind")
+    )
+    readings, attempts, certificates = [], [], []
+    for module, share in zip(modules, DONE_SHARE, strict=True):
+        questions = list(module.questions.values_list("pk", flat=True))
+        points = sum(module.questions.values_list("points", flat=True))
+        for pk, kind in partners:
+            if module.audience not in (Audience.ALL, kind) or draw.random() >= share:
+                continue
+            at = now - timedelta(days=draw.randint(1, 300))
+            readings.append(
+                Reading(partner_id=pk, module=module, version=module.version, read_at=at)
+            )
+            attempts.append(
+                Attempt(
+                    partner_id=pk,
+                    module=module,
+                    version=module.version,
+                    state=AttemptState.PASSED,
+                    drawn=questions,
+                    score=points,
+                    out_of=points,
+                    started_at=at,
+                    submitted_at=at + timedelta(minutes=draw.randint(4, 20)),
+                )
+            )
+            expires = None
+            if module.validity:
+                expires = at + timedelta(days=365 * module.validity)
+                if draw.random() < 0.05:  # a few to renew soon
+                    expires = now + timedelta(days=draw.randint(3, 28))
+            certificates.append(
+                Certificate(
+                    partner_id=pk,
+                    module=module,
+                    version=module.version,
+                    code=certificate_code(),
+                    issued_at=at,
+                    expires_at=expires,
+                )
+            )
+    Reading.objects.bulk_create(readings, batch_size=2000)
+    Attempt.objects.bulk_create(attempts, batch_size=2000)
+    Certificate.objects.bulk_create(certificates, batch_size=2000)
+    return len(certificates)

@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:  # the stubs' name for a lazy translation
+    from django.utils.functional import _StrPromise
 
 # (at least n, first day counted or None, day after the last or None) → the partner ids reaching
 # it, as a subquery (``values("partner_id")``) so a filter stays one query.
@@ -20,7 +23,7 @@ Reaching = Callable[[int, date | None, date | None], QuerySet]
 @dataclass(frozen=True)
 class Metric:
     key: str
-    label: str | Promise  # the segment filter's label: "At least this many … in the period"
+    label: str | _StrPromise  # the segment filter's label: "At least this many … in the period"
     reaching: Reaching
 
     @property

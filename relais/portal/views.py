@@ -67,12 +67,12 @@ def home(request: HttpRequest) -> HttpResponse:
         .count(),
         "earnings": earnings_summary_for_partner(partner=partner),
         "lead_counts": lead_counts(partner),
-        "training_missing": missing_required(partner),
+        "training_missing": (missing := missing_required(partner)),
     }
-    if context["training_missing"]:
+    if missing:
         # None: held back now (a candidate, or past the grace period); else until when it may
         # still work without them.
-        since = held_from(partner.status, partner.created_at, context["training_missing"])
+        since = held_from(partner.status, partner.created_at, missing)
         context["training_deadline"] = since if since and since > timezone.now() else None
     if reseller:
         context["waiting"] = waiting_for_user(user=user)

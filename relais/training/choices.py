@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Audience(models.TextChoices):
@@ -30,6 +31,7 @@ class AttemptState(models.TextChoices):
 class CertificateState(models.TextChoices):
     """What the public verification page says (and nothing else)."""
 
-    VALID = "valid", _("Valid")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
+    # In context: "Valid" alone is also the validity column of a commission plan's rules.
+    VALID = "valid", pgettext_lazy("certificate state", "Valid")
+    EXPIRED = "expired", pgettext_lazy("certificate state", "Expired")
+    REVOKED = "revoked", pgettext_lazy("certificate state", "Revoked")

@@ -33,6 +33,7 @@ from relais.partners.seed import ensure_seed
 from relais.routing.models import CoverageRequest
 from relais.testing import scoping
 from relais.testing.factories import PartnerFactory, UserFactory, partner_user
+from relais.training.models import Module
 
 ROLES = ("anonymous", "introducer", "reseller", "salesperson", "manager", "admin")
 MANAGERS = frozenset({"manager", "admin"})
@@ -124,6 +125,25 @@ def _animation() -> dict[str, int]:
         "saved": SavedSegment.objects.create(name="Matrice", filters={}).pk,
         "campaign": campaign.pk,
         "automation": automation.pk,
+    }
+
+
+def _training(theirs: Any) -> dict[str, int]:
+    """A module (in English: none of the matrix's partners, who read French, is meant to open
+    it), its question, a path, and the other partner's quiz attempt and certificate."""
+    from relais.training.certificates import certificate_issue
+    from relais.training.models import Choice, Path, Question
+    from relais.training.quiz import attempt_start
+
+    module = Module.objects.create(title="Matrix", language="en", published=True)
+    question = Question.objects.create(module=module, text="Q", position=0)
+    Choice.objects.create(question=question, text="yes", correct=True)
+    return {
+        "module": module.pk,
+        "question": question.pk,
+        "path": Path.objects.create(title="Matrix", language="en").pk,
+        "attempt": attempt_start(partner=theirs, module=module).pk,
+        "certificate": certificate_issue(partner=theirs, module=module).pk,
     }
 
 
@@ -234,6 +254,32 @@ CASES: dict[str, Case] = {
             "recipients/export/",
         )
     },
+    # Training: the manager's pages on the network's modules, paths and certificates; the
+    # partner's pages ("Ma formation") on a module not meant for them and on the other
+    # partner's attempt and certificate: nobody's (a manager has no portal).
+    **{
+        f"training/modules/<int:pk>/{action}": Case(_animated("module"))
+        for action in ("", "publish/", "retake/", "quiz/")
+    },
+    **{
+        f"training/modules/<int:pk>/quiz/<int:question_pk>/{action}": Case(
+            lambda w: {"pk": w.animation["module"], "question_pk": w.animation["question"]}
+        )
+        for action in ("", "delete/")
+    },
+    "training/paths/<int:pk>/": Case(_animated("path")),
+    "training/certificates/<int:pk>/pdf/": Case(_animated("certificate")),
+    "training/certificates/<int:pk>/revoke/": Case(_animated("certificate")),
+    **{
+        f"portal/training/modules/<int:module_id>/{page}": Case(
+            _animated("module", "module_id"), NOBODY
+        )
+        for page in ("", "document/", "quiz/")
+    },
+    "portal/training/attempts/<int:attempt_id>/": Case(_animated("attempt", "attempt_id"), NOBODY),
+    "portal/training/certificates/<int:certificate_id>/pdf/": Case(
+        _animated("certificate", "certificate_id"), NOBODY
+    ),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
@@ -268,6 +314,7 @@ PUBLIC = {
     "r/<slug:code>/qr.png": "the QR code of a partner's public referral link",
     "e/u/<str:token>/": "a partner's signed unsubscribe link (engagement/tests/test_preferences)",
     "e/prefs/<str:token>/": "a partner's signed preference link (engagement/tests/test_preferences)",
+    "verify/<str:code>/": "a certificate's public verification page (training/tests/test_verify)",
 }
 
 # Django's admin: every page is for ``is_staff`` accounts (the admin role) and checks that
@@ -396,7 +443,8 @@ def _world() -> World:
     objects = scoping.partner_objects(theirs, partner_user(theirs), manager=manager)
     # The reseller agreement is the catalogue item one partner kind is asked to sign.
     assert objects.template == ContractTemplate.objects.filter(kind="reseller_agreement").first()
-    return World(users=users, tokens=tokens, theirs=objects, animation=_animation())
+    animation = {**_animation(), **_training(objects.partner)}
+    return World(users=users, tokens=tokens, theirs=objects, animation=animation)
 
 
 # The walk.

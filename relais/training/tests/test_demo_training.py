@@ -5,13 +5,16 @@ partners, already there, keep working within the grace period."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from relais.demo.training import seed_training
 from relais.testing.factories import PartnerFactory
 from relais.training.authoring import QuizPoints
 from relais.training.choices import Audience, Validity
-from relais.training.models import Choice, Module, Path, PathStep, Question
+from relais.training.models import Certificate, Choice, Module, Path, PathStep, Question
 from relais.training.selectors import training_stats
 
 pytestmark = pytest.mark.django_db
@@ -79,14 +82,26 @@ def test_running_it_twice_writes_nothing_more():
 
 
 def test_the_demo_partners_already_there_are_within_the_grace_period(manager):
-    reseller = PartnerFactory(reseller=True)
+    resellers = PartnerFactory.create_batch(20, reseller=True)
     seed_training()
     stats = training_stats(user=manager)
-    [entry] = stats.blocked
-    assert entry.partner == reseller
-    assert not entry.blocked
-    assert {m.title for m in entry.missing} == {
+    assert stats.blocked  # some have a required module to do (the draw leaves some undone)
+    assert {entry.partner for entry in stats.blocked} <= set(resellers)
+    assert not any(entry.blocked for entry in stats.blocked)
+    required = {
         "Conflits d'intérêts et conformité",
         "Travailler ses leads dans Relais et déclarer les statuts",
     }
-    assert (stats.blocked_count, stats.in_grace_count) == (0, 1)
+    assert all({m.title for m in entry.missing} <= required for entry in stats.blocked)
+    assert (stats.blocked_count, stats.in_grace_count) == (0, len(stats.blocked))
+
+
+def test_some_partners_have_done_modules_and_a_few_certificates_expire_soon(manager):
+    PartnerFactory.create_batch(60, reseller=True)
+    counts = seed_training()
+    assert counts["completions"] == Certificate.objects.count() > 0
+    rates = {rate.label: rate for rate in training_stats(user=manager).modules}
+    assert 0 < rates["Le programme et ses règles"].completed < 60
+    soon = timezone.now() + timedelta(days=30)
+    assert Certificate.objects.filter(expires_at__lte=soon).exists()
+    assert seed_training()["completions"] == 0  # once

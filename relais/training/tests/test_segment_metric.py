@@ -1,4 +1,4 @@
-""""Trainings completed" as a measure partners are picked on: a custom segment's filter."""
+""" "Trainings completed" as a measure partners are picked on: a custom segment's filter."""
 
 from datetime import timedelta
 
@@ -27,9 +27,7 @@ def test_a_segment_picks_the_partners_with_at_least_n_trainings_completed():
     certificate_issue(partner=once, module=modules[0])
     for module in modules[:2]:
         certificate_issue(partner=revoked, module=module)
-    Certificate.objects.filter(partner=revoked, module=modules[1]).update(
-        revoked_at=timezone.now()
-    )
+    Certificate.objects.filter(partner=revoked, module=modules[1]).update(revoked_at=timezone.now())
     assert "min_trainings" in filter_names()
     assert matching(min_trainings="2") == {keen}
     assert matching(min_trainings="1") == {keen, once, revoked}

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         counts = builder.build()
         counters.rebuild()  # the builder writes in bulk, past the services that mark changes
         build_engagement(progress, seed=options["seed"])  # segments are judged on the counters
-        seed_training()
+        seed_training(seed=options["seed"])
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(
