@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -17,11 +17,12 @@ from relais.surveys.models import Answer, FollowUp
 
 
 def follow_ups_for(user: User) -> QuerySet[FollowUp]:
-    """The tasks a user must act on: a manager those held by the managers (no salesperson
-    sold) and their own; a salesperson their own."""
+    """The tasks a user sees: a manager every one (they oversee the salespeople's, and hold
+    those of deals no salesperson sold); a salesperson their own. The comment of a task is
+    another matter (``may_read_comment``)."""
     rows = FollowUp.objects.select_related("answer__customer", "assignee", "reseller")
     if user.can_manage:
-        return rows.filter(Q(assignee__isnull=True) | Q(assignee=user))
+        return rows
     return rows.filter(assignee=user)
 
 

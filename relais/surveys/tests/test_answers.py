@@ -152,6 +152,13 @@ def test_a_detractors_comment_is_hidden_from_who_need_not_act(client, manager):
     page = client.get("/surveys/comments/").content.decode()
     assert "Secret de client" not in page
     task = FollowUp.objects.get()
+    page = client.get(f"/surveys/follow-ups/{task.pk}/").content.decode()
+    assert "Secret de client" not in page  # the manager oversees the task, not the comment
+    client.force_login(salesperson)
+    mine = client.get(f"/surveys/follow-ups/{task.pk}/").content.decode()
+    assert "Secret de client" in mine
+    other = manager.__class__.objects.create_user("autre@x.fr", None, role="salesperson")
+    client.force_login(other)
     assert client.get(f"/surveys/follow-ups/{task.pk}/").status_code == 404
 
 

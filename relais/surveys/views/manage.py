@@ -238,7 +238,9 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Follow-up closed."))
             return redirect("surveys:follow_ups")
     status = 422 if error else 200
-    return render(request, "surveys/follow_up.html", {"task": task, "error": error}, status=status)
+    readable = followups.may_read_comment(request_user(request), task.answer)
+    context = {"task": task, "error": error, "readable": readable}
+    return render(request, "surveys/follow_up.html", context, status=status)
 
 
 urlpatterns: list[URLPattern] = [
