@@ -1063,3 +1063,8 @@ def campaign(fx: Fixtures, *, quick: bool) -> list[dict[str, Any]]:
 
 
 ALL.append(campaign)
+
+
+from bench.webhooks import webhooks  # noqa: E402  (issue 31's workload, in a module of its own)
+
+ALL.append(webhooks)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("training/", include("relais.training.urls")),
     path("portal/training/", include("relais.training.portal_urls")),
     path("verify/", include("relais.training.public_urls")),
+    path("integrations/", include("relais.integrations.urls")),
     path("surveys/", include("relais.surveys.urls")),
     path("s/", include("relais.surveys.public_urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),

@@ -44,6 +44,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("E-mail templates"), "engagement:templates", _MANAGERS),
     MenuItem(_("Automations"), "engagement:automations", _MANAGERS),
     MenuItem(_("Training"), "training:modules", _MANAGERS),
+    MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
     MenuItem(_("Leads to work"), "portal:inbox", frozenset({Role.RESELLER, Role.SALESPERSON})),
     MenuItem(_("My space"), "portal:home", _PARTNERS),

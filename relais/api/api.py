@@ -8,6 +8,8 @@ from relais.api import errors
 from relais.api.auth import TokenAuth
 from relais.core.apischema import ERRORS
 from relais.engagement.api import router as engagement_router
+from relais.integrations.api import install_webhook_docs
+from relais.integrations.api import router as integrations_router
 from relais.leads.api import router as leads_router
 from relais.partners.api import router as partners_router
 from relais.partners.selectors import partner_for_user
@@ -66,4 +68,6 @@ api.add_router("/", leads_router)
 api.add_router("/", routing_router)
 api.add_router("/", engagement_router)
 api.add_router("/", training_router)
+api.add_router("/", integrations_router)
+install_webhook_docs(api)
 api.add_router("/", surveys_router)

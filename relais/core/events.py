@@ -12,6 +12,7 @@ the handler's work and before its ack).
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import logging
 import threading
@@ -36,6 +37,13 @@ _event_types: dict[str, type[Event]] = {}
 _by_name: dict[str, Handler] = {}
 # Events published on this thread since the worker was last woken (see ``_wake``).
 _unwoken = threading.local()
+# The outbox row of the event a handler is running for: outbound webhooks name each event by it.
+_current_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("event_id", default=None)
+
+
+def current_event_id() -> int | None:
+    """The id of the stored event being handed to the running handler (None outside one)."""
+    return _current_id.get()
 
 
 def dotted(thing: Any) -> str:

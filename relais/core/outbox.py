@@ -96,6 +96,7 @@ def _run(delivery: EventDelivery) -> bool:
     if handler is None or kind is None:  # unsubscribed since: kept, shown as stuck, replayable
         _record_failure(delivery, attempts, f"no handler {delivery.handler} for {delivery.event}")
         return False
+    running = events._current_id.set(delivery.event_id)
     try:
         with transaction.atomic():
             handler(kind(**delivery.event.payload))
@@ -103,6 +104,8 @@ def _run(delivery: EventDelivery) -> bool:
         log.warning("event delivery %s failed (attempt %s)", delivery, attempts, exc_info=True)
         _record_failure(delivery, attempts, "".join(traceback.format_exception_only(exc)).strip())
         return False
+    finally:
+        events._current_id.reset(running)
     _ack(delivery)
     return True
 

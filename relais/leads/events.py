@@ -31,3 +31,30 @@ class DealRefunded(Event):
 
     lead_id: int
     event_id: int
+
+
+@dataclass(frozen=True)
+class LeadsSubmitted(Event):
+    """Leads just received (one event per batch: intake writes a batch in one INSERT)."""
+
+    lead_ids: list[int]
+
+
+@dataclass(frozen=True)
+class LeadRecorded(Event):
+    """An entry written on one lead's timeline (a move, an assignment, a release...)."""
+
+    lead_id: int
+    entry_id: int
+    kind: str
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True)
+class LeadsMoved(Event):
+    """A batch of leads moved at once by the router (one event per batch)."""
+
+    lead_ids: list[int]
+    from_status: str
+    to_status: str

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
 from relais.bulk import fastinsert
+from relais.core import events
 from relais.core.audit import acting_user
 from relais.core.errors import DomainError, TransitionError
 from relais.core.textcheck import refuse_bad_text
 from relais.leads import counters
 from relais.leads.choices import LeadStatus
+from relais.leads.events import LeadRecorded
 from relais.leads.models import Lead, LeadEvent
 from relais.partners.models import Partner
 
@@ -86,7 +88,7 @@ def timeline_write(
     *, lead: Lead, kind: str, actor: User | None, at: datetime, note: str = "", **data: Any
 ) -> LeadEvent:
     """One entry of the lead's timeline; ``from_status``/``to_status`` in ``data`` for a move."""
-    return LeadEvent.objects.create(
+    entry = LeadEvent.objects.create(
         lead=lead,
         at=at,
         actor=acting_user(actor),
@@ -96,6 +98,8 @@ def timeline_write(
         note=note,
         data=data,
     )
+    events.publish(LeadRecorded(lead.pk, entry.pk, kind, entry.from_status, entry.to_status))
+    return entry
 
 
 def _lock(lead: Lead) -> Lead:

@@ -25,7 +25,14 @@ from relais.core.money import cents
 from relais.core.textcheck import max_chars, refuse_bad_text
 from relais.leads import bulk, counters, intake, notices
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
-from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
+from relais.leads.events import (
+    DealCollected,
+    DealRefunded,
+    LeadQualified,
+    LeadsMoved,
+    LeadsSubmitted,
+    LeadWon,
+)
 from relais.leads.intake import Submission
 from relais.leads.lifecycle import STAMP, TRANSITIONS, move_check, timeline_write
 from relais.leads.models import Lead, LeadEvent, ProspectKey
@@ -179,6 +186,8 @@ def _save(
             for p in planned
         ]
     )
+    if planned:  # for the apps above (outbound webhooks): one event for the batch
+        events.publish(LeadsSubmitted(lead_ids=[p.lead.pk for p in planned]))
 
 
 LAST_WINS = gettext_noop("Rule: the last referral wins.")
@@ -314,6 +323,8 @@ def leads_move(
         setattr(lead, STAMP[target], at)
     _update_moved(leads, target, at, also)
     fastinsert.insert(events_)
+    if events_:  # for the apps above (outbound webhooks): one event for the batch
+        events.publish(LeadsMoved([x.pk for x in leads], events_[0].from_status, target.value))
     counters.touch(lead.pk for lead in leads)
 
 

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.accounts.models import User
+from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
 from relais.partners.choices import LegalForm
+from relais.partners.events import ContractSigned
 from relais.partners.models import ContractTemplate, Partner, Signature
 from relais.partners.selectors import documents_for
 from relais.partners.services.notices import notification_queue
@@ -124,6 +126,7 @@ def signature_sign(
         target=str(template),
         changes={"sha256": [None, signature.text_sha256]},
     )
+    events.publish(ContractSigned(partner_id=partner.pk, signature_id=signature.pk))
     _activate_if_ready(partner, user)
     return signature
 

@@ -11,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
-from relais.core import identifiers
+from relais.core import events, identifiers
 from relais.core.audit import audit_record, diff, snapshot
 from relais.core.models import Departement
 from relais.core.territory import departement_for_postcode, normalize_postcode
 from relais.core.textcheck import character_errors, length_errors
 from relais.partners.choices import PartnerKind, PartnerStatus
+from relais.partners.events import PartnerCreated
 from relais.partners.models import Partner, PartnerMember
 
 # Status is not here: it moves only through ``partner_transition``.
@@ -159,6 +160,7 @@ def partner_create(
                 audit_record(
                     subject=partner, action="created", actor=actor, target=partner.display_name
                 )
+                events.publish(PartnerCreated(partner_id=partner.pk))
             return partner, warnings
         except IntegrityError:
             if not Partner.objects.filter(referral_code=partner.referral_code).exists():

@@ -6,12 +6,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
+from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.models import AuditEntry
 from relais.core.textcheck import refuse_bad_text
 from relais.partners import extensions
 from relais.partners.choices import Decision, PartnerStatus
+from relais.partners.events import PartnerStatusChanged
 from relais.partners.models import Partner
 from relais.partners.selectors import missing_documents
 
@@ -81,6 +83,7 @@ def partner_transition(
             changes={"status": [current.value, target.value]},
             reason=reason.strip(),
         )
+        events.publish(PartnerStatusChanged(locked.pk, current.value, target.value))
     partner.status = locked.status
     return partner
 

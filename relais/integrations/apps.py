@@ -1,0 +1,21 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    """Integrations: signed outbound webhooks (Standard Webhooks) fed by the domain events."""
+
+    name = "relais.integrations"
+    verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from relais.core import events, scheduling
+        from relais.integrations import catalogue, services
+
+        for event_type in catalogue.SOURCES:
+            events.subscribe(event_type, services.fan_out)
+        every = timedelta(seconds=settings.RELAIS_WEBHOOK_SWEEP_SECONDS)
+        scheduling.register("integrations.webhooks", every=every, job=services.sweep)

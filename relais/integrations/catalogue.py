@@ -1,0 +1,298 @@
+"""The documented catalogue of webhook event types: what each one means, its payload version
+and its payload's schema (shown in the manager's form and in the OpenAPI document's webhooks
+section), and how each domain event (``core.events``) turns into the webhook events it carries.
+
+Every payload has the Standard Webhooks shape ``{"type", "timestamp", "data"}`` plus
+``version``: a change that could break a receiver makes a new version, never edits one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+
+from relais.core.events import Event
+from relais.leads.choices import LeadStatus
+from relais.leads.events import (
+    DealCollected,
+    DealRefunded,
+    LeadRecorded,
+    LeadsMoved,
+    LeadsSubmitted,
+    LeadWon,
+)
+from relais.leads.models import Lead, LeadEvent
+from relais.partners.events import ContractSigned, PartnerCreated, PartnerStatusChanged
+from relais.partners.models import Partner, Signature
+
+# --- Payload schemas (documentation and the test event) ---------------------------------------
+
+
+class LeadData(Schema):
+    lead_id: int
+    status: str = Field(description="The lead's status when the event was sent out.")
+    channel: str
+    partner_id: int | None = Field(description="The introducer or reseller who referred it.")
+    duplicate_of: int | None = Field(description="The earlier lead with the same prospect.")
+    postcode: str
+    assigned_reseller_id: int | None
+    assigned_salesperson_id: int | None
+    submitted_at: datetime
+    won_amount: Decimal | None
+    won_date: date | None
+
+
+class LeadMoveData(LeadData):
+    from_status: str = Field(description="The status it left.")
+    to_status: str = Field(description="The status it reached (``status`` may be later).")
+
+
+class DealMoneyData(LeadData):
+    amount: Decimal = Field(description="Received (collected) or given back (refunded), euros.")
+    entry_id: int = Field(description="The timeline entry: unique per payment or refund.")
+
+
+class PartnerData(Schema):
+    partner_id: int
+    kind: str = Field(description="introducer or reseller")
+    status: str
+    display_name: str
+    email: str
+    siren: str
+    postcode: str
+    created_at: datetime
+
+
+class PartnerMoveData(PartnerData):
+    from_status: str
+    to_status: str
+
+
+class ContractData(PartnerData):
+    signature_id: int
+    document: str = Field(description="The signed document's title and version.")
+    signed_at: datetime
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    label: str | Promise
+    description: str | Promise
+    schema: type[Schema]
+    version: int = 1
+
+
+CATALOGUE: tuple[EventType, ...] = (
+    EventType(
+        "lead.created",
+        _("Lead created"),
+        _("A lead was received (any channel: referral form, portal, API, import, e-mail)."),
+        LeadData,
+    ),
+    EventType(
+        "lead.duplicate_flagged",
+        _("Lead flagged as duplicate"),
+        _("A lead received names a prospect an earlier lead already holds."),
+        LeadData,
+    ),
+    EventType(
+        "lead.status_changed",
+        _("Lead status changed"),
+        _("A lead moved from one status to another (every move, assignments included)."),
+        LeadMoveData,
+    ),
+    EventType(
+        "lead.assigned",
+        _("Lead assigned"),
+        _("A lead was given to a reseller or a salesperson."),
+        LeadMoveData,
+    ),
+    EventType(
+        "lead.opened",
+        _("Lead opened"),
+        _("The assignee opened the lead for the first time."),
+        LeadMoveData,
+    ),
+    EventType("lead.won", _("Lead won"), _("A deal was won on the lead."), LeadData),
+    EventType(
+        "deal.collected",
+        _("Payment collected"),
+        _("Money was received for a won deal."),
+        DealMoneyData,
+    ),
+    EventType(
+        "deal.refunded",
+        _("Deal refunded"),
+        _("A won deal was cancelled or partly refunded."),
+        DealMoneyData,
+    ),
+    EventType(
+        "partner.created",
+        _("Partner created"),
+        _("A partner (introducer or reseller) was created, as a candidate."),
+        PartnerData,
+    ),
+    EventType(
+        "partner.status_changed",
+        _("Partner status changed"),
+        _("A partner moved from one status to another (accepted, active, suspended…)."),
+        PartnerMoveData,
+    ),
+    EventType(
+        "partner.contract_signed",
+        _("Contract signed"),
+        _("A partner signed a contract or a charter."),
+        ContractData,
+    ),
+)
+BY_CODE = {t.code: t for t in CATALOGUE}
+TEST_EVENT = "webhook.test"  # the "send test event" button's; no endpoint subscribes to it
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(t.code, f"{t.code} — {t.label}") for t in CATALOGUE]
+
+
+# --- From domain events to webhook events -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One webhook event a domain event carries: ``key`` tells apart the several a batch
+    event carries (the lead's id), so each has its own stable webhook id."""
+
+    key: str
+    code: str
+    data: dict[str, Any]
+
+
+def lead_data(lead: Lead) -> dict[str, Any]:
+    return {
+        "lead_id": lead.pk,
+        "status": lead.status,
+        "channel": lead.channel,
+        "partner_id": lead.partner_id,
+        "duplicate_of": lead.duplicate_of_id,
+        "postcode": lead.postcode,
+        "assigned_reseller_id": lead.assigned_reseller_id,
+        "assigned_salesperson_id": lead.assigned_salesperson_id,
+        "submitted_at": lead.submitted_at,
+        "won_amount": lead.won_amount,
+        "won_date": lead.won_date,
+    }
+
+
+def partner_data(partner: Partner) -> dict[str, Any]:
+    return {
+        "partner_id": partner.pk,
+        "kind": partner.kind,
+        "status": partner.status,
+        "display_name": partner.display_name,
+        "email": partner.email,
+        "siren": partner.siren,
+        "postcode": partner.postcode,
+        "created_at": partner.created_at,
+    }
+
+
+def _move_codes(to_status: str) -> list[str]:
+    codes = ["lead.status_changed"]
+    if to_status == LeadStatus.ASSIGNED:
+        codes.append("lead.assigned")
+    if to_status == LeadStatus.OPENED:
+        codes.append("lead.opened")
+    return codes
+
+
+def _submitted(event: LeadsSubmitted) -> Iterator[Outgoing]:
+    for lead in Lead.objects.filter(pk__in=event.lead_ids).order_by("pk"):
+        yield Outgoing(str(lead.pk), "lead.created", lead_data(lead))
+        if lead.duplicate_of_id:
+            yield Outgoing(f"{lead.pk}.dup", "lead.duplicate_flagged", lead_data(lead))
+
+
+def _recorded(event: LeadRecorded) -> Iterator[Outgoing]:
+    if not event.to_status or event.to_status == event.from_status:
+        return  # a note, a reminder, an attribution: not a move
+    lead = Lead.objects.filter(pk=event.lead_id).first()
+    if lead is None:
+        return
+    data = lead_data(lead) | {"from_status": event.from_status, "to_status": event.to_status}
+    for code in _move_codes(event.to_status):
+        yield Outgoing(code, code, data)
+
+
+def _moved(event: LeadsMoved) -> Iterator[Outgoing]:
+    move = {"from_status": event.from_status, "to_status": event.to_status}
+    for lead in Lead.objects.filter(pk__in=event.lead_ids).order_by("pk"):
+        for code in _move_codes(event.to_status):
+            yield Outgoing(f"{lead.pk}.{code}", code, lead_data(lead) | move)
+
+
+def _won(event: LeadWon) -> Iterator[Outgoing]:
+    lead = Lead.objects.filter(pk=event.lead_id).first()
+    if lead is not None:
+        yield Outgoing("", "lead.won", lead_data(lead))
+
+
+def _money(code: str) -> Callable[[Any], Iterator[Outgoing]]:
+    def outgoing(event: DealCollected | DealRefunded) -> Iterator[Outgoing]:
+        entry = LeadEvent.objects.filter(pk=event.event_id).select_related("lead").first()
+        if entry is not None:
+            amount = (entry.data or {}).get("amount", "0")
+            data = lead_data(entry.lead) | {"amount": Decimal(str(amount)), "entry_id": entry.pk}
+            yield Outgoing("", code, data)
+
+    return outgoing
+
+
+def _partner_created(event: PartnerCreated) -> Iterator[Outgoing]:
+    partner = Partner.objects.filter(pk=event.partner_id).first()
+    if partner is not None:
+        yield Outgoing("", "partner.created", partner_data(partner))
+
+
+def _partner_moved(event: PartnerStatusChanged) -> Iterator[Outgoing]:
+    partner = Partner.objects.filter(pk=event.partner_id).first()
+    if partner is not None:
+        move = {"from_status": event.from_status, "to_status": event.to_status}
+        yield Outgoing("", "partner.status_changed", partner_data(partner) | move)
+
+
+def _signed(event: ContractSigned) -> Iterator[Outgoing]:
+    signature = (
+        Signature.objects.filter(pk=event.signature_id)
+        .select_related("partner", "template")
+        .first()
+    )
+    if signature is not None:
+        data = partner_data(signature.partner) | {
+            "signature_id": signature.pk,
+            "document": str(signature.template),
+            "signed_at": signature.signed_at,
+            "expires_at": signature.expires_at,
+        }
+        yield Outgoing("", "partner.contract_signed", data)
+
+
+# The one list of the domain events webhooks listen to (subscribed in ``apps.ready``).
+SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
+    LeadsSubmitted: _submitted,
+    LeadRecorded: _recorded,
+    LeadsMoved: _moved,
+    LeadWon: _won,
+    DealCollected: _money("deal.collected"),
+    DealRefunded: _money("deal.refunded"),
+    PartnerCreated: _partner_created,
+    PartnerStatusChanged: _partner_moved,
+    ContractSigned: _signed,
+}

@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryState(models.TextChoices):
+    """A delivery waits for its first attempt, waits for a retry after failing, was taken by the
+    receiver (a 2xx), or failed for good (retries used up, 410 Gone, endpoint disabled)."""
+
+    PENDING = "pending", _("Pending")
+    RETRYING = "retrying", _("Retrying")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
