@@ -144,7 +144,7 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType(
         "partner.status_changed",
         _("Partner status changed"),
-        _("A partner moved from one status to another (accepted, active, suspended…)."),
+        _("A partner moved from one status to another (candidate, active, paused, ended)."),
         PartnerMoveData,
     ),
     EventType(

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
@@ -157,7 +158,12 @@ def replay_failed(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("integrations:endpoint", pk=endpoint.pk)
     since = timezone.make_aware(datetime.combine(form.cleaned_data["since"], time.min))
     count = services.deliveries_replay_failed(endpoint=endpoint, since=since)
-    messages.success(request, _("%(count)d failed deliveries queued again.") % {"count": count})
+    queued = ngettext(
+        "%(count)d failed delivery queued again.",
+        "%(count)d failed deliveries queued again.",
+        count,
+    )
+    messages.success(request, queued % {"count": count})
     return redirect("integrations:endpoint", pk=endpoint.pk)
 
 

@@ -147,6 +147,17 @@ def _training(theirs: Any) -> dict[str, int]:
     }
 
 
+def _webhooks() -> dict[str, int]:
+    """The company's webhook endpoint (a public address: nothing is sent) and one delivery."""
+    from relais.integrations import services
+
+    endpoint = services.endpoint_create(
+        url="https://93.184.215.14/hooks", event_types=["lead.created"], owner=None
+    )
+    delivery = services.endpoint_send_test(endpoint=endpoint)
+    return {"webhook": endpoint.pk, "webhook_delivery": delivery.pk}
+
+
 def _animated(kind: str, kw: str = "pk") -> Callable[[World], dict[str, Any]]:
     return lambda w: {kw: w.animation[kind]}
 
@@ -283,6 +294,31 @@ CASES: dict[str, Case] = {
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
+    # Webhooks: the company's endpoints and their delivery logs, the managers' (pages and API).
+    **{
+        f"integrations/webhooks/<int:pk>/{action}": Case(_animated("webhook"))
+        for action in ("", "edit/", "rotate/", "test/", "delete/", "replay-failed/")
+    },
+    "integrations/webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/": Case(
+        lambda w: {"pk": w.animation["webhook"], "delivery_pk": w.animation["webhook_delivery"]}
+    ),
+    "api/v1/webhooks/endpoints/<pk>": Case(
+        _animated("webhook"),
+        methods=("GET", "PUT", "DELETE"),
+        body={"url": "https://93.184.215.14/x", "event_types": ["lead.won"]},
+    ),
+    **{
+        f"api/v1/webhooks/endpoints/<pk>/{tail}": Case(
+            _animated("webhook"),
+            methods=("GET", "POST", "PATCH"),
+            body={"since": "2020-01-01T00:00:00Z"},
+        )
+        for tail in ("rotate-secret", "test", "deliveries", "replay-failed")
+    },
+    "api/v1/webhooks/endpoints/<pk>/deliveries/<delivery_id>/replay": Case(
+        lambda w: {"pk": w.animation["webhook"], "delivery_id": w.animation["webhook_delivery"]},
+        methods=("GET", "POST", "PATCH"),
+    ),
     "api/v1/segments/<code>/partners": Case(
         _params(code="active"), object=False, methods=("GET", "POST", "PATCH")
     ),
@@ -443,7 +479,7 @@ def _world() -> World:
     objects = scoping.partner_objects(theirs, partner_user(theirs), manager=manager)
     # The reseller agreement is the catalogue item one partner kind is asked to sign.
     assert objects.template == ContractTemplate.objects.filter(kind="reseller_agreement").first()
-    animation = {**_animation(), **_training(objects.partner)}
+    animation = {**_animation(), **_training(objects.partner), **_webhooks()}
     return World(users=users, tokens=tokens, theirs=objects, animation=animation)
 
 
