@@ -115,7 +115,7 @@ def webhooks(fx: Any, *, quick: bool) -> list[dict[str, Any]]:
                 url=url,
                 event_types=["partner.status_changed"],
                 owner=None,
-                description=BENCH,  # type: ignore[arg-type]
+                description=BENCH,
             )
         ids = list(Partner.objects.values_list("pk", flat=True)[:200]) or [
             PartnerFactory.create().pk
@@ -152,7 +152,7 @@ def webhooks(fx: Any, *, quick: bool) -> list[dict[str, Any]]:
         stop.set()
         worker.join()
         delays = [
-            (d - o).total_seconds()
+            (d - o).total_seconds() if d is not None else float("inf")
             for d, o in WebhookDelivery.objects.filter(
                 endpoint__description=BENCH, occurred_at__gte=paced_started
             ).values_list("delivered_at", "occurred_at")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -46,13 +48,13 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.description or self.url
 
-    def secrets(self, now: object = None) -> list[str]:
+    def secrets(self, now: datetime | None = None) -> list[str]:
         """The secrets that sign now: the current one, and the previous one in its overlap."""
         moment = now or timezone.now()
-        overlap = self.previous_secret and self.previous_secret_until
-        return (
-            [self.secret, self.previous_secret] if overlap and moment < overlap else [self.secret]
-        )  # type: ignore[operator]
+        until = self.previous_secret_until
+        if self.previous_secret and until is not None and moment < until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def wants(self, code: str) -> bool:
         return self.enabled and code in self.event_types
