@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "relais.training",
     "relais.integrations",
     "relais.surveys",
+    "relais.challenges",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -254,6 +255,12 @@ RELAIS_TRAINING_SWEEP_MINUTES = int(os.environ.get("RELAIS_TRAINING_SWEEP_MINUTE
 RELAIS_TRAINING_VERIFY_MAX_PER_HOUR = int(
     os.environ.get("RELAIS_TRAINING_VERIFY_MAX_PER_HOUR", "60")
 )
+# Challenges: proposed personal targets are the participant's base (history, territory) raised by
+# this uplift (%), never above this multiple of their best comparable period (attainable), never
+# below this floor (a count, or euros for a revenue challenge).
+RELAIS_CHALLENGE_UPLIFT_PERCENT = os.environ.get("RELAIS_CHALLENGE_UPLIFT_PERCENT", "10")
+RELAIS_CHALLENGE_CAP_MULTIPLE = os.environ.get("RELAIS_CHALLENGE_CAP_MULTIPLE", "2")
+RELAIS_CHALLENGE_TARGET_FLOOR = os.environ.get("RELAIS_CHALLENGE_TARGET_FLOOR", "1")
 # Customer surveys (NPS): the survey goes this many days after a deal is won; a customer is asked
 # at most once per throttle window; one reminder this many days after an unanswered survey; the
 # one-click links work this long; a detractor's follow-up task is due this many days after; how

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengesConfig(AppConfig):
+    """Challenges: personal SMART targets, progress from the leads' events, leaderboards."""
+
+    name = "relais.challenges"
+    verbose_name = _("Challenges")
+
+    def ready(self) -> None:
+        from relais.challenges import progress
+
+        progress.register()

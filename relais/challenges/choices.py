@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    RUNNING = "running", _("Running")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ChallengeMetric(models.TextChoices):
+    SUBMITTED = "submitted", _("Leads submitted")
+    QUALIFIED = "qualified", _("Qualified leads")
+    WON = "won", _("Deals won")
+    REVENUE = "revenue", _("Revenue won excl. VAT")
+    TRAININGS = "trainings", _("Trainings completed")
+
+
+class Mechanic(models.TextChoices):
+    RANKING = "ranking", _("Ranking: the first N")
+    THRESHOLD = "threshold", _("Threshold: reach one's personal target")
+    LEVELS = "levels", _("Levels of the target (e.g. 100, 120, 150 %)")
+
+
+class Ranking(models.TextChoices):
+    SHARE = "share", _("Share of the personal target")
+    ABSOLUTE = "absolute", _("Absolute figure")
+
+
+# Which status a transition leads from: the one place legal moves are listed.
+TRANSITIONS: dict[str, set[str]] = {
+    ChallengeStatus.DRAFT: {ChallengeStatus.SCHEDULED, ChallengeStatus.CANCELLED},
+    ChallengeStatus.SCHEDULED: {
+        ChallengeStatus.RUNNING,
+        ChallengeStatus.DRAFT,
+        ChallengeStatus.CANCELLED,
+    },
+    ChallengeStatus.RUNNING: {ChallengeStatus.ENDED, ChallengeStatus.CANCELLED},
+    ChallengeStatus.ENDED: set(),
+    ChallengeStatus.CANCELLED: set(),
+}

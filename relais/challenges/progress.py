@@ -1,0 +1,139 @@
+"""Progress from the leads' domain events: a lead submitted, qualified or won during a running
+challenge adds to its introducer's progress in each challenge counting that metric.
+
+A handler may run twice for one event (see ``core.events``): each addition is a
+``ChallengeCredit`` row, unique per participant, lead and metric, and only the credits not found
+are added. Whatever the number of running challenges, an event costs the same few queries: the
+leads, the participants (locked), the credits already there, one INSERT, one UPDATE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from relais.challenges.choices import ChallengeMetric, ChallengeStatus
+from relais.challenges.models import ChallengeCredit, Participant
+from relais.challenges.services import share_of
+from relais.core import events
+from relais.leads.events import LeadQualified, LeadsSubmitted, LeadWon
+from relais.leads.models import Lead
+
+M = ChallengeMetric
+
+
+@dataclass(frozen=True)
+class Gain:
+    lead_id: int
+    partner_id: int
+    at: datetime
+    metric: str
+    amount: Decimal
+
+
+def credit(gains: list[Gain]) -> int:
+    """Add each gain to the running participants it belongs to, once; returns the credits added."""
+    if not gains:
+        return 0
+    metrics = {g.metric for g in gains}
+    with transaction.atomic():
+        # Locked so two events for one participant add up instead of overwriting each other.
+        participants = list(
+            Participant.objects.select_for_update(of=("self",))
+            .filter(
+                partner_id__in={g.partner_id for g in gains},
+                challenge__status=ChallengeStatus.RUNNING,
+                challenge__metric__in=metrics,
+            )
+            .select_related("challenge")
+            .only(
+                "pk",
+                "partner_id",
+                "target",
+                "progress",
+                "challenge__metric",
+                "challenge__starts_on",
+                "challenge__ends_on",
+            )
+        )
+        if not participants:
+            return 0
+        seen = set(
+            ChallengeCredit.objects.filter(
+                participant__in=[p.pk for p in participants],
+                lead_id__in={g.lead_id for g in gains},
+                metric__in=metrics,
+            ).values_list("participant_id", "lead_id", "metric")
+        )
+        new, changed = _match(gains, participants, seen)
+        if not new:
+            return 0
+        ChallengeCredit.objects.bulk_create(new)
+        now = timezone.now()
+        for p in changed:
+            p.share = share_of(p.progress, p.target)
+            p.updated_at = now
+        Participant.objects.bulk_update(changed, ["progress", "share", "updated_at"])
+    return len(new)
+
+
+def _match(
+    gains: list[Gain], participants: list[Participant], seen: set[tuple[int, int, str]]
+) -> tuple[list[ChallengeCredit], list[Participant]]:
+    """The credits still to add (within each challenge's period), and the participants whose
+    progress they raise (raised here, in memory)."""
+    by_partner: dict[int, list[Participant]] = {}
+    for p in participants:
+        by_partner.setdefault(p.partner_id, []).append(p)
+    new, changed = [], {}
+    for g in gains:
+        day = timezone.localdate(g.at)
+        for p in by_partner.get(g.partner_id, []):
+            c = p.challenge
+            key = (p.pk, g.lead_id, g.metric)
+            if c.metric != g.metric or key in seen or not c.starts_on <= day <= c.ends_on:
+                continue
+            seen.add(key)
+            new.append(
+                ChallengeCredit(
+                    participant=p, lead_id=g.lead_id, metric=g.metric, amount=g.amount, at=g.at
+                )
+            )
+            p.progress += g.amount
+            changed[p.pk] = p
+    return new, list(changed.values())
+
+
+def on_leads_submitted(event: LeadsSubmitted) -> None:
+    rows = Lead.objects.filter(pk__in=event.lead_ids, partner__isnull=False).values_list(
+        "pk", "partner_id", "submitted_at"
+    )
+    credit([Gain(pk, partner, at, M.SUBMITTED, Decimal(1)) for pk, partner, at in rows])
+
+
+def on_lead_qualified(event: LeadQualified) -> None:
+    rows = Lead.objects.filter(
+        pk=event.lead_id, partner__isnull=False, qualified_at__isnull=False
+    ).values_list("pk", "partner_id", "qualified_at")
+    credit([Gain(pk, partner, at, M.QUALIFIED, Decimal(1)) for pk, partner, at in rows])
+
+
+def on_lead_won(event: LeadWon) -> None:
+    """A deal won counts once as a deal and for its amount excl. VAT (``won_amount``)."""
+    rows = Lead.objects.filter(
+        pk=event.lead_id, partner__isnull=False, won_at__isnull=False
+    ).values_list("pk", "partner_id", "won_at", "won_amount")
+    gains = []
+    for pk, partner, at, amount in rows:
+        gains.append(Gain(pk, partner, at, M.WON, Decimal(1)))
+        gains.append(Gain(pk, partner, at, M.REVENUE, amount or Decimal(0)))
+    credit(gains)
+
+
+def register() -> None:
+    events.subscribe(LeadsSubmitted, on_leads_submitted)
+    events.subscribe(LeadQualified, on_lead_qualified)
+    events.subscribe(LeadWon, on_lead_won)

@@ -1,0 +1,113 @@
+"""Reads: the leaderboard (from the stored progress, never from the leads), a partner's
+challenges, and the managers' list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from relais.challenges.choices import ChallengeStatus, Ranking
+from relais.challenges.models import Challenge, Participant
+from relais.partners.models import Partner
+
+BOARD_SIZE = 10  # shown when the mechanic names no number of winners
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int
+    participant: Participant
+    name: str
+    mine: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[Row]
+    own: Row | None  # the viewer's row when it is not among ``rows``
+    total: int
+
+
+def _order(challenge: Challenge) -> list[str]:
+    """Ties are broken the same way every time: the larger figure, then the earlier enrolled."""
+    if challenge.ranking == Ranking.ABSOLUTE:
+        return ["-progress", "pk"]
+    return ["-share", "-progress", "pk"]
+
+
+def _ahead(challenge: Challenge, me: Participant) -> Q:
+    """The participants ranked before ``me``, as a filter (one COUNT on the board's index)."""
+    if challenge.ranking == Ranking.ABSOLUTE:
+        return Q(progress__gt=me.progress) | Q(progress=me.progress, pk__lt=me.pk)
+    return (
+        Q(share__gt=me.share)
+        | Q(share=me.share, progress__gt=me.progress)
+        | Q(share=me.share, progress=me.progress, pk__lt=me.pk)
+    )
+
+
+def rank_of(challenge: Challenge, me: Participant) -> int:
+    return challenge.participants.filter(_ahead(challenge, me)).count() + 1
+
+
+def _name(challenge: Challenge, p: Participant, viewer: Partner | None) -> str:
+    if challenge.show_names or viewer is None or p.partner_id == viewer.pk:
+        return p.partner.display_name
+    return p.pseudonym
+
+
+def leaderboard(
+    challenge: Challenge, *, viewer: Partner | None = None, size: int | None = None
+) -> Board:
+    """The top of the board and the viewer's own rank. ``viewer`` None is a manager: real names;
+    a partner sees pseudonyms unless the challenge shows names (and always their own name)."""
+    size = size or challenge.top_n or BOARD_SIZE
+    top = list(challenge.participants.select_related("partner").order_by(*_order(challenge))[:size])
+    rows = [
+        Row(n + 1, p, _name(challenge, p, viewer), viewer is not None and p.partner_id == viewer.pk)
+        for n, p in enumerate(top)
+    ]
+    own = None
+    if viewer is not None and not any(r.mine for r in rows):
+        me = challenge.participants.select_related("partner").filter(partner=viewer).first()
+        if me is not None:
+            own = Row(rank_of(challenge, me), me, _name(challenge, me, viewer), True)
+    return Board(rows=rows, own=own, total=challenge.participants.count())
+
+
+def challenges_list() -> QuerySet[Challenge]:
+    return Challenge.objects.annotate(n_participants=Count("participants"))
+
+
+def partner_challenges(partner: Partner) -> list[tuple[Challenge, Participant]]:
+    """The partner's challenges a partner may see (scheduled, running, ended), with their row."""
+    rows = (
+        Participant.objects.filter(
+            partner=partner,
+            challenge__status__in=[
+                ChallengeStatus.SCHEDULED,
+                ChallengeStatus.RUNNING,
+                ChallengeStatus.ENDED,
+            ],
+        )
+        .select_related("challenge")
+        .order_by("-challenge__starts_on", "-challenge__pk")
+    )
+    return [(p.challenge, p) for p in rows]
+
+
+def challenge_get_for_partner(*, partner: Partner, pk: int) -> tuple[Challenge, Participant]:
+    """The partner's own challenge, or ``Participant.DoesNotExist`` (answered as a 404)."""
+    me = (
+        Participant.objects.select_related("challenge", "partner")
+        .filter(
+            challenge__status__in=[
+                ChallengeStatus.SCHEDULED,
+                ChallengeStatus.RUNNING,
+                ChallengeStatus.ENDED,
+            ]
+        )
+        .get(partner=partner, challenge_id=pk)
+    )
+    return me.challenge, me

@@ -1,0 +1,147 @@
+"""Every write on challenges: moving one through its lifecycle, enrolling its audience with
+proposed targets, and a manager's change of a target (with a reason, audited)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from relais.challenges import targets
+from relais.challenges.choices import TRANSITIONS, ChallengeStatus
+from relais.challenges.models import Challenge, Participant, TargetChange
+from relais.core.audit import audit_record
+from relais.core.errors import DomainError, TransitionError
+from relais.partners.choices import PartnerStatus
+from relais.partners.models import Partner
+
+if TYPE_CHECKING:
+    from relais.accounts.models import User
+
+# Pseudonyms: an animal and a number, stable for the challenge (the participant's position).
+ANIMALS = (
+    "Lynx", "Faucon", "Loutre", "Renard", "Hibou", "Castor", "Chamois", "Héron", "Blaireau",
+    "Marmotte", "Ours", "Loup", "Cerf", "Aigle", "Dauphin", "Bouquetin",
+)  # fmt: skip
+
+
+def audience(challenge: Challenge) -> QuerySet[Partner]:
+    """The active partners the challenge is for: its list if it has one, else those matching all
+    of its criteria (kind, segment, départements)."""
+    partners = Partner.objects.filter(status=PartnerStatus.ACTIVE)
+    listed = challenge.audience_partners.all()
+    if listed.exists():
+        return partners.filter(pk__in=listed.values("pk"))
+    if challenge.audience_kind:
+        partners = partners.filter(kind=challenge.audience_kind)
+    if challenge.audience_segment:
+        partners = partners.filter(segment__segment=challenge.audience_segment)
+    departements = challenge.audience_departements.all()
+    if departements.exists():
+        partners = partners.filter(departement__in=departements.values("pk"))
+    return partners
+
+
+def participants_propose(*, challenge: Challenge, actor: User | None) -> int:
+    """Enrol the audience with proposed targets, replacing any earlier proposal: allowed until
+    the challenge runs (progress starts then), so a manager may change the audience and propose
+    again. Returns the number of participants."""
+    if challenge.status not in (ChallengeStatus.DRAFT, ChallengeStatus.SCHEDULED):
+        raise TransitionError(
+            _("Targets are proposed before the challenge runs."), code="challenge_started"
+        )
+    partners = list(
+        audience(challenge).order_by("pk").only("pk", "kind", "departement", "created_at")
+    )
+    proposals = targets.propose(challenge, partners)
+    with transaction.atomic():
+        challenge.participants.all().delete()
+        Participant.objects.bulk_create(
+            [
+                Participant(
+                    challenge=challenge,
+                    partner_id=p.pk,
+                    pseudonym=f"{ANIMALS[n % len(ANIMALS)]} {n + 1}",
+                    target=proposals[p.pk].target,
+                    proposed_target=proposals[p.pk].target,
+                    target_inputs=proposals[p.pk].inputs,
+                    formula=proposals[p.pk].formula,
+                )
+                for n, p in enumerate(partners)
+            ],
+            batch_size=1000,
+        )
+        audit_record(
+            subject=challenge, action="targets_proposed", actor=actor, target=str(len(partners))
+        )
+    return len(partners)
+
+
+def target_change(
+    *, participant: Participant, target: Decimal | str, reason: str, actor: User | None
+) -> Participant:
+    """A manager sets one participant's target, saying why; the share is recomputed from the
+    stored progress so the leaderboard follows at once."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Reason: say why the target changes."), fields={"reason": "required"})
+    try:
+        new = Decimal(str(target)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise DomainError(_("Target: give a number."), fields={"target": "invalid"}) from None
+    if new <= 0:
+        raise DomainError(_("Target: it must be above zero."), fields={"target": "positive"})
+    if participant.challenge.status in (ChallengeStatus.ENDED, ChallengeStatus.CANCELLED):
+        raise TransitionError(_("The challenge is over: its targets stay as they were."))
+    with transaction.atomic():
+        # Locked: a progress event landing meanwhile must see the new target for the share.
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        old = locked.target
+        locked.target = new
+        locked.share = share_of(locked.progress, new)
+        locked.save(update_fields=["target", "share", "updated_at"])
+        TargetChange.objects.create(
+            participant=locked, old=old, new=new, reason=reason, actor=actor
+        )
+        audit_record(
+            subject=locked,
+            action="target_changed",
+            actor=actor,
+            target=str(locked.partner_id),
+            changes={"target": [str(old), str(new)]},
+            reason=reason,
+        )
+    return locked
+
+
+def share_of(progress: Decimal, target: Decimal) -> Decimal:
+    return (progress / target).quantize(Decimal("0.000001")) if target else Decimal(0)
+
+
+def challenge_move(*, challenge: Challenge, to: str, actor: User | None) -> Challenge:
+    """Move a challenge to ``to`` if the lifecycle allows it (draft → scheduled → running →
+    ended, cancelled from any live state); scheduling needs participants."""
+    target = ChallengeStatus(to)
+    with transaction.atomic():
+        locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        current = ChallengeStatus(locked.status)
+        if target not in TRANSITIONS[current]:
+            raise TransitionError(
+                _("A challenge cannot go from %(from)s to %(to)s.")
+                % {"from": current.label, "to": target.label},
+                code="illegal_move",
+            )
+        if target == ChallengeStatus.SCHEDULED and not locked.participants.exists():
+            raise TransitionError(
+                _("Propose the targets first: the challenge has no participant."),
+                code="no_participants",
+            )
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(
+            subject=locked, action="status", actor=actor, changes={"status": [current, target]}
+        )
+    return locked
