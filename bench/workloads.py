@@ -1068,3 +1068,8 @@ ALL.append(campaign)
 from bench.webhooks import webhooks  # noqa: E402  (issue 31's workload, in a module of its own)
 
 ALL.append(webhooks)
+
+
+from bench.surveys import surveys  # noqa: E402  (issue 28's workload, in a module of its own)
+
+ALL.append(surveys)

@@ -10,13 +10,20 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
 from relais.surveys.choices import Category, Dimension, category_of
-from relais.surveys.models import Answer, FollowUp, Invitation, NpsCounter, SurveyRequest
+from relais.surveys.models import (
+    ALL_TIME,
+    Answer,
+    FollowUp,
+    Invitation,
+    NpsCounter,
+    SurveyRequest,
+)
 
 COMMENT_LIMIT = 2000
 _FIELD = {
@@ -48,18 +55,33 @@ def _keys(answer: Answer) -> list[tuple[str, str]]:
 
 
 def _move(answer: Answer, category: Category, step: int) -> None:
-    keys = _keys(answer)
-    # The rows exist before they are incremented: an insert that may lose a race to another
-    # answer's (ignored), then one UPDATE per row, which the database serialises.
-    NpsCounter.objects.bulk_create(
-        [NpsCounter(dimension=d, key=k, month=answer.month) for d, k in keys],
-        ignore_conflicts=True,
-    )
+    """One UPDATE moves the answer's five counter rows (the database serialises concurrent
+    ones); a row missing (a group's first answer of the month) is inserted, a race with
+    another answer's insert ignored, and the update run again for those."""
+    # Each group's row for the month and its all-time row (``ALL_TIME``), which the results
+    # read when no period is asked: a few hundred rows, not every month's.
+    keys = [(d, k, m) for d, k in _keys(answer) for m in (answer.month, ALL_TIME)]
     field = _FIELD[category]
-    for dimension, key in keys:
-        NpsCounter.objects.filter(dimension=dimension, key=key, month=answer.month).update(
-            **{field: F(field) + step}
+    moved = _bump(keys, field, step)
+    if moved < len(keys):
+        have = set(_rows(keys).values_list("dimension", "key", "month"))
+        missing = [k for k in keys if k not in have]
+        NpsCounter.objects.bulk_create(
+            [NpsCounter(dimension=d, key=k, month=m) for d, k, m in missing],
+            ignore_conflicts=True,
         )
+        _bump(missing, field, step)
+
+
+def _rows(keys: list[tuple[str, str, date]]) -> QuerySet[NpsCounter]:
+    match = Q()
+    for dimension, key, month in keys:
+        match |= Q(dimension=dimension, key=key, month=month)
+    return NpsCounter.objects.filter(match)
+
+
+def _bump(keys: list[tuple[str, str, date]], field: str, step: int) -> int:
+    return _rows(keys).update(**{field: F(field) + step})
 
 
 @dataclass(frozen=True)
@@ -166,3 +188,49 @@ def answer_comment(
         ]
     )
     return answer
+
+
+def counters_rebuild() -> int:
+    """Recompute every counter from the answers (a repair, and what a bulk load that went past
+    ``answer_record`` runs after): one GROUP BY per dimension, the rows replaced in one
+    transaction. Returns how many counter rows there are."""
+    from django.db.models import Count, Q
+
+    columns = {
+        Dimension.ALL: None,
+        Dimension.PRODUCT: "product_id_copy",
+        Dimension.DEPARTEMENT: "departement_code",
+        Dimension.RESELLER: "reseller_id_copy",
+        Dimension.SALESPERSON: "salesperson_id_copy",
+    }
+    sums = {
+        "p": Count("pk", filter=Q(score__gte=9)),
+        "a": Count("pk", filter=Q(score__in=(7, 8))),
+        "d": Count("pk", filter=Q(score__lte=6)),
+    }
+    rows = []
+    for dimension, column in columns.items():
+        answers = Answer.objects.order_by()
+        if column == "departement_code":
+            answers = answers.exclude(departement_code="")
+        elif column:
+            answers = answers.exclude(**{f"{column}__isnull": True})
+        for keys in (["month", column] if column else ["month"], [column] if column else []):
+            groups = answers.values(*keys).annotate(**sums) if keys else [answers.aggregate(**sums)]
+            for group in groups:
+                if not any(group[n] for n in sums):
+                    continue  # no answer at all
+                rows.append(
+                    NpsCounter(
+                        dimension=dimension,
+                        key=str(group[column]) if column else "",
+                        month=group.get("month", ALL_TIME),
+                        promoters=group["p"],
+                        passives=group["a"],
+                        detractors=group["d"],
+                    )
+                )
+    with transaction.atomic():
+        NpsCounter.objects.all().delete()
+        NpsCounter.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

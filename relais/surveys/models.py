@@ -3,6 +3,8 @@ follow-up of detractors and the invitations of promoters."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -141,6 +143,10 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/10 #{self.pk}"
+
+
+# The month of a group's all-time counter row (no answer is that old).
+ALL_TIME = date(1, 1, 1)
 
 
 class NpsCounter(models.Model):

@@ -4,7 +4,7 @@ the testimonials, the funnel of promoters becoming introducers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -14,7 +14,7 @@ from relais.core.models import Departement
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
 from relais.surveys.choices import Dimension
-from relais.surveys.models import Answer, Customer, Invitation, NpsCounter
+from relais.surveys.models import ALL_TIME, Answer, Customer, Invitation, NpsCounter
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,12 @@ def nps_of(scores: list[int]) -> Nps:
 
 
 def _counters(dimension: str, since: date | None, until: date | None) -> QuerySet[NpsCounter]:
+    """The counter rows of a dimension: with no period, each group's all-time row; else its
+    rows of the months in the period."""
     rows = NpsCounter.objects.filter(dimension=dimension)
+    if since is None and until is None:
+        return rows.filter(month=ALL_TIME)
+    rows = rows.filter(month__gt=ALL_TIME)
     if since:
         rows = rows.filter(month__gte=since.replace(day=1))
     if until:
@@ -69,7 +74,7 @@ def nps_total(since: date | None = None, until: date | None = None) -> Nps:
 
 
 def nps_by_month(since: date | None = None, until: date | None = None) -> list[Nps]:
-    rows = _counters(Dimension.ALL, since, until).order_by("month")
+    rows = _counters(Dimension.ALL, since or ALL_TIME + timedelta(days=1), until).order_by("month")
     return [
         Nps(
             r.promoters, r.passives, r.detractors, label=r.month.strftime("%m/%Y"), key=str(r.month)
@@ -84,7 +89,10 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
     if dimension == Dimension.DEPARTEMENT:
         return {d.code: f"{d.code} {d.name}" for d in Departement.objects.filter(code__in=keys)}
     if dimension == Dimension.RESELLER:
-        return {str(p.pk): p.display_name for p in Partner.objects.filter(pk__in=keys)}
+        named = Partner.objects.filter(pk__in=keys).values_list(
+            "pk", "company_name", "first_name", "last_name"
+        )
+        return {str(pk): company or f"{first} {last}".strip() for pk, company, first, last in named}
     users = User.objects.filter(pk__in=keys)
     return {str(u.pk): (f"{u.first_name} {u.last_name}".strip() or u.email) for u in users}
 

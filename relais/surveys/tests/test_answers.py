@@ -193,3 +193,26 @@ def test_a_promoter_is_invited_once_whatever_their_surveys(client):
     click(client, sent_survey(who, occasion="a"), 10)
     click(client, sent_survey(who, occasion="b"), 9)
     assert Invitation.objects.count() == 1
+
+
+def test_the_counters_rebuilt_from_the_answers_equal_those_moved_by_each_click():
+    from relais.surveys.answers import counters_rebuild
+    from relais.surveys.models import NpsCounter
+
+    reseller = PartnerFactory(reseller=True)
+    for n, score in enumerate([10, 4, 7, 9, 0]):
+        survey = sent_survey(customer(n, reseller=reseller if n % 2 else None))
+        answer_record(request_id=survey.pk, score=score)
+        if n == 1:
+            answer_record(request_id=survey.pk, score=8)  # a change moves the counters too
+
+    def counted():
+        return sorted(
+            NpsCounter.objects.values_list(
+                "dimension", "key", "promoters", "passives", "detractors"
+            )
+        )
+
+    moved = [row for row in counted() if any(row[2:])]
+    counters_rebuild()
+    assert counted() == moved
