@@ -28,6 +28,7 @@ _PARTNERS = frozenset({Role.RESELLER, Role.INTRODUCER})
 
 MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Dashboard"), "reporting:dashboard", _STAFF),
+    MenuItem(_("Map"), "reporting:map", _MANAGERS),
     MenuItem(_("Leads"), "leads:list", _STAFF),
     MenuItem(_("To review"), "leads:review", _MANAGERS),
     MenuItem(_("Unassigned"), "routing:unassigned", _MANAGERS),
@@ -44,6 +45,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("E-mail templates"), "engagement:templates", _MANAGERS),
     MenuItem(_("Automations"), "engagement:automations", _MANAGERS),
     MenuItem(_("Training"), "training:modules", _MANAGERS),
+    MenuItem(_("Challenges"), "challenges:list", _MANAGERS),
     MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
     MenuItem(_("Leads to work"), "portal:inbox", frozenset({Role.RESELLER, Role.SALESPERSON})),
@@ -54,6 +56,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("My earnings"), "portal:earnings", _PARTNERS),
     MenuItem(_("My documents"), "portal:documents", _PARTNERS),
     MenuItem(_("My training"), "learning:home", _PARTNERS),
+    MenuItem(_("My challenges"), "my_challenges:home", _PARTNERS),
     MenuItem(_("My details"), "portal:profile", _PARTNERS),
     MenuItem(_("My e-mails"), "portal:mail_preferences", _PARTNERS),
     MenuItem(_("API tokens"), "accounts:tokens", _STAFF | _PARTNERS),

@@ -6,3 +6,12 @@ class ReportingConfig(AppConfig):
     name = "relais.reporting"
     label = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        # The dashboard's lead months are a leads counter; leads never imports reporting.
+        from relais.leads import counters as leads_counters
+        from relais.reporting import counters
+
+        leads_counters.register(
+            "reporting.lead_months", recompute=counters.recompute, rebuild=counters.rebuild
+        )

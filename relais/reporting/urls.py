@@ -4,4 +4,7 @@ from relais.reporting import views
 
 app_name = "reporting"
 
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("map/", views.departement_map, name="map"),
+]

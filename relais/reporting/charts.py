@@ -1,0 +1,188 @@
+"""One chart definition, rendered as SVG on the server: the same markup in the page (hover
+values through each mark's <title>, each mark a link to its rows) and in a PDF or an e-mail
+(WeasyPrint and mail clients draw inline SVG). Colours are presentation attributes, not styles,
+so the strict CSP needs no nonce and a copy of the SVG outside the page keeps them.
+
+Three kinds cover the dashboard: ``bars`` (grouped columns per category), ``line`` (a series
+per line) and ``hbars`` (one horizontal bar per category: a funnel, a top ten). The figures
+also go into a table (``reporting/partials/_chart.html``), the chart's text alternative."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from relais.core.formatting import format_number
+
+# Okabe–Ito: told apart by people with the common colour-vision deficiencies.
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7f7f7f")
+INK, GRID = "#333333", "#d9d9d9"
+Number = int | float | Decimal
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[Number]
+    links: Sequence[str] = ()  # one URL per value: the rows behind it ("" for none)
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    kind: str  # "bars", "line" or "hbars"
+    categories: Sequence[str]
+    series: Sequence[Series]
+    fmt: Callable[[Number], str] = field(default=format_number)
+
+    def rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The table: per category, each series' (formatted value, link)."""
+        return [
+            (
+                category,
+                [
+                    (self.fmt(s.values[i]), s.links[i] if i < len(s.links) else "")
+                    for s in self.series
+                ],
+            )
+            for i, category in enumerate(self.categories)
+        ]
+
+    @property
+    def empty(self) -> bool:
+        return not any(v for s in self.series for v in s.values)
+
+    def svg(self) -> SafeString:
+        draw = {"bars": _bars, "line": _line, "hbars": _hbars}[self.kind]
+        return mark_safe(draw(self))  # noqa: S308 - built from escaped parts only
+
+
+def _nice(top: float) -> float:
+    """A round axis maximum at or above ``top``: 1, 2 or 5 times a power of ten."""
+    if top <= 0:
+        return 1.0
+    power = 10 ** (len(str(int(top))) - 1)
+    for step in (1, 2, 5, 10):
+        if step * power >= top:
+            return float(step * power)
+    return float(10 * power)
+
+
+def _mark(shape: str, title: str, link: str) -> str:
+    inner = f"{shape[:-2]}><title>{escape(title)}</title></{shape.split()[0][1:]}>"
+    return f'<a href="{escape(link)}">{inner}</a>' if link else inner
+
+
+def _open(chart: Chart, width: int, height: int) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" '
+        f'viewBox="0 0 {width} {height}" role="group" aria-labelledby="{chart.key}-title" '
+        f'font-family="sans-serif" font-size="11" fill="{INK}">'
+        f'<title id="{chart.key}-title">{escape(chart.title)}</title>'
+    )
+
+
+def _legend(chart: Chart, y: int) -> str:
+    parts, x = [], 40
+    for n, s in enumerate(chart.series):
+        colour = PALETTE[n % len(PALETTE)]
+        parts.append(
+            f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="{y}">{escape(s.name)}</text>'
+        )
+        x += 24 + 7 * len(s.name)
+    return "".join(parts)
+
+
+def _axis(top: float, left: int, right: int, y0: int, y1: int, fmt: Callable) -> str:
+    parts = []
+    for i in range(5):
+        value = top * i / 4
+        y = y0 - (y0 - y1) * i / 4
+        parts.append(
+            f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value))}</text>'
+        )
+    return "".join(parts)
+
+
+def _labels(chart: Chart, left: int, step: float, y: int) -> str:
+    # At most about twelve labels, so a phone's narrow chart stays legible.
+    every = max(1, len(chart.categories) // 12)
+    return "".join(
+        f'<text x="{left + step * (i + 0.5):.1f}" y="{y}" text-anchor="middle">{escape(c)}</text>'
+        for i, c in enumerate(chart.categories)
+        if i % every == 0
+    )
+
+
+def _top(chart: Chart) -> float:
+    return _nice(float(max((v for s in chart.series for v in s.values), default=0)))
+
+
+def _bars(chart: Chart, width: int = 640, height: int = 260) -> str:
+    left, right, y0, y1 = 60, width - 10, height - 40, 24
+    top, n = _top(chart), max(1, len(chart.categories))
+    step = (right - left) / n
+    bar = step * 0.8 / max(1, len(chart.series))
+    parts = [_open(chart, width, height), _axis(top, left, right, y0, y1, chart.fmt)]
+    for k, s in enumerate(chart.series):
+        colour = PALETTE[k % len(PALETTE)]
+        for i, value in enumerate(s.values):
+            h = (y0 - y1) * float(value) / top
+            x = left + step * i + step * 0.1 + bar * k
+            link = s.links[i] if i < len(s.links) else ""
+            title = f"{s.name} · {chart.categories[i]}: {chart.fmt(value)}"
+            box = f'x="{x:.1f}" y="{y0 - h:.1f}" width="{bar:.1f}" height="{h:.1f}"'
+            shape = f'<rect {box} fill="{colour}"/>'
+            parts.append(_mark(shape, title, link))
+    parts += [_labels(chart, left, step, y0 + 14), _legend(chart, height - 8), "</svg>"]
+    return "".join(parts)
+
+
+def _line(chart: Chart, width: int = 640, height: int = 260) -> str:
+    left, right, y0, y1 = 60, width - 10, height - 40, 24
+    top, n = _top(chart), max(1, len(chart.categories))
+    step = (right - left) / n
+    parts = [_open(chart, width, height), _axis(top, left, right, y0, y1, chart.fmt)]
+    for k, s in enumerate(chart.series):
+        colour = PALETTE[k % len(PALETTE)]
+        points = [
+            (left + step * (i + 0.5), y0 - (y0 - y1) * float(v) / top)
+            for i, v in enumerate(s.values)
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for i, (x, y) in enumerate(points):
+            link = s.links[i] if i < len(s.links) else ""
+            title = f"{s.name} · {chart.categories[i]}: {chart.fmt(s.values[i])}"
+            shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+            parts.append(_mark(shape, title, link))
+    parts += [_labels(chart, left, step, y0 + 14), _legend(chart, height - 8), "</svg>"]
+    return "".join(parts)
+
+
+def _hbars(chart: Chart, width: int = 640) -> str:
+    row, left, right = 24, 180, width - 80
+    height = 10 + row * max(1, len(chart.categories))
+    top = float(max((v for s in chart.series for v in s.values), default=0)) or 1.0
+    s = chart.series[0] if chart.series else Series("", ())
+    parts = [_open(chart, width, height)]
+    for i, (category, value) in enumerate(zip(chart.categories, s.values, strict=True)):
+        y = 5 + row * i
+        w = max(1.0, (right - left) * float(value) / top)
+        link = s.links[i] if i < len(s.links) else ""
+        label = category if len(category) <= 28 else category[:27] + "…"
+        shape = f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{PALETTE[0]}"/>'
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+            + _mark(shape, f"{category}: {chart.fmt(value)}", link)
+            + f'<text x="{left + w + 4:.1f}" y="{y + 13}">{escape(chart.fmt(value))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,317 @@
+"""The manager's dashboard: charts read from the counters (``LeadMonth``, the engagement
+``PartnerMonth``, the routing ``KpiMonth``), each figure with a link to its rows when the lead
+list can show exactly those rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from relais.commissions.models import CommissionLine
+from relais.commissions.selectors import by_month
+from relais.core.formatting import format_money
+from relais.core.models import Departement
+from relais.engagement.models import PartnerMonth
+from relais.leads import counters
+from relais.leads.choices import Channel, LeadStatus
+from relais.partners.choices import PartnerKind
+from relais.partners.models import Partner
+from relais.reporting.charts import Chart, Series
+from relais.reporting.models import LeadMonth
+from relais.routing.choices import AssigneeKind
+from relais.routing.models import KpiMonth
+
+# Filters the lead list (``leads.forms.LeadFilterForm``) cannot apply: with one of these set a
+# figure has no list showing exactly its rows, so it is shown without a link.
+NOT_LISTABLE = ("region", "partner_kind", "product")
+
+
+def _shift(month: date, n: int) -> date:
+    k = month.year * 12 + month.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def period_months(period: str | None) -> list[date]:
+    """The months of the period: a calendar year, or the last 12 months (default)."""
+    if period and period.isdigit():
+        return [date(int(period), m, 1) for m in range(1, 13)]
+    this = timezone.localdate().replace(day=1)
+    return [_shift(this, n) for n in range(-11, 1)]
+
+
+def _month_end(month: date) -> date:
+    return _shift(month, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The filters as the selectors use them."""
+
+    months: list[date]
+    filters: dict[str, str]
+
+    @property
+    def listable(self) -> bool:
+        return not any(self.filters.get(k) for k in NOT_LISTABLE)
+
+    def departements(self) -> list[str] | None:
+        if self.filters.get("departement"):
+            return [self.filters["departement"]]
+        if self.filters.get("region"):
+            return list(
+                Departement.objects.filter(region=self.filters["region"]).values_list(
+                    "code", flat=True
+                )
+            )
+        return None
+
+    def leads_url(self, first: date, last: date, **params: str) -> str:
+        """The lead list showing these rows, or "" when no list can (``NOT_LISTABLE``)."""
+        if not self.listable:
+            return ""
+        query = {"since": first.isoformat(), "until": last.isoformat(), **params}
+        if self.filters.get("departement"):
+            query["departement"] = self.filters["departement"]
+        return f"{reverse('leads:list')}?{urlencode(query)}"
+
+    @property
+    def first(self) -> date:
+        return self.months[0]
+
+    @property
+    def last(self) -> date:
+        return _month_end(self.months[-1])
+
+
+def scope_of(filters: dict[str, str]) -> Scope:
+    return Scope(period_months(filters.get("period")), filters)
+
+
+def lead_months(scope: Scope, months: list[date] | None = None) -> QuerySet[LeadMonth]:
+    """The lead months of the scope's filters (brought up to date first)."""
+    counters.refresh()
+    rows = LeadMonth.objects.filter(month__in=months or scope.months)
+    places = scope.departements()
+    if places is not None:
+        rows = rows.filter(departement__in=places)
+    if scope.filters.get("partner_kind"):
+        rows = rows.filter(partner_kind=scope.filters["partner_kind"])
+    if scope.filters.get("product"):
+        rows = rows.filter(category=int(scope.filters["product"]))
+    return rows
+
+
+def _label(month: date) -> str:
+    return date_format(month, "M y")
+
+
+def leads_by_channel(scope: Scope) -> Chart:
+    rows = lead_months(scope).values_list("month", "channel").annotate(n=Sum("submitted"))
+    found: dict[tuple[date, str], int] = {(m, c): n for m, c, n in rows.order_by()}
+    channels = [c for c in Channel if any(k[1] == c for k in found)]
+    series = [
+        Series(
+            str(channel.label),
+            [found.get((m, channel), 0) for m in scope.months],
+            [scope.leads_url(m, _month_end(m), channel=channel) for m in scope.months],
+        )
+        for channel in channels
+    ]
+    return Chart(
+        "leads-channel",
+        _("Leads by month and channel"),
+        "bars",
+        [_label(m) for m in scope.months],
+        series,
+    )
+
+
+def leads_year_on_year(scope: Scope) -> Chart:
+    """The period's leads month by month against the same months a year before."""
+    before = [_shift(m, -12) for m in scope.months]
+    rows = (
+        lead_months(scope, scope.months + before).values_list("month").annotate(n=Sum("submitted"))
+    )
+    found = dict(rows.order_by())
+    series = [
+        Series(
+            name,
+            [found.get(m, 0) for m in months],
+            [scope.leads_url(m, _month_end(m)) for m in months],
+        )
+        for name, months in ((_("This period"), scope.months), (_("A year before"), before))
+    ]
+    return Chart(
+        "leads-year",
+        _("Leads, this period against a year before"),
+        "line",
+        [date_format(m, "M") for m in scope.months],
+        series,
+    )
+
+
+STEPS = ("submitted", "qualified", "assigned", "opened", "won")
+
+
+def funnel(scope: Scope) -> Chart:
+    totals = lead_months(scope).aggregate(**{s: Sum(s) for s in STEPS})
+    labels = {
+        "submitted": _("Submitted"),
+        "qualified": _("Qualified"),
+        "assigned": _("Assigned"),
+        "opened": _("Opened"),
+        "won": _("Won"),
+    }
+    # Only "submitted" and "won" are a filter of the lead list; the other steps are reached
+    # by leads now in a later status, which the list's status filter cannot gather.
+    links = {
+        "submitted": scope.leads_url(scope.first, scope.last),
+        "won": scope.leads_url(scope.first, scope.last, status=LeadStatus.WON),
+    }
+    return Chart(
+        "funnel",
+        _("From submitted to won"),
+        "hbars",
+        [labels[s] for s in STEPS],
+        [Series(_("Leads"), [totals[s] or 0 for s in STEPS], [links.get(s, "") for s in STEPS])],
+    )
+
+
+def _money(value: Any) -> str:
+    """Whole euros: a chart's axis and bars need no cents."""
+    return format_money(Decimal(value or 0).quantize(Decimal(1)), whole=True)
+
+
+def revenue_by_month(scope: Scope) -> Chart:
+    rows = lead_months(scope).values_list("month").annotate(s=Sum("won_amount"))
+    found = dict(rows.order_by())
+    return Chart(
+        "revenue",
+        _("Revenue won excl. VAT, by month of the lead"),
+        "bars",
+        [_label(m) for m in scope.months],
+        [
+            Series(
+                _("Won"),
+                [found.get(m) or Decimal(0) for m in scope.months],
+                [scope.leads_url(m, _month_end(m), status=LeadStatus.WON) for m in scope.months],
+            )
+        ],
+        fmt=_money,
+    )
+
+
+def commissions_by_month(scope: Scope) -> Chart:
+    """Earned and paid per month (``commissions.selectors.by_month``), the partners filtered by
+    kind and place; the product and the channel do not apply to commission lines."""
+    lines = CommissionLine.objects.all()
+    places = scope.departements()
+    if places is not None:
+        lines = lines.filter(partner__departement_id__in=places)
+    if scope.filters.get("partner_kind"):
+        lines = lines.filter(partner__kind=scope.filters["partner_kind"])
+    today = timezone.localdate().replace(day=1)
+    span = (today.year - scope.first.year) * 12 + today.month - scope.first.month + 1
+    found = {r["month"]: r for r in by_month(lines, months=max(span, 1))}
+    return Chart(
+        "commissions",
+        _("Commissions earned and paid"),
+        "bars",
+        [_label(m) for m in scope.months],
+        [
+            Series(_("Earned"), [found.get(m, {}).get("earned", 0) for m in scope.months]),
+            Series(_("Paid"), [found.get(m, {}).get("paid", 0) for m in scope.months]),
+        ],
+        fmt=_money,
+    )
+
+
+def _partners(ids: list[int]) -> dict[int, str]:
+    rows = Partner.objects.filter(pk__in=ids).values_list(
+        "pk", "company_name", "first_name", "last_name"
+    )
+    return {pk: company or f"{first} {last}".strip() for pk, company, first, last in rows}
+
+
+def _partner_filter(scope: Scope, field: str) -> dict[str, Any]:
+    places = scope.departements()
+    return {f"{field}__departement_id__in": places} if places is not None else {}
+
+
+def top_introducers(scope: Scope, n: int = 10) -> Chart:
+    """The introducers who brought most leads in the period (their ``PartnerMonth``)."""
+    counters.refresh()
+    rows = list(
+        PartnerMonth.objects.filter(month__in=scope.months, **_partner_filter(scope, "partner"))
+        .values("partner_id")
+        .annotate(n=Sum("submitted"))
+        .order_by("-n", "partner_id")[:n]
+    )
+    names = _partners([r["partner_id"] for r in rows])
+    lead_list = reverse("leads:list")
+    period = {"since": scope.first, "until": scope.last}
+    links = [f"{lead_list}?{urlencode({'partner': r['partner_id'], **period})}" for r in rows]
+    return Chart(
+        "top-introducers",
+        _("Introducers who brought most leads"),
+        "hbars",
+        [names.get(r["partner_id"], "") for r in rows],
+        [Series(_("Leads"), [r["n"] for r in rows], links)],
+    )
+
+
+def top_resellers(scope: Scope, n: int = 10) -> Chart:
+    """The resellers who won most revenue on the leads assigned to them in the period."""
+    counters.refresh()
+    places = scope.departements()
+    ids: QuerySet[Partner, Any] | None = None
+    if places is not None:
+        ids = Partner.objects.filter(kind=PartnerKind.RESELLER, departement_id__in=places).values(
+            "pk"
+        )
+    months = KpiMonth.objects.filter(kind=AssigneeKind.RESELLER, month__in=scope.months)
+    if ids is not None:
+        months = months.filter(assignee_id__in=ids)
+    rows = list(
+        months.values("assignee_id")
+        .annotate(s=Sum("revenue"))
+        .filter(s__gt=0)
+        .order_by("-s", "assignee_id")[:n]
+    )
+    names = _partners([r["assignee_id"] for r in rows])
+    return Chart(
+        "top-resellers",
+        _("Resellers who won most"),
+        "hbars",
+        [names.get(r["assignee_id"], "") for r in rows],
+        [
+            Series(
+                _("Revenue won excl. VAT"),
+                [r["s"] for r in rows],
+                [reverse("partners:detail", args=[r["assignee_id"]]) for r in rows],
+            )
+        ],
+        fmt=_money,
+    )
+
+
+def charts(filters: dict[str, str]) -> list[Chart]:
+    scope = scope_of(filters)
+    return [
+        leads_by_channel(scope),
+        leads_year_on_year(scope),
+        funnel(scope),
+        revenue_by_month(scope),
+        commissions_by_month(scope),
+        top_introducers(scope),
+        top_resellers(scope),
+    ]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.models import Departement
+from relais.leads.models import ProductCategory
+from relais.partners.choices import PartnerKind
+
+
+def period_choices() -> list[tuple[str, str]]:
+    year = timezone.localdate().year
+    return [("12m", str(_("Last 12 months")))] + [
+        (str(y), str(y)) for y in range(year, year - 3, -1)
+    ]
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's and the map's filters, all in the URL (a view can be shared)."""
+
+    period = forms.ChoiceField(label=_("Period"), choices=period_choices, required=False)
+    region = forms.ChoiceField(label=_("Région"), required=False)
+    departement = forms.ChoiceField(label=_("Département"), required=False)
+    partner_kind = forms.ChoiceField(
+        label=_("Brought by"),
+        choices=[("", _("Any partner")), *PartnerKind.choices],
+        required=False,
+    )
+    product = forms.ChoiceField(label=_("Product"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        places = list(Departement.objects.order_by("code").values_list("code", "name", "region"))
+        regions = sorted({region for _c, _n, region in places if region})
+        self.fields["region"].choices = [("", _("All régions")), *((r, r) for r in regions)]
+        self.fields["departement"].choices = [
+            ("", _("All départements")),
+            *((code, f"{code} {name}") for code, name, _r in places),
+        ]
+        products = ProductCategory.objects.order_by("name").values_list("pk", "name")
+        self.fields["product"].choices = [
+            ("", _("All products")),
+            *((str(pk), name) for pk, name in products),
+        ]
+
+    def filters(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
