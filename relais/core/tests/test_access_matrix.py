@@ -158,6 +158,26 @@ def _webhooks() -> dict[str, int]:
     return {"webhook": endpoint.pk, "webhook_delivery": delivery.pk}
 
 
+def _surveys(theirs: Any) -> dict[str, int]:
+    """A customer import and a detractor's follow-up (the other reseller sold the deal, no
+    salesperson did): the company's, so a manager's; a salesperson reaches only the follow-ups
+    assigned to them."""
+    from django.core.files.base import ContentFile
+
+    from relais.surveys.answers import answer_record
+    from relais.surveys.models import Customer, CustomerImport, SurveyRequest
+
+    batch = CustomerImport(filename="clients.csv")
+    batch.file.save("clients.csv", ContentFile(b"Nom;Courriel\n"), save=False)
+    batch.save()
+    customer = Customer.objects.create(last_name="Matrice", email="m@example.fr", reseller=theirs)
+    survey = SurveyRequest.objects.create(
+        customer=customer, occasion="matrix", created_at=timezone.now(), state="sent"
+    )
+    answer = answer_record(request_id=survey.pk, score=2).answer
+    return {"customer_import": batch.pk, "follow_up": answer.follow_up.pk}
+
+
 def _animated(kind: str, kw: str = "pk") -> Callable[[World], dict[str, Any]]:
     return lambda w: {kw: w.animation[kind]}
 
@@ -339,6 +359,15 @@ CASES: dict[str, Case] = {
     "api/v1/inbox/<lead_id>/open": _api(NOBODY, lead_id="lead"),
     "api/v1/inbox/<lead_id>/status": _api(NOBODY, lead_id="lead", body={"to": "in_progress"}),
     "api/v1/inbox/<lead_id>/decline": _api(NOBODY, lead_id="lead", body={"reason": "Essai"}),
+    # Surveys: the company's customer imports and detractors' follow-ups, a manager's.
+    "surveys/customers/import/<int:batch_id>/": Case(_animated("customer_import", "batch_id")),
+    "surveys/customers/import/<int:batch_id>/errors.csv": Case(
+        _animated("customer_import", "batch_id")
+    ),
+    "surveys/follow-ups/<int:pk>/": Case(_animated("follow_up")),
+    "api/v1/surveys/results/<group>": Case(
+        _params(group="reseller"), object=False, methods=("GET", "POST", "PATCH")
+    ),
 }
 
 # Links whose argument is itself the credential, for visitors: no role's scope applies.
@@ -351,6 +380,10 @@ PUBLIC = {
     "e/u/<str:token>/": "a partner's signed unsubscribe link (engagement/tests/test_preferences)",
     "e/prefs/<str:token>/": "a partner's signed preference link (engagement/tests/test_preferences)",
     "verify/<str:code>/": "a certificate's public verification page (training/tests/test_verify)",
+    "s/a/<str:token>/<str:score>/": "a customer's signed one-click survey answer (surveys tests)",
+    "s/c/<str:token>/": "a customer's comment on their signed survey (surveys/tests/test_answers)",
+    "s/u/<str:token>/": "a customer's signed survey opt-out (surveys/tests/test_sending)",
+    "s/i/<str:token>/": "a promoter's signed, single-use invitation (surveys/tests/test_answers)",
 }
 
 # Django's admin: every page is for ``is_staff`` accounts (the admin role) and checks that
@@ -479,7 +512,12 @@ def _world() -> World:
     objects = scoping.partner_objects(theirs, partner_user(theirs), manager=manager)
     # The reseller agreement is the catalogue item one partner kind is asked to sign.
     assert objects.template == ContractTemplate.objects.filter(kind="reseller_agreement").first()
-    animation = {**_animation(), **_training(objects.partner), **_webhooks()}
+    animation = {
+        **_animation(),
+        **_training(objects.partner),
+        **_webhooks(),
+        **_surveys(objects.partner),
+    }
     return World(users=users, tokens=tokens, theirs=objects, animation=animation)
 
 

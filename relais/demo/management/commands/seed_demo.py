@@ -14,6 +14,7 @@ from relais.bulk import stats
 from relais.core.deletion import delete_in_batches
 from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
+from relais.demo.surveys import seed_surveys
 from relais.demo.training import seed_training
 from relais.demo.webhooks import seed_webhooks
 from relais.leads import counters
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         counters.rebuild()  # the builder writes in bulk, past the services that mark changes
         build_engagement(progress, seed=options["seed"])  # segments are judged on the counters
         seed_training(seed=options["seed"])
+        seed_surveys(seed=options["seed"])
         seed_webhooks()  # one disabled example endpoint
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
