@@ -25,6 +25,8 @@ urlpatterns = [
     path("e/", include("relais.engagement.public_urls")),
     path("training/", include("relais.training.urls")),
     path("portal/training/", include("relais.training.portal_urls")),
+    path("challenges/", include("relais.challenges.urls")),
+    path("portal/challenges/", include("relais.challenges.portal_urls")),
     path("verify/", include("relais.training.public_urls")),
     path("integrations/", include("relais.integrations.urls")),
     path("surveys/", include("relais.surveys.urls")),

@@ -1,0 +1,63 @@
+"""The managers' forms: a challenge, and one participant's target with the reason for it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from relais.challenges.models import Challenge
+from relais.core.models import Departement
+from relais.partners.models import Partner
+
+
+class ChallengeForm(forms.ModelForm):
+    audience_partners = forms.ModelMultipleChoiceField(
+        queryset=Partner.objects.order_by("company_name", "last_name"),
+        required=False,
+        label=_("These partners only"),
+        help_text=_("When some are chosen, the other criteria are ignored."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    audience_departements = forms.ModelMultipleChoiceField(
+        queryset=Departement.objects.order_by("code"),
+        required=False,
+        label=_("Départements"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "name",
+            "theme",
+            "story",
+            "banner",
+            "starts_on",
+            "ends_on",
+            "teaser_on",
+            "metric",
+            "mechanic",
+            "top_n",
+            "levels",
+            "ranking",
+            "show_names",
+            "audience_kind",
+            "audience_segment",
+            "audience_departements",
+            "audience_partners",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "teaser_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "story": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class TargetForm(forms.Form):
+    target = forms.DecimalField(
+        label=_("Target"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -1,0 +1,5 @@
+from relais.challenges import portal_views
+
+app_name = "my_challenges"
+
+urlpatterns = portal_views.urlpatterns

@@ -1,0 +1,5 @@
+from relais.challenges import views
+
+app_name = "challenges"
+
+urlpatterns = views.urlpatterns
