@@ -82,7 +82,7 @@ def _open(chart: Chart, width: int, height: int) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" '
         f'viewBox="0 0 {width} {height}" role="group" aria-labelledby="{chart.key}-title" '
-        f'font-family="sans-serif" font-size="11" fill="{INK}">'
+        f'font-family="sans-serif" font-size="13" fill="{INK}">'
         f'<title id="{chart.key}-title">{escape(chart.title)}</title>'
     )
 
@@ -95,15 +95,20 @@ def _legend(chart: Chart, y: int) -> str:
             f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
             f'<text x="{x + 14}" y="{y}">{escape(s.name)}</text>'
         )
-        x += 24 + 7 * len(s.name)
+        x += 26 + 8 * len(s.name)
     return "".join(parts)
 
 
+def _ticks(top: float) -> int:
+    """Gridlines that fall on round values: 2 in halves, 1, 5 and 10 in fifths."""
+    return 4 if str(int(top)).startswith("2") else 5
+
+
 def _axis(top: float, left: int, right: int, y0: int, y1: int, fmt: Callable) -> str:
-    parts = []
-    for i in range(5):
-        value = top * i / 4
-        y = y0 - (y0 - y1) * i / 4
+    parts, n = [], _ticks(top)
+    for i in range(n + 1):
+        value = top * i / n
+        y = y0 - (y0 - y1) * i / n
         parts.append(
             f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value))}</text>'
@@ -112,8 +117,8 @@ def _axis(top: float, left: int, right: int, y0: int, y1: int, fmt: Callable) ->
 
 
 def _labels(chart: Chart, left: int, step: float, y: int) -> str:
-    # At most about twelve labels, so a phone's narrow chart stays legible.
-    every = max(1, len(chart.categories) // 12)
+    # At most six labels, so a phone's narrow chart stays legible.
+    every = -(-len(chart.categories) // 6)
     return "".join(
         f'<text x="{left + step * (i + 0.5):.1f}" y="{y}" text-anchor="middle">{escape(c)}</text>'
         for i, c in enumerate(chart.categories)
@@ -125,7 +130,7 @@ def _top(chart: Chart) -> float:
     return _nice(float(max((v for s in chart.series for v in s.values), default=0)))
 
 
-def _bars(chart: Chart, width: int = 640, height: int = 260) -> str:
+def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
     left, right, y0, y1 = 60, width - 10, height - 40, 24
     top, n = _top(chart), max(1, len(chart.categories))
     step = (right - left) / n
@@ -145,7 +150,7 @@ def _bars(chart: Chart, width: int = 640, height: int = 260) -> str:
     return "".join(parts)
 
 
-def _line(chart: Chart, width: int = 640, height: int = 260) -> str:
+def _line(chart: Chart, width: int = 480, height: int = 260) -> str:
     left, right, y0, y1 = 60, width - 10, height - 40, 24
     top, n = _top(chart), max(1, len(chart.categories))
     step = (right - left) / n
@@ -167,8 +172,8 @@ def _line(chart: Chart, width: int = 640, height: int = 260) -> str:
     return "".join(parts)
 
 
-def _hbars(chart: Chart, width: int = 640) -> str:
-    row, left, right = 24, 180, width - 80
+def _hbars(chart: Chart, width: int = 480) -> str:
+    row, left, right = 26, 170, width - 70
     height = 10 + row * max(1, len(chart.categories))
     top = float(max((v for s in chart.series for v in s.values), default=0)) or 1.0
     s = chart.series[0] if chart.series else Series("", ())
@@ -177,7 +182,7 @@ def _hbars(chart: Chart, width: int = 640) -> str:
         y = 5 + row * i
         w = max(1.0, (right - left) * float(value) / top)
         link = s.links[i] if i < len(s.links) else ""
-        label = category if len(category) <= 28 else category[:27] + "…"
+        label = category if len(category) <= 22 else category[:21] + "…"
         shape = f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{PALETTE[0]}"/>'
         parts.append(
             f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'

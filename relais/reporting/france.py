@@ -125,7 +125,7 @@ def france_map(filters: dict[str, str], measure: str | None) -> FranceMap:
         colour = _classes([v or 0 for v in values.values()])
         top = max((v or 0 for v in values.values()), default=0)
         legend = [
-            (shade, _("up to %(n)s") % {"n": format_number(round(top * (i + 1) / 5))})
+            (shade, _("up to %(n)s") % {"n": format_number(round(top * (i + 1) / 5, 1))})
             for i, shade in enumerate(SHADES)
         ]
     else:

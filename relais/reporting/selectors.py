@@ -27,7 +27,11 @@ from relais.leads.selectors import held_leads_for_user
 from relais.partners.choices import ConflictStatus, PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.partners.selectors import conflict_declarations_for_user
+from relais.routing.choices import AssigneeKind
 from relais.routing.coverage import departements_covered
+from relais.routing.kpis import default_period
+from relais.routing.models import KpiMonth
+from relais.routing.norms import norms
 from relais.routing.selectors import pending_coverage_requests_for_user, unassigned_queue
 
 
@@ -130,6 +134,7 @@ def decisions_for_user(*, user: User) -> list[Decision]:
     )
     gifts = redemptions_for_user(user=user).filter(status=RedemptionStatus.REQUESTED).count()
     pay = payment_todo_for_user(user=user)
+    below = resellers_off_norm()
     found = [
         _decision(
             "held",
@@ -152,6 +157,17 @@ def decisions_for_user(*, user: User) -> list[Decision]:
             ),
             reverse("routing:unassigned"),
             _("Assign"),
+        ),
+        _decision(
+            "below_norm",
+            below,
+            ngettext(
+                "reseller far below a norm over 12 months (open, treatment or closure rate).",
+                "resellers far below a norm over 12 months (open, treatment or closure rate).",
+                below,
+            ),
+            reverse("routing:kpis"),
+            _("See the KPIs"),
         ),
         _decision(
             "coverage",
@@ -223,3 +239,32 @@ def decisions_for_user(*, user: User) -> list[Decision]:
         ),
     ]
     return [d for d in found if d.count]
+
+
+def resellers_off_norm() -> int:
+    """Resellers red on a rate over the last 12 months (below the norm's warning level, or
+    beyond its ceiling's): the KPI page's lights, from the same monthly counters, in one
+    grouped query rather than the KPI table's snapshot."""
+    counters.refresh()
+    start, _end = default_period()
+    rows = (
+        KpiMonth.objects.filter(kind=AssigneeKind.RESELLER, month__gte=start.date())
+        .values("assignee_id")
+        .annotate(
+            r=Sum("received"), o=Sum("opened"), t=Sum("treated"), w=Sum("won"), lo=Sum("lost")
+        )
+        .values_list("r", "o", "t", "w", "lo")
+        .order_by()
+    )
+    marks = norms()
+    off = 0
+    for received, opened, treated, won, lost in rows:
+        if not received:
+            continue
+        rates = {
+            "open_rate": opened / received,
+            "treatment_rate": treated / received,
+            "closure_rate": (won + lost) / received,
+        }
+        off += any(marks[name].light(rate) == "red" for name, rate in rates.items())
+    return off

@@ -150,3 +150,15 @@ def test_the_period_filter_moves_the_months(client, manager, world):
     charts = _charts(client, f"?period={last_year}")
     assert len(charts["leads-channel"].categories) == 12
     assert charts["funnel"].series[0].values[0] == 0
+
+
+def test_resellers_off_a_norm_are_an_alert_leading_to_the_kpis(client, manager, world):
+    # The world's reseller closed both its leads (100 %, beyond the 75 % the range allows);
+    # this one never opened its lead (0 %); a third within every norm is not counted.
+    idle = PartnerFactory(reseller=True, departement_id="13")
+    lead = lead_transition(lead=_lead(9, "13001"), to="qualified", actor=manager)
+    assignment_create(lead=lead, actor=manager, reason="Near", reseller=idle)
+    client.force_login(manager)
+    decisions = {d.key: d for d in client.get("/dashboard/").context["decisions"]}
+    assert decisions["below_norm"].count == 2
+    assert client.get(decisions["below_norm"].url).status_code == 200
