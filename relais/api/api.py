@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Schema
 from relais.accounts.models import ApiToken, User
 from relais.api import errors
 from relais.api.auth import TokenAuth
+from relais.challenges.api import router as challenges_router
 from relais.core.apischema import ERRORS
 from relais.engagement.api import router as engagement_router
 from relais.integrations.api import install_webhook_docs
@@ -71,3 +72,4 @@ api.add_router("/", training_router)
 api.add_router("/", integrations_router)
 install_webhook_docs(api)
 api.add_router("/", surveys_router)
+api.add_router("/", challenges_router)
