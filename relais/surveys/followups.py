@@ -3,6 +3,7 @@ outcome; an overdue task is reminded once to whoever holds it."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.surveys.models import Answer, FollowUp
+
+log = logging.getLogger(__name__)
 
 
 def follow_ups_for(user: User) -> QuerySet[FollowUp]:
@@ -78,5 +81,8 @@ def reminders_send(now: datetime) -> int:
                 "score": task.answer.score,
                 "due": task.due_on.strftime("%d/%m/%Y"),
             }
-        sent += send_mail(subject, body, None, _addresses(task), fail_silently=True)
+        try:
+            sent += send_mail(subject, body, None, _addresses(task))
+        except Exception:  # marked reminded already: a reminder lost, never two
+            log.warning("follow-up %s: the reminder could not be sent", task.pk, exc_info=True)
     return sent

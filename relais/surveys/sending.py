@@ -114,6 +114,10 @@ def _send_surveys(now: datetime, connection: object) -> int:
     SurveyRequest.objects.filter(state=SendState.SENDING, sending_at__lt=now - STALE).update(
         state=SendState.FAILED, failure=INTERRUPTED
     )
+    # Answered before it went (the manager's test link, a second survey's page): not sent.
+    SurveyRequest.objects.filter(state=SendState.QUEUED, answer__isnull=False).update(
+        state=SendState.SKIPPED, skip_reason="answered"
+    )
     sent, after = 0, 0
     queued = SurveyRequest.objects.filter(state=SendState.QUEUED).select_related("customer")
     while batch := list(queued.filter(pk__gt=after).order_by("pk")[:BATCH]):

@@ -128,3 +128,33 @@ def test_the_same_occasion_queued_twice_is_one_survey():
         is None
     )
     assert SurveyRequest.objects.count() == 1
+
+
+@override_settings(RELAIS_SURVEY_FOLLOW_UP_DAYS=7)
+def test_an_overdue_follow_up_is_reminded_once_to_whoever_holds_it(client, manager, outbox):
+    salesperson = manager.__class__.objects.create_user("vendeur@x.fr", None, role="salesperson")
+    survey = sending.survey_queue(
+        customer_id=customer(salesperson=salesperson).pk, occasion="set:1", now=timezone.now()
+    )
+    client.get(f"/s/a/{tokens.answer_token(survey.pk)}/3/")
+    now = timezone.now()
+    SurveyRequest.objects.update(reminder_state=SendState.SKIPPED)  # only the task's e-mail
+    outbox.clear()
+    sweep(now + timedelta(days=6))
+    assert outbox == []
+    sweep(now + timedelta(days=8))
+    sweep(now + timedelta(days=9))
+    assert [m.to for m in outbox] == [[salesperson.email]]
+
+
+def test_a_promoter_gets_the_invitation_by_email_once(client, outbox):
+    who = customer()
+    now = timezone.now()
+    survey = sending.survey_queue(customer_id=who.pk, occasion="set:1", now=now)
+    sweep(now)
+    client.get(f"/s/a/{tokens.answer_token(survey.pk)}/10/")
+    sweep(now + timedelta(minutes=5))
+    sweep(now + timedelta(minutes=10))
+    invitations = [m for m in outbox if "/s/i/" in m.body]
+    assert len(invitations) == 1
+    assert invitations[0].to == [who.email]
