@@ -12,6 +12,7 @@ from tqdm import tqdm
 from relais.accounts.models import User
 from relais.bulk import stats
 from relais.core.deletion import delete_in_batches
+from relais.demo.challenges import seed_challenges
 from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
 from relais.demo.surveys import seed_surveys
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         seed_training(seed=options["seed"])
         seed_surveys(seed=options["seed"])
         seed_webhooks()  # one disabled example endpoint
+        seed_challenges()  # one running (progress from the deals won since), one draft
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(
