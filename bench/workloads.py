@@ -1073,3 +1073,8 @@ ALL.append(webhooks)
 from bench.surveys import surveys  # noqa: E402  (issue 28's workload, in a module of its own)
 
 ALL.append(surveys)
+
+
+from bench.dashboards import dashboards  # noqa: E402  (issue 30's workload, in a module of its own)
+
+ALL.append(dashboards)

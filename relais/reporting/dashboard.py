@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,7 +64,9 @@ class Scope:
     def listable(self) -> bool:
         return not any(self.filters.get(k) for k in NOT_LISTABLE)
 
-    def departements(self) -> list[str] | None:
+    @cached_property
+    def places(self) -> list[str] | None:
+        """The départements the filters keep, or None for all (read once per view)."""
         if self.filters.get("departement"):
             return [self.filters["departement"]]
         if self.filters.get("region"):
@@ -97,10 +100,9 @@ def scope_of(filters: dict[str, str]) -> Scope:
 
 
 def lead_months(scope: Scope, months: list[date] | None = None) -> QuerySet[LeadMonth]:
-    """The lead months of the scope's filters (brought up to date first)."""
-    counters.refresh()
+    """The lead months of the scope's filters (``charts`` brings the counters up to date)."""
     rows = LeadMonth.objects.filter(month__in=months or scope.months)
-    places = scope.departements()
+    places = scope.places
     if places is not None:
         rows = rows.filter(departement__in=places)
     if scope.filters.get("partner_kind"):
@@ -214,7 +216,7 @@ def commissions_by_month(scope: Scope) -> Chart:
     """Earned and paid per month (``commissions.selectors.by_month``), the partners filtered by
     kind and place; the product and the channel do not apply to commission lines."""
     lines = CommissionLine.objects.all()
-    places = scope.departements()
+    places = scope.places
     if places is not None:
         lines = lines.filter(partner__departement_id__in=places)
     if scope.filters.get("partner_kind"):
@@ -243,13 +245,12 @@ def _partners(ids: list[int]) -> dict[int, str]:
 
 
 def _partner_filter(scope: Scope, field: str) -> dict[str, Any]:
-    places = scope.departements()
+    places = scope.places
     return {f"{field}__departement_id__in": places} if places is not None else {}
 
 
 def top_introducers(scope: Scope, n: int = 10) -> Chart:
     """The introducers who brought most leads in the period (their ``PartnerMonth``)."""
-    counters.refresh()
     rows = list(
         PartnerMonth.objects.filter(month__in=scope.months, **_partner_filter(scope, "partner"))
         .values("partner_id")
@@ -271,8 +272,7 @@ def top_introducers(scope: Scope, n: int = 10) -> Chart:
 
 def top_resellers(scope: Scope, n: int = 10) -> Chart:
     """The resellers who won most revenue on the leads assigned to them in the period."""
-    counters.refresh()
-    places = scope.departements()
+    places = scope.places
     ids: QuerySet[Partner, Any] | None = None
     if places is not None:
         ids = Partner.objects.filter(kind=PartnerKind.RESELLER, departement_id__in=places).values(
@@ -305,6 +305,7 @@ def top_resellers(scope: Scope, n: int = 10) -> Chart:
 
 
 def charts(filters: dict[str, str]) -> list[Chart]:
+    counters.refresh()  # once for every chart: each reads a counter
     scope = scope_of(filters)
     return [
         leads_by_channel(scope),

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from relais.core.formatting import format_number
+from relais.leads import counters
 from relais.partners.choices import PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.reporting import geometry
@@ -93,6 +94,7 @@ def _classes(values: list[float]) -> Callable[[float | None], str]:
 
 
 def france_map(filters: dict[str, str], measure: str | None) -> FranceMap:
+    counters.refresh()
     scope = scope_of(filters)
     low, high = resellers_per_departement()
     minimum = norms()["yearly_leads"].target  # a year's leads: the period is 12 months
