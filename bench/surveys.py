@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -49,7 +51,7 @@ def _sellers() -> tuple[list[int], list[int]]:
     if not resellers:  # a bare database (``python -m bench.surveys``): make a few hundred
         from relais.testing.factories import PartnerFactory
 
-        resellers = [PartnerFactory(reseller=True).pk for _ in range(300)]
+        resellers = [PartnerFactory.create(reseller=True).pk for _ in range(300)]
     people = []
     for n in range(40):
         user, _ = User.objects.get_or_create(
@@ -144,11 +146,12 @@ RESELLER_FLOOR = (
 
 def _results_rows(times: int) -> list[dict[str, Any]]:
     rows = []
-    for name, call, floor in [
+    calls: list[tuple[str, Callable[[], Any], str]] = [
         ("nps_by_month", selectors.nps_by_month, MONTH_FLOOR),
         ("nps_by_reseller", lambda: selectors.nps_by("reseller"), RESELLER_FLOOR),
-    ]:
-        ours, floors = interleaved(call, lambda f=floor: _sql(f), times)
+    ]
+    for name, call, floor in calls:
+        ours, floors = interleaved(call, partial(_sql, floor), times)
         p95, floor_p95 = percentile(ours, 0.95) * 1000, percentile(floors, 0.95) * 1000
         rows.append(
             result(

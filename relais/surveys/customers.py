@@ -90,7 +90,7 @@ def customer_check(data: dict[str, str], lookups: Lookups) -> Customer:
     values = {k: (v or "").strip() for k, v in data.items()}
     customer = Customer(source=CustomerSource.IMPORT)
     for name in ("first_name", "last_name", "company_name", "phone", "city"):
-        limit = Customer._meta.get_field(name).max_length or 100
+        limit = getattr(Customer._meta.get_field(name), "max_length", None) or 100
         setattr(customer, name, values.get(name, "")[:limit])
     _check_email(customer, values.get("email", ""), errors)
     _check_postcode(customer, values.get("postcode", ""), lookups, errors)

@@ -34,7 +34,8 @@ def field_labels() -> dict[str, str]:
     labels = {"product": _("Product"), "reseller_code": _("Reseller's referral code")}
     for name in FIELDS:
         if name not in labels:
-            labels[name] = capfirst(str(Customer._meta.get_field(name).verbose_name))
+            field = Customer._meta.get_field(name)
+            labels[name] = capfirst(str(getattr(field, "verbose_name", name)))
     return labels
 
 
@@ -130,7 +131,8 @@ def _checked(
 def _pass(batch: CustomerImport, hold: resumable.Claim, *, write: bool) -> int:
     """One pass over the file, a thousand rows per transaction with its checkpoint: the
     validation (``write`` false: errors and a preview only) or the creation."""
-    lookups, preview, bad_total = Lookups(), [], 0
+    lookups, bad_total = Lookups(), 0
+    preview: list[dict[str, str]] = []
     rows = _rows(batch, after=hold.resume_after if write else 0)
     try:
         while chunk := list(islice(rows, BATCH)):

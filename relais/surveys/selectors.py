@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
@@ -99,7 +100,8 @@ def _labels(dimension: str, keys: list[str]) -> dict[str, str]:
 
 def nps_by(dimension: str, since: date | None = None, until: date | None = None) -> list[Nps]:
     """NPS per product, département, reseller or salesperson, the most answers first."""
-    rows = list(_counters(dimension, since, until).values("key").annotate(**_SUMS).order_by("key"))
+    grouped: Any = _counters(dimension, since, until).values("key").annotate(**_SUMS)
+    rows: list[dict[str, Any]] = list(grouped.order_by("key"))
     labels = _labels(dimension, [r["key"] for r in rows])
     figures = [
         Nps(r["p"], r["a"], r["d"], label=labels.get(r["key"], r["key"]), key=r["key"])

@@ -91,8 +91,8 @@ def surveys_queue_won(now: datetime) -> int:
 def _handover(
     claim: Callable[[], bool],
     message: EmailMultiAlternatives,
-    done: Callable[[str], None],
-    failed: Callable[[str], None],
+    done: Callable[[str], object],
+    failed: Callable[[str], object],
     connection: object,
 ) -> int:
     """Claim (committed), hand over, then mark; 1 when the server took the message."""
@@ -168,19 +168,23 @@ def _send_reminders(now: datetime, connection: object) -> int:
         if _skip_reason(row.customer.email, suppressed_among([row.customer.email])):
             SurveyRequest.objects.filter(pk=row.pk).update(reminder_state=SendState.SKIPPED)
             continue
-        one = SurveyRequest.objects.filter(pk=row.pk)
-        sent += _handover(
-            lambda one=one: bool(
-                one.filter(reminder_state="").update(
-                    reminder_state=SendState.SENDING, reminder_sending_at=now
-                )
-            ),
-            mail.survey_message(row, reminder=True),
-            lambda _mid, one=one: one.update(reminder_state=SendState.SENT, reminder_sent_at=now),
-            lambda _why, one=one: one.update(reminder_state=SendState.FAILED),
-            connection,
-        )
+        sent += _remind(row, now, connection)
     return sent
+
+
+def _remind(row: SurveyRequest, now: datetime, connection: object) -> int:
+    one = SurveyRequest.objects.filter(pk=row.pk)
+    return _handover(
+        lambda: bool(
+            one.filter(reminder_state="").update(
+                reminder_state=SendState.SENDING, reminder_sending_at=now
+            )
+        ),
+        mail.survey_message(row, reminder=True),
+        lambda _mid: one.update(reminder_state=SendState.SENT, reminder_sent_at=now),
+        lambda _why: one.update(reminder_state=SendState.FAILED),
+        connection,
+    )
 
 
 def _send_invitations(now: datetime, connection: object) -> int:
@@ -196,17 +200,21 @@ def _send_invitations(now: datetime, connection: object) -> int:
         if _skip_reason(row.customer.email, suppressed_among([row.customer.email])):
             Invitation.objects.filter(pk=row.pk).update(state=SendState.SKIPPED)
             continue
-        one = Invitation.objects.filter(pk=row.pk)
-        sent += _handover(
-            lambda one=one: bool(
-                one.filter(state=SendState.QUEUED).update(state=SendState.SENDING, sent_at=now)
-            ),
-            mail.invitation_message(row),
-            lambda _mid, one=one: one.update(state=SendState.SENT, sent_at=now),
-            lambda _why, one=one: one.update(state=SendState.FAILED),
-            connection,
-        )
+        sent += _invite(row, now, connection)
     return sent
+
+
+def _invite(row: Invitation, now: datetime, connection: object) -> int:
+    one = Invitation.objects.filter(pk=row.pk)
+    return _handover(
+        lambda: bool(
+            one.filter(state=SendState.QUEUED).update(state=SendState.SENDING, sent_at=now)
+        ),
+        mail.invitation_message(row),
+        lambda _mid: one.update(state=SendState.SENT, sent_at=now),
+        lambda _why: one.update(state=SendState.FAILED),
+        connection,
+    )
 
 
 def send_due(now: datetime) -> dict[str, int]:

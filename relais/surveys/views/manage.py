@@ -152,7 +152,7 @@ def import_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
 @manager_required
 def comments(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    filters = {
+    filters: dict[str, Any] = {
         "category": request.GET.get("category", ""),
         "product": request.GET.get("product", ""),
         "reseller": request.GET.get("reseller", ""),
