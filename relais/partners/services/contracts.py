@@ -119,14 +119,16 @@ def signature_sign(
             text_sha256=hashlib.sha256(text.encode()).hexdigest(),
             expires_at=expires,
         )
-    audit_record(
-        subject=partner,
-        action="signed",
-        actor=user,
-        target=str(template),
-        changes={"sha256": [None, signature.text_sha256]},
-    )
-    events.publish(ContractSigned(partner_id=partner.pk, signature_id=signature.pk))
+        # With the signature or not at all: its trail and its event (a webhook) are not lost
+        # to a crash between two commits.
+        audit_record(
+            subject=partner,
+            action="signed",
+            actor=user,
+            target=str(template),
+            changes={"sha256": [None, signature.text_sha256]},
+        )
+        events.publish(ContractSigned(partner_id=partner.pk, signature_id=signature.pk))
     _activate_if_ready(partner, user)
     return signature
 
