@@ -57,16 +57,23 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         places = list(Departement.objects.order_by("code").values_list("code", "name", "region"))
         regions = sorted({region for _c, _n, region in places if region})
-        self.fields["region"].choices = [("", _("All régions")), *((r, r) for r in regions)]
-        self.fields["departement"].choices = [
-            ("", _("All départements")),
-            *((code, f"{code} {name}") for code, name, _r in places),
-        ]
+        self._choices("region", [("", _("All régions")), *((r, r) for r in regions)])
+        self._choices(
+            "departement",
+            [
+                ("", _("All départements")),
+                *((code, f"{code} {name}") for code, name, _r in places),
+            ],
+        )
         products = ProductCategory.objects.order_by("name").values_list("pk", "name")
-        self.fields["product"].choices = [
-            ("", _("All products")),
-            *((str(pk), name) for pk, name in products),
-        ]
+        self._choices(
+            "product", [("", _("All products")), *((str(pk), name) for pk, name in products)]
+        )
+
+    def _choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def filters(self) -> dict[str, str]:
         return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
