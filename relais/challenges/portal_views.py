@@ -36,11 +36,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         challenge, me = selectors.challenge_get_for_partner(partner=partner, pk=pk)
     except Participant.DoesNotExist:
         raise Http404 from None
+    board = selectors.leaderboard(challenge, viewer=partner)
+    mine = [r for r in board.rows if r.mine] + ([board.own] if board.own else [])
     context = {
         "challenge": challenge,
         "me": me,
-        "rank": selectors.rank_of(challenge, me),
-        "board": selectors.leaderboard(challenge, viewer=partner),
+        # The board has ranked the viewer already (in its top or as its own row).
+        "rank": mine[0].rank if mine else selectors.rank_of(challenge, me),
+        "board": board,
     }
     return render(request, "challenges/portal_detail.html", context)
 
