@@ -128,3 +128,17 @@ def test_progress_outside_the_period_does_not_count():
     won(introducer, manager)
     deliver_all()
     assert _row(c, introducer).progress == 0
+
+
+def test_trainings_completed_in_the_period_are_recounted():
+    from relais.challenges.progress import trainings_recount
+    from relais.training.certificates import certificate_issue
+    from relais.training.models import Module
+
+    introducer = PartnerFactory()
+    c = _running(metric="trainings")
+    module = Module.objects.create(title="Les bases", published=True)
+    certificate_issue(partner=introducer, module=module)
+    assert trainings_recount(timezone.now()).startswith("1 ")
+    assert _row(c, introducer).progress == 1
+    assert trainings_recount(timezone.now()).startswith("0 ")  # nothing moved since
