@@ -108,11 +108,10 @@ def _viewers(challenge: Challenge, count: int) -> list[Client]:
     """Logged-in clients of participants spread over the board (top, middle, bottom)."""
     total = challenge.participants.count()
     step = max(1, total // count)
-    partners = (
-        challenge.participants.order_by("pk").values_list("partner_id", flat=True)[::step][:count]
-    )
+    everyone = list(challenge.participants.order_by("pk").values_list("partner_id", flat=True))
+    partners = everyone[::step][:count]
     clients = []
-    for partner in Partner.objects.filter(pk__in=list(partners)):
+    for partner in Partner.objects.filter(pk__in=partners):
         user = partner.members.first().user if partner.members.exists() else partner_user(partner)
         client = Client()
         client.force_login(user)

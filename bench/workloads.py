@@ -1078,3 +1078,8 @@ ALL.append(surveys)
 from bench.dashboards import dashboards  # noqa: E402  (issue 30's workload, in a module of its own)
 
 ALL.append(dashboards)
+
+
+from bench.challenges import challenges  # noqa: E402  (issue 27's workload, in a module of its own)
+
+ALL.append(challenges)
