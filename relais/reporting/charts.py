@@ -104,7 +104,7 @@ def _open(chart: Chart, width: int, height: int) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" '
         f'viewBox="0 0 {width} {height}" role="group" aria-labelledby="{chart.key}-title" '
-        f'font-family="sans-serif" font-size="13" fill="{INK}">'
+        f'font-family="sans-serif" font-size="15" fill="{INK}">'
         f'<title id="{chart.key}-title">{escape(chart.title)}</title>'
     )
 
@@ -117,7 +117,7 @@ def _legend(chart: Chart, y: int) -> str:
             f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
             f'<text x="{x + 14}" y="{y}">{escape(s.name)}</text>'
         )
-        x += 26 + 8 * len(s.name)
+        x += 28 + 9 * len(s.name)
     return "".join(parts)
 
 
@@ -153,7 +153,7 @@ def _top(chart: Chart) -> float:
 
 
 def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
-    left, right, y0, y1 = 60, width - 10, height - 40, 24
+    left, right, y0, y1 = 70, width - 10, height - 44, 24
     top, n = _top(chart), max(1, len(chart.categories))
     step = (right - left) / n
     bar = step * 0.8 / max(1, len(chart.series))
@@ -168,12 +168,12 @@ def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
             box = f'x="{x:.1f}" y="{y0 - h:.1f}" width="{bar:.1f}" height="{h:.1f}"'
             shape = f'<rect {box} fill="{colour}"/>'
             parts.append(_mark(shape, title, link))
-    parts += [_labels(chart, left, step, y0 + 14), _legend(chart, height - 8), "</svg>"]
+    parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6), "</svg>"]
     return "".join(parts)
 
 
 def _line(chart: Chart, width: int = 480, height: int = 260) -> str:
-    left, right, y0, y1 = 60, width - 10, height - 40, 24
+    left, right, y0, y1 = 70, width - 10, height - 44, 24
     top, n = _top(chart), max(1, len(chart.categories))
     step = (right - left) / n
     parts = [_open(chart, width, height), _axis(top, left, right, y0, y1, chart.fmt)]
@@ -190,7 +190,7 @@ def _line(chart: Chart, width: int = 480, height: int = 260) -> str:
             title = f"{s.name} · {chart.categories[i]}: {chart.fmt(s.values[i])}"
             shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
             parts.append(_mark(shape, title, link))
-    parts += [_labels(chart, left, step, y0 + 14), _legend(chart, height - 8), "</svg>"]
+    parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6), "</svg>"]
     return "".join(parts)
 
 
@@ -204,7 +204,7 @@ def _hbars(chart: Chart, width: int = 480) -> str:
         y = 5 + row * i
         w = max(1.0, (right - left) * float(value) / top)
         link = s.links[i] if i < len(s.links) else ""
-        label = category if len(category) <= 22 else category[:21] + "…"
+        label = category if len(category) <= 20 else category[:19] + "…"
         shape = f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{PALETTE[0]}"/>'
         parts.append(
             f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
