@@ -112,7 +112,8 @@ def _viewers(challenge: Challenge, count: int) -> list[Client]:
     partners = everyone[::step][:count]
     clients = []
     for partner in Partner.objects.filter(pk__in=partners):
-        user = partner.members.first().user if partner.members.exists() else partner_user(partner)
+        member = partner.members.select_related("user").first()
+        user = member.user if member else partner_user(partner)
         client = Client()
         client.force_login(user)
         clients.append(client)

@@ -114,14 +114,14 @@ def on_leads_submitted(event: LeadsSubmitted) -> None:
     rows = Lead.objects.filter(pk__in=event.lead_ids, partner__isnull=False).values_list(
         "pk", "partner_id", "submitted_at"
     )
-    credit([Gain(pk, partner, at, M.SUBMITTED, Decimal(1)) for pk, partner, at in rows])
+    credit([Gain(pk, partner, at, M.SUBMITTED, Decimal(1)) for pk, partner, at in rows if partner])
 
 
 def on_lead_qualified(event: LeadQualified) -> None:
     rows = Lead.objects.filter(
         pk=event.lead_id, partner__isnull=False, qualified_at__isnull=False
     ).values_list("pk", "partner_id", "qualified_at")
-    credit([Gain(pk, partner, at, M.QUALIFIED, Decimal(1)) for pk, partner, at in rows])
+    credit([Gain(pk, partner, at, M.QUALIFIED, Decimal(1)) for pk, partner, at in rows if at])
 
 
 def on_lead_won(event: LeadWon) -> None:
@@ -131,6 +131,8 @@ def on_lead_won(event: LeadWon) -> None:
     ).values_list("pk", "partner_id", "won_at", "won_amount")
     gains = []
     for pk, partner, at, amount in rows:
+        if at is None:  # filtered out above; said again for the type checker
+            continue
         gains.append(Gain(pk, partner, at, M.WON, Decimal(1)))
         gains.append(Gain(pk, partner, at, M.REVENUE, amount or Decimal(0)))
     credit(gains)

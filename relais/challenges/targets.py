@@ -109,6 +109,7 @@ def _history(challenge: Challenge, ids: list[int]) -> dict[int, tuple[Decimal, D
     """(last year's same period, last 12 months), raw, per partner: one grouped query."""
     spans = windows(challenge)
     ly, l12 = spans["last_year"], spans["last_12m"]
+    rows: Any  # one of two querysets of the same dicts
     if challenge.metric == ChallengeMetric.TRAININGS:
         rows = (
             Certificate.objects.filter(partner_id__in=ids, module__isnull=False)

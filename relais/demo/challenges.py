@@ -49,6 +49,7 @@ def _backfill(challenge: Challenge) -> int:
     gains = [
         progress.Gain(pk, partner, at, ChallengeMetric.WON, Decimal(1))
         for pk, partner, at, _amount in rows
+        if at is not None and partner is not None
     ]
     return progress.credit(gains)
 
