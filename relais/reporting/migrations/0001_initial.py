@@ -4,11 +4,22 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
+def count_what_exists(apps, schema_editor):
+    """Fill the lead months from the leads already there (as routing's 0003 does for its
+    counters): the live function, which reads only the columns the counter is defined on; an
+    empty database (every fresh install) skips this."""
+    from relais.reporting import counters
+
+    if apps.get_model("leads", "Lead").objects.exists():
+        counters.rebuild()
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ("leads", "0015_lead_outside_territory"),
     ]
 
     operations = [
@@ -32,4 +43,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('month', 'channel', 'departement', 'category', 'partner_kind'), name='lead_month_once')],
             },
         ),
+        migrations.RunPython(count_what_exists, migrations.RunPython.noop),
     ]
