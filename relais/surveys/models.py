@@ -68,6 +68,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set, under the customer's row lock, when a survey is queued for them: the throttle.
     last_surveyed_at = models.DateTimeField(_("last surveyed"), null=True, blank=True)
+    # Set when the retention period blanked the personal fields (the scores stay counted).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")

@@ -74,7 +74,9 @@ def surveys_queue_won(now: datetime) -> int:
     no survey for it yet; the throttle window decides for the others."""
     due = now - timedelta(days=settings.RELAIS_SURVEY_DELAY_DAYS)
     candidates = (
-        Customer.objects.filter(source=CustomerSource.WON_LEAD, won_at__lte=due)
+        Customer.objects.filter(
+            source=CustomerSource.WON_LEAD, won_at__lte=due, anonymised_at__isnull=True
+        )
         .filter(Q(last_surveyed_at__isnull=True) | Q(last_surveyed_at__lte=throttle_start(now)))
         .values_list("pk", "lead_id")
     )

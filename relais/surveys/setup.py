@@ -17,15 +17,17 @@ from relais.partners.models import Partner
 
 
 def sweep(now: datetime) -> str:
-    from relais.surveys import followups, imports, sending
+    from relais.surveys import followups, imports, retention, sending
 
     queued = sending.surveys_queue_won(now)
     sent = sending.send_due(now)
     reminded = followups.reminders_send(now)
     imports.requeue_stalled(now)
+    purged = retention.customers_retention_purge(now)
     return (
         f"{queued} queued, {sent['surveys']} sent, {sent['reminders']} reminders, "
-        f"{sent['invitations']} invitations, {reminded} follow-up reminders"
+        f"{sent['invitations']} invitations, {reminded} follow-up reminders, "
+        f"{purged} customers anonymised"
     )
 
 
