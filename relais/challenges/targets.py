@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.challenges.choices import ChallengeMetric
 from relais.challenges.models import Challenge
@@ -213,7 +214,8 @@ def propose_one(
     uplift = 1 + rules.uplift
     if inputs.newcomer:
         base = cohort_median if cohort_median is not None else inputs.territory
-        source = "cohort median" if cohort_median is not None else "territory"
+        # The formula is kept as text, in the language of the manager who proposed it.
+        source = _("cohort median") if cohort_median is not None else _("territory")
         steps = [f"{source} {_fmt(base)} × {uplift:f}"]
         raw = base * uplift
         capped = raw
@@ -229,10 +231,13 @@ def propose_one(
         capped = min(raw, cap)
         steps.append(f"= {_fmt(raw)}")
         if capped < raw:
-            steps.append(f"capped at {rules.cap_multiple:f} × best {_fmt(best)} = {_fmt(cap)}")
+            steps.append(
+                _("capped at %(multiple)s × best %(best)s = %(cap)s")
+                % {"multiple": f"{rules.cap_multiple:f}", "best": _fmt(best), "cap": _fmt(cap)}
+            )
     target = max(_round(capped, money), rules.floor)
     if target == rules.floor and _round(capped, money) < rules.floor:
-        steps.append(f"floor {rules.floor:f}")
+        steps.append(_("floor %(floor)s") % {"floor": f"{rules.floor:f}"})
     steps.append(f"→ {_fmt(target) if money else int(target)}")
     inputs_json = {
         "last_year": _fmt(inputs.last_year),
