@@ -56,6 +56,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("My earnings"), "portal:earnings", _PARTNERS),
     MenuItem(_("My documents"), "portal:documents", _PARTNERS),
     MenuItem(_("My training"), "learning:home", _PARTNERS),
+    MenuItem(_("My customers' NPS"), "my_nps:home", frozenset({Role.RESELLER})),
     MenuItem(_("My challenges"), "my_challenges:home", _PARTNERS),
     MenuItem(_("My details"), "portal:profile", _PARTNERS),
     MenuItem(_("My e-mails"), "portal:mail_preferences", _PARTNERS),

@@ -29,12 +29,22 @@ def follow_ups_for(user: User) -> QuerySet[FollowUp]:
     return rows.filter(assignee=user)
 
 
+def follow_ups_of_reseller(partner_id: int) -> QuerySet[FollowUp]:
+    """The follow-ups of the deals a reseller sold: theirs to act on, in the portal."""
+    rows = FollowUp.objects.select_related("answer__customer")
+    return rows.filter(reseller_id=partner_id)
+
+
 def may_read_comment(user: User, answer: Answer) -> bool:
-    """A detractor's comment is for those who must act on it; the others' comments for any
+    """A detractor's comment is for those who must act on it: the salesperson who holds the
+    task, the managers when none does, the reseller who sold; the others' comments for any
     manager."""
     task = getattr(answer, "follow_up", None)
     if task is None:
         return user.can_manage
+    if task.reseller_id is not None and user.is_partner_user:
+        membership = getattr(user, "partner_membership", None)
+        return membership is not None and membership.partner_id == task.reseller_id
     return task.assignee_id == user.pk or (task.assignee_id is None and user.can_manage)
 
 

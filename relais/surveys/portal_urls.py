@@ -1,0 +1,5 @@
+from relais.surveys.views import portal
+
+app_name = "my_nps"
+
+urlpatterns = portal.urlpatterns
