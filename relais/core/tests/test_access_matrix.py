@@ -178,6 +178,27 @@ def _surveys(theirs: Any) -> dict[str, int]:
     return {"customer_import": batch.pk, "follow_up": answer.follow_up.pk}
 
 
+def _challenges(theirs: Any) -> dict[str, int]:
+    """A scheduled challenge the other partner takes part in (the matrix's own partners do not):
+    the company's, so a manager's; its portal page the other partner's, nobody's here."""
+    from datetime import timedelta
+
+    from relais.challenges.models import Challenge, Participant
+
+    today = timezone.localdate()
+    challenge = Challenge.objects.create(
+        name="Matrice",
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+        metric="won",
+        status="scheduled",
+    )
+    participant = Participant.objects.create(
+        challenge=challenge, partner=theirs, pseudonym="Lynx 1", target=1, proposed_target=1
+    )
+    return {"challenge": challenge.pk, "participant": participant.pk}
+
+
 def _animated(kind: str, kw: str = "pk") -> Callable[[World], dict[str, Any]]:
     return lambda w: {kw: w.animation[kind]}
 
@@ -310,6 +331,18 @@ CASES: dict[str, Case] = {
     "portal/training/attempts/<int:attempt_id>/": Case(_animated("attempt", "attempt_id"), NOBODY),
     "portal/training/certificates/<int:certificate_id>/pdf/": Case(
         _animated("certificate", "certificate_id"), NOBODY
+    ),
+    # Challenges: the company's, so a manager's; the portal's page the participant's only.
+    **{
+        f"challenges/<int:pk>/{action}": Case(_animated("challenge"))
+        for action in ("", "edit/", "propose/", "move/")
+    },
+    "challenges/<int:pk>/participants/<int:participant_id>/": Case(
+        lambda w: {"pk": w.animation["challenge"], "participant_id": w.animation["participant"]}
+    ),
+    "portal/challenges/<int:pk>/": Case(_animated("challenge"), NOBODY),
+    "api/v1/challenges/<challenge_id>/leaderboard": Case(
+        _animated("challenge", "challenge_id"), methods=("GET", "POST", "PATCH")
     ),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
@@ -517,6 +550,7 @@ def _world() -> World:
         **_training(objects.partner),
         **_webhooks(),
         **_surveys(objects.partner),
+        **_challenges(objects.partner),
     }
     return World(users=users, tokens=tokens, theirs=objects, animation=animation)
 
