@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from relais.challenges.choices import ChallengeMetric, ChallengeStatus
 from relais.challenges.models import Challenge, ChallengeCredit, Participant
-from relais.challenges.services import share_of
+from relais.challenges.services import challenges_roll, share_of
 from relais.core import events, scheduling
 from relais.leads.events import LeadQualified, LeadsSubmitted, LeadWon
 from relais.leads.models import Lead
@@ -184,3 +184,5 @@ def register() -> None:
     events.subscribe(LeadQualified, on_lead_qualified)
     events.subscribe(LeadWon, on_lead_won)
     scheduling.register("challenges.trainings", every=TRAININGS_EVERY, job=trainings_recount)
+    # Challenges start and end on their dates (a manager may also start or end one by hand).
+    scheduling.register("challenges.calendar", every=TRAININGS_EVERY, job=challenges_roll)

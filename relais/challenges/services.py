@@ -3,11 +3,13 @@ proposed targets, and a manager's change of a target (with a reason, audited).""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.challenges import targets
@@ -145,3 +147,19 @@ def challenge_move(*, challenge: Challenge, to: str, actor: User | None) -> Chal
             subject=locked, action="status", actor=actor, changes={"status": [current, target]}
         )
     return locked
+
+
+def challenges_roll(now: datetime) -> str:
+    """The calendar's moves, run by a recurring job: a scheduled challenge runs from its first
+    day, a running one ends after its last. Each through ``challenge_move`` (locked, audited)."""
+    today = timezone.localdate(now)
+    started = ended = 0
+    due = Challenge.objects.filter(status=ChallengeStatus.SCHEDULED, starts_on__lte=today)
+    for challenge in due:
+        challenge_move(challenge=challenge, to=ChallengeStatus.RUNNING, actor=None)
+        started += 1
+    over = Challenge.objects.filter(status=ChallengeStatus.RUNNING, ends_on__lt=today)
+    for challenge in over:
+        challenge_move(challenge=challenge, to=ChallengeStatus.ENDED, actor=None)
+        ended += 1
+    return f"{started} challenges started, {ended} ended"

@@ -98,3 +98,19 @@ def test_the_period_must_end_after_it_starts():
     with pytest.raises(ValidationError) as e:
         c.full_clean()
     assert "ends_on" in e.value.message_dict
+
+
+def test_the_calendar_starts_and_ends_challenges_on_their_dates():
+    PartnerFactory()
+    today = timezone.localdate()
+    c = challenge(starts_on=today + timedelta(days=1), ends_on=today + timedelta(days=10))
+    services.participants_propose(challenge=c, actor=None)
+    services.challenge_move(challenge=c, to="scheduled", actor=None)
+    now = timezone.now()
+    assert services.challenges_roll(now) == "0 challenges started, 0 ended"
+    assert services.challenges_roll(now + timedelta(days=1)).startswith("1 challenges started")
+    c.refresh_from_db()
+    assert c.status == "running"
+    services.challenges_roll(now + timedelta(days=11))
+    c.refresh_from_db()
+    assert c.status == "ended"
