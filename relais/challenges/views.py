@@ -5,6 +5,7 @@ live leaderboard. Every challenge and participant comes through ``_challenge``/`
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -19,7 +20,7 @@ from relais.challenges.models import Challenge, Participant
 from relais.core.errors import DomainError
 
 EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.SCHEDULED)
-PAGE = 200  # participants shown on the targets table
+PAGE = 100  # participants per page of the targets table
 
 
 def _challenge(pk: int) -> Challenge:
@@ -64,10 +65,12 @@ def challenge_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @manager_required
 def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = _challenge(pk)
-    participants = challenge.participants.select_related("partner").order_by("pk")[:PAGE]
+    participants = challenge.participants.select_related("partner").order_by("pk")
+    page = Paginator(participants, PAGE).get_page(request.GET.get("page"))
     context = {
         "challenge": challenge,
-        "participants": participants,
+        "participants": page.object_list,
+        "page": page,
         "board": selectors.leaderboard(challenge),
         "moves": [ChallengeStatus(s) for s in TRANSITIONS[challenge.status]],
         "editable": challenge.status in EDITABLE,

@@ -136,3 +136,22 @@ def test_a_draft_challenge_is_not_shown_to_its_participants(client):
     services.participants_propose(challenge=c, actor=None)
     client.force_login(partner_user(partner))
     assert client.get(f"/portal/challenges/{c.pk}/").status_code == 404
+
+
+def test_the_targets_table_is_paged_in_a_fixed_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory())
+    counts = []
+    for size in (2, 6):
+        for _ in range(size):
+            PartnerFactory()
+        c = challenge()
+        services.participants_propose(challenge=c, actor=None)
+        client.get(f"/challenges/{c.pk}/")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/challenges/{c.pk}/")
+        counts.append(len(queries))
+        assert len(response.context["participants"]) == c.participants.count()
+    assert counts[0] == counts[1]
