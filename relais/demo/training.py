@@ -31,7 +31,7 @@ from relais.training.authoring import (
     question_save,
 )
 from relais.training.certificates import certificate_code
-from relais.training.choices import AttemptState, Audience, Validity
+from relais.training.choices import AttemptState, ModuleAudience, Validity
 from relais.training.models import Attempt, Certificate, Module, Path, Question, Reading
 
 MANAGER = f"manager@{DEMO_DOMAIN}"
@@ -55,7 +55,7 @@ class ModuleSpec:
     body: str
     questions: tuple[QuestionSpec, ...]
     pass_mark: int
-    audience: str = Audience.ALL
+    audience: str = ModuleAudience.ALL
     required_for: str = ""
     validity: int = Validity.FOREVER
 
@@ -165,7 +165,7 @@ salarié de l'entreprise.</li>
         ),
     ),
     pass_mark=5,
-    required_for=Audience.ALL,
+    required_for=ModuleAudience.ALL,
     validity=Validity.ONE_YEAR,
 )
 
@@ -213,14 +213,14 @@ perdu (avec le motif).</li>
         ),
     ),
     pass_mark=4,
-    audience=Audience.RESELLER,
-    required_for=Audience.RESELLER,
+    audience=ModuleAudience.RESELLER,
+    required_for=ModuleAudience.RESELLER,
 )
 
 MODULES = (PROGRAMME, COMPLIANCE, LEADS)
 PATHS = (
-    ("Démarrer comme apporteur", Audience.INTRODUCER, (PROGRAMME, COMPLIANCE)),
-    ("Démarrer comme revendeur", Audience.RESELLER, (PROGRAMME, COMPLIANCE, LEADS)),
+    ("Démarrer comme apporteur", ModuleAudience.INTRODUCER, (PROGRAMME, COMPLIANCE)),
+    ("Démarrer comme revendeur", ModuleAudience.RESELLER, (PROGRAMME, COMPLIANCE, LEADS)),
 )
 
 
@@ -300,7 +300,7 @@ def _progress(modules: list[Module], draw: random.Random) -> int:
         questions = list(module.questions.values_list("pk", flat=True))
         points = sum(module.questions.values_list("points", flat=True))
         for pk, kind in partners:
-            if module.audience not in (Audience.ALL, kind) or draw.random() >= share:
+            if module.audience not in (ModuleAudience.ALL, kind) or draw.random() >= share:
                 continue
             at = now - timedelta(days=draw.randint(1, 300))
             readings.append(

@@ -18,7 +18,7 @@ from relais.core.apischema import ERRORS
 from relais.partners.selectors import partner_for_user
 from relais.training import progress, selectors
 from relais.training.certificates import certificate_state, certificate_title
-from relais.training.choices import Audience, CertificateState
+from relais.training.choices import CertificateState, ModuleAudience
 from relais.training.models import Certificate
 
 router = Router(tags=["training"])
@@ -28,7 +28,7 @@ class ModuleOut(Schema):
     id: int
     title: str
     summary: str
-    audience: Audience
+    audience: ModuleAudience
     language: str
     segment: str
     published: bool
@@ -36,7 +36,7 @@ class ModuleOut(Schema):
     questions: int
     pass_mark: int | None
     validity_years: int = Field(description="0: the certificate never expires.")
-    required_for: Audience | None = Field(description="Who must complete it before working.")
+    required_for: ModuleAudience | None = Field(description="Who must complete it before working.")
     done: bool | None = Field(
         description="For a partner's token: the current version completed (read, quiz passed, "
         "certificate live). None for a manager."

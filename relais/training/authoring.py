@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.core.audit import audit_record, diff, snapshot
 from relais.engagement.choices import Segment
-from relais.training.choices import Audience, Validity
+from relais.training.choices import ModuleAudience, Validity
 from relais.training.models import Choice, Module, Path, PathStep, Question
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -225,7 +225,7 @@ def _field_errors(module: Module, values: dict[str, Any]) -> dict[str, str]:
     languages = [code for code, _name in settings.LANGUAGES]
     segments = ["", *Segment.values]
     for field, choices in (
-        ("audience", Audience.values),
+        ("audience", ModuleAudience.values),
         ("validity", Validity.values),
         ("language", languages),
         ("segment", segments),
@@ -255,7 +255,7 @@ def document_check(document: UploadedFile) -> None:
 def _requirement(module: Module, required_for: str) -> None:
     """Set who must complete the module before working; ``required_since`` starts (the grace
     period counts from it) whenever the requirement reaches partners it did not before."""
-    if required_for and required_for not in Audience.values:
+    if required_for and required_for not in ModuleAudience.values:
         raise ValidationError({"required_for": _("Choose one of the proposed values.")})
     if required_for and required_for != module.required_for:
         module.required_since = timezone.now()
@@ -277,7 +277,7 @@ def module_save(*, module: Module, data: dict[str, Any], actor: User | None) -> 
             document_check(document)
         except ValidationError as exc:
             errors.update({f: m[0] for f, m in exc.message_dict.items()})
-    if "required_for" in data and data["required_for"] not in ("", *Audience.values):
+    if "required_for" in data and data["required_for"] not in ("", *ModuleAudience.values):
         errors["required_for"] = _("Choose one of the proposed values.")
     if errors:
         raise ValidationError(errors)
@@ -351,7 +351,7 @@ def module_unpublish(*, module: Module, actor: User | None) -> Module:
 
 
 def module_require(*, module: Module, required_for: str, actor: User | None) -> Module:
-    """Make the module required before working for ``required_for`` (an ``Audience``), or for
+    """Make the module required before working for ``required_for`` (an ``ModuleAudience``), or for
     nobody (empty). ``required_since`` is set to now when it becomes required for new partners:
     those already active have the grace period from then."""
     with transaction.atomic():
@@ -513,8 +513,8 @@ def path_save(
         errors["modules"] = _("Choose the path's modules, in order.")
     elif len({m.pk for m in modules}) != len(modules):
         errors["modules"] = _("A module appears twice in the path.")
-    audience = data.get("audience") or Audience.ALL
-    if audience not in Audience.values:
+    audience = data.get("audience") or ModuleAudience.ALL
+    if audience not in ModuleAudience.values:
         errors["audience"] = _("Choose one of the proposed values.")
     if errors:
         raise ValidationError(errors)

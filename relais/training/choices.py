@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class Audience(models.TextChoices):
+class ModuleAudience(models.TextChoices):
     """Which partners a module or a path is for (and, for a requirement, who must have it)."""
 
     ALL = "all", _("Every partner")

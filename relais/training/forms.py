@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.engagement.choices import Segment
 from relais.training.authoring import ChoiceIn
-from relais.training.choices import Audience, Validity
+from relais.training.choices import ModuleAudience, Validity
 from relais.training.models import Module, Path, Question
 
 CHOICE_ROWS_MIN = 4
@@ -42,7 +42,7 @@ class ModuleForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
-    audience = forms.ChoiceField(label=_("For"), choices=Audience.choices)
+    audience = forms.ChoiceField(label=_("For"), choices=ModuleAudience.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     segment = forms.ChoiceField(
         label=_("Segment"),
@@ -72,7 +72,7 @@ class ModuleForm(forms.Form):
     required_for = forms.ChoiceField(
         label=_("Required before working for"),
         required=False,
-        choices=[("", _("Nobody")), *Audience.choices],
+        choices=[("", _("Nobody")), *ModuleAudience.choices],
     )
 
     @classmethod
@@ -144,7 +144,7 @@ class PathForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=300, required=False)
-    audience = forms.ChoiceField(label=_("For"), choices=Audience.choices)
+    audience = forms.ChoiceField(label=_("For"), choices=ModuleAudience.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     published = forms.BooleanField(label=_("Published"), required=False)
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from relais.partners.models import Partner
-from relais.training.choices import AttemptState, Audience, Validity
+from relais.training.choices import AttemptState, ModuleAudience, Validity
 
 
 class Module(models.Model):
@@ -23,7 +23,7 @@ class Module(models.Model):
     video_url = models.URLField(_("video"), blank=True)
     document = models.FileField(_("document (PDF)"), upload_to="training/", blank=True)
     audience = models.CharField(
-        _("for"), max_length=12, choices=Audience.choices, default=Audience.ALL
+        _("for"), max_length=12, choices=ModuleAudience.choices, default=ModuleAudience.ALL
     )
     language = models.CharField(
         _("language"), max_length=2, choices=settings.LANGUAGES, default="fr"
@@ -43,7 +43,7 @@ class Module(models.Model):
         _("certificate valid for"), choices=Validity.choices, default=Validity.FOREVER
     )
     required_for = models.CharField(
-        _("required before working for"), max_length=12, choices=Audience.choices, blank=True
+        _("required before working for"), max_length=12, choices=ModuleAudience.choices, blank=True
     )
     required_since = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -66,7 +66,7 @@ class Path(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     audience = models.CharField(
-        _("for"), max_length=12, choices=Audience.choices, default=Audience.ALL
+        _("for"), max_length=12, choices=ModuleAudience.choices, default=ModuleAudience.ALL
     )
     language = models.CharField(
         _("language"), max_length=2, choices=settings.LANGUAGES, default="fr"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from relais.engagement.models import PartnerSegment, Preference
 from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner
-from relais.training.choices import AttemptState, Audience
+from relais.training.choices import AttemptState, ModuleAudience
 from relais.training.models import Attempt, Certificate, Module, Path, Question, Reading
 
 
@@ -43,14 +43,14 @@ def modules_for(partner: Partner) -> QuerySet[Module]:
     return Module.objects.filter(
         Q(segment="") | Q(segment=partner_segment(partner)),
         published=True,
-        audience__in=[Audience.ALL, partner.kind],
+        audience__in=[ModuleAudience.ALL, partner.kind],
         language=partner_language(partner),
     )
 
 
 def required_modules(kind: str) -> QuerySet[Module]:
     """The published modules a partner of this kind must complete before working."""
-    return Module.objects.filter(published=True, required_for__in=[Audience.ALL, kind])
+    return Module.objects.filter(published=True, required_for__in=[ModuleAudience.ALL, kind])
 
 
 def done_modules(partner_ids: Iterable[int], modules: Iterable[Module]) -> dict[int, set[int]]:
@@ -146,7 +146,7 @@ def paths_for(partner: Partner) -> QuerySet[Path]:
     """The published paths meant for this partner's kind and language."""
     return Path.objects.filter(
         published=True,
-        audience__in=[Audience.ALL, partner.kind],
+        audience__in=[ModuleAudience.ALL, partner.kind],
         language=partner_language(partner),
     )
 

@@ -22,7 +22,7 @@ from relais.engagement.choices import Segment
 from relais.engagement.models import Preference
 from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner
-from relais.training.choices import AttemptState, Audience
+from relais.training.choices import AttemptState, ModuleAudience
 from relais.training.models import Attempt, Certificate, Module, Path, Question, Reading
 from relais.training.progress import held_from
 
@@ -183,7 +183,7 @@ def _done(modules: list[Module]) -> set[tuple[int, int]]:
 
 
 def _for(audience: str, who: _Who) -> bool:
-    return audience in (Audience.ALL, who.kind)
+    return audience in (ModuleAudience.ALL, who.kind)
 
 
 def _module_rates(

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from relais.testing.factories import PartnerFactory, partner_user
-from relais.training.choices import Audience
+from relais.training.choices import ModuleAudience
 from relais.training.models import Certificate, Choice, Module, Question
 from tests.browser.pages import SHOTS, both_widths, fits, signed_in
 
@@ -22,8 +22,8 @@ def _module() -> Module:
         title="Traiter ses leads dans Relais",
         summary="Accepter un lead, appeler le prospect, déclarer son statut.",
         body="<h2>Les trois gestes</h2><p>Accepter, appeler dans les 48 heures, déclarer.</p>",
-        audience=Audience.RESELLER,
-        required_for=Audience.RESELLER,
+        audience=ModuleAudience.RESELLER,
+        required_for=ModuleAudience.RESELLER,
         pass_mark=2,
         attempts_allowed=3,
         wait_minutes=0,

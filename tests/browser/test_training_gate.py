@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from relais.testing.factories import PartnerFactory, partner_user
-from relais.training.choices import Audience
+from relais.training.choices import ModuleAudience
 from relais.training.models import Module
 from tests.browser.pages import both_widths, signed_in
 
@@ -23,7 +23,7 @@ def test_the_missing_module_is_the_first_thing_to_do_and_the_manager_sees_it(
     Module.objects.create(
         title="Traiter ses leads dans Relais",
         published=True,
-        required_for=Audience.RESELLER,
+        required_for=ModuleAudience.RESELLER,
         required_since=timezone.now() - timedelta(days=400),
     )
     reseller = PartnerFactory(reseller=True, company_name="Habitat Plus")

@@ -2,7 +2,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-STAFF_PAGES = ["/dashboard/", "/partners/"]
+STAFF_PAGES = ["/dashboard/", "/dashboard/map/", "/partners/"]
 
 
 def menu_links(client):
@@ -24,6 +24,7 @@ def test_each_role_sees_its_own_menu(client, admin_user, manager, salesperson, i
         "Mes gains",
         "Mes documents",
         "Ma formation",
+        "Mes challenges",
         "Mes coordonnées",
         "Mes e-mails",
         "Jetons d'API",

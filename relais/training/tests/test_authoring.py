@@ -21,7 +21,7 @@ from relais.training.authoring import (
     question_save,
     video_embed_url,
 )
-from relais.training.choices import Audience
+from relais.training.choices import ModuleAudience
 from relais.training.models import Module, Path, Question
 
 pytestmark = pytest.mark.django_db
@@ -223,11 +223,11 @@ def test_publishing_an_empty_module_is_refused():
 
 def test_requiring_dates_the_requirement_and_retake_raises_the_version():
     module = _module()
-    module_require(module=module, required_for=Audience.RESELLER, actor=None)
+    module_require(module=module, required_for=ModuleAudience.RESELLER, actor=None)
     since = module.required_since
     assert since is not None
     assert timezone.now() - since < timedelta(seconds=5)
-    module_require(module=module, required_for=Audience.RESELLER, actor=None)
+    module_require(module=module, required_for=ModuleAudience.RESELLER, actor=None)
     assert module.required_since == since  # unchanged: nobody new is concerned
     module_retake(module=module, actor=None)
     module.refresh_from_db()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from relais.demo.training import seed_training
 from relais.testing.factories import PartnerFactory
 from relais.training.authoring import QuizPoints
-from relais.training.choices import Audience, Validity
+from relais.training.choices import ModuleAudience, Validity
 from relais.training.models import Certificate, Choice, Module, Path, PathStep, Question
 from relais.training.selectors import training_stats
 
@@ -45,11 +45,14 @@ def test_three_published_french_modules_each_with_a_passable_quiz():
 def test_compliance_for_everyone_for_a_year_and_leads_for_resellers():
     seed_training()
     compliance = Module.objects.get(title="Conflits d'intérêts et conformité")
-    assert compliance.required_for == Audience.ALL
+    assert compliance.required_for == ModuleAudience.ALL
     assert compliance.validity == Validity.ONE_YEAR
     assert compliance.required_since is not None
     leads = Module.objects.get(title__startswith="Travailler ses leads")
-    assert (leads.audience, leads.required_for) == (Audience.RESELLER, Audience.RESELLER)
+    assert (leads.audience, leads.required_for) == (
+        ModuleAudience.RESELLER,
+        ModuleAudience.RESELLER,
+    )
     rules = Module.objects.get(title="Le programme et ses règles")
     assert rules.required_for == ""
 
@@ -71,7 +74,7 @@ def test_two_paths_with_their_modules_in_order():
             "Travailler ses leads dans Relais et déclarer les statuts",
         ],
     }
-    assert Path.objects.get(title="Démarrer comme revendeur").audience == Audience.RESELLER
+    assert Path.objects.get(title="Démarrer comme revendeur").audience == ModuleAudience.RESELLER
 
 
 def test_running_it_twice_writes_nothing_more():

@@ -16,7 +16,7 @@ from relais.partners.choices import PartnerStatus
 from relais.partners.tests.test_lifecycle import score_all, sign_everything_required
 from relais.routing.models import Assignment, ResellerProfile
 from relais.testing.factories import PartnerFactory
-from relais.training.choices import Audience
+from relais.training.choices import ModuleAudience
 from relais.training.models import Module
 from relais.training.quiz import module_read
 
@@ -27,7 +27,7 @@ def required_module(title="Traiter ses leads dans Relais", since=None) -> Module
     return Module.objects.create(
         title=title,
         published=True,
-        required_for=Audience.RESELLER,
+        required_for=ModuleAudience.RESELLER,
         required_since=since or timezone.now() - timedelta(days=400),
     )
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from relais.testing.factories import PartnerFactory, partner_user
-from relais.training.choices import AttemptState, Audience
+from relais.training.choices import AttemptState, ModuleAudience
 from relais.training.models import Attempt, Certificate, Choice, Module
 from relais.training.quiz import attempt_start, attempt_submit, module_read
 from relais.training.tests.test_quiz import make_module, right_answers, wrong_answers
@@ -34,7 +34,7 @@ def test_ma_formation_lists_required_modules_first_and_done_ones_with_their_cert
     portal, reseller
 ):
     optional = make_module(questions=0, title="Astuces")
-    make_module(title="Conformité", required_for=Audience.ALL)
+    make_module(title="Conformité", required_for=ModuleAudience.ALL)
     Module.objects.create(title="Brouillon")  # unpublished: not shown
     module_read(partner=reseller, module=optional)
     page = portal.get(reverse("learning:home")).content.decode()
@@ -129,7 +129,7 @@ def test_another_partners_attempt_certificate_or_module_is_a_404(portal):
     certificate = Certificate.objects.get(partner=other)
     assert portal.get(reverse("learning:attempt", args=[attempt.pk])).status_code == 404
     assert portal.get(reverse("learning:certificate_pdf", args=[certificate.pk])).status_code == 404
-    introducers_only = make_module(questions=0, audience=Audience.INTRODUCER)
+    introducers_only = make_module(questions=0, audience=ModuleAudience.INTRODUCER)
     url = reverse("learning:module", args=[introducers_only.pk])
     assert portal.get(url).status_code == 404
 
@@ -179,7 +179,7 @@ def test_the_modules_pdf_is_served_to_its_partners_only(portal, settings, tmp_pa
     response = portal.get(url)
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    Module.objects.filter(pk=module.pk).update(audience=Audience.INTRODUCER)
+    Module.objects.filter(pk=module.pk).update(audience=ModuleAudience.INTRODUCER)
     assert portal.get(url).status_code == 404
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from relais.engagement.models import PartnerSegment, Preference
 from relais.testing.factories import PartnerFactory
-from relais.training.choices import AttemptState, Audience
+from relais.training.choices import AttemptState, ModuleAudience
 from relais.training.models import Attempt, Certificate, Choice, Module, Question, Reading
 from relais.training.progress import done_modules, missing_required, module_done, modules_for
 
@@ -83,10 +83,10 @@ def test_an_expired_or_revoked_certificate_undoes_the_completion():
 def test_missing_required_lists_the_modules_required_for_everyone_and_the_partners_kind():
     reseller = PartnerFactory(reseller=True)
     introducer = PartnerFactory()
-    everyone = _module(title="Conformité", required_for=Audience.ALL)
-    resellers = _module(title="Leads", required_for=Audience.RESELLER)
+    everyone = _module(title="Conformité", required_for=ModuleAudience.ALL)
+    resellers = _module(title="Leads", required_for=ModuleAudience.RESELLER)
     _module(title="Optional")
-    Module.objects.create(title="Draft", required_for=Audience.ALL)  # unpublished: not asked
+    Module.objects.create(title="Draft", required_for=ModuleAudience.ALL)  # unpublished: not asked
     assert missing_required(reseller) == [everyone, resellers]
     assert missing_required(introducer) == [everyone]
     _read(reseller, everyone)
@@ -95,8 +95,8 @@ def test_missing_required_lists_the_modules_required_for_everyone_and_the_partne
 
 def test_modules_for_follows_kind_language_and_segment():
     partner = PartnerFactory(reseller=True)
-    mine = _module(title="A", audience=Audience.RESELLER)
-    _module(title="B", audience=Audience.INTRODUCER)
+    mine = _module(title="A", audience=ModuleAudience.RESELLER)
+    _module(title="B", audience=ModuleAudience.INTRODUCER)
     _module(title="C", language="en")
     dormant = _module(title="D", segment="dormant")
     assert list(modules_for(partner)) == [mine]
