@@ -54,8 +54,11 @@ class Command(BaseCommand):
                 Redemption,
             )
 
+            from relais.surveys.models import Customer, NpsCounter
+
             for model in (
                 *(Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift),
+                *(Customer, NpsCounter),  # a customer keeps its seller (protected)
                 *(Lead, ProspectKey, Partner, User),
             ):
                 delete_in_batches(model._default_manager.all())
