@@ -18,7 +18,7 @@ from relais.accounts.decorators import request_user
 from relais.challenges import selectors
 from relais.challenges.choices import ChallengeMetric, ChallengeStatus, Mechanic, Ranking
 from relais.challenges.models import Challenge, Participant
-from relais.core.apischema import ERRORS
+from relais.core.apischema import ERRORS, RecordId
 from relais.partners.selectors import partner_for_user
 
 router = Router(tags=["challenges"])
@@ -98,7 +98,7 @@ def challenges(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/challenges/{challenge_id}/leaderboard", response={200: BoardOut, **ERRORS})
-def leaderboard(request: HttpRequest, challenge_id: int) -> dict[str, Any]:
+def leaderboard(request: HttpRequest, challenge_id: RecordId) -> dict[str, Any]:
     """The top of the board (the first N of the challenge, else 10) and the partner's own row."""
     user = request_user(request)
     if user.can_manage:
