@@ -53,7 +53,6 @@ class Command(BaseCommand):
                 Plan,
                 Redemption,
             )
-
             from relais.surveys.models import Customer, NpsCounter
 
             for model in (
