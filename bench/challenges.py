@@ -96,7 +96,7 @@ def _load(total: int) -> Challenge:
                     target=target,
                     proposed_target=target,
                     progress=progress,
-                    share=share_of(progress, target),
+                    share=share_of(progress=progress, target=target),
                 )
             )
         with transaction.atomic():

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from relais.challenges.choices import ChallengeStatus, Ranking
 from relais.challenges.models import Challenge, Participant
+from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner
 
 BOARD_SIZE = 10  # shown when the mechanic names no number of winners
@@ -74,6 +75,23 @@ def leaderboard(
         if me is not None:
             own = Row(rank_of(challenge, me), me, _name(challenge, me, viewer), True)
     return Board(rows=rows, own=own, total=challenge.participants.count())
+
+
+def challenge_audience(*, challenge: Challenge) -> QuerySet[Partner]:
+    """The active partners the challenge is for: its list if it has one, else those matching all
+    of its criteria (kind, segment, départements)."""
+    partners = Partner.objects.filter(status=PartnerStatus.ACTIVE)
+    listed = challenge.audience_partners.all()
+    if listed.exists():
+        return partners.filter(pk__in=listed.values("pk"))
+    if challenge.audience_kind:
+        partners = partners.filter(kind=challenge.audience_kind)
+    if challenge.audience_segment:
+        partners = partners.filter(segment__segment=challenge.audience_segment)
+    departements = challenge.audience_departements.all()
+    if departements.exists():
+        partners = partners.filter(departement__in=departements.values("pk"))
+    return partners
 
 
 def challenges_list() -> QuerySet[Challenge]:

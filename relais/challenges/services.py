@@ -8,17 +8,15 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.challenges import targets
 from relais.challenges.choices import TRANSITIONS, ChallengeStatus
 from relais.challenges.models import Challenge, Participant, TargetChange
+from relais.challenges.selectors import challenge_audience
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
-from relais.partners.choices import PartnerStatus
-from relais.partners.models import Partner
 
 if TYPE_CHECKING:
     from relais.accounts.models import User
@@ -30,23 +28,6 @@ ANIMALS = (
 )  # fmt: skip
 
 
-def audience(challenge: Challenge) -> QuerySet[Partner]:
-    """The active partners the challenge is for: its list if it has one, else those matching all
-    of its criteria (kind, segment, départements)."""
-    partners = Partner.objects.filter(status=PartnerStatus.ACTIVE)
-    listed = challenge.audience_partners.all()
-    if listed.exists():
-        return partners.filter(pk__in=listed.values("pk"))
-    if challenge.audience_kind:
-        partners = partners.filter(kind=challenge.audience_kind)
-    if challenge.audience_segment:
-        partners = partners.filter(segment__segment=challenge.audience_segment)
-    departements = challenge.audience_departements.all()
-    if departements.exists():
-        partners = partners.filter(departement__in=departements.values("pk"))
-    return partners
-
-
 def participants_propose(*, challenge: Challenge, actor: User | None) -> int:
     """Enrol the audience with proposed targets, replacing any earlier proposal: allowed until
     the challenge runs (progress starts then), so a manager may change the audience and propose
@@ -56,7 +37,9 @@ def participants_propose(*, challenge: Challenge, actor: User | None) -> int:
             _("Targets are proposed before the challenge runs."), code="challenge_started"
         )
     partners = list(
-        audience(challenge).order_by("pk").only("pk", "kind", "departement", "created_at")
+        challenge_audience(challenge=challenge)
+        .order_by("pk")
+        .only("pk", "kind", "departement", "created_at")
     )
     proposals = targets.propose(challenge, partners)
     with transaction.atomic():
@@ -103,7 +86,7 @@ def target_change(
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
         old = locked.target
         locked.target = new
-        locked.share = share_of(locked.progress, new)
+        locked.share = share_of(progress=locked.progress, target=new)
         locked.save(update_fields=["target", "share", "updated_at"])
         TargetChange.objects.create(
             participant=locked, old=old, new=new, reason=reason, actor=actor
@@ -119,7 +102,7 @@ def target_change(
     return locked
 
 
-def share_of(progress: Decimal, target: Decimal) -> Decimal:
+def share_of(*, progress: Decimal, target: Decimal) -> Decimal:
     return (progress / target).quantize(Decimal("0.000001")) if target else Decimal(0)
 
 
@@ -149,7 +132,7 @@ def challenge_move(*, challenge: Challenge, to: str, actor: User | None) -> Chal
     return locked
 
 
-def challenges_roll(now: datetime) -> str:
+def challenges_roll(*, now: datetime) -> str:
     """The calendar's moves, run by a recurring job: a scheduled challenge runs from its first
     day, a running one ends after its last. Each through ``challenge_move`` (locked, audited)."""
     today = timezone.localdate(now)

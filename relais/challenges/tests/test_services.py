@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from relais.challenges import services
 from relais.challenges.models import Participant, TargetChange
+from relais.challenges.selectors import challenge_audience
 from relais.challenges.tests.helpers import challenge
 from relais.core.audit import audit_trail
 from relais.core.errors import DomainError, TransitionError
@@ -20,7 +21,7 @@ def test_the_audience_is_the_active_partners_matching_every_criterion():
     PartnerFactory(reseller=True)
     PartnerFactory(status=PartnerStatus.PAUSED)
     c = challenge(audience_kind="introducer")
-    assert list(services.audience(c)) == [lyon]
+    assert list(challenge_audience(challenge=c)) == [lyon]
 
 
 def test_a_list_of_partners_wins_over_the_criteria():
@@ -28,7 +29,7 @@ def test_a_list_of_partners_wins_over_the_criteria():
     PartnerFactory()
     c = challenge(audience_kind="introducer")
     c.audience_partners.add(listed)
-    assert list(services.audience(c)) == [listed]
+    assert list(challenge_audience(challenge=c)) == [listed]
 
 
 def test_proposing_enrols_each_partner_with_a_target_inputs_and_formula():
@@ -107,10 +108,10 @@ def test_the_calendar_starts_and_ends_challenges_on_their_dates():
     services.participants_propose(challenge=c, actor=None)
     services.challenge_move(challenge=c, to="scheduled", actor=None)
     now = timezone.now()
-    assert services.challenges_roll(now) == "0 challenges started, 0 ended"
-    assert services.challenges_roll(now + timedelta(days=1)).startswith("1 challenges started")
+    assert services.challenges_roll(now=now) == "0 challenges started, 0 ended"
+    assert services.challenges_roll(now=now + timedelta(days=1)).startswith("1 challenges started")
     c.refresh_from_db()
     assert c.status == "running"
-    services.challenges_roll(now + timedelta(days=11))
+    services.challenges_roll(now=now + timedelta(days=11))
     c.refresh_from_db()
     assert c.status == "ended"
