@@ -305,7 +305,9 @@ def _tell_owner(endpoint: WebhookEndpoint) -> None:
         return
     from django.urls import reverse
 
-    link = settings.SITE_URL + reverse("integrations:endpoint", args=[endpoint.pk])
+    from relais.core.http import absolute_url
+
+    link = absolute_url(reverse("integrations:endpoint", args=[endpoint.pk]))
     subject = _("Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
     body = _(
         "Every delivery to %(url)s failed for %(days)s days, so it was disabled. Fix the"

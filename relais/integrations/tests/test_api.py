@@ -5,7 +5,6 @@ each event type's payload in its webhooks section."""
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from relais.integrations import catalogue, services
 from relais.integrations.choices import DeliveryState
@@ -15,12 +14,6 @@ from relais.testing.factories import PartnerFactory, partner_user
 pytestmark = pytest.mark.django_db
 PUBLIC = "https://93.184.215.14/hooks"
 BASE = "/api/v1/webhooks"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

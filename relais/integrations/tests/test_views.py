@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from relais.integrations import services
 from relais.integrations.choices import DeliveryState
@@ -14,12 +13,6 @@ from relais.testing.factories import PartnerFactory, partner_user
 
 pytestmark = pytest.mark.django_db
 PUBLIC = "https://93.184.215.14/hooks"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
