@@ -134,7 +134,17 @@ def deliver_due(now: datetime | None = None, *, limit: int = BATCH) -> Pass:
         else:
             failed += 1
     _finish_events(touched, timezone.now())
+    _finish_stranded(timezone.now())
     return Pass(delivered, failed)
+
+
+def _finish_stranded(now: datetime) -> None:
+    """Mark the events whose every delivery is done but which were never marked: the worker
+    that acked the last one was killed before its pass marked the event (one query; the
+    undelivered events are few)."""
+    undone = EventDelivery.objects.filter(done_at__isnull=True).values("event_id")
+    stranded = OutboxEvent.objects.filter(delivered_at__isnull=True, deliveries__isnull=False)
+    stranded.exclude(pk__in=undone).distinct().update(delivered_at=now)
 
 
 def deliver_all(now: datetime | None = None) -> Pass:
