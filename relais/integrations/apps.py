@@ -13,9 +13,9 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from relais.core import events, scheduling
-        from relais.integrations import catalogue, services
+        from relais.integrations import catalogue, handlers
 
         for event_type in catalogue.SOURCES:
-            events.subscribe(event_type, services.fan_out)
+            events.subscribe(event_type, handlers.on_domain_event)
         every = timedelta(seconds=settings.RELAIS_WEBHOOK_SWEEP_SECONDS)
-        scheduling.register("integrations.webhooks", every=every, job=services.sweep)
+        scheduling.register("integrations.webhooks", every=every, job=handlers.sweep_job)

@@ -137,7 +137,7 @@ def _disable(endpoint_id: int, reason: str) -> None:
 # --- Fan-out: domain events → deliveries ---------------------------------------------------------
 
 
-def fan_out(event: events.Event) -> None:
+def webhooks_fan_out(*, event: events.Event) -> None:
     """The handler subscribed to each domain event of ``catalogue.SOURCES``: one delivery per
     webhook event it carries and per enabled endpoint wanting its type. Idempotent: the unique
     (endpoint, event id) skips what a first run (killed before its ack) made."""
@@ -147,7 +147,7 @@ def fan_out(event: events.Event) -> None:
         return
     outbox_id = events.current_event_id()
     if outbox_id is None:  # the webhook ids are the outbox's: nothing else may call this
-        raise RuntimeError("fan_out runs only as a handler of the outbox")
+        raise RuntimeError("webhooks_fan_out runs only as a handler of the outbox")
     committed = OutboxEvent.objects.filter(pk=outbox_id).values_list("created_at", flat=True)
     occurred = committed.first() or timezone.now()
     rows = [
@@ -165,16 +165,16 @@ def fan_out(event: events.Event) -> None:
     ]
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     if rows:
-        transaction.on_commit(wake)
+        transaction.on_commit(_wake)
 
 
 def _payload(code: str, data: dict[str, Any], at: datetime) -> dict[str, Any]:
     version = catalogue.BY_CODE[code].version if code in catalogue.BY_CODE else 1
     # JSON-ready now (dates, decimals), so the body signed is the one stored.
-    return sender_ready({"type": code, "version": version, "timestamp": at, "data": data})
+    return _sender_ready({"type": code, "version": version, "timestamp": at, "data": data})
 
 
-def sender_ready(payload: dict[str, Any]) -> dict[str, Any]:
+def _sender_ready(payload: dict[str, Any]) -> dict[str, Any]:
     import json
 
     ready: dict[str, Any] = json.loads(sender.body_of(payload))
@@ -192,13 +192,13 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
         occurred_at=now,
         next_attempt_at=now,
     )
-    transaction.on_commit(wake)
+    transaction.on_commit(_wake)
     return delivery
 
 
-def wake() -> None:
+def _wake() -> None:
     """Ask the worker to deliver now; a queue that cannot be reached loses nothing: the sweep
-    (``sweep``) delivers within its period."""
+    (``webhooks_sweep``) delivers within its period."""
     from relais.integrations.tasks import deliver_webhooks
 
     try:
@@ -210,14 +210,14 @@ def wake() -> None:
 # --- Delivery ------------------------------------------------------------------------------------
 
 
-def lease() -> timedelta:
+def delivery_lease() -> timedelta:
     """How long claimed deliveries belong to their worker: past the longest a chunk can take
     (each attempt's connect and read timeouts, one after the other) a worker still silent is
     dead, and its claims lapse."""
     return timedelta(seconds=settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS * 2 * CHUNK + 30)
 
 
-def retry_wait(attempts: int) -> timedelta | None:
+def _retry_wait(attempts: int) -> timedelta | None:
     """The wait after the ``attempts``-th failed attempt, ±10 % jitter (None: no retry left)."""
     if attempts > len(SCHEDULE):
         return None
@@ -225,7 +225,7 @@ def retry_wait(attempts: int) -> timedelta | None:
     return timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311 (jitter, not secret)
 
 
-def claim(ids: list[int], now: datetime) -> list[WebhookDelivery]:
+def deliveries_claim(*, ids: list[int], now: datetime) -> list[WebhookDelivery]:
     """Take the due deliveries among ``ids`` for this pass, in one compare-and-set UPDATE (the
     same statement on SQLite and PostgreSQL): a row another worker took meanwhile no longer
     matches (its ``next_attempt_at`` moved a lease ahead, or it is done). A worker killed
@@ -240,7 +240,7 @@ def claim(ids: list[int], now: datetime) -> list[WebhookDelivery]:
     ).update(
         claim=token,
         attempts=F("attempts") + 1,
-        next_attempt_at=now + lease(),
+        next_attempt_at=now + delivery_lease(),
         last_attempt_at=now,
     )
     taken = WebhookDelivery.objects.filter(pk__in=ids, claim=token).select_related("endpoint")
@@ -268,7 +268,7 @@ def _record(delivery: WebhookDelivery, answer: sender.Answer, now: datetime) -> 
             WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(failing_since=None)
             delivery.endpoint.failing_since = None
         return True
-    wait = retry_wait(delivery.attempts)
+    wait = _retry_wait(delivery.attempts)
     if answer.code in (429, 503) and answer.retry_after is not None and wait is not None:
         wait = max(wait, timedelta(seconds=answer.retry_after))
     if answer.code == 410:
@@ -348,48 +348,48 @@ def _send(taken: list[WebhookDelivery], clock: datetime) -> tuple[int, int]:
     return delivered, failed
 
 
-def deliver_one(delivery: WebhookDelivery, now: datetime | None = None) -> bool | None:
+def deliver_one(*, delivery: WebhookDelivery, now: datetime | None = None) -> bool | None:
     """Claim and send one delivery: True delivered, False failed, None taken by another."""
     clock = max(now or timezone.now(), timezone.now())
-    taken = claim([delivery.pk], clock)
+    taken = deliveries_claim(ids=[delivery.pk], now=clock)
     if not taken:
         return None
     delivered, _failed = _send(taken, clock)
     return delivered == 1
 
 
-def due(now: datetime) -> Any:
+def _due(now: datetime) -> Any:
     return WebhookDelivery.objects.filter(
         state__in=UNDONE, next_attempt_at__lte=now, endpoint__enabled=True
     )
 
 
-def deliver_due(now: datetime | None = None, *, limit: int = BATCH) -> tuple[int, int]:
+def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> tuple[int, int]:
     """One pass over up to ``limit`` due deliveries, oldest first: (delivered, failed).
     ``now`` (a test's clock) is never earlier than the real one: each claim gets a full lease."""
     now = max(now or timezone.now(), timezone.now())
-    ids = list(due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    ids = list(_due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
     delivered = failed = 0
     for start in range(0, len(ids), CHUNK):
         clock = max(now, timezone.now())
-        sent = _send(claim(ids[start : start + CHUNK], clock), clock)
+        sent = _send(deliveries_claim(ids=ids[start : start + CHUNK], now=clock), clock)
         delivered, failed = delivered + sent[0], failed + sent[1]
     return delivered, failed
 
 
-def deliver_all(now: datetime | None = None) -> tuple[int, int]:
+def deliver_all(*, now: datetime | None = None) -> tuple[int, int]:
     """Passes until nothing due is left (failures wait for their retry)."""
     total = (0, 0)
     while True:
-        one = deliver_due(now)
+        one = deliver_due(now=now)
         total = (total[0] + one[0], total[1] + one[1])
         if sum(one) < BATCH:
             return total
 
 
-def sweep(now: datetime) -> str:
+def webhooks_sweep(*, now: datetime) -> str:
     """The recurring job: the retries that came due, and what no wake-up reached."""
-    delivered, failed = deliver_all(now)
+    delivered, failed = deliver_all(now=now)
     return f"{delivered} delivered, {failed} failed"
 
 
@@ -402,7 +402,7 @@ def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    transaction.on_commit(wake)
+    transaction.on_commit(_wake)
     delivery.refresh_from_db()
     return delivery
 
@@ -415,5 +415,5 @@ def deliveries_replay_failed(*, endpoint: WebhookEndpoint, since: datetime) -> i
     )
     count = failed.update(state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now())
     if count:
-        transaction.on_commit(wake)
+        transaction.on_commit(_wake)
     return count

@@ -121,8 +121,8 @@ def test_a_receiver_failing_then_recovering_gets_each_event_once_more_and_no_mor
 
     assert services.deliver_all() == (0, 3)
     assert services.deliver_all() == (0, 0)  # the retries wait their turn (5 s)
-    assert services.deliver_all(later(6)) == (3, 0)
-    assert services.deliver_all(later(3600)) == (0, 0)
+    assert services.deliver_all(now=later(6)) == (3, 0)
+    assert services.deliver_all(now=later(3600)) == (0, 0)
 
     ids = receiver.ids()
     assert len(ids) == 6
@@ -139,7 +139,7 @@ def test_retries_follow_the_schedule_and_then_give_up(receiver, manager):
     waits = []
     for _attempt in range(len(services.SCHEDULE) + 1):
         receiver.answer(500)
-        services.deliver_all(now)
+        services.deliver_all(now=now)
         delivery = WebhookDelivery.objects.get()
         if delivery.state == DeliveryState.FAILED:
             break
@@ -160,8 +160,8 @@ def test_retry_after_is_honoured_on_429(receiver, manager):
     delivery = WebhookDelivery.objects.get()
     assert delivery.response_code == 429
     assert delivery.next_attempt_at >= timezone.now() + timedelta(seconds=115)
-    assert services.deliver_all(later(60)) == (0, 0)
-    assert services.deliver_all(later(125)) == (1, 0)
+    assert services.deliver_all(now=later(60)) == (0, 0)
+    assert services.deliver_all(now=later(125)) == (1, 0)
 
 
 def test_410_gone_disables_the_endpoint(receiver, manager):
@@ -186,9 +186,9 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_its_owner_told_once(r
     WebhookEndpoint.objects.filter(pk=hook.pk).update(
         failing_since=timezone.now() - timedelta(days=5, minutes=1)
     )
-    services.deliver_all(later(6))
+    services.deliver_all(now=later(6))
     partners_created(1)
-    services.deliver_all(later(400))
+    services.deliver_all(now=later(400))
 
     hook.refresh_from_db()
     assert not hook.enabled
@@ -203,12 +203,12 @@ def test_a_delivery_claimed_by_a_killed_worker_is_sent_again_once(receiver, mana
     partners_created(1)
     delivery = WebhookDelivery.objects.get()
     # A worker claims it and dies before sending: its claim holds for the lease.
-    assert services.claim([delivery.pk], timezone.now()) == [delivery]
+    assert services.deliveries_claim(ids=[delivery.pk], now=timezone.now()) == [delivery]
 
     assert services.deliver_all() == (0, 0)
-    after_lease = timezone.now() + services.lease() + timedelta(seconds=1)
-    assert services.deliver_all(after_lease) == (1, 0)
-    assert services.deliver_all(after_lease + timedelta(hours=30)) == (0, 0)
+    after_lease = timezone.now() + services.delivery_lease() + timedelta(seconds=1)
+    assert services.deliver_all(now=after_lease) == (1, 0)
+    assert services.deliver_all(now=after_lease + timedelta(hours=30)) == (0, 0)
     assert len(receiver.received) == 1
 
 
@@ -218,7 +218,7 @@ def test_two_workers_never_send_one_delivery_twice(receiver, manager):
     stale_copy = WebhookDelivery.objects.get()
     services.deliver_all()
 
-    assert services.deliver_one(stale_copy) is None
+    assert services.deliver_one(delivery=stale_copy) is None
     assert len(receiver.received) == 1
 
 
@@ -267,7 +267,7 @@ def test_replaying_everything_failed_since_a_date(receiver, manager):
     now = timezone.now()
     while undone := list(hook.deliveries.filter(state__in=services.UNDONE)):
         now = max([now, *(d.next_attempt_at for d in undone)])
-        services.deliver_all(now)
+        services.deliver_all(now=now)
     assert hook.deliveries.filter(state=DeliveryState.FAILED).count() == 2
     receiver.answers.clear()
 
