@@ -118,6 +118,22 @@ def finish(model: type[Resumable], hold: Claim, **values: Any) -> bool:
     return bool(_table(model).filter(pk=hold.pk, attempt=hold.attempt).update(**values))
 
 
+def start(model: type[Resumable], pk: int, enqueue: Callable[[int], Any], **values: Any) -> bool:
+    """Queue a job from its first unit with ``values`` (its choices, its counts reset), a
+    fresh sign of life (not taken for stalled before its task runs) and no failure. False,
+    and nothing changed, when it is queued or running already (two clicks at once start it
+    once: the row is locked)."""
+    with transaction.atomic():
+        job = _table(model).select_for_update().filter(pk=pk).first()
+        if job is None or getattr(job, "state", None) in (QUEUED, RUNNING):
+            return False
+        _table(model).filter(pk=pk).update(
+            state=QUEUED, failure="", resume_after=0, heartbeat_at=timezone.now(), **values
+        )
+        transaction.on_commit(lambda: enqueue(pk))
+    return True
+
+
 def retry(model: type[Resumable], pk: int, enqueue: Callable[[int], Any]) -> bool:
     """Queue a failed or stalled job again: it goes on after its committed units. False when
     the job is neither (finished, or alive). A job given up after ``MAX_ATTEMPTS`` stalls is

@@ -23,7 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -103,24 +103,23 @@ def import_queue(
         raise DomainError(
             _("Map at least the postcode and the e-mail or the phone."), code="mapping_incomplete"
         )
-    if batch.state in (LeadImportState.QUEUED, LeadImportState.RUNNING):
-        raise DomainError(_("This import is already running."), code="running")
-    LeadImportError.objects.filter(batch=batch).delete()
-    LeadImport.objects.filter(pk=batch.pk).update(
-        mapping=mapping,
-        mode=mode,
-        dry_run=dry_run,
-        state=LeadImportState.QUEUED,
-        processed=0,
-        valid=0,
-        created=0,
-        invalid=0,
-        preview=[],
-        failure="",
-        resume_after=0,
-        heartbeat_at=timezone.now(),
-    )
-    transaction.on_commit(lambda: run_lead_import.enqueue(batch.pk))
+    with transaction.atomic():
+        started = resumable.start(
+            LeadImport,
+            batch.pk,
+            run_lead_import.enqueue,
+            mapping=mapping,
+            mode=mode,
+            dry_run=dry_run,
+            preview=[],
+            processed=0,
+            valid=0,
+            created=0,
+            invalid=0,
+        )
+        if not started:
+            raise DomainError(_("This import is already running."), code="running")
+        LeadImportError.objects.filter(batch=batch).delete()
     batch.refresh_from_db()
     return batch
 

@@ -12,7 +12,6 @@ from itertools import islice
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -69,24 +68,23 @@ def import_queue(
             _("Map at least the e-mail and the last name or the company."),
             code="mapping_incomplete",
         )
-    if batch.state in (LeadImportState.QUEUED, LeadImportState.RUNNING):
-        raise DomainError(_("This import is already running."), code="running")
-    CustomerImportError.objects.filter(batch=batch).delete()
-    CustomerImport.objects.filter(pk=batch.pk).update(
-        mapping=mapping,
-        mode=mode,
-        dry_run=dry_run,
-        state=LeadImportState.QUEUED,
-        processed=0,
-        valid=0,
-        created=0,
-        invalid=0,
-        preview=[],
-        failure="",
-        resume_after=0,
-        heartbeat_at=timezone.now(),
-    )
-    transaction.on_commit(lambda: run_customer_import.enqueue(batch.pk))
+    with transaction.atomic():
+        started = resumable.start(
+            CustomerImport,
+            batch.pk,
+            run_customer_import.enqueue,
+            mapping=mapping,
+            mode=mode,
+            dry_run=dry_run,
+            preview=[],
+            processed=0,
+            valid=0,
+            created=0,
+            invalid=0,
+        )
+        if not started:
+            raise DomainError(_("This import is already running."), code="running")
+        CustomerImportError.objects.filter(batch=batch).delete()
     batch.refresh_from_db()
     return batch
 

@@ -116,26 +116,23 @@ def import_queue(
 ) -> PartnerImport:
     """Record the choices and hand the file to the task worker, from its first row."""
     _check_mapping(mapping)
-    if batch.state in (ImportState.QUEUED, ImportState.RUNNING):
-        raise DomainError(_("This import is already running."), code="running")
     if batch.imported_at is not None:
         raise DomainError(_("This file was imported already."), code="imported")
-    # A fresh sign of life: a queued import is not taken for stalled before its task runs.
-    PartnerImport.objects.filter(pk=batch.pk).update(
+    started = resumable.start(
+        PartnerImport,
+        batch.pk,
+        run_partner_import.enqueue,
         mapping=mapping,
         mode=ImportMode(mode),
         dry_run=dry_run,
-        state=ImportState.QUEUED,
+        report={},
         processed=0,
         valid=0,
         created=0,
         invalid=0,
-        resume_after=0,
-        report={},
-        failure="",
-        heartbeat_at=timezone.now(),
     )
-    transaction.on_commit(lambda: run_partner_import.enqueue(batch.pk))
+    if not started:
+        raise DomainError(_("This import is already running."), code="running")
     batch.refresh_from_db()
     return batch
 
