@@ -41,3 +41,31 @@ TRANSITIONS: dict[str, set[str]] = {
     ChallengeStatus.ENDED: set(),
     ChallengeStatus.CANCELLED: set(),
 }
+
+
+# --- Communication, results and proofs (chal-b) ------------------------------------------------
+
+
+class Occasion(models.TextChoices):
+    """Why a challenge e-mail goes to a participant; the stored occasion adds a number for the
+    repeated ones ("progress-3", "relaunch-1")."""
+
+    TEASER = "teaser", _("Teaser")
+    LAUNCH = "launch", _("Launch")
+    PROGRESS = "progress", _("Progress e-mail")
+    RELAUNCH = "relaunch", _("Relaunch")
+    WINNERS = "winners", _("Winners' announcement")
+
+
+class ProofStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting validation")
+    VALIDATED = "validated", _("Validated")
+    REFUSED = "refused", _("Refused")
+
+
+PROOF_TRANSITIONS: dict[str, set[str]] = {
+    ProofStatus.PENDING: {ProofStatus.VALIDATED, ProofStatus.REFUSED},
+    ProofStatus.VALIDATED: set(),
+    # A refused proof may be replaced by a new upload, which waits again.
+    ProofStatus.REFUSED: {ProofStatus.PENDING},
+}

@@ -7,13 +7,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from relais.challenges.choices import ChallengeMetric, ChallengeStatus, Mechanic, Ranking
+from relais.challenges.choices import (
+    ChallengeMetric,
+    ChallengeStatus,
+    Mechanic,
+    ProofStatus,
+    Ranking,
+)
 from relais.core.models import Departement, TimeStampedModel
-from relais.engagement.choices import Segment
+from relais.engagement.choices import RecipientState, Segment, SkipReason
 from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind
 from relais.partners.models import Partner
@@ -66,6 +72,21 @@ class Challenge(TimeStampedModel):
         _("show names on the leaderboard"),
         default=False,
         help_text=_("Otherwise each participant appears under a pseudonym."),
+    )
+    # Communication (chal-b): the progress e-mail's rhythm and the relaunch rule's threshold.
+    progress_every_days = models.PositiveSmallIntegerField(
+        _("progress e-mail every (days)"),
+        default=7,
+        help_text=_("Each participant gets their progress at this rhythm; 0 sends none."),
+    )
+    relaunch_below = models.PositiveSmallIntegerField(
+        _("relaunch below (% of participants progressing in 7 days)"),
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "When fewer participants than this share made progress in the last 7 days, a "
+            "relaunch e-mail goes out, once per drop; 0 never relaunches."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ChallengeStatus.choices, default=ChallengeStatus.DRAFT
@@ -185,3 +206,106 @@ class TargetChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.old} → {self.new}"
+
+
+# --- Communication, relaunches, qualitative objectives and proofs (chal-b) ---------------------
+
+
+class ChallengeMessage(models.Model):
+    """One challenge e-mail to one participant on one occasion ("teaser", "launch",
+    "progress-2", "relaunch-1", "winners"). The unique pair is what sends it at most once: the
+    row is written and committed before the mail leaves (``challenges.communication``)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="messages")
+    occasion = models.CharField(max_length=20)
+    state = models.CharField(max_length=10, choices=RecipientState.choices)
+    skip_reason = models.CharField(max_length=12, choices=SkipReason.choices, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "occasion"], name="challenge_message_once"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} · {self.occasion}: {self.state}"
+
+
+class Relaunch(models.Model):
+    """A drop of participation: the share of participants who made progress in the last 7
+    days fell below the challenge's threshold. One open drop at most per challenge (the
+    partial unique constraint), closed when the share comes back above the threshold: the
+    rule fires once per drop, however often the worker looks."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="relaunches")
+    number = models.PositiveSmallIntegerField()
+    fired_at = models.DateTimeField()
+    active = models.PositiveIntegerField()  # participants with progress in the 7 days
+    total = models.PositiveIntegerField()
+    share = models.DecimalField(max_digits=5, decimal_places=2)  # percent, as shown
+    threshold = models.PositiveSmallIntegerField()
+    recovered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-fired_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "number"], name="relaunch_number_once"),
+            models.UniqueConstraint(
+                fields=["challenge"],
+                condition=models.Q(recovered_at__isnull=True),
+                name="relaunch_one_open_drop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.challenge_id} · relaunch {self.number}"
+
+
+class Objective(models.Model):
+    """A qualitative objective of a challenge ("dress the shop window"): a participant uploads a
+    proof, a manager validates or refuses it with a reason."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(_("objective"), max_length=160)
+    description = models.TextField(_("what counts as proof"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Proof(models.Model):
+    """A participant's proof for one objective: one per participant and objective (a refused
+    one is replaced by a new upload). Its status moves only through ``proofs.proof_decide``."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="proofs")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="proofs")
+    file = models.FileField(_("proof"), upload_to="challenges/proofs/")
+    content_type = models.CharField(max_length=40)
+    note = models.CharField(_("comment"), max_length=300, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProofStatus.choices, default=ProofStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    uploaded_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "participant"], name="proof_once")
+        ]
+        indexes = [models.Index(fields=["status", "uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id} · {self.participant_id}: {self.status}"
