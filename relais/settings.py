@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "relais.integrations",
     "relais.surveys",
     "relais.challenges",
+    "relais.network",
     "relais.api",
     "relais.portal",
     "relais.reporting",
@@ -222,6 +223,9 @@ RELAIS_LEAD_PROTECTION_DAYS = int(os.environ.get("RELAIS_LEAD_PROTECTION_DAYS", 
 RELAIS_ATTRIBUTION_RULE = os.environ.get("RELAIS_ATTRIBUTION_RULE", "first")
 if RELAIS_ATTRIBUTION_RULE not in {"first", "last"}:
     raise ImproperlyConfigured("RELAIS_ATTRIBUTION_RULE must be 'first' or 'last'.")
+# Salespeople's network: a relationship's strength is shown faded (never rewritten) once its last
+# interaction is older than this.
+RELAIS_NETWORK_FADE_AFTER_DAYS = int(os.environ.get("RELAIS_NETWORK_FADE_AFTER_DAYS", "365"))
 # The secret path of the inbound-mail webhook (/inbound/email/<secret>/); empty disables it.
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 # The largest file of leads a manager may import.

@@ -21,7 +21,7 @@ ROOT = Path(relais.__file__).parent
 LAYERS: list[set[str]] = [
     {"portal", "api", "reporting", "demo"},
     {"integrations"},
-    {"challenges"},
+    {"challenges", "network"},
     {"training", "surveys"},
     {"engagement"},
     {"commissions"},
