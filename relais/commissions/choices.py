@@ -15,11 +15,14 @@ class Trigger(models.TextChoices):
 
 
 class Beneficiary(models.TextChoices):
-    """Who a rule pays: the direct introducer of the deal, or its reseller. There is no third
-    choice: a reward on another partner's referrals cannot be expressed (single level)."""
+    """Who a rule pays: the direct introducer of the deal, its reseller, or the employee whose
+    introduction brought it (an internal referral bonus, paid through payroll, never by SEPA).
+    There is no other choice: a reward on another partner's referrals cannot be expressed
+    (single level)."""
 
     INTRODUCER = "introducer", _("The deal's introducer")
     RESELLER = "reseller", _("The deal's reseller")
+    EMPLOYEE = "employee", _("The employee who brought it (internal bonus)")
 
 
 class Formula(models.TextChoices):
@@ -80,3 +83,11 @@ class CorrectionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the partner")
     ACCEPTED = "accepted", _("Accepted: credit note issued")
     REFUSED = "refused", _("Refused by the partner")
+
+
+class EmployeeBonusStatus(models.TextChoices):
+    """An internal bonus: earned → approved by a manager → handed to payroll (an export)."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    EXPORTED = "exported", _("Sent to payroll")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.commissions.choices import (
     Beneficiary,
     CorrectionStatus,
+    EmployeeBonusStatus,
     Formula,
     InvoiceType,
     LineKind,
@@ -417,3 +418,78 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} · {self.gift}"
+
+
+class PayrollExport(models.Model):
+    """The approved internal bonuses handed to payroll at once: the file can be downloaded
+    again, and a bonus belongs to one export only."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    total = models.DecimalField(_("total"), default=0, max_digits=12, decimal_places=2)
+    count = models.PositiveIntegerField(_("bonuses"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("payroll export")
+        verbose_name_plural = _("payroll exports")
+
+    def __str__(self) -> str:
+        return f"{_('Payroll export')} {self.pk}"
+
+
+class EmployeeBonus(models.Model):
+    """An internal referral bonus an employee earned by a rule whose payee is an employee (a
+    colleague's introduction brought the won deal). Kept apart from partners' commission lines:
+    never in a payment run, a SEPA file, a statement, a self-billed invoice or DAS2; it goes to
+    payroll through an export."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referral_bonuses",
+        verbose_name=_("employee"),
+    )
+    lead = models.ForeignKey(
+        Lead, on_delete=models.PROTECT, null=True, blank=True, related_name="employee_bonuses"
+    )
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="employee_bonuses")
+    event_key = models.CharField(max_length=80)
+    source = models.CharField(_("brought by"), max_length=200, blank=True)
+    base = models.DecimalField(
+        _("base excl. VAT"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    detail = models.JSONField(default=dict, blank=True)
+    earned_on = models.DateField(_("earned on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=EmployeeBonusStatus.choices,
+        default=EmployeeBonusStatus.PENDING,
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    export = models.ForeignKey(
+        PayrollExport, on_delete=models.PROTECT, null=True, blank=True, related_name="bonuses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-earned_on", "-pk"]
+        verbose_name = _("internal bonus")
+        verbose_name_plural = _("internal bonuses")
+        constraints = [
+            # Idempotent: one bonus per event, employee and rule, however often it is sent.
+            models.UniqueConstraint(
+                fields=["event_key", "employee", "rule"], name="employee_bonus_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "earned_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee} · {self.amount} · {self.status}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,9 +17,11 @@ from relais.commissions.choices import LineStatus, RunStatus
 from relais.commissions.models import (
     CommissionLine,
     CorrectionRequest,
+    EmployeeBonus,
     Invoice,
     PaymentItem,
     PaymentRun,
+    PayrollExport,
     Plan,
     Redemption,
     Rule,
@@ -236,3 +239,65 @@ def earnings_summary_for_partner(*, partner: Partner) -> EarningsSummary:
         .first()
     )
     return EarningsSummary(owed.aggregate(s=Sum("amount"))["s"] or ZERO, last)
+
+
+# Internal bonuses: a manager sees every employee's; an employee sees their own.
+
+
+def employee_bonuses_for_user(*, user: User) -> QuerySet[EmployeeBonus]:
+    bonuses = EmployeeBonus.objects.select_related("employee", "lead", "rule")
+    if user.can_manage:
+        return bonuses
+    if user.is_staff_member:
+        return bonuses.filter(employee=user)
+    return bonuses.none()
+
+
+def payroll_exports_for_user(*, user: User) -> QuerySet[PayrollExport]:
+    return PayrollExport.objects.all() if user.can_manage else PayrollExport.objects.none()
+
+
+def payroll_export_get_for_user(*, user: User, pk: int) -> PayrollExport:
+    return payroll_exports_for_user(user=user).get(pk=pk)
+
+
+def payroll_rows(*, export: PayrollExport) -> Iterator[list[Any]]:
+    """One row per bonus: who is paid, how much, for which deal, by which rule."""
+    bonuses = export.bonuses.select_related("employee", "lead", "rule").order_by(
+        "employee__last_name", "employee__first_name", "pk"
+    )
+    for b in bonuses.iterator(chunk_size=2000):
+        yield [
+            b.employee.email,
+            b.employee.last_name,
+            b.employee.first_name,
+            b.earned_on,
+            b.amount,
+            b.base,
+            b.lead_id,
+            b.source,
+            str(b.rule),
+        ]
+
+
+VIGILANCE_NOTICE_DAYS = 30  # a certificate ending this soon is to be renewed
+
+
+def vigilance_expiring(today: date | None = None) -> Q:
+    """Live partners whose latest URSSAF vigilance certificate ends within
+    ``VIGILANCE_NOTICE_DAYS`` or has ended (its validity: ``vigilance_validity_months``)."""
+    today = today or timezone.localdate()
+    months = int(legal_value("vigilance_validity_months", today))
+    # valid_until = issued_on + months <= today + notice  <=>  issued_on <= that - months
+    issued_before = today + timedelta(days=VIGILANCE_NOTICE_DAYS) - relativedelta(months=months)
+    latest = (
+        VigilanceCertificate.objects.values("partner")
+        .annotate(last=Max("issued_on"))
+        .filter(last__lte=issued_before)
+        .values("partner")
+    )
+    return Q(status__in=LIVE, pk__in=latest)
+
+
+def partners_with_vigilance_expiring(*, today: date | None = None) -> QuerySet[Partner]:
+    return Partner.objects.filter(vigilance_expiring(today))

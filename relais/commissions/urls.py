@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.commissions import plan_views, views
+from relais.commissions import bonus_views, plan_views, views
 
 app_name = "commissions"
 
@@ -30,4 +30,12 @@ urlpatterns = [
     path("das2/<int:year>/", views.das2, name="das2"),
     path("redemptions/", views.redemption_list, name="redemptions"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+    path("internal-bonuses/", bonus_views.bonus_list, name="employee_bonuses"),
+    path("internal-bonuses/approve/", bonus_views.bonus_approve, name="employee_bonus_approve"),
+    path("internal-bonuses/payroll/", bonus_views.payroll_export_new, name="payroll_export_new"),
+    path(
+        "internal-bonuses/payroll/<int:pk>/",
+        bonus_views.payroll_export_download,
+        name="payroll_export",
+    ),
 ]

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
-from relais.commissions.choices import Formula, PlanStatus, Trigger
+from relais.commissions.choices import Beneficiary, Formula, PlanStatus, Trigger
 from relais.commissions.models import Plan, Rule
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError
@@ -48,6 +48,8 @@ def rule_check(rule: Rule) -> None:
         errors["trigger"] = _("A qualified lead has no amount: use a fixed amount.")
     if rule.valid_until and rule.valid_until < rule.valid_from:
         errors["valid_until"] = _("Ends before it starts.")
+    if rule.beneficiary == Beneficiary.EMPLOYEE:
+        errors.update(_employee_errors(rule))
     if errors:
         raise DomainError(
             _("The rule “%(name)s” cannot be used: %(why)s")
@@ -55,6 +57,19 @@ def rule_check(rule: Rule) -> None:
             code="invalid_rule",
             fields=errors,
         )
+
+
+def _employee_errors(rule: Rule) -> dict[str, str]:
+    """An internal bonus pays the colleague whose introduction brought a won deal: no partner
+    scope, no target bonus (single level, one bonus per deal)."""
+    errors: dict[str, str] = {}
+    if rule.partner_kind or rule.group or rule.partner_id:
+        errors["beneficiary"] = _("An employee's bonus cannot be limited to partners.")
+    if rule.trigger != Trigger.WON:
+        errors["trigger"] = _("An internal bonus is earned when the deal is won.")
+    if rule.formula == Formula.BONUS:
+        errors["formula"] = _("An internal bonus is paid per deal, not on a target.")
+    return errors
 
 
 def _tier_errors(tiers: Any) -> dict[str, str]:

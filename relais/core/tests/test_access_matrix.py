@@ -110,6 +110,13 @@ def _job(w: World) -> dict[str, Any]:
     return {"pk": job.pk}
 
 
+def _payroll_export(_w: World) -> dict[str, Any]:
+    """Internal bonuses handed to payroll: the company's, a manager's and nobody else's."""
+    from relais.commissions.models import PayrollExport
+
+    return {"pk": PayrollExport.objects.create(count=0).pk}
+
+
 def _animation() -> dict[str, int]:
     """The network animation's objects (a template, a saved segment, a draft campaign, an
     automation): the network's, not a partner's, so a manager's and nobody else's."""
@@ -266,6 +273,7 @@ CASES: dict[str, Case] = {
     ),
     "commissions/das2/<int:year>/": Case(_params(year=YEAR), object=False),
     "commissions/invoices/<int:pk>/": Case(_theirs(pk="invoice")),
+    "commissions/internal-bonuses/payroll/<int:pk>/": Case(_payroll_export),
     # The portal: a partner user's own partner only; the other partner's objects reach nobody.
     "portal/inbox/<int:pk>/": Case(_theirs(pk="lead"), NOBODY),
     "portal/inbox/<int:pk>/status/": Case(_theirs(pk="lead"), NOBODY),
