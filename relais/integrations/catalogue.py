@@ -18,6 +18,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 
+from relais.commissions.choices import LineKind
+from relais.commissions.events import (
+    CommissionLinesCreated,
+    CommissionLinesMoved,
+    PaymentRunBuilt,
+    PaymentRunPaid,
+)
+from relais.commissions.models import CommissionLine, PaymentRun
 from relais.core.events import Event
 from relais.leads.choices import LeadStatus
 from relais.leads.events import (
@@ -80,6 +88,39 @@ class ContractData(PartnerData):
     document: str = Field(description="The signed document's title and version.")
     signed_at: datetime
     expires_at: datetime | None
+
+
+class CommissionLineData(Schema):
+    line_id: int
+    partner_id: int = Field(description="The partner who earns it (or gives it back).")
+    lead_id: int | None = Field(description="The deal it was earned on (none for a bonus, a gift).")
+    kind: str = Field(description="commission, bonus, clawback or gift")
+    status: str = Field(description="pending, approved, payable or paid, when sent out.")
+    amount: Decimal = Field(description="Euros excl. VAT; negative for a clawback or a gift.")
+    base: Decimal | None = Field(description="The amount it was computed on, euros excl. VAT.")
+    earned_on: date
+    rule_code: str | None = Field(description="The plan rule that made it.")
+    on_hold: bool = Field(description="Held by a manager or a check: not paid until released.")
+    reverses_id: int | None = Field(description="A clawback: the line it takes back.")
+    payment_run_id: int | None
+
+
+class CommissionLineMoveData(CommissionLineData):
+    from_status: str
+    to_status: str
+
+
+class PaymentRunData(Schema):
+    run_id: int
+    status: str = Field(description="draft, sent, paid or cancelled, when sent out.")
+    cutoff: date = Field(description="The lines earned up to this day were taken.")
+    execution_date: date = Field(description="The transfers' requested execution date.")
+    total: Decimal = Field(description="The transfers' total, euros incl. VAT.")
+    transfers: int = Field(description="How many partners the run pays.")
+    blocked: int = Field(description="How many partners it could not pay (missing documents).")
+    sepa_schema: str = Field(description="The SEPA credit transfer format of its file.")
+    created_at: datetime
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -152,6 +193,36 @@ CATALOGUE: tuple[EventType, ...] = (
         _("Contract signed"),
         _("A partner signed a contract or a charter."),
         ContractData,
+    ),
+    EventType(
+        "commission.line_created",
+        _("Commission line created"),
+        _("A commission line was written: earned on a deal, a bonus, a clawback or a gift."),
+        CommissionLineData,
+    ),
+    EventType(
+        "commission.status_changed",
+        _("Commission line status changed"),
+        _("A commission line was approved, released for payment or paid."),
+        CommissionLineMoveData,
+    ),
+    EventType(
+        "commission.clawed_back",
+        _("Commission clawed back"),
+        _("A refunded or cancelled deal took back part of a line (a negative line)."),
+        CommissionLineData,
+    ),
+    EventType(
+        "payment_run.file_built",
+        _("Payment run prepared"),
+        _("A payment run reserved the payable lines and wrote its SEPA transfer file."),
+        PaymentRunData,
+    ),
+    EventType(
+        "payment_run.paid",
+        _("Payment run paid"),
+        _("Every transfer of a payment run was recorded as paid."),
+        PaymentRunData,
     ),
 )
 BY_CODE = {t.code: t for t in CATALOGUE}
@@ -284,6 +355,64 @@ def _signed(event: ContractSigned) -> Iterator[Outgoing]:
         yield Outgoing("", "partner.contract_signed", data)
 
 
+def line_data(line: CommissionLine) -> dict[str, Any]:
+    return {
+        "line_id": line.pk,
+        "partner_id": line.partner_id,
+        "lead_id": line.lead_id,
+        "kind": line.kind,
+        "status": line.status,
+        "amount": line.amount,
+        "base": line.base,
+        "earned_on": line.earned_on,
+        "rule_code": line.rule.code if line.rule else None,
+        "on_hold": bool(line.hold_reason),
+        "reverses_id": line.reverses_id,
+        "payment_run_id": line.payment_run_id,
+    }
+
+
+def _lines(ids: list[int]) -> Any:
+    return CommissionLine.objects.filter(pk__in=ids).select_related("rule").order_by("pk")
+
+
+def _lines_created(event: CommissionLinesCreated) -> Iterator[Outgoing]:
+    for line in _lines(event.line_ids):
+        yield Outgoing(str(line.pk), "commission.line_created", line_data(line))
+        if line.kind == LineKind.CLAWBACK:
+            yield Outgoing(f"{line.pk}.clawback", "commission.clawed_back", line_data(line))
+
+
+def _lines_moved(event: CommissionLinesMoved) -> Iterator[Outgoing]:
+    move = {"from_status": event.from_status, "to_status": event.to_status}
+    for line in _lines(event.line_ids):
+        yield Outgoing(str(line.pk), "commission.status_changed", line_data(line) | move)
+
+
+def run_data(run: PaymentRun) -> dict[str, Any]:
+    return {
+        "run_id": run.pk,
+        "status": run.status,
+        "cutoff": run.cutoff,
+        "execution_date": run.execution_date,
+        "total": run.total,
+        "transfers": run.items.count(),
+        "blocked": len(run.blocked or []),
+        "sepa_schema": run.schema,
+        "created_at": run.created_at,
+        "closed_at": run.closed_at,
+    }
+
+
+def _run(code: str) -> Callable[[Any], Iterator[Outgoing]]:
+    def outgoing(event: PaymentRunBuilt | PaymentRunPaid) -> Iterator[Outgoing]:
+        run = PaymentRun.objects.defer("sepa_xml").filter(pk=event.run_id).first()
+        if run is not None:
+            yield Outgoing("", code, run_data(run))
+
+    return outgoing
+
+
 # The one list of the domain events webhooks listen to (subscribed in ``apps.ready``).
 SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
     LeadsSubmitted: _submitted,
@@ -295,4 +424,8 @@ SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
     PartnerCreated: _partner_created,
     PartnerStatusChanged: _partner_moved,
     ContractSigned: _signed,
+    CommissionLinesCreated: _lines_created,
+    CommissionLinesMoved: _lines_moved,
+    PaymentRunBuilt: _run("payment_run.file_built"),
+    PaymentRunPaid: _run("payment_run.paid"),
 }

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
 from relais.commissions.choices import LineKind, LineStatus, RedemptionStatus
+from relais.commissions.events import CommissionLinesCreated
 from relais.commissions.models import CommissionLine, Gift, Redemption
+from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 from relais.core.formatting import format_money
@@ -82,6 +84,7 @@ def redemption_approve(*, redemption: Redemption, actor: User | None) -> Redempt
             status=LineStatus.PAYABLE,
             detail={"gift": locked.gift.name},
         )
+        events.publish(CommissionLinesCreated(line_ids=[locked.line.pk]))
         locked.decided_at = timezone.now()
         locked.save()
         audit_record(subject=locked, action="approved", actor=actor)

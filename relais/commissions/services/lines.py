@@ -23,8 +23,10 @@ from relais.commissions.choices import (
     Trigger,
 )
 from relais.commissions.engine import History, bonus_due, compute, period_bounds, to_cents
+from relais.commissions.events import CommissionLinesCreated, CommissionLinesMoved
 from relais.commissions.models import CommissionLine, Rule
 from relais.commissions.services.rules import specificity
+from relais.core import events
 from relais.core.audit import audit_record, audits_record
 from relais.core.errors import DomainError
 from relais.leads.choices import LeadStatus
@@ -127,6 +129,13 @@ def lines_accrue(*, occasion: Occasion) -> list[CommissionLine]:
     return made
 
 
+def _published(**fields: Any) -> CommissionLine:
+    """Write a line and its ``CommissionLinesCreated`` event in the caller's transaction."""
+    line = CommissionLine.objects.create(**fields)
+    events.publish(CommissionLinesCreated(line_ids=[line.pk]))
+    return line
+
+
 def _line(partner: Partner, rule: Rule, occasion: Occasion) -> CommissionLine | None:
     existing = CommissionLine.objects.filter(event_key=occasion.key, partner=partner, rule=rule)
     if existing.exists():
@@ -134,7 +143,7 @@ def _line(partner: Partner, rule: Rule, occasion: Occasion) -> CommissionLine | 
     outcome = compute(rule, occasion.base, history(partner, rule, occasion.on))
     if outcome.amount == 0:
         return None
-    return CommissionLine.objects.create(
+    return _published(
         partner=partner,
         lead=occasion.lead,
         rule=rule,
@@ -175,7 +184,7 @@ def _bonus(
     if outcome.amount == 0:
         return None
     outcome.detail.update(target=str(rule.target), period=[start.isoformat(), end.isoformat()])
-    return CommissionLine.objects.create(
+    return _published(
         partner=partner,
         rule=rule,
         event_key=key,
@@ -209,7 +218,7 @@ def lines_claw_back(*, lead: Lead, event: LeadEvent) -> list[CommissionLine]:
             if amount <= 0:
                 continue
             made.append(
-                CommissionLine.objects.create(
+                _published(
                     partner_id=line.partner_id,
                     lead=lead,
                     rule=line.rule,
@@ -240,6 +249,7 @@ def _move(ids: list[int], src: str, dst: str, actor: User | None, **extra: Any) 
                 code="wrong_status",
             )
         CommissionLine.objects.filter(pk__in=ids).update(status=dst, **extra)
+        events.publish(CommissionLinesMoved(sorted(line.pk for line in lines), src, dst))
         audits_record(subjects=lines, action=dst, actor=actor, changes={"status": [src, dst]})
     return len(lines)
 

@@ -28,6 +28,7 @@ from relais.commissions.checks import (
     oldest_unused_own_invoices,
 )
 from relais.commissions.choices import LineStatus, RunStatus
+from relais.commissions.events import CommissionLinesMoved, PaymentRunBuilt, PaymentRunPaid
 from relais.commissions.invoices import vat_for
 from relais.commissions.models import (
     CommissionLine,
@@ -37,6 +38,7 @@ from relais.commissions.models import (
     PaymentRun,
 )
 from relais.commissions.sepa import SCHEMAS, sepa_xml
+from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.deferred import Deferred, later, say
 from relais.core.errors import DomainError, TransitionError
@@ -130,6 +132,7 @@ def run_create(
         run.blocked = blocked
         run.sepa_xml = sepa_xml(run, items)
         run.save(update_fields=["total", "blocked", "sepa_xml"])
+        events.publish(PaymentRunBuilt(run_id=run.pk))
         audit_record(subject=run, action="created", actor=actor, target=f"{len(items)} partners")
         transaction.on_commit(lambda: _documents_later(run.pk))
     return run
@@ -226,10 +229,15 @@ def run_mark_paid(*, run: PaymentRun, actor: User | None, items: list[int] | Non
             chosen = chosen.filter(pk__in=items)
         partner_ids = list(chosen.values_list("partner_id", flat=True))
         chosen.update(paid_at=now)
-        locked.lines.filter(partner_id__in=partner_ids).update(status=LineStatus.PAID, paid_at=now)
+        lines = locked.lines.filter(partner_id__in=partner_ids).exclude(status=LineStatus.PAID)
+        line_ids = sorted(lines.values_list("pk", flat=True))
+        lines.update(status=LineStatus.PAID, paid_at=now)
+        if line_ids:
+            events.publish(CommissionLinesMoved(line_ids, LineStatus.PAYABLE, LineStatus.PAID))
         if not locked.items.filter(paid_at__isnull=True).exists():
             locked.status, locked.closed_at = RunStatus.PAID, now
             locked.save(update_fields=["status", "closed_at"])
+            events.publish(PaymentRunPaid(run_id=locked.pk))
         audit_record(subject=locked, action="paid", actor=actor, target=f"{len(partner_ids)}")
     return len(partner_ids)
 
