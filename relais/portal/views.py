@@ -35,6 +35,7 @@ from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
 from relais.portal.progress import next_steps, submission_message
 from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
+from relais.routing.scorecard import scorecard_of
 from relais.routing.selectors import (
     pending_coverage_requests_for_user,
     reseller_profile_of,
@@ -243,6 +244,7 @@ def performance(request: HttpRequest) -> HttpResponse:
     mine = next((k for k in table if k.assignee == partner.pk), None)
     context = {
         "mine": mine,
+        "added": scorecard_of(assignee=partner.pk, start=snapshot.start, end=snapshot.end),
         "network": network_average(table),
         "rows": kpi_rows(),
         "ranked": len(table),

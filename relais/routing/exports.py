@@ -16,6 +16,7 @@ from relais.core.pdf import render_pdf
 from relais.core.tabular import xlsx_bytes
 from relais.routing.kpis import Kpi
 from relais.routing.review import DepartementReview, yearly_review
+from relais.routing.scorecard import headings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,16 +73,19 @@ def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
         _("Why"),
         _("Accepted"),
         *_kpi_headers(),
+        *(h.label for h in headings()),
     ]
     rows: list[list[object]] = []
     for review in reviews:
         c = review.coverage
         head = [f"{c.code} {c.name}", c.resellers, c.leads, c.recruit]
         if not review.proposals:
-            rows.append([*head, "", "", "", "", *[""] * 10])
+            rows.append([*head, "", "", "", "", *[""] * (10 + len(headings()))])
         for p in review.proposals:
             accepted = p.decided.accepted_at.date().isoformat() if p.decided else ""
-            rows.append([*head, str(p.reseller), p.label, p.why, accepted, *_kpi_cells(p.kpi)])
+            rows.append(
+                [*head, str(p.reseller), p.label, p.why, accepted, *_kpi_cells(p.kpi), *p.added]
+            )
     content = xlsx_bytes(headers, rows, _("Yearly review %(year)s") % {"year": year})
     return attachment(content, XLSX, f"yearly-review-{year}.xlsx")
 
@@ -93,7 +97,12 @@ def review_pdf_job(job: BackgroundJob, progress: Progress) -> Output:
     progress.total(2)
     reviews = yearly_review(year)
     progress.step()
-    context = {"year": year, "reviews": reviews, "company": settings.RELAIS_COMPANY_NAME}
+    context = {
+        "year": year,
+        "reviews": reviews,
+        "added": headings(),
+        "company": settings.RELAIS_COMPANY_NAME,
+    }
     pdf = render_pdf("routing/pdf/review.html", context)
     progress.step()
     return Output(content=pdf, filename=f"review-{year}.pdf")

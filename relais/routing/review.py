@@ -13,6 +13,7 @@ Rules, in order (a reseller is judged only on 5 leads or more):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from relais.routing.choices import ReviewProposal
 from relais.routing.coverage import Coverage, coverage
 from relais.routing.kpis import RATES, Kpi, kpi_table
 from relais.routing.models import ReviewDecision
+from relais.routing.scorecard import scorecard_rows
 
 P = ReviewProposal
 JUDGED_FROM = 5
@@ -44,6 +46,7 @@ class Proposal:
     proposal: str
     reason: Deferred | str
     decided: ReviewDecision | None = None
+    added: list[str] = field(default_factory=list)  # the scorecard's added indicators
 
     @property
     def label(self) -> str:
@@ -127,10 +130,19 @@ def yearly_review(year: int) -> list[DepartementReview]:
         review.proposals.append(Proposal(reseller, kpi, proposal, reason, decision))
     for review in grouped.values():
         _pause_the_surplus(review)
+    _add_indicators(list(grouped.values()), start, end)
     for code, c in cover.items():  # départements to recruit in, even with no reseller at all
         if c.recruit and code not in grouped:
             grouped[code] = DepartementReview(c)
     return [grouped[code] for code in sorted(grouped)]
+
+
+def _add_indicators(reviews: list[DepartementReview], start: datetime, end: datetime) -> None:
+    """The indicators the apps above add to the scorecard (the NPS), in one call per column."""
+    proposals = [p for review in reviews for p in review.proposals]
+    lines = scorecard_rows(kpis=[p.kpi for p in proposals], start=start, end=end)
+    for p, (_kpi, added) in zip(proposals, lines, strict=True):
+        p.added = added
 
 
 def _pause_the_surplus(review: DepartementReview) -> None:

@@ -18,7 +18,7 @@ from relais.core.forms import add_errors
 from relais.core.jobs import job_start
 from relais.leads.models import Lead
 from relais.leads.selectors import lead_get_for_user
-from relais.routing import exports, services
+from relais.routing import exports, scorecard, services
 from relais.routing.coverage import coverage as coverage_rows
 from relais.routing.coverage import summary
 from relais.routing.forms import AssignForm
@@ -66,10 +66,15 @@ def kpis(request: HttpRequest) -> HttpResponse:
     table = snapshot.table
     if request.GET.get("format") == "xlsx":
         return exports.kpi_xlsx(table)
+    # A hundred resellers a page, in rank order (the XLSX has them all).
+    page = CountingPaginator(table, 100).get_page(request.GET.get("page"))
+    start, end = snapshot.start, snapshot.end
     context = {
         "table": table,
-        # A hundred resellers a page, in rank order (the XLSX has them all).
-        "page": CountingPaginator(table, 100).get_page(request.GET.get("page")),
+        "page": page,
+        "lines": scorecard.scorecard_rows(kpis=page, start=start, end=end),
+        "added": scorecard.headings(),
+        "added_network": scorecard.scorecard_network(start=start, end=end),
         "network": network_average(table),
         "rows": kpi_rows(),
         "start": snapshot.start,
@@ -119,5 +124,6 @@ def review(request: HttpRequest, year: int) -> HttpResponse:
         "reviews": reviews,
         "proposed": sum(len(r.proposals) for r in reviews),
         "undecided": undecided(reviews),
+        "added": scorecard.headings(),
     }
     return render(request, "routing/review.html", context)

@@ -110,6 +110,18 @@ def nps_by(dimension: str, since: date | None = None, until: date | None = None)
     return sorted(figures, key=lambda n: (-n.answers, n.label))
 
 
+def nps_of_resellers(ids: list[int], since: date, until: date) -> dict[int, Nps]:
+    """The NPS of each of these resellers' customers over the months of a period (one query
+    over the counters); a reseller without answers is left out."""
+    rows: Any = (
+        _counters(Dimension.RESELLER, since, until)
+        .filter(key__in=[str(pk) for pk in ids])
+        .values("key")
+        .annotate(**_SUMS)
+    )
+    return {int(r["key"]): Nps(r["p"], r["a"], r["d"]) for r in rows}
+
+
 def nps_of_reseller(partner_id: int) -> Nps:
     sums = _counters(Dimension.RESELLER, None, None).filter(key=str(partner_id)).aggregate(**_SUMS)
     return Nps(sums["p"] or 0, sums["a"] or 0, sums["d"] or 0)
