@@ -9,6 +9,8 @@ class Channel(models.TextChoices):
     IMPORT = "import", _("File import")
     EMAIL = "email", _("Inbound e-mail")
     STAFF = "staff", _("Staff entry")
+    # A colleague's introduction (the network app): brought by one salesperson, worked by another.
+    INTRODUCTION = "introduction", _("Internal introduction")
 
 
 class ProspectKind(models.TextChoices):
