@@ -275,7 +275,7 @@ RELAIS_SURVEY_REMINDER_DAYS = int(os.environ.get("RELAIS_SURVEY_REMINDER_DAYS", 
 RELAIS_SURVEY_TOKEN_DAYS = int(os.environ.get("RELAIS_SURVEY_TOKEN_DAYS", "60"))
 RELAIS_SURVEY_FOLLOW_UP_DAYS = int(os.environ.get("RELAIS_SURVEY_FOLLOW_UP_DAYS", "7"))
 RELAIS_SURVEY_SWEEP_MINUTES = int(os.environ.get("RELAIS_SURVEY_SWEEP_MINUTES", "60"))
-# Outbound webhooks: each attempt's timeout (connect, then each read); http:// endpoints only when
+# Outbound webhooks: one deadline for each whole attempt; http:// endpoints only when
 # DEBUG or this says so; private, loopback and link-local destinations only when this says so (an
 # SSRF guard: keep it off in production); how long the previous secret still signs after a
 # rotation; an endpoint failing this many days is disabled; how often the retry sweep runs.
@@ -287,6 +287,8 @@ RELAIS_WEBHOOK_SECRET_OVERLAP_HOURS = int(
 )
 RELAIS_WEBHOOK_DISABLE_AFTER_DAYS = int(os.environ.get("RELAIS_WEBHOOK_DISABLE_AFTER_DAYS", "5"))
 RELAIS_WEBHOOK_SWEEP_SECONDS = int(os.environ.get("RELAIS_WEBHOOK_SWEEP_SECONDS", "30"))
+# The delivery log keeps a delivery done (delivered or failed) this many days (0: for ever).
+RELAIS_WEBHOOK_LOG_DAYS = int(os.environ.get("RELAIS_WEBHOOK_LOG_DAYS", "30"))
 # The domain of the Message-ID our programme e-mails carry (the provider's webhooks name it back).
 RELAIS_MAIL_DOMAIN = os.environ.get("RELAIS_MAIL_DOMAIN", "relais.localhost")
 RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))

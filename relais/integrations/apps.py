@@ -19,3 +19,6 @@ class IntegrationsConfig(AppConfig):
             events.subscribe(event_type, handlers.on_domain_event)
         every = timedelta(seconds=settings.RELAIS_WEBHOOK_SWEEP_SECONDS)
         scheduling.register("integrations.webhooks", every=every, job=handlers.sweep_job)
+        scheduling.register(
+            "integrations.webhook_log", every=timedelta(hours=1), job=handlers.prune_job
+        )

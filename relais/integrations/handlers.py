@@ -18,3 +18,8 @@ def on_domain_event(event: events.Event) -> None:
 def sweep_job(now: datetime) -> str:
     """``core.scheduling`` calls a job with ``now`` by position."""
     return services.webhooks_sweep(now=now)
+
+
+def prune_job(now: datetime) -> str:
+    """The hourly job of the delivery log's retention."""
+    return f"{services.deliveries_prune(now=now)} deliveries pruned"

@@ -1,12 +1,19 @@
-"""One signed POST to one endpoint (Standard Webhooks), to the address the guard checked, with
-a timeout and no redirect followed (``http.client`` follows none)."""
+"""One signed POST to one endpoint (Standard Webhooks), to the address the guard checked, within
+one overall deadline, and no redirect followed (``http.client`` follows none).
+
+The deadline (``RELAIS_WEBHOOK_TIMEOUT_SECONDS``) covers the whole attempt: a socket timeout alone
+bounds each read, so a receiver dripping a byte every few seconds would hold a worker for ever.
+A timer shuts the socket down when the deadline passes, which ends whatever read or write is
+blocked (TLS too: the raw socket under it is shut)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,24 +62,72 @@ def headers(secrets: list[str], msg_id: str, at: datetime, body: str) -> dict[st
     }
 
 
+class _Deadline:
+    """Shuts the connection's raw socket down once ``seconds`` have passed."""
+
+    def __init__(self, seconds: float):
+        self.raw: socket.socket | None = None
+        self.passed = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()
+
+    def finish(self) -> None:
+        """The attempt is over (answered or failed): the deadline no longer applies."""
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def holds(self, raw: socket.socket) -> socket.socket:
+        with self._lock:
+            self.raw = raw
+        if self.passed:  # connected just as the deadline passed
+            self._shut()
+        return raw
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.passed = True
+        self._shut()
+
+    def _shut(self) -> None:
+        if self.raw is not None:
+            with contextlib.suppress(OSError):
+                self.raw.shutdown(socket.SHUT_RDWR)
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
+    def __init__(self, target: Target, deadline: _Deadline, timeout: float):
         super().__init__(target.host, target.port, timeout=timeout)
         self._address = target.address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._deadline.holds(raw)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
+    def __init__(self, target: Target, deadline: _Deadline, timeout: float):
         super().__init__(
             target.host, target.port, timeout=timeout, context=ssl.create_default_context()
         )
         self._address = target.address
+        self._deadline = deadline
 
     def connect(self) -> None:
         raw = socket.create_connection((self._address, self.port), self.timeout)
+        self._deadline.holds(raw)
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
@@ -96,15 +151,20 @@ def post(url: str, body: str, head: dict[str, str]) -> Answer:
     except Refused as exc:
         return Answer(None, "", str(exc), took())
     timeout = settings.RELAIS_WEBHOOK_TIMEOUT_SECONDS
+    late = f"timed out: no full answer within {timeout} s"
     kind = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-    connection = kind(target, timeout)
-    try:
-        connection.request("POST", target.path, body=body.encode(), headers=head)
-        response = connection.getresponse()
-        excerpt = response.read(EXCERPT * 4).decode("utf-8", "replace")[:EXCERPT]
-        wait = _retry_after(response.getheader("retry-after"))
-        return Answer(response.status, excerpt, "", took(), wait)
-    except (OSError, http.client.HTTPException) as exc:
-        return Answer(None, "", (str(exc) or type(exc).__name__)[:300], took())
-    finally:
-        connection.close()
+    with _Deadline(max(timeout - (time.monotonic() - started), 0.001)) as deadline:
+        connection = kind(target, deadline, timeout)
+        try:
+            connection.request("POST", target.path, body=body.encode(), headers=head)
+            response = connection.getresponse()
+            excerpt = response.read(EXCERPT * 4).decode("utf-8", "replace")[:EXCERPT]
+            wait = _retry_after(response.getheader("retry-after"))
+            answer = Answer(response.status, excerpt, "", took(), wait)
+        except (OSError, http.client.HTTPException) as exc:
+            answer = Answer(None, "", (str(exc) or type(exc).__name__)[:300], took())
+        finally:
+            deadline.finish()
+            connection.close()
+    # Past the deadline, even what looked like an answer was cut short: a timeout.
+    return Answer(None, "", late, took()) if deadline.passed else answer

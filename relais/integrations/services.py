@@ -393,6 +393,35 @@ def webhooks_sweep(*, now: datetime) -> str:
     return f"{delivered} delivered, {failed} failed"
 
 
+# --- The log's retention ---------------------------------------------------------------------
+
+PRUNE_CHUNK = 5000
+
+
+def deliveries_prune(*, now: datetime) -> int:
+    """Delete the deliveries done (delivered or failed) more than ``RELAIS_WEBHOOK_LOG_DAYS``
+    ago; one still pending or retrying stays, however old. The log grows by one row per event
+    and endpoint, so it is deleted by pk ranges from its start (the oldest rows), never by a
+    scan of the whole table: the first row young enough to keep bounds the search."""
+    days = settings.RELAIS_WEBHOOK_LOG_DAYS
+    if days <= 0:
+        return 0
+    cutoff = now - timedelta(days=days)
+    first_kept = (
+        WebhookDelivery.objects.filter(created_at__gte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    old = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(state__in=UNDONE)
+    if first_kept is not None:
+        old = old.filter(pk__lt=first_kept)
+    deleted = 0
+    while ids := list(old.order_by("pk").values_list("pk", flat=True)[:PRUNE_CHUNK]):
+        deleted += WebhookDelivery.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
 # --- Replay ----------------------------------------------------------------------------------
 
 
