@@ -226,6 +226,8 @@ if RELAIS_ATTRIBUTION_RULE not in {"first", "last"}:
 # Salespeople's network: a relationship's strength is shown faded (never rewritten) once its last
 # interaction is older than this.
 RELAIS_NETWORK_FADE_AFTER_DAYS = int(os.environ.get("RELAIS_NETWORK_FADE_AFTER_DAYS", "365"))
+# Sharing is switched on team by team; a salesperson in no team shares (and sees) unless off.
+RELAIS_NETWORK_SHARING_WITHOUT_TEAM = env_bool("RELAIS_NETWORK_SHARING_WITHOUT_TEAM", True)
 # The secret path of the inbound-mail webhook (/inbound/email/<secret>/); empty disables it.
 RELAIS_INBOUND_EMAIL_SECRET = os.environ.get("RELAIS_INBOUND_EMAIL_SECRET", "")
 # The largest file of leads a manager may import.
@@ -292,6 +294,8 @@ RELAIS_WEBHOOK_LOG_DAYS = int(os.environ.get("RELAIS_WEBHOOK_LOG_DAYS", "30"))
 # The domain of the Message-ID our programme e-mails carry (the provider's webhooks name it back).
 RELAIS_MAIL_DOMAIN = os.environ.get("RELAIS_MAIL_DOMAIN", "relais.localhost")
 RELAIS_CAMPAIGN_SWEEP_SECONDS = int(os.environ.get("RELAIS_CAMPAIGN_SWEEP_SECONDS", "60"))
+# How often the worker looks for scheduled reports due (each is sent once per period).
+RELAIS_REPORTS_SWEEP_SECONDS = int(os.environ.get("RELAIS_REPORTS_SWEEP_SECONDS", "900"))
 RELAIS_AUTOMATION_SWEEP_MINUTES = int(os.environ.get("RELAIS_AUTOMATION_SWEEP_MINUTES", "60"))
 # A list of more than 10,000 rows shows a total at most this old (see core/counting.py).
 RELAIS_LIST_COUNT_SECONDS = int(os.environ.get("RELAIS_LIST_COUNT_SECONDS", "60"))
