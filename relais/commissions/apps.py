@@ -19,6 +19,18 @@ class CommissionsConfig(AppConfig):
         events.subscribe(DealRefunded, handlers.on_deal_refunded)
         self._schedule()
         self._jobs()
+        self._listings()
+
+    def _listings(self) -> None:
+        from relais.commissions.selectors import vigilance_expiring
+        from relais.core.listings import add_queue
+
+        add_queue(
+            listing="partners",
+            key="vigilance_expiring",
+            label=_("Vigilance certificate expiring or expired"),
+            where=vigilance_expiring,
+        )
 
     def _jobs(self) -> None:
         from relais.commissions.services.runs import SEND_JOB

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, QuerySet, Sum
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, DateField, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -25,10 +26,12 @@ from relais.commissions.models import (
     Plan,
     Redemption,
     Rule,
+    VigilanceCertificate,
 )
 from relais.commissions.tax import regular_activity_partners
+from relais.core.params import legal_value
 from relais.partners.models import Partner
-from relais.partners.selectors import of_visible_partners
+from relais.partners.selectors import LIVE, of_visible_partners
 
 ZERO = Decimal(0)
 

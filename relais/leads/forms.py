@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.accounts.models import User
+from relais.core import listings
 from relais.core.forms import DateInput
+from relais.core.models import Departement
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.lifecycle import REOPEN, TRANSITIONS
 from relais.leads.models import Lead, ProductCategory
+from relais.partners.choices import PartnerKind
 
 S = LeadStatus
 
@@ -88,6 +91,16 @@ class ReferralForm(QuickLeadForm):
     )
 
 
+# The steps a lead may have reached, as the dashboard's funnel counts them (``reporting``):
+# the step's date is set (won: the lead is won), whatever its status now.
+STEPS = {
+    "qualified": _("Qualified"),
+    "assigned": _("Assigned"),
+    "opened": _("Opened"),
+    "won": _("Won"),
+}
+
+
 class LeadFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
@@ -101,10 +114,36 @@ class LeadFilterForm(forms.Form):
         choices=[("", _("All")), *[c for c in ReviewReason.choices if c[0]]],
         required=False,
     )
+    step = forms.ChoiceField(
+        label=_("Reached"),
+        choices=[("", _("Any step")), *((k, v) for k, v in STEPS.items())],
+        required=False,
+    )
+    queue = forms.ChoiceField(label=_("To act on"), required=False)
+    region = forms.ChoiceField(label=_("Région"), required=False)
     departement = forms.CharField(label=_("Département"), max_length=3, required=False)
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int, required=False)
+    partner_kind = forms.ChoiceField(
+        label=_("Brought by"),
+        choices=[("", _("Any partner")), ("none", _("No partner")), *PartnerKind.choices],
+        required=False,
+    )
+    partner_group = forms.CharField(label=_("Partner's group"), max_length=50, required=False)
     partner = forms.IntegerField(label=_("Partner (id)"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = Departement.objects.exclude(region="").order_by("region")
+        names = regions.values_list("region", flat=True).distinct()
+        self.fields["region"].choices = [("", _("All régions")), *((r, r) for r in names)]  # type: ignore[attr-defined]
+        products = ProductCategory.objects.order_by("name").values_list("pk", "name")
+        self.fields["product"].choices = [("", _("All products")), *products]  # type: ignore[attr-defined]
+        self.fields["queue"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *((q.key, q.label) for q in listings.queues("leads")),
+        ]
 
 
 # What each move asks for, beyond a note: the service refuses the move without it.

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from relais.accounts.models import User
-from relais.core import identifiers
+from relais.core import identifiers, listings
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead, LeadImport
 from relais.partners.models import Partner
@@ -27,6 +27,15 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     return base.filter(Q(salesperson=user) | Q(assigned_salesperson=user))
 
 
+def reached(step: str) -> Q:
+    """Leads that reached a step, whatever their status now (the dashboard's funnel)."""
+    if step == "won":
+        return Q(status=LeadStatus.WON)
+    if step not in ("qualified", "assigned", "opened"):
+        return Q(pk__in=[])
+    return Q(**{f"{step}_at__isnull": False})
+
+
 def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[Lead]:
     filters = filters or {}
     qs = leads_visible_to(user)
@@ -35,8 +44,23 @@ def lead_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[
             qs = qs.filter(**{field: filters[field]})
     if filters.get("departement"):
         qs = qs.filter(departement_id=filters["departement"].upper())
+    if filters.get("region"):
+        qs = qs.filter(departement__region=filters["region"])
+    if filters.get("product"):
+        qs = qs.filter(category_id=filters["product"])
+    if filters.get("partner_kind") == "none":
+        qs = qs.filter(partner__isnull=True)
+    elif filters.get("partner_kind"):
+        qs = qs.filter(partner__kind=filters["partner_kind"])
+    if filters.get("partner_group"):
+        qs = qs.filter(partner__group=filters["partner_group"])
     if filters.get("partner"):
         qs = qs.filter(partner_id=filters["partner"])
+    if filters.get("step"):
+        qs = qs.filter(reached(filters["step"]))
+    if filters.get("queue"):
+        where = listings.queue_where("leads", filters["queue"])
+        qs = qs.filter(where) if where is not None else qs.none()
     if isinstance(filters.get("since"), date):
         qs = qs.filter(submitted_at__date__gte=filters["since"])
     if isinstance(filters.get("until"), date):

@@ -20,3 +20,11 @@ class PartnersConfig(AppConfig):
         every = timedelta(seconds=settings.RELAIS_RESUME_SWEEP_SECONDS)
         scheduling.register("partners.imports", every=every, job=imports.requeue_stalled)
         scheduling.register("partners.notices", every=every, job=notices.requeue_stalled)
+        self._listings()
+
+    def _listings(self) -> None:
+        from relais.core.listings import add_queue
+        from relais.partners.selectors import contract_expiring
+
+        label = _("Contract expiring or expired")
+        add_queue(listing="partners", key="contract_expiring", label=label, where=contract_expiring)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relais.core import listings
 from relais.core.forms import DateInput
 from relais.core.models import Departement
 from relais.partners.choices import (
@@ -74,6 +75,15 @@ class PartnerFilterForm(forms.Form):
         required=False,
     )
     departement = forms.CharField(label=_("Département"), required=False, max_length=3)
+    group = forms.CharField(label=_("Tier or group"), required=False, max_length=50)
+    queue = forms.ChoiceField(label=_("To act on"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *((q.key, q.label) for q in listings.queues("partners")),
+        ]
 
 
 class TransitionForm(forms.Form):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from relais.accounts.models import User
-from relais.partners.choices import DocumentKind, LegalForm
+from relais.core import listings
+from relais.partners.choices import DocumentKind, LegalForm, PartnerStatus
 from relais.partners.models import (
     ConflictDeclaration,
     ContractTemplate,
@@ -53,9 +55,12 @@ def of_visible_partners[M: Model](
 def partner_list(user: User, *, filters: dict[str, Any] | None = None) -> QuerySet[Partner]:
     filters = filters or {}
     qs = partners_visible_to(user)
-    for field in ("kind", "status", "legal_form"):
+    for field in ("kind", "status", "legal_form", "group"):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
+    if filters.get("queue"):
+        where = listings.queue_where("partners", filters["queue"])
+        qs = qs.filter(where) if where is not None else qs.none()
     if filters.get("departement"):
         qs = qs.filter(departement_id=filters["departement"])
     if filters.get("q"):
@@ -163,3 +168,27 @@ def documents_for(partner: Partner) -> list[DocumentState]:
 
 def missing_documents(partner: Partner) -> list[ContractTemplate]:
     return [d.template for d in documents_for(partner) if d.required and not d.signed]
+
+
+# A contract's renewal is asked for this many days before it ends (``services.reminders``).
+EXPIRY_NOTICE_DAYS = 30
+LIVE = (PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
+
+
+def contract_expiring(now: datetime | None = None) -> Q:
+    """Live partners with a signed document that ends within ``EXPIRY_NOTICE_DAYS`` (or has
+    ended) and was not signed again since: the renewal reminders' selection."""
+    horizon = (now or timezone.now()) + timedelta(days=EXPIRY_NOTICE_DAYS)
+    renewed = Signature.objects.filter(
+        partner=OuterRef("partner"),
+        template__kind=OuterRef("template__kind"),
+        signed_at__gt=OuterRef("signed_at"),
+    )
+    ending = Signature.objects.filter(partner=OuterRef("pk"), expires_at__lte=horizon).exclude(
+        Exists(renewed)
+    )
+    return Q(status__in=LIVE) & Q(Exists(ending))
+
+
+def partners_with_contract_expiring(*, now: datetime | None = None) -> QuerySet[Partner]:
+    return Partner.objects.filter(contract_expiring(now))

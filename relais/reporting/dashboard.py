@@ -31,9 +31,9 @@ from relais.reporting.models import LeadMonth
 from relais.routing.choices import AssigneeKind
 from relais.routing.models import KpiMonth
 
-# Filters the lead list (``leads.forms.LeadFilterForm``) cannot apply: with one of these set a
-# figure has no list showing exactly its rows, so it is shown without a link.
-NOT_LISTABLE = ("region", "partner_kind", "product")
+# The dashboard's filters the lead list (``leads.forms.LeadFilterForm``) applies under the
+# same name: each figure's link carries them, so the list shows exactly the rows counted.
+LISTED = ("region", "departement", "partner_kind", "product")
 
 
 def _shift(month: date, n: int) -> date:
@@ -60,10 +60,6 @@ class Scope:
     months: list[date]
     filters: dict[str, str]
 
-    @property
-    def listable(self) -> bool:
-        return not any(self.filters.get(k) for k in NOT_LISTABLE)
-
     @cached_property
     def places(self) -> list[str] | None:
         """The départements the filters keep, or None for all (read once per view)."""
@@ -78,12 +74,9 @@ class Scope:
         return None
 
     def leads_url(self, first: date, last: date, **params: str) -> str:
-        """The lead list showing these rows, or "" when no list can (``NOT_LISTABLE``)."""
-        if not self.listable:
-            return ""
-        query = {"since": first.isoformat(), "until": last.isoformat(), **params}
-        if self.filters.get("departement"):
-            query["departement"] = self.filters["departement"]
+        """The lead list showing the rows counted: these dates, ``params`` and the filters."""
+        query = {k: self.filters[k] for k in LISTED if self.filters.get(k)}
+        query.update(since=first.isoformat(), until=last.isoformat(), **params)
         return f"{reverse('leads:list')}?{urlencode(query)}"
 
     @property
@@ -173,18 +166,17 @@ def funnel(scope: Scope) -> Chart:
         "opened": _("Opened"),
         "won": _("Won"),
     }
-    # Only "submitted" and "won" are a filter of the lead list; the other steps are reached
-    # by leads now in a later status, which the list's status filter cannot gather.
+    # A step reached, whatever the status now: the lead list's "step" filter (leads.selectors).
     links = {
-        "submitted": scope.leads_url(scope.first, scope.last),
-        "won": scope.leads_url(scope.first, scope.last, status=LeadStatus.WON),
+        s: scope.leads_url(scope.first, scope.last, **({"step": s} if s != "submitted" else {}))
+        for s in STEPS
     }
     return Chart(
         "funnel",
         _("From submitted to won"),
         "hbars",
         [labels[s] for s in STEPS],
-        [Series(_("Leads"), [totals[s] or 0 for s in STEPS], [links.get(s, "") for s in STEPS])],
+        [Series(_("Leads"), [totals[s] or 0 for s in STEPS], [links[s] for s in STEPS])],
     )
 
 

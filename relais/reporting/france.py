@@ -88,9 +88,28 @@ def _resellers(scope: Scope) -> dict[str, int]:
     return {code: n for code, n in rows if code}
 
 
-def _classes(values: list[float]) -> Callable[[float | None], str]:
-    top = max(values, default=0) or 1
-    return lambda v: NONE if not v else SHADES[min(4, int(5 * v / top - 1e-9))]
+def count_classes(top: int) -> list[tuple[int, int, str]]:
+    """Up to five classes of whole counts from 1 to ``top`` as (low, high, shade), the darkest
+    for the highest: a legend of counts says "3 to 4", never "up to 1.6"."""
+    highs = sorted({-(-top * i // 5) for i in range(1, 6)} - {0}) or [1]
+    picks = [round(4 * j / (len(highs) - 1)) if len(highs) > 1 else 4 for j in range(len(highs))]
+    lows = [1, *(h + 1 for h in highs[:-1])]
+    return [(low, high, SHADES[p]) for low, high, p in zip(lows, highs, picks, strict=True)]
+
+
+def _shade(classes: list[tuple[int, int, str]]) -> Callable[[float | None], str]:
+    def colour(v: float | None) -> str:
+        if not v:
+            return NONE
+        return next((shade for _low, high, shade in classes if v <= high), classes[-1][2])
+
+    return colour
+
+
+def _range(low: int, high: int) -> str:
+    if low == high:
+        return format_number(low)
+    return _("%(low)s to %(high)s") % {"low": format_number(low), "high": format_number(high)}
 
 
 def france_map(filters: dict[str, str], measure: str | None) -> FranceMap:
@@ -124,12 +143,10 @@ def france_map(filters: dict[str, str], measure: str | None) -> FranceMap:
         ]
     elif measure == "leads":
         values = {code: leads.get(code, 0) for code in data["departements"]}
-        colour = _classes([v or 0 for v in values.values()])
-        top = max((v or 0 for v in values.values()), default=0)
-        legend = [
-            (shade, _("up to %(n)s") % {"n": format_number(round(top * (i + 1) / 5, 1))})
-            for i, shade in enumerate(SHADES)
-        ]
+        classes = count_classes(int(max((v or 0 for v in values.values()), default=0)))
+        colour = _shade(classes)
+        legend = [(shade, _range(low, high)) for low, high, shade in classes]
+        legend.append((NONE, _("None")))
     else:
         values = {
             code: (leads.get(code, 0) / resellers[code]) if resellers.get(code) else None
@@ -144,8 +161,17 @@ def france_map(filters: dict[str, str], measure: str | None) -> FranceMap:
             (RED, _("Less than half the norm")),
             (NONE, _("No active reseller")),
         ]
-    lead_list = reverse("leads:list")
-    period = {"since": scope.first.isoformat(), "until": scope.last.isoformat()}
+    partner_list = reverse("partners:list")
+    active = {"kind": PartnerKind.RESELLER, "status": PartnerStatus.ACTIVE}
+
+    def link(code: str) -> str:
+        # The rows behind the colour: the active resellers placed there, or its leads.
+        if measure == "resellers":
+            return f"{partner_list}?{urlencode({**active, 'departement': code})}"
+        return Scope(scope.months, {**filters, "region": "", "departement": code}).leads_url(
+            scope.first, scope.last
+        )
+
     rows = [
         Cell(
             code,
@@ -153,7 +179,7 @@ def france_map(filters: dict[str, str], measure: str | None) -> FranceMap:
             values[code],
             "–" if values[code] is None else format_number(round(values[code] or 0, 1)),
             colour(values[code]),
-            f"{lead_list}?{urlencode({'departement': code, **period})}",
+            link(code),
         )
         for code, shape in data["departements"].items()
     ]

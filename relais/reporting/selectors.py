@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
@@ -16,7 +17,11 @@ from relais.accounts.models import User
 from relais.bulk import compiled
 from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentRun
-from relais.commissions.selectors import payment_todo_for_user, redemptions_for_user
+from relais.commissions.selectors import (
+    partners_with_vigilance_expiring,
+    payment_todo_for_user,
+    redemptions_for_user,
+)
 from relais.core.counting import list_count
 from relais.core.formatting import format_money, format_number
 from relais.core.money import cents
@@ -26,13 +31,20 @@ from relais.leads.models import LeadDay
 from relais.leads.selectors import held_leads_for_user
 from relais.partners.choices import ConflictStatus, PartnerKind, PartnerStatus
 from relais.partners.models import Partner
-from relais.partners.selectors import conflict_declarations_for_user
+from relais.partners.selectors import (
+    conflict_declarations_for_user,
+    partners_with_contract_expiring,
+)
 from relais.routing.choices import AssigneeKind
 from relais.routing.coverage import departements_covered
 from relais.routing.kpis import default_period
 from relais.routing.models import KpiMonth
 from relais.routing.norms import norms
-from relais.routing.selectors import pending_coverage_requests_for_user, unassigned_queue
+from relais.routing.selectors import (
+    leads_past_sla,
+    pending_coverage_requests_for_user,
+    unassigned_queue,
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,10 @@ def _decision(key: str, count: int, text: str, url: str, action: str) -> Decisio
     return Decision(key, count, format_number(count), text, url, action)
 
 
+def _list_url(name: str, **query: str) -> str:
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
 def _run_url(run: PaymentRun | None) -> str:
     return reverse("commissions:run", args=[run.pk]) if run else ""
 
@@ -128,6 +144,9 @@ def decisions_for_user(*, user: User) -> list[Decision]:
         return []
     held = list_count(held_leads_for_user(user=user))
     unassigned = list_count(unassigned_queue())
+    late = list_count(leads_past_sla())
+    contracts = list_count(partners_with_contract_expiring())
+    vigilance = list_count(partners_with_vigilance_expiring())
     coverage = pending_coverage_requests_for_user(user=user).count()
     declarations = (
         conflict_declarations_for_user(user=user).filter(status=ConflictStatus.PENDING).count()
@@ -157,6 +176,17 @@ def decisions_for_user(*, user: User) -> list[Decision]:
             ),
             reverse("routing:unassigned"),
             _("Assign"),
+        ),
+        _decision(
+            "late",
+            late,
+            ngettext(
+                "lead past its SLA: not opened, no status declared or not closed in time.",
+                "leads past their SLA: not opened, no status declared or not closed in time.",
+                late,
+            ),
+            _list_url("leads:list", queue="late"),
+            _("See them"),
         ),
         _decision(
             "below_norm",
@@ -214,6 +244,28 @@ def decisions_for_user(*, user: User) -> list[Decision]:
             ),
             _run_url(pay.first_draft),
             pgettext("button", "Open"),
+        ),
+        _decision(
+            "contracts",
+            contracts,
+            ngettext(
+                "partner's contract expires within 30 days or has expired.",
+                "partners' contracts expire within 30 days or have expired.",
+                contracts,
+            ),
+            _list_url("partners:list", queue="contract_expiring"),
+            _("See who"),
+        ),
+        _decision(
+            "vigilance",
+            vigilance,
+            ngettext(
+                "partner's URSSAF vigilance certificate ends within 30 days or has ended.",
+                "partners' URSSAF vigilance certificates end within 30 days or have ended.",
+                vigilance,
+            ),
+            _list_url("partners:list", queue="vigilance_expiring"),
+            _("See who"),
         ),
         _decision(
             "declarations",

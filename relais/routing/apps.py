@@ -17,6 +17,15 @@ class RoutingConfig(AppConfig):
         self._schedule()
         self._count()
         self._jobs()
+        self._listings()
+
+    def _listings(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from relais.core.listings import add_queue
+        from relais.routing.selectors import sla_late
+
+        add_queue(listing="leads", key="late", label=_("Past their SLA"), where=sla_late)
 
     def _jobs(self) -> None:
         from relais.core import jobs

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from relais.accounts.choices import Role
 from relais.accounts.models import User
@@ -72,6 +73,27 @@ def sla_deadline(lead: Lead) -> tuple[datetime | None, bool]:
     if lead.status == LeadStatus.ASSIGNED:
         return lead.assigned_at + timedelta(hours=settings.RELAIS_SLA_REASSIGN_HOURS), True
     return lead.assigned_at + timedelta(days=settings.RELAIS_SLA_STATUS_REMINDER_DAYS), False
+
+
+def sla_late(now: datetime | None = None) -> Q:
+    """Leads past a deadline of the SLA sweep (``routing.sla``) and not yet moved on: not
+    opened within the reminder's hours, opened with no status declared within its days, or
+    not closed within the escalation's days. The same cut-offs as the sweep's."""
+    now = now or timezone.now()
+    hours, days = settings.RELAIS_SLA_OPEN_REMINDER_HOURS, settings.RELAIS_SLA_STATUS_REMINDER_DAYS
+    return (
+        Q(status=LeadStatus.ASSIGNED, assigned_at__lte=now - timedelta(hours=hours))
+        | Q(status=LeadStatus.OPENED, assigned_at__lte=now - timedelta(days=days))
+        | Q(
+            status__in=OPEN,
+            assigned_at__lte=now - timedelta(days=settings.RELAIS_SLA_ESCALATION_DAYS),
+        )
+    )
+
+
+def leads_past_sla(*, now: datetime | None = None) -> QuerySet[Lead]:
+    """The leads past their SLA (``sla_late``), the longest waiting first."""
+    return Lead.objects.filter(sla_late(now)).order_by("assigned_at", "pk")
 
 
 def waiting_leads_for_user(*, user: User) -> QuerySet[Lead]:

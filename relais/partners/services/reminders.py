@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from relais.core.http import absolute_url
 from relais.partners.choices import PartnerStatus
 from relais.partners.models import Partner, Reminder, Signature
+from relais.partners.selectors import EXPIRY_NOTICE_DAYS
 
-EXPIRY_NOTICE_DAYS = 30
 DECLARATION_EVERY_DAYS = 365
 LIVE = (PartnerStatus.ACTIVE, PartnerStatus.PAUSED)
 

@@ -95,11 +95,69 @@ def test_a_filter_changes_the_figures_and_the_links_keep_it(client, manager, wor
     _value, link = _this_month(charts["leads-channel"], "staff")
     assert "departement=69" in link
     assert client.get(link).context["page"].paginator.count == 3
-    # A région's figures have no lead list to show them: no link rather than a wrong one.
     charts = _charts(client, "?region=Auvergne-Rh%C3%B4ne-Alpes")
     (staff,) = charts["leads-channel"].series
     assert staff.values[-1] == 3
-    assert not any(staff.links)
+    assert client.get(staff.links[-1]).context["page"].paginator.count == 3
+
+
+LEAD_CHARTS = ("leads-channel", "leads-year", "funnel", "revenue", "top-introducers")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?region=Auvergne-Rh%C3%B4ne-Alpes",
+        "?product={pac}",
+        "?partner_kind=introducer",
+        "?region=Auvergne-Rh%C3%B4ne-Alpes&product={pac}",
+        "?departement=75&partner_kind=introducer",
+    ],
+)
+def test_every_figure_links_to_exactly_its_rows(client, manager, world, query):
+    """Under the région, product and partner-kind filters too, a figure's link lists as many
+    leads as it counts (an amount: the listed leads' amounts add up to it)."""
+    from django.db.models import Sum
+
+    from relais.leads.models import ProductCategory
+
+    pac = ProductCategory.objects.create(code="PAC", name="Pompe à chaleur")
+    introducer = PartnerFactory(departement_id="69")
+    _lead(10, "69001", category="PAC")
+    _lead(11, "69002", category="PAC")
+    lead_submit(
+        data={"last_name": "I1", "phone": "0612345670", "postcode": "69007", "category": "PAC"},
+        channel="portal",
+        partner=introducer,
+    )
+    lead_submit(
+        data={"last_name": "I2", "phone": "0612345671", "postcode": "75012"},
+        channel="portal",
+        partner=introducer,
+    )
+    client.force_login(manager)
+    charts = _charts(client, query.format(pac=pac.pk))
+    followed = 0
+    for key in LEAD_CHARTS:
+        for series in charts[key].series:
+            for value, link in zip(series.values, series.links, strict=True):
+                assert link, (key, series.name)
+                if not value and followed > 8:
+                    continue  # the empty months: a few are enough
+                rows = client.get(link).context["page"].paginator.object_list
+                if isinstance(value, Decimal):
+                    assert (rows.aggregate(s=Sum("won_amount"))["s"] or 0) == value, link
+                else:
+                    assert rows.count() == value, (key, link)
+                followed += 1
+    assert followed > 10
+    assert sum(charts["funnel"].series[0].values) > 0
+    mapped = f"/dashboard/map/?measure=leads&{query.format(pac=pac.pk).lstrip('?')}"
+    cells = client.get(mapped).context["map"]
+    for cell in cells.rows:
+        if cell.value:
+            assert client.get(cell.url).context["page"].paginator.count == cell.value, cell.url
 
 
 def test_an_htmx_filter_returns_the_figures_alone(client, manager, world):

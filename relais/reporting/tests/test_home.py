@@ -121,3 +121,41 @@ def test_a_salespersons_home_shows_the_leads_waiting_for_them(client, manager):
     assert "1</span> lead waits for you." in waiting
     assert 'href="/portal/inbox/"' in waiting
     assert "Active resellers" not in page  # the network's figures are the managers'
+
+
+def test_leads_past_their_sla_and_papers_expiring_are_alerts_listing_their_rows(client, manager):
+    """Each count links to a list holding exactly the rows counted: the lead list's "past
+    their SLA", the partner list's contracts and vigilance certificates expiring."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from relais.commissions.models import VigilanceCertificate
+    from relais.partners.models import Signature
+    from relais.testing.scoping import signature
+
+    reseller = make_reseller(("69",))
+    now = timezone.now()
+    late, fresh = make_qualified(manager, 1), make_qualified(manager, 2)
+    for lead, hours in ((late, 49), (fresh, 2)):
+        routing_services.assignment_create(lead=lead, actor=manager, reason="Near", reseller=reseller)
+        Lead.objects.filter(pk=lead.pk).update(assigned_at=now - timedelta(hours=hours))
+    ending, lasting = PartnerFactory(), PartnerFactory()
+    for partner, days in ((ending, 10), (lasting, 200)):
+        sign = signature(partner, by=partner_user(partner))
+        Signature.objects.filter(pk=sign.pk).update(expires_at=now + timedelta(days=days))
+    old, recent = PartnerFactory(), PartnerFactory()
+    for partner, age in ((old, 170), (recent, 20)):
+        VigilanceCertificate.objects.create(
+            partner=partner,
+            issued_on=timezone.localdate() - timedelta(days=age),
+            file=SimpleUploadedFile("v.pdf", b"%PDF-1.4"),
+        )
+    client.force_login(manager)
+    found = decisions(client)
+    expected = {"late": [late.pk], "contracts": [ending.pk], "vigilance": [old.pk]}
+    for key, pks in expected.items():
+        count, url = found[key]
+        rows = client.get(url).context["page"].paginator.object_list
+        assert count == len(pks) and [r.pk for r in rows] == pks, (key, url)
+    page = client.get("/dashboard/").content.decode()
+    assert "lead past its SLA" in page
+    assert "vigilance certificate ends within 30 days" in page
