@@ -23,12 +23,13 @@ from relais.core.formatting import format_number
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7f7f7f")
 INK, GRID = "#333333", "#d9d9d9"
 Number = int | float | Decimal
+NONE = "—"  # a value that does not exist (an NPS with no answer), drawn as a gap
 
 
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: Sequence[Number]
+    values: Sequence[Number | None]
     links: Sequence[str] = ()  # one URL per value: the rows behind it ("" for none)
 
 
@@ -40,6 +41,8 @@ class Chart:
     categories: Sequence[str]
     series: Sequence[Series]
     fmt: Callable[[Number], str] = field(default=format_number)
+    # A fixed value axis (bottom, top), e.g. an NPS's −100 to 100; else 0 to a round maximum.
+    span: tuple[float, float] | None = None
 
     def rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """The table: per category, each series' (formatted value, link)."""
@@ -47,7 +50,7 @@ class Chart:
             (
                 category,
                 [
-                    (self.fmt(s.values[i]), s.links[i] if i < len(s.links) else "")
+                    (_shown(self, s.values[i]), s.links[i] if i < len(s.links) else "")
                     for s in self.series
                 ],
             )
@@ -77,11 +80,17 @@ class Chart:
 
     @property
     def empty(self) -> bool:
+        if self.span is not None:  # on a fixed axis 0 is a value like another
+            return all(v is None for s in self.series for v in s.values)
         return not any(v for s in self.series for v in s.values)
 
     def svg(self) -> SafeString:
         draw = {"bars": _bars, "line": _line, "hbars": _hbars}[self.kind]
         return mark_safe(draw(self))  # noqa: S308 - built from escaped parts only
+
+
+def _shown(chart: Chart, value: Number | None) -> str:
+    return NONE if value is None else chart.fmt(value)
 
 
 def _nice(top: float) -> float:
@@ -126,10 +135,12 @@ def _ticks(top: float) -> int:
     return 4 if str(int(top)).startswith("2") else 5
 
 
-def _axis(top: float, left: int, right: int, y0: int, y1: int, fmt: Callable) -> str:
-    parts, n = [], _ticks(top)
+def _axis(
+    top: float, left: int, right: int, y0: int, y1: int, fmt: Callable, bottom: float = 0.0
+) -> str:
+    parts, n = [], _ticks(top - bottom)
     for i in range(n + 1):
-        value = top * i / n
+        value = bottom + (top - bottom) * i / n
         y = y0 - (y0 - y1) * i / n
         parts.append(
             f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
@@ -149,7 +160,8 @@ def _labels(chart: Chart, left: int, step: float, y: int) -> str:
 
 
 def _top(chart: Chart) -> float:
-    return _nice(float(max((v for s in chart.series for v in s.values), default=0)))
+    values = (v for s in chart.series for v in s.values if v is not None)
+    return _nice(float(max(values, default=0)))
 
 
 def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
@@ -161,10 +173,10 @@ def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
     for k, s in enumerate(chart.series):
         colour = PALETTE[k % len(PALETTE)]
         for i, value in enumerate(s.values):
-            h = (y0 - y1) * float(value) / top
+            h = (y0 - y1) * float(value or 0) / top
             x = left + step * i + step * 0.1 + bar * k
             link = s.links[i] if i < len(s.links) else ""
-            title = f"{s.name} · {chart.categories[i]}: {chart.fmt(value)}"
+            title = f"{s.name} · {chart.categories[i]}: {_shown(chart, value)}"
             box = f'x="{x:.1f}" y="{y0 - h:.1f}" width="{bar:.1f}" height="{h:.1f}"'
             shape = f'<rect {box} fill="{colour}"/>'
             parts.append(_mark(shape, title, link))
@@ -174,42 +186,58 @@ def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
 
 def _line(chart: Chart, width: int = 480, height: int = 260) -> str:
     left, right, y0, y1 = 70, width - 10, height - 44, 24
-    top, n = _top(chart), max(1, len(chart.categories))
+    bottom, top = chart.span or (0.0, _top(chart))
+    n = max(1, len(chart.categories))
     step = (right - left) / n
-    parts = [_open(chart, width, height), _axis(top, left, right, y0, y1, chart.fmt)]
+    axis = _axis(top, left, right, y0, y1, chart.fmt, bottom)
+    parts = [_open(chart, width, height), axis]
     for k, s in enumerate(chart.series):
         colour = PALETTE[k % len(PALETTE)]
         points = [
-            (left + step * (i + 0.5), y0 - (y0 - y1) * float(v) / top)
+            (i, left + step * (i + 0.5), y0 - (y0 - y1) * (float(v) - bottom) / (top - bottom))
             for i, v in enumerate(s.values)
+            if v is not None
         ]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for i, (x, y) in enumerate(points):
+        for run in _runs(points):  # a missing value breaks the line
+            path = " ".join(f"{x:.1f},{y:.1f}" for _i, x, y in run)
+            line = f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            parts.append(line)
+        for i, x, y in points:
             link = s.links[i] if i < len(s.links) else ""
-            title = f"{s.name} · {chart.categories[i]}: {chart.fmt(s.values[i])}"
+            title = f"{s.name} · {chart.categories[i]}: {_shown(chart, s.values[i])}"
             shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
             parts.append(_mark(shape, title, link))
     parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6), "</svg>"]
     return "".join(parts)
 
 
+def _runs(points: list[tuple[int, float, float]]) -> list[list[tuple[int, float, float]]]:
+    """The points in runs of consecutive categories."""
+    runs: list[list[tuple[int, float, float]]] = []
+    for point in points:
+        if runs and runs[-1][-1][0] == point[0] - 1:
+            runs[-1].append(point)
+        else:
+            runs.append([point])
+    return runs
+
+
 def _hbars(chart: Chart, width: int = 480) -> str:
     row, left, right = 26, 170, width - 70
     height = 10 + row * max(1, len(chart.categories))
-    top = float(max((v for s in chart.series for v in s.values), default=0)) or 1.0
+    top = float(max((v or 0 for s in chart.series for v in s.values), default=0)) or 1.0
     s = chart.series[0] if chart.series else Series("", ())
     parts = [_open(chart, width, height)]
     for i, (category, value) in enumerate(zip(chart.categories, s.values, strict=True)):
         y = 5 + row * i
-        w = max(1.0, (right - left) * float(value) / top)
+        w = max(1.0, (right - left) * float(value or 0) / top)
         link = s.links[i] if i < len(s.links) else ""
         label = category if len(category) <= 20 else category[:19] + "…"
         shape = f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{PALETTE[0]}"/>'
         parts.append(
             f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
-            + _mark(shape, f"{category}: {chart.fmt(value)}", link)
-            + f'<text x="{left + w + 4:.1f}" y="{y + 13}">{escape(chart.fmt(value))}</text>'
+            + _mark(shape, f"{category}: {_shown(chart, value)}", link)
+            + f'<text x="{left + w + 4:.1f}" y="{y + 13}">{escape(_shown(chart, value))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -28,6 +28,7 @@ from relais.partners.choices import PartnerKind
 from relais.partners.models import Partner
 from relais.reporting.charts import Chart, Series
 from relais.reporting.models import LeadMonth
+from relais.reporting.nps_chart import nps_by_month
 from relais.routing.choices import AssigneeKind
 from relais.routing.models import KpiMonth
 
@@ -307,4 +308,5 @@ def charts(filters: dict[str, str]) -> list[Chart]:
         commissions_by_month(scope),
         top_introducers(scope),
         top_resellers(scope),
+        nps_by_month(scope),  # the customers' NPS (surveys)
     ]
