@@ -31,6 +31,7 @@ urlpatterns = [
     path("integrations/", include("relais.integrations.urls")),
     path("surveys/", include("relais.surveys.urls")),
     path("s/", include("relais.surveys.public_urls")),
+    path("rp/", include("relais.reporting.public_urls")),
     path("portal/nps/", include("relais.surveys.portal_urls")),
     path("r/<slug:code>/", leads_public.referral, name="referral"),
     path("r/<slug:code>/qr.png", leads_public.referral_qr, name="referral_qr"),

@@ -29,6 +29,7 @@ _PARTNERS = frozenset({Role.RESELLER, Role.INTRODUCER})
 MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Dashboard"), "reporting:dashboard", _STAFF),
     MenuItem(_("Map"), "reporting:map", _MANAGERS),
+    MenuItem(_("Scheduled reports"), "reporting:reports", _MANAGERS),
     MenuItem(_("Leads"), "leads:list", _STAFF),
     MenuItem(_("To review"), "leads:review", _MANAGERS),
     MenuItem(_("Unassigned"), "routing:unassigned", _MANAGERS),

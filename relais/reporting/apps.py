@@ -15,3 +15,6 @@ class ReportingConfig(AppConfig):
         leads_counters.register(
             "reporting.lead_months", recompute=counters.recompute, rebuild=counters.rebuild
         )
+        from relais.reporting.reports import reports_register
+
+        reports_register()

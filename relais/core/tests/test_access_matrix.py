@@ -206,6 +206,20 @@ def _challenges(theirs: Any) -> dict[str, int]:
     return {"challenge": challenge.pk, "participant": participant.pk}
 
 
+def _report(fmt: str | None = None) -> Callable[[World], dict[str, Any]]:
+    """A scheduled report (the programme's, so a manager's), made again if a POST deleted it."""
+
+    def kwargs(_w: World) -> dict[str, Any]:
+        from relais.reporting.models import ReportSubscription
+
+        report = ReportSubscription.objects.first() or ReportSubscription.objects.create(
+            name="Matrice", subject="Matrice"
+        )
+        return {"pk": report.pk, **({"fmt": fmt} if fmt else {})}
+
+    return kwargs
+
+
 def _animated(kind: str, kw: str = "pk") -> Callable[[World], dict[str, Any]]:
     return lambda w: {kw: w.animation[kind]}
 
@@ -406,6 +420,9 @@ CASES: dict[str, Case] = {
         _animated("customer_import", "batch_id")
     ),
     "surveys/follow-ups/<int:pk>/": Case(_animated("follow_up")),
+    "dashboard/reports/<int:pk>/": Case(_report()),
+    "dashboard/reports/<int:pk>/delete/": Case(_report()),
+    "dashboard/reports/<int:pk>/file.<str:fmt>": Case(_report("xlsx"), methods=("GET",)),
     "api/v1/surveys/results/<group>": Case(
         _params(group="reseller"), object=False, methods=("GET", "POST", "PATCH")
     ),
@@ -425,6 +442,8 @@ PUBLIC = {
     "s/c/<str:token>/": "a customer's comment on their signed survey (surveys/tests/test_answers)",
     "s/u/<str:token>/": "a customer's signed survey opt-out (surveys/tests/test_sending)",
     "s/i/<str:token>/": "a promoter's signed, single-use invitation (surveys/tests/test_answers)",
+    "rp/c/<str:token>/": "an outside address's signed report confirmation (reporting tests)",
+    "rp/u/<str:token>/": "a report recipient's signed unsubscribe link (reporting/tests)",
 }
 
 # Django's admin: every page is for ``is_staff`` accounts (the admin role) and checks that
