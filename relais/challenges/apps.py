@@ -12,3 +12,7 @@ class ChallengesConfig(AppConfig):
         from relais.challenges import progress
 
         progress.register()
+
+        from relais.challenges.rewards import wiring
+
+        wiring.register()

@@ -18,11 +18,15 @@ from relais.challenges.choices import (
     ProofStatus,
     Ranking,
 )
+from relais.challenges.rewards.choices import RewardKind
+from relais.commissions.models import CommissionLine
 from relais.core.models import Departement, TimeStampedModel
 from relais.engagement.choices import RecipientState, Segment, SkipReason
 from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind
 from relais.partners.models import Partner
+
+ZERO = Decimal(0)
 
 
 class Challenge(TimeStampedModel):
@@ -309,3 +313,139 @@ class Proof(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objective_id} · {self.participant_id}: {self.status}"
+
+
+# --- Rewards and their French treatment (chal-a) -----------------------------------------------
+
+
+class RewardItem(models.Model):
+    """The rewards catalogue: a gift, a gift voucher or an experience, at its value incl. and
+    excl. VAT (a voucher bears no VAT: both are its face value)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=RewardKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    value_incl_vat = models.DecimalField(_("value incl. VAT"), max_digits=10, decimal_places=2)
+    value_excl_vat = models.DecimalField(_("value excl. VAT"), max_digits=10, decimal_places=2)
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["kind", "value_incl_vat", "name"]
+        verbose_name = _("reward of the catalogue")
+        verbose_name_plural = _("rewards catalogue")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value_excl_vat__gte=0)
+                & models.Q(value_incl_vat__gte=models.F("value_excl_vat")),
+                name="reward_item_values",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == RewardKind.CASH:
+            raise ValidationError({"kind": _("A cash bonus is an amount, not a catalogue item.")})
+        if (
+            self.value_incl_vat is not None
+            and self.value_excl_vat is not None
+            and self.value_excl_vat > self.value_incl_vat
+        ):
+            raise ValidationError(
+                {"value_excl_vat": _("The value excl. VAT is above the value incl. VAT.")}
+            )
+
+
+class Reward(models.Model):
+    """What a challenge gives, and to whom by its mechanic: ranking, the participant at ``place``
+    (empty: each of the first N); threshold, each one reaching their target; levels, each one
+    whose highest level reached is ``level`` (% of the target)."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="rewards")
+    kind = models.CharField(_("kind"), max_length=12, choices=RewardKind.choices)
+    item = models.ForeignKey(
+        RewardItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rewards",
+        verbose_name=_("catalogue item"),
+    )
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A cash bonus's amount, or a voucher's face value when no item is chosen."),
+    )
+    place = models.PositiveSmallIntegerField(_("place"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("level (% of the target)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["challenge", "place", "level", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False) | models.Q(amount__gt=0),
+                name="reward_has_a_value",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.item.name if self.item_id and self.item else self.get_kind_display()
+
+    @property
+    def value_incl_vat(self) -> Decimal:
+        return self.item.value_incl_vat if self.item_id and self.item else (self.amount or ZERO)
+
+    @property
+    def value_excl_vat(self) -> Decimal:
+        return self.item.value_excl_vat if self.item_id and self.item else (self.amount or ZERO)
+
+
+class RewardBudget(models.Model):
+    """The amount a manager set aside for a challenge's rewards (its page compares the projected
+    cost with it)."""
+
+    challenge = models.OneToOneField(Challenge, on_delete=models.CASCADE, related_name="budget")
+    amount = models.DecimalField(_("budget"), max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.challenge_id}: {self.amount}"
+
+
+class Award(models.Model):
+    """One reward given to one participant, made once (unique per reward and participant) when
+    the challenge closes. ``person`` is the reseller's staff member who receives it: rewards are
+    taxed per person, so a reseller's award names them. A cash bonus has its commission line."""
+
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="awards")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="awards")
+    challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="awards")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    person = models.CharField(_("staff member"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=RewardKind.choices)
+    label = models.CharField(_("reward"), max_length=120)
+    value_incl_vat = models.DecimalField(_("value incl. VAT"), max_digits=10, decimal_places=2)
+    value_excl_vat = models.DecimalField(_("value excl. VAT"), max_digits=10, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank"))
+    share = models.DecimalField(max_digits=12, decimal_places=6)
+    awarded_on = models.DateField(_("awarded on"))
+    line = models.OneToOneField(
+        CommissionLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenge_award",
+    )
+
+    class Meta:
+        ordering = ["challenge", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reward", "participant"], name="award_once"),
+        ]
+        indexes = [models.Index(fields=["awarded_on", "partner"], name="award_year")]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.partner_id}"

@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.commissions import benefits
 from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentItem, Redemption
 from relais.core.calendar import year_bounds
@@ -41,7 +42,8 @@ def gifts_in_year(partner: Partner, year: int) -> Decimal:
         delivered_at__gte=start,
         delivered_at__lt=end,
     ).aggregate(s=Sum("value_incl_vat"))["s"]
-    return total or ZERO
+    rewarded = benefits.totals(start, end, [partner.pk]).get(partner.pk, (ZERO, ZERO))[1]
+    return (total or ZERO) + rewarded
 
 
 def gift_vat_flag(partner: Partner, year: int) -> bool:
@@ -130,6 +132,9 @@ def das2(year: int) -> list[Das2Row]:
         .annotate(s=Sum("value_incl_vat"))
         .values_list("partner_id", "s")
     }
+    # Rewards in kind from other apps (challenges' gifts, vouchers, experiences), incl. VAT.
+    for pk, (in_kind, _gifts) in benefits.totals(start, end).items():
+        kind[pk] = kind.get(pk, ZERO) + cents(in_kind)
     ids = [
         pk for pk in set(cash) | set(kind) if cash.get(pk, ZERO) + kind.get(pk, ZERO) > threshold
     ]
@@ -188,4 +193,22 @@ def gift_totals(year: int) -> list[dict[str, object]]:
         .annotate(total=Sum("value_incl_vat"), n=Count("pk"))
         .order_by("-total")
     )
-    return [{**r, "vat_not_recoverable": r["total"] > cap} for r in rows]
+    totals = {r["partner_id"]: dict(r) for r in rows}
+    # Gifts rewarded by challenges count towards the same cap, per beneficiary.
+    rewarded = {pk: gifts for pk, (_kind, gifts) in benefits.totals(start, end).items() if gifts}
+    names = Partner.objects.filter(pk__in=set(rewarded) - set(totals)).values(
+        "pk", "first_name", "last_name", "company_name"
+    )
+    for p in names:
+        totals[p["pk"]] = {
+            "partner_id": p["pk"],
+            "partner__first_name": p["first_name"],
+            "partner__last_name": p["last_name"],
+            "partner__company_name": p["company_name"],
+            "total": ZERO,
+            "n": 0,
+        }
+    for pk, gifts in rewarded.items():
+        totals[pk]["total"] = cents(totals[pk]["total"] + gifts)
+    ordered = sorted(totals.values(), key=lambda r: -r["total"])
+    return [{**r, "vat_not_recoverable": r["total"] > cap} for r in ordered]
