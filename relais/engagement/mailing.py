@@ -1,6 +1,10 @@
-"""Programme e-mails (campaigns, automations, digests): one message per partner, in their
-language, with the links a reader must have — one-click unsubscribe (RFC 8058 headers) and the
-preference page — and the message id the provider's webhooks will name.
+"""Programme e-mails (campaigns, automations, digests, the customers' surveys): one message per
+recipient, in their language, with the links a reader must have — one-click unsubscribe
+(RFC 8058 headers) and, for a partner, the preference page — and the message id the provider's
+webhooks will name. A recipient is a partner (``partner_recipient``) or a customer
+(``customer_recipient``, whose unsubscribe link is the caller's: the surveys' opt-out, which
+joins the same suppression list); the senders skip the suppressed addresses
+(``preferences.suppressed_among``) before building a message.
 
 Contractual and payment e-mails do not come through here: nothing a partner unsubscribes from
 ever blocks them.
@@ -43,6 +47,37 @@ def write(template: MessageTemplate, *, language: str, figures: dict[str, Any]) 
     )
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a programme e-mail goes to, and the footer saying why they receive it."""
+
+    email: str
+    language: str
+    unsubscribe: str  # the one-click link of the List-Unsubscribe header and the footer
+    footer_text: str
+    footer_html: str
+
+
+def partner_recipient(*, partner: Partner, email: str, language: str) -> Recipient:
+    footer_text, footer_html = _footer(partner, language)
+    unsubscribe = preferences.unsubscribe_url(partner)
+    return Recipient(email, language, unsubscribe, footer_text, footer_html)
+
+
+def customer_recipient(*, email: str, language: str, unsubscribe: str) -> Recipient:
+    """A customer of the company (no partner, no preference page): one unsubscribe link."""
+    with translation.override(language):
+        lead = _("You receive this e-mail as a customer of %(company)s.") % {
+            "company": settings.RELAIS_COMPANY_NAME
+        }
+        label = _("Unsubscribe")
+    plain = f"{lead} {label}: {unsubscribe}"
+    html = (
+        f'<p><small>{escape(lead)} <a href="{escape(unsubscribe)}">{escape(label)}</a></small></p>'
+    )
+    return Recipient(email, language, unsubscribe, plain, html)
+
+
 def _footer(partner: Partner, language: str) -> tuple[str, str]:
     with translation.override(language):
         text = _(
@@ -70,22 +105,31 @@ def _footer(partner: Partner, language: str) -> tuple[str, str]:
 def programme_message(
     *, partner: Partner, email: str, language: str, topic: str, subject: str, body: str
 ) -> EmailMultiAlternatives:
-    """The message, ready to send: text and HTML parts, the RFC 8058 one-click unsubscribe
-    headers (mail clients show an "unsubscribe" button from them; Gmail and Yahoo require them
-    of bulk senders), and a Message-ID of our own, kept on the recipient's row."""
-    footer_text, footer_html = _footer(partner, language)
+    """A partner's programme message (``recipient_message``)."""
+    recipient = partner_recipient(partner=partner, email=email, language=language)
+    return recipient_message(recipient=recipient, topic=topic, subject=subject, body=body)
+
+
+def recipient_message(
+    *, recipient: Recipient, topic: str, subject: str, body: str, html: str = ""
+) -> EmailMultiAlternatives:
+    """The message, ready to send: text and HTML parts (``html``, else the text's paragraphs)
+    each closed by the recipient's footer, the RFC 8058 one-click unsubscribe headers (mail
+    clients show an "unsubscribe" button from them; Gmail and Yahoo require them of bulk
+    senders), and a Message-ID of our own, kept on the recipient's row."""
     message = EmailMultiAlternatives(
         subject=subject,
-        body=f"{body}\n\n-- \n{footer_text}\n",
-        to=[email],
+        body=f"{body}\n\n-- \n{recipient.footer_text}\n",
+        to=[recipient.email],
         headers={
-            "List-Unsubscribe": f"<{preferences.unsubscribe_url(partner)}>",
+            "List-Unsubscribe": f"<{recipient.unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Message-ID": make_msgid(domain=settings.RELAIS_MAIL_DOMAIN),
             "X-Relais-Topic": topic,
         },
     )
-    message.attach_alternative(f"{linebreaks(escape(body))}\n{footer_html}", "text/html")
+    part = html or linebreaks(escape(body))
+    message.attach_alternative(f"{part}\n{recipient.footer_html}", "text/html")
     return message
 
 

@@ -1,17 +1,18 @@
-"""The survey's e-mails to customers. They are programme e-mails like the campaigns': the same
-RFC 8058 one-click unsubscribe headers, Message-ID and provider id (``engagement.mailing``), the
-same suppression list (``engagement.suppression``), which an opt-out joins at once. A customer
-is no partner, so the footer and the unsubscribe link are the customer's own (the engagement
-mailer's ``programme_message`` builds a partner's)."""
+"""The survey's e-mails to customers. They are programme e-mails like the campaigns' and built
+by the same helper (``engagement.mailing.recipient_message``): the RFC 8058 one-click unsubscribe
+headers, Message-ID, topic header and footer; the customer's unsubscribe link is the surveys'
+opt-out, which joins the suppression list (``engagement.suppression``) at once, and the sender
+skips the suppressed addresses (``surveys.sending``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from relais.engagement.mailing import customer_recipient, recipient_message
 from relais.surveys import tokens
 from relais.surveys.models import Customer, Invitation, SurveyRequest
 
@@ -21,28 +22,19 @@ TOPIC = "survey"
 def _message(
     customer: Customer, subject: str, template: str, context: dict
 ) -> EmailMultiAlternatives:
-    optout = tokens.optout_url(customer.pk)
-    context = {
-        **context,
-        "customer": customer,
-        "company": settings.RELAIS_COMPANY_NAME,
-        "optout": optout,
-    }
-    message = EmailMultiAlternatives(
+    recipient = customer_recipient(
+        email=customer.email,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        unsubscribe=tokens.optout_url(customer.pk),
+    )
+    context = {**context, "customer": customer, "company": settings.RELAIS_COMPANY_NAME}
+    return recipient_message(
+        recipient=recipient,
+        topic=TOPIC,
         subject=subject,
-        body=render_to_string(f"surveys/email/{template}.txt", context),
-        to=[customer.email],
-        headers={
-            "List-Unsubscribe": f"<{optout}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Message-ID": make_msgid(domain=settings.RELAIS_MAIL_DOMAIN),
-            "X-Relais-Topic": TOPIC,
-        },
+        body=render_to_string(f"surveys/email/{template}.txt", context).strip(),
+        html=render_to_string(f"surveys/email/{template}.html", context).strip(),
     )
-    message.attach_alternative(
-        render_to_string(f"surveys/email/{template}.html", context), "text/html"
-    )
-    return message
 
 
 def survey_message(request: SurveyRequest, *, reminder: bool = False) -> EmailMultiAlternatives:

@@ -38,6 +38,12 @@ def test_the_email_shows_the_11_scores_as_links_and_the_one_click_unsubscribe(ou
     assert len(re.findall(r'href="[^"]*/s/a/', html)) == 11
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/s/u/" in message.extra_headers["List-Unsubscribe"]
+    optout = message.extra_headers["List-Unsubscribe"].strip("<>")
+    footer = message.body.split("\n-- \n")[1]  # the programme e-mails' footer, the customer's link
+    assert "client de" in footer
+    assert optout in footer
+    assert f'href="{optout}"' in html
+    assert message.extra_headers["X-Relais-Topic"] == "survey"
 
 
 @override_settings(RELAIS_SURVEY_DELAY_DAYS=14, RELAIS_SURVEY_THROTTLE_DAYS=90)
