@@ -17,9 +17,27 @@ class CommissionsConfig(AppConfig):
         events.subscribe(LeadWon, handlers.on_lead_won)
         events.subscribe(DealCollected, handlers.on_deal_collected)
         events.subscribe(DealRefunded, handlers.on_deal_refunded)
+        self._count()
         self._schedule()
         self._jobs()
         self._listings()
+
+    def _count(self) -> None:
+        # The commission months follow the lines' own events (idempotent recomputes).
+        from relais.commissions import counters
+        from relais.commissions.events import CommissionLinesCreated, CommissionLinesMoved
+        from relais.core import events
+        from relais.leads import counters as leads_counters
+
+        events.subscribe(CommissionLinesCreated, counters.on_lines_created)
+        events.subscribe(CommissionLinesMoved, counters.on_lines_moved)
+        # Rebuilt with the other counters (``manage.py counters_rebuild``, the demo seed, which
+        # writes lines in bulk past the services); a lead's change alone changes no line.
+        leads_counters.register(
+            "commissions.months",
+            recompute=lambda _ids: None,
+            rebuild=counters.commission_months_rebuild,
+        )
 
     def _listings(self) -> None:
         from relais.commissions.selectors import vigilance_expiring

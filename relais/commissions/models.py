@@ -4,6 +4,7 @@ invoices, and the documents payment depends on (URSSAF vigilance, the partner's 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -493,3 +494,25 @@ class EmployeeBonus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} · {self.amount} · {self.status}"
+
+
+class CommissionMonth(models.Model):
+    """Commissions earned and paid in one month (Paris time) by the partners of one kind and
+    département: what the dashboard's chart reads instead of summing every line. A read model,
+    recomputed month by month from the lines (``counters``) when lines are written or paid."""
+
+    month = models.DateField()
+    partner_kind = models.CharField(max_length=16)
+    departement = models.CharField(max_length=3, blank=True)  # "" for a partner with none
+    earned = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "partner_kind", "departement"], name="commission_month_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.partner_kind} {self.departement}: {self.earned}"

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from relais.commissions.models import CommissionLine
-from relais.commissions.selectors import by_month
+from relais.commissions.models import CommissionMonth
 from relais.core.formatting import format_money
 from relais.core.models import Departement
 from relais.engagement.models import PartnerMonth
@@ -206,25 +205,25 @@ def revenue_by_month(scope: Scope) -> Chart:
 
 
 def commissions_by_month(scope: Scope) -> Chart:
-    """Earned and paid per month (``commissions.selectors.by_month``), the partners filtered by
-    kind and place; the product and the channel do not apply to commission lines."""
-    lines = CommissionLine.objects.all()
+    """Earned and paid per month, from the commission months (``commissions.counters``): the
+    partners filtered by kind and place; the product and the channel do not apply to them."""
+    rows = CommissionMonth.objects.filter(month__in=scope.months)
     places = scope.places
     if places is not None:
-        lines = lines.filter(partner__departement_id__in=places)
+        rows = rows.filter(departement__in=places)
     if scope.filters.get("partner_kind"):
-        lines = lines.filter(partner__kind=scope.filters["partner_kind"])
-    today = timezone.localdate().replace(day=1)
-    span = (today.year - scope.first.year) * 12 + today.month - scope.first.month + 1
-    found = {r["month"]: r for r in by_month(lines, months=max(span, 1))}
+        rows = rows.filter(partner_kind=scope.filters["partner_kind"])
+    sums = rows.values_list("month").annotate(e=Sum("earned"), p=Sum("paid")).order_by()
+    found = {month: (earned, paid) for month, earned, paid in sums}
+    zero = (Decimal(0), Decimal(0))
     return Chart(
         "commissions",
         _("Commissions earned and paid"),
         "bars",
         [_label(m) for m in scope.months],
         [
-            Series(_("Earned"), [found.get(m, {}).get("earned", 0) for m in scope.months]),
-            Series(_("Paid"), [found.get(m, {}).get("paid", 0) for m in scope.months]),
+            Series(_("Earned"), [found.get(m, zero)[0] for m in scope.months]),
+            Series(_("Paid"), [found.get(m, zero)[1] for m in scope.months]),
         ],
         fmt=_money,
     )
