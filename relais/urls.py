@@ -27,6 +27,7 @@ urlpatterns = [
     path("portal/training/", include("relais.training.portal_urls")),
     path("challenges/", include("relais.challenges.urls")),
     path("portal/challenges/", include("relais.challenges.portal_urls")),
+    path("network/", include("relais.network.urls")),
     path("verify/", include("relais.training.public_urls")),
     path("integrations/", include("relais.integrations.urls")),
     path("surveys/", include("relais.surveys.urls")),

@@ -47,6 +47,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Automations"), "engagement:automations", _MANAGERS),
     MenuItem(_("Training"), "training:modules", _MANAGERS),
     MenuItem(_("Challenges"), "challenges:list", _MANAGERS),
+    MenuItem(_("Who knows whom"), "network:search", _STAFF),
     MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
     MenuItem(_("Leads to work"), "portal:inbox", frozenset({Role.RESELLER, Role.SALESPERSON})),

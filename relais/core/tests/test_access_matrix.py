@@ -206,6 +206,26 @@ def _challenges(theirs: Any) -> dict[str, int]:
     return {"challenge": challenge.pk, "participant": participant.pk}
 
 
+def _network() -> dict[str, int]:
+    """Another salesperson's account, person and *private* relationship: the account and the
+    person are the company's (every staff member's), the private relationship its owner's
+    alone — not even a manager's or an admin's."""
+    from relais.network.models import Account, Contact, Relationship
+
+    owner = UserFactory(role=Role.SALESPERSON)
+    account = Account.objects.create(name="Matrice SA", name_key="matrice")
+    person = Contact.objects.create(
+        account=account, last_name="Matrice", name_key="matrice", last_activity_at=timezone.now()
+    )
+    private = Relationship.objects.create(
+        owner=owner, contact=person, account=account, strength=5, context="school"
+    )
+    return {"network_account": account.pk, "network_contact": person.pk, "private": private.pk}
+
+
+STAFF = frozenset({"salesperson", "manager", "admin"})
+
+
 def _report(fmt: str | None = None) -> Callable[[World], dict[str, Any]]:
     """A scheduled report (the programme's, so a manager's), made again if a POST deleted it."""
 
@@ -366,6 +386,13 @@ CASES: dict[str, Case] = {
     "api/v1/challenges/<challenge_id>/leaderboard": Case(
         _animated("challenge", "challenge_id"), methods=("GET", "POST", "PATCH")
     ),
+    # The salespeople's network: accounts and people are every staff member's; a private
+    # relationship is its owner's only, so no role here reaches it (its owner is not one).
+    "network/accounts/<int:pk>/": Case(_animated("network_account"), STAFF),
+    "network/accounts/<int:pk>/edit/": Case(_animated("network_account"), STAFF),
+    "network/contacts/<int:pk>/relationship/": Case(_animated("network_contact"), STAFF),
+    "network/contacts/<int:pk>/object/": Case(_animated("network_contact")),
+    "network/relationships/<int:pk>/delete/": Case(_animated("private"), NOBODY),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
@@ -578,6 +605,7 @@ def _world() -> World:
         **_webhooks(),
         **_surveys(objects.partner),
         **_challenges(objects.partner),
+        **_network(),
     }
     return World(users=users, tokens=tokens, theirs=objects, animation=animation)
 

@@ -1,0 +1,5 @@
+from relais.network import views
+
+app_name = "network"
+
+urlpatterns = views.urlpatterns
