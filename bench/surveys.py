@@ -187,9 +187,12 @@ def _one_click_rows(clicks: int) -> list[dict[str, Any]]:
     random.Random(5).shuffle(paths)
     ours, floors = [], []
     client.get("/ping")
-    for path in paths:
+    for n, path in enumerate(paths):
+        # Each customer clicks from their own phone: the rate limit per address (counted in
+        # the figure) never refuses one.
+        address = f"2001:db8::{n:x}"  # a documentation address, never contacted
         started = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, REMOTE_ADDR=address)
         ours.append(time.perf_counter() - started)
         assert response.status_code == 200, response.status_code
         started = time.perf_counter()

@@ -277,6 +277,9 @@ RELAIS_SURVEY_REMINDER_DAYS = int(os.environ.get("RELAIS_SURVEY_REMINDER_DAYS", 
 RELAIS_SURVEY_TOKEN_DAYS = int(os.environ.get("RELAIS_SURVEY_TOKEN_DAYS", "60"))
 RELAIS_SURVEY_FOLLOW_UP_DAYS = int(os.environ.get("RELAIS_SURVEY_FOLLOW_UP_DAYS", "7"))
 RELAIS_SURVEY_SWEEP_MINUTES = int(os.environ.get("RELAIS_SURVEY_SWEEP_MINUTES", "60"))
+# The public survey pages (/s/: scores, comments, opt-out, invitations): requests an address may
+# make in an hour (a customer clicks a few times; a robot trying tokens is stopped).
+RELAIS_SURVEY_MAX_PER_HOUR = int(os.environ.get("RELAIS_SURVEY_MAX_PER_HOUR", "60"))
 # Outbound webhooks: one deadline for each whole attempt; http:// endpoints only when
 # DEBUG or this says so; private, loopback and link-local destinations only when this says so (an
 # SSRF guard: keep it off in production); how long the previous secret still signs after a

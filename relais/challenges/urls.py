@@ -1,5 +1,6 @@
 from relais.challenges import views
+from relais.challenges.rewards import views as rewards_views
 
 app_name = "challenges"
 
-urlpatterns = views.urlpatterns
+urlpatterns = rewards_views.urlpatterns + views.urlpatterns

@@ -5,6 +5,10 @@ expired link, an invitation used already) gets a page that says so, and nothing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from relais.core import ratelimit
 from relais.core.errors import DomainError
+from relais.core.http import client_ip
 from relais.engagement.choices import SuppressionReason
 from relais.engagement.suppression import address_suppress
 from relais.surveys import tokens
@@ -28,6 +34,28 @@ def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
     response = render(request, "surveys/public/refused.html", {"message": message}, status=status)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# Per address and hour, every page and every hit counted (found or not), by every process
+# together (``core.ratelimit``): a link is a signed token no one guesses, the limit keeps a
+# robot from trying.
+WINDOW = 3600
+
+View = Callable[..., HttpResponse]
+
+
+def limited(view: View) -> View:
+    @wraps(view)
+    def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        limit = int(settings.RELAIS_SURVEY_MAX_PER_HOUR)
+        if not ratelimit.hit(f"survey:{client_ip(request)}", limit=limit, window=WINDOW):
+            message = _("Too many requests from your connection. Try again in an hour.")
+            response = _refused(request, message, 429)
+            response["Retry-After"] = str(ratelimit.retry_after(WINDOW))
+            return response
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def _request_id(request: HttpRequest, token: str) -> int | HttpResponse:
@@ -62,6 +90,7 @@ def _thanks(request: HttpRequest, token: str, answer: Answer, **extra: object) -
 
 
 @never_cache
+@limited
 @require_http_methods(["GET", "HEAD"])
 def answer(request: HttpRequest, token: str, score: str) -> HttpResponse:
     """One click: the score recorded (or changed), and the thank-you page."""
@@ -78,6 +107,7 @@ def answer(request: HttpRequest, token: str, score: str) -> HttpResponse:
 
 
 @never_cache
+@limited
 @require_http_methods(["POST"])
 def comment(request: HttpRequest, token: str) -> HttpResponse:
     request_id = _request_id(request, token)
@@ -101,6 +131,7 @@ def comment(request: HttpRequest, token: str) -> HttpResponse:
 # RFC 8058: the one-click POST comes without a cookie, so without a CSRF token; the signed
 # token in the URL is the proof (as the engagement app's unsubscribe).
 @csrf_exempt
+@limited
 @require_http_methods(["GET", "HEAD", "POST"])
 def optout(request: HttpRequest, token: str) -> HttpResponse:
     """GET: one button (a link scanner must not opt anyone out); POST: on the suppression list
@@ -118,6 +149,7 @@ def optout(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@limited
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The invitation: the customer's details already filled in; one button creates the
