@@ -203,7 +203,26 @@ def _challenges(theirs: Any) -> dict[str, int]:
     participant = Participant.objects.create(
         challenge=challenge, partner=theirs, pseudonym="Lynx 1", target=1, proposed_target=1
     )
-    return {"challenge": challenge.pk, "participant": participant.pk}
+    # Its banner and a qualitative objective with the other partner's proof (chal-b).
+    from django.core.files.base import ContentFile
+
+    from relais.challenges.models import Objective, Proof
+
+    challenge.banner.save("matrix.png", ContentFile(b"\x89PNG\r\n"), save=True)
+    objective = Objective.objects.create(challenge=challenge, title="Vitrine")
+    proof = Proof(
+        objective=objective,
+        participant=participant,
+        content_type="image/png",
+        uploaded_at=timezone.now(),
+    )
+    proof.file.save("proof.png", ContentFile(b"\x89PNG\r\n"), save=True)
+    return {
+        "challenge": challenge.pk,
+        "participant": participant.pk,
+        "objective": objective.pk,
+        "proof": proof.pk,
+    }
 
 
 def _network() -> dict[str, int]:
@@ -383,6 +402,28 @@ CASES: dict[str, Case] = {
         lambda w: {"pk": w.animation["challenge"], "participant_id": w.animation["participant"]}
     ),
     "portal/challenges/<int:pk>/": Case(_animated("challenge"), NOBODY),
+    **{
+        f"challenges/<int:pk>/{action}": Case(_animated("challenge"))
+        for action in ("results/", "objectives/")
+    },
+    # The banner's and the proof's files were written under the world's MEDIA_ROOT, gone when
+    # the pages are asked for (a 404 then, for managers too): only the refusals are checked.
+    "challenges/<int:pk>/banner/": Case(_animated("challenge"), object=False),
+    "challenges/<int:pk>/proofs/<int:proof_id>/": Case(
+        lambda w: {"pk": w.animation["challenge"], "proof_id": w.animation["proof"]},
+        object=False,
+    ),
+    "challenges/<int:pk>/proofs/<int:proof_id>/decide/": Case(
+        lambda w: {"pk": w.animation["challenge"], "proof_id": w.animation["proof"]}
+    ),
+    "portal/challenges/<int:pk>/banner/": Case(_animated("challenge"), NOBODY),
+    "portal/challenges/<int:pk>/objectives/<int:objective_id>/proof/": Case(
+        lambda w: {"pk": w.animation["challenge"], "objective_id": w.animation["objective"]},
+        NOBODY,
+    ),
+    "portal/challenges/<int:pk>/proofs/<int:proof_id>/": Case(
+        lambda w: {"pk": w.animation["challenge"], "proof_id": w.animation["proof"]}, NOBODY
+    ),
     "api/v1/challenges/<challenge_id>/leaderboard": Case(
         _animated("challenge", "challenge_id"), methods=("GET", "POST", "PATCH")
     ),
