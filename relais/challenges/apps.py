@@ -9,9 +9,10 @@ class ChallengesConfig(AppConfig):
     verbose_name = _("Challenges")
 
     def ready(self) -> None:
-        from relais.challenges import progress
+        from relais.challenges import communication, progress
 
         progress.register()
+        communication.register()
 
         from relais.challenges.rewards import wiring
 

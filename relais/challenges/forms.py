@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from relais.challenges import images
 from relais.challenges.models import Challenge
 from relais.core.models import Departement
 from relais.partners.models import Partner
@@ -43,6 +45,8 @@ class ChallengeForm(forms.ModelForm):
             "levels",
             "ranking",
             "show_names",
+            "progress_every_days",
+            "relaunch_below",
             "audience_kind",
             "audience_segment",
             "audience_departements",
@@ -53,7 +57,16 @@ class ChallengeForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "teaser_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "story": forms.Textarea(attrs={"rows": 4}),
+            "banner": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         }
+
+    def clean_banner(self) -> object:
+        """A new upload is checked and re-encoded (``images.clean_image``); a kept one stays."""
+        banner = self.cleaned_data.get("banner")
+        if isinstance(banner, UploadedFile):
+            content, _type = images.clean_image(banner, field=str(_("Banner image")))
+            return content
+        return banner
 
 
 class TargetForm(forms.Form):

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from relais.accounts.decorators import partner_required, request_user
-from relais.challenges import selectors
+from relais.challenges import proofs, selectors
 from relais.challenges.models import Participant
 from relais.partners.models import Partner
 from relais.partners.selectors import partner_for_user
@@ -44,6 +44,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The board has ranked the viewer already (in its top or as its own row).
         "rank": mine[0].rank if mine else selectors.rank_of(challenge, me),
         "board": board,
+        "objectives": proofs.participant_objectives(participant=me),
     }
     return render(request, "challenges/portal_detail.html", context)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
-from relais.challenges import selectors, services
+from relais.challenges import selectors, services, views_results
 from relais.challenges.choices import TRANSITIONS, ChallengeStatus
 from relais.challenges.forms import ChallengeForm, TargetForm
 from relais.challenges.models import Challenge, Participant
@@ -76,6 +76,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": challenge.status in EDITABLE,
         "open": challenge.status not in (ChallengeStatus.ENDED, ChallengeStatus.CANCELLED),
         "target_form": TargetForm(),
+        **views_results.detail_extras(challenge),
     }
     return render(request, "challenges/detail.html", context)
 
