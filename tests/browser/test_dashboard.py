@@ -48,6 +48,13 @@ def test_the_dashboard_filters_by_htmx_and_its_figures_open_their_leads(
         page.locator("#chart-funnel tbody td a").first.click()
         page.wait_for_url("**/leads/?**departement=69**")
         assert page.locator("table tbody tr").count() == 3
+        # A région's figures open their rows too (the lead list filters by région).
+        page.goto("/dashboard/?region=Auvergne-Rh%C3%B4ne-Alpes")
+        assert page.locator("#chart-funnel tbody td").first.text_content() == "3"
+        page.locator("#chart-funnel details summary").click()
+        page.locator("#chart-funnel tbody td a").first.click()
+        page.wait_for_url("**/leads/?**region=**")
+        assert page.locator("table tbody tr").count() == 3
         assert errors == []
 
 
@@ -64,13 +71,19 @@ def test_the_map_shows_each_departements_figure_and_opens_its_leads(
         assert rhone.locator("title").text_content() == "69 Rhône: 3"
         rhone.hover()
         assert_none(both_widths(page, "Map", prefix="dashboards-"))
+        legend = page.locator(".map-legend li").all_text_contents()
+        assert not any("." in text or "," in text for text in legend), legend  # whole counts
+        page.locator('svg.map path[data-code="69"]').click()
+        page.wait_for_url("**/leads/?**departement=69**")
+        assert page.locator("table tbody tr").count() == 3
+        page.go_back()
         page.select_option("select[name=measure]", "resellers")
         page.wait_for_url("**measure=resellers**")
         page.wait_for_function(
             "document.querySelector('svg.map path[data-code=\"69\"] title')"
             ".textContent === '69 Rhône: 0'"
         )
+        # The resellers measure's rows are the active resellers placed there: the partner list.
         page.locator('svg.map path[data-code="69"]').click()
-        page.wait_for_url("**/leads/?**departement=69**")
-        assert page.locator("table tbody tr").count() == 3
+        page.wait_for_url("**/partners/?**departement=69**")
         assert errors == []
