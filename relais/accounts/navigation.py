@@ -50,6 +50,9 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Who knows whom"), "network:search", _STAFF),
     MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
+    # A salesperson calls back the unhappy customers of the deals they sold (surveys' follow-ups;
+    # the managers reach them from the NPS pages).
+    MenuItem(_("Detractors to call back"), "surveys:follow_ups", frozenset({Role.SALESPERSON})),
     MenuItem(_("Leads to work"), "portal:inbox", frozenset({Role.RESELLER, Role.SALESPERSON})),
     MenuItem(_("My space"), "portal:home", _PARTNERS),
     MenuItem(_("My performance"), "portal:performance", frozenset({Role.RESELLER})),

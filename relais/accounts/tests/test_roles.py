@@ -17,6 +17,7 @@ def test_each_role_sees_its_own_menu(client, admin_user, manager, salesperson, i
     assert "Paramètres" not in menu_links(client)
     client.force_login(salesperson)
     assert "Partenaires" not in menu_links(client)
+    assert "Détracteurs à rappeler" in menu_links(client)  # their unhappy customers
     client.force_login(introducer_user)
     assert menu_links(client) == [
         "Mon espace",
