@@ -401,6 +401,12 @@ CASES: dict[str, Case] = {
     "challenges/<int:pk>/participants/<int:participant_id>/": Case(
         lambda w: {"pk": w.animation["challenge"], "participant_id": w.animation["participant"]}
     ),
+    # Challenge rewards, their treatment and the catalogue: the company's, so a manager's.
+    **{
+        f"challenges/<int:pk>/rewards/{action}": Case(_animated("challenge"))
+        for action in ("", "add/", "remove/", "budget/", "award/", "person/", "export/")
+    },
+    "challenges/rewards/<int:year>/": Case(_params(year=YEAR), object=False),
     "portal/challenges/<int:pk>/": Case(_animated("challenge"), NOBODY),
     **{
         f"challenges/<int:pk>/{action}": Case(_animated("challenge"))
