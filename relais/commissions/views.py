@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
-from relais.commissions import selectors
+from relais.commissions import exports, selectors
 from relais.commissions.choices import LineStatus, RedemptionStatus
 from relais.commissions.forms import (
     CorrectionForm,
@@ -37,7 +37,7 @@ from relais.core.forms import add_errors
 from relais.core.http import attachment, object_or_404, same_site_next
 from relais.core.jobs import job_latest
 from relais.core.params import legal_value
-from relais.core.tabular import csv_response
+from relais.core.tabular import csv_response, export_response
 
 
 @manager_required
@@ -46,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
-def line_list(request: HttpRequest) -> HttpResponse:
+def line_list(request: HttpRequest) -> HttpResponseBase:
     qs = selectors.commission_lines_for_user(user=request_user(request)).order_by(
         "-earned_on", "-pk"
     )
@@ -55,6 +55,14 @@ def line_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("held"):
         qs = qs.exclude(hold_reason="")
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return export_response(
+            request.GET["format"],
+            "commission-lines",
+            exports.line_headers(),
+            exports.line_rows(qs),
+            exports.LINE_FORMATS,
+        )
     page = CountingPaginator(qs, 100).get_page(request.GET.get("page"))
     context = {"page": page, "status": status, "statuses": LineStatus.choices}
     return render(request, "commissions/lines.html", context)
@@ -99,7 +107,16 @@ def line_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @manager_required
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: HttpRequest) -> HttpResponseBase:
+    if request.method == "GET" and request.GET.get("format") in ("csv", "xlsx"):
+        all_runs = selectors.payment_runs_for_user(user=request_user(request))
+        return export_response(
+            request.GET["format"],
+            "payment-runs",
+            exports.run_headers(),
+            exports.run_rows(all_runs.order_by("-pk")),
+            exports.RUN_FORMATS,
+        )
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,10 +14,12 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -230,6 +232,9 @@ def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterato
 
 
 def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # A spreadsheet has no time zones: the time as read in Paris (the display rule).
+        return timezone.make_naive(timezone.localtime(value))
     value = _cell(value)
     return _XLSX_ILLEGAL.sub("", value) if isinstance(value, str) else value
 

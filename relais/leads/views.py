@@ -16,7 +16,7 @@ from relais.accounts.decorators import manager_required, request_user, staff_req
 from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError, TransitionError
 from relais.core.forms import add_errors
-from relais.core.tabular import csv_response
+from relais.core.tabular import MONEY_FORMAT, export_response
 from relais.leads import selectors, services
 from relais.leads.choices import Channel, LeadStatus, ReviewReason
 from relais.leads.forms import DealMoneyForm, LeadFilterForm, StaffLeadForm, TransitionForm
@@ -59,9 +59,10 @@ def lead_list(request: HttpRequest) -> HttpResponseBase:
     filters = LeadFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     leads = selectors.lead_list(request_user(request), filters=cleaned)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") in ("csv", "xlsx"):
         rows = leads.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
-        return csv_response("leads.csv", EXPORT_COLUMNS, rows)
+        money = {EXPORT_COLUMNS.index(c): MONEY_FORMAT for c in ("estimated_value", "won_amount")}
+        return export_response(request.GET["format"], "leads", EXPORT_COLUMNS, rows, money)
     page = CountingPaginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
