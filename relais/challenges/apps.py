@@ -9,10 +9,11 @@ class ChallengesConfig(AppConfig):
     verbose_name = _("Challenges")
 
     def ready(self) -> None:
-        from relais.challenges import communication, progress
+        from relais.challenges import communication, progress, results
 
         progress.register()
         communication.register()
+        results.register()
 
         from relais.challenges.rewards import wiring
 

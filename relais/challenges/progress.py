@@ -20,7 +20,7 @@ from relais.challenges.choices import ChallengeMetric, ChallengeStatus
 from relais.challenges.models import Challenge, ChallengeCredit, Participant
 from relais.challenges.services import challenges_roll, share_of
 from relais.core import events, scheduling
-from relais.leads.events import LeadQualified, LeadsSubmitted, LeadWon
+from relais.leads.events import LeadQualified, LeadsMoved, LeadsSubmitted, LeadWon
 from relais.leads.models import Lead
 from relais.training.models import Certificate
 
@@ -138,6 +138,17 @@ def on_lead_won(event: LeadWon) -> None:
     credit(gains)
 
 
+def on_leads_moved(event: LeadsMoved) -> None:
+    """The router moves batches of leads at once (qualified → assigned) and publishes one
+    ``LeadsMoved``: each lead of it counts as qualified, with its qualification's time. A lead
+    whose ``LeadQualified`` was credited already finds its credit row and adds nothing, so a
+    reassigned lead never counts twice, whichever of the two events comes first."""
+    rows = Lead.objects.filter(
+        pk__in=event.lead_ids, partner__isnull=False, qualified_at__isnull=False
+    ).values_list("pk", "partner_id", "qualified_at")
+    credit([Gain(pk, partner, at, M.QUALIFIED, Decimal(1)) for pk, partner, at in rows if at])
+
+
 def trainings_recount(now: datetime) -> str:
     """The "trainings completed" challenges' progress: the training app publishes no event, so
     every few minutes each running one recounts its participants' module certificates issued
@@ -189,6 +200,7 @@ def register() -> None:
     events.subscribe(LeadsSubmitted, on_leads_submitted)
     events.subscribe(LeadQualified, on_lead_qualified)
     events.subscribe(LeadWon, on_lead_won)
+    events.subscribe(LeadsMoved, on_leads_moved)
     scheduling.register("challenges.trainings", every=TRAININGS_EVERY, job=trainings_recount)
     # Challenges start and end on their dates (a manager may also start or end one by hand).
     scheduling.register("challenges.calendar", every=TRAININGS_EVERY, job=calendar_job)

@@ -211,3 +211,16 @@ def challenge_results(*, challenge: Challenge) -> Results:
         participants=_figures(participants, first, last),
         others=_figures(others, first, last),
     )
+
+
+def _rewards_cost(challenge: Challenge) -> Decimal | None:
+    """The rewards' cost (``rewards.selectors``): the awards once made, else the projection from
+    the progress so far; None for a challenge with no reward."""
+    from relais.challenges.rewards.selectors import rewards_projection
+
+    projection = rewards_projection(challenge=challenge)
+    return projection.cost if projection.rows else None
+
+
+def register() -> None:
+    cost_source_register(source=_rewards_cost)

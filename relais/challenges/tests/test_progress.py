@@ -142,3 +142,29 @@ def test_trainings_completed_in_the_period_are_recounted():
     assert trainings_recount(timezone.now()).startswith("1 ")
     assert _row(c, introducer).progress == 1
     assert trainings_recount(timezone.now()).startswith("0 ")  # nothing moved since
+
+
+def test_a_lead_the_router_moves_counts_once_as_qualified_whichever_event_comes_first():
+    from django.db import transaction
+
+    from relais.challenges.progress import on_lead_qualified, on_leads_moved
+    from relais.challenges.tests.helpers import submitted
+    from relais.leads.events import LeadQualified, LeadsMoved
+    from relais.leads.models import Lead
+    from relais.leads.services import lead_transition, leads_move
+
+    manager = UserFactory()
+    introducer = PartnerFactory()
+    qual = _running(metric="qualified")
+    first = lead_transition(lead=submitted(introducer), to="qualified", actor=manager)
+    with transaction.atomic():
+        locked = list(Lead.objects.select_for_update().filter(pk=first.pk))
+        leads_move(leads=locked, to="assigned", actor=None, at=timezone.now(), notes={})
+    deliver_all()  # LeadQualified and LeadsMoved both delivered
+    assert _row(qual, introducer).progress == 1
+    # The other order: the batch's event handled before the lead's own.
+    second = lead_transition(lead=submitted(introducer), to="qualified", actor=manager)
+    on_leads_moved(LeadsMoved([second.pk], "qualified", "assigned"))
+    on_lead_qualified(LeadQualified(lead_id=second.pk))
+    assert _row(qual, introducer).progress == 2
+    assert ChallengeCredit.objects.filter(lead=second).count() == 1
