@@ -381,7 +381,7 @@ class Reward(models.Model):
         help_text=_("A cash bonus's amount, or a voucher's face value when no item is chosen."),
     )
     place = models.PositiveSmallIntegerField(_("place"), null=True, blank=True)
-    level = models.PositiveSmallIntegerField(_("level (% of the target)"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("level (percentage of the target)"), null=True, blank=True)
 
     class Meta:
         ordering = ["challenge", "place", "level", "pk"]

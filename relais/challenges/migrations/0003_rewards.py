@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                 (
                     "level",
                     models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="level (% of the target)"
+                        blank=True, null=True, verbose_name="level (percentage of the target)"
                     ),
                 ),
                 (
