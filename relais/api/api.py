@@ -7,6 +7,7 @@ from relais.accounts.models import ApiToken, User
 from relais.api import errors
 from relais.api.auth import TokenAuth
 from relais.challenges.api import router as challenges_router
+from relais.commissions.api import router as commissions_router
 from relais.core.apischema import ERRORS
 from relais.engagement.api import router as engagement_router
 from relais.integrations.api import install_webhook_docs
@@ -67,6 +68,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 api.add_router("/", partners_router)
 api.add_router("/", leads_router)
 api.add_router("/", routing_router)
+api.add_router("/", commissions_router)
 api.add_router("/", engagement_router)
 api.add_router("/", training_router)
 api.add_router("/", integrations_router)

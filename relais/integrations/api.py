@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from relais.accounts.decorators import request_user
 from relais.accounts.models import User
-from relais.core.apischema import ERRORS, Pages, RecordId
+from relais.core.apischema import ERRORS, CursorPages, Pages, RecordId
 from relais.core.errors import DomainError
 from relais.integrations import catalogue, selectors, services
 from relais.integrations.choices import DeliveryState
@@ -176,7 +176,7 @@ def endpoint_test(request: HttpRequest, pk: RecordId) -> Any:
 
 
 @router.get("/webhooks/endpoints/{pk}/deliveries", response={200: list[DeliveryOut], **ERRORS})
-@paginate(Pages)
+@paginate(CursorPages, ordering=("-created_at", "-pk"))
 def delivery_list(request: HttpRequest, pk: RecordId, filters: Query[DeliveryFilters]) -> Any:
     return selectors.deliveries_of(
         endpoint=_endpoint(request, pk),

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from relais.accounts.decorators import request_user
 from relais.accounts.models import User
-from relais.core.apischema import ERRORS, IsoDate, Pages, RecordId
+from relais.core.apischema import ERRORS, CursorPages, IsoDate, RecordId
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.textcheck import character_errors
@@ -247,8 +247,9 @@ def create_leads(request: HttpRequest, payload: BulkIn) -> Status:
 
 
 @router.get("/leads", response={200: list[LeadOut], **ERRORS})
-@paginate(Pages)
+@paginate(CursorPages, ordering=("-submitted_at", "-pk"))
 def list_leads(request: HttpRequest, filters: Query[LeadFilters]):  # type: ignore[no-untyped-def]
+    """Newest first; walk a long list with `next_cursor` rather than page numbers."""
     return selectors.lead_list(request_user(request), filters=filters.dict())
 
 

@@ -488,6 +488,19 @@ CASES: dict[str, Case] = {
     "api/v1/inbox/<lead_id>/open": _api(NOBODY, lead_id="lead"),
     "api/v1/inbox/<lead_id>/status": _api(NOBODY, lead_id="lead", body={"to": "in_progress"}),
     "api/v1/inbox/<lead_id>/decline": _api(NOBODY, lead_id="lead", body={"reason": "Essai"}),
+    # Commissions: a partner's lines, statements and invoices are its own (the other partner's
+    # reach nobody here); payment runs are the network's, a manager's.
+    "api/v1/commissions/lines/<line_id>": _api(line_id="line"),
+    "api/v1/commissions/statements/<item_id>": _api(item_id="item"),
+    "api/v1/commissions/statements/<item_id>/pdf": _api(item_id="item"),
+    "api/v1/commissions/invoices/<invoice_id>": _api(invoice_id="invoice"),
+    "api/v1/commissions/invoices/<invoice_id>/xml": _api(invoice_id="invoice"),
+    # The matrix's invoice has no PDF file (scoping.invoice): only who is refused is checked.
+    "api/v1/commissions/invoices/<invoice_id>/pdf": Case(
+        _theirs(invoice_id="invoice"), object=False, methods=("GET", "POST", "PATCH")
+    ),
+    "api/v1/commissions/payment-runs/<run_id>": _api(run_id="run"),
+    "api/v1/commissions/payment-runs/<run_id>/sepa": _api(run_id="run"),
     # Surveys: the company's customer imports and detractors' follow-ups, a manager's.
     "surveys/customers/import/<int:batch_id>/": Case(_animated("customer_import", "batch_id")),
     "surveys/customers/import/<int:batch_id>/errors.csv": Case(
