@@ -126,7 +126,7 @@ def test_a_segment_lists_its_partners_filtered_and_exports_them(managed):
     from openpyxl import load_workbook
 
     response = managed.get(url, {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     names = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"Lyonnais", "Parisien"}
     assert managed.get(reverse("engagement:segment", args=["nonsense"])).status_code == 404

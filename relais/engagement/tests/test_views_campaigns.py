@@ -249,7 +249,7 @@ def test_the_recipients_filtered_by_state_and_exported(client, manager):
     assert lines[0].startswith("partner_id;partner;email")
     assert len(lines) == 1 + 2
     xlsx = client.get(url + "recipients/export/", {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + 3
     assert any("Unsubscribed" in row for row in rows)

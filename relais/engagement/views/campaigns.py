@@ -24,8 +24,8 @@ from relais.core.counting import CountingPaginator
 from relais.core.errors import DomainError
 from relais.core.formatting import format_number
 from relais.core.forms import add_errors
-from relais.core.http import attachment, is_htmx, object_or_404
-from relais.core.tabular import csv_response, xlsx_bytes
+from relais.core.http import is_htmx, object_or_404
+from relais.core.tabular import export_response
 from relais.engagement import campaign_selectors as selectors
 from relais.engagement import campaigns as engine
 from relais.engagement.choices import Audience, CampaignState
@@ -36,7 +36,6 @@ from relais.partners.models import Partner
 
 LIVE = (CampaignState.QUEUED, CampaignState.RUNNING)
 PREVIEW_CHOICES = 100  # partners offered in the preview's list; the search box finds the others
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -297,12 +296,9 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     state = filters.cleaned_data["state"] if filters.is_valid() else ""
     rows = selectors.recipient_rows(selectors.campaign_recipients(campaign, state=state))
     name = f"campagne-{campaign.pk}-destinataires"
-    if request.GET.get("format") == "xlsx":
-        content = xlsx_bytes(selectors.EXPORT_HEADERS, rows, title=name)
-        return attachment(content, XLSX, f"{name}.xlsx")
-    if request.GET.get("format", "csv") != "csv":
+    if request.GET.get("format", "csv") not in ("csv", "xlsx"):
         raise Http404
-    return csv_response(f"{name}.csv", selectors.EXPORT_HEADERS, rows)
+    return export_response(request.GET.get("format", "csv"), name, selectors.EXPORT_HEADERS, rows)
 
 
 urlpatterns: list[URLPattern] = [

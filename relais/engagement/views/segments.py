@@ -22,7 +22,7 @@ from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.http import is_htmx, object_or_404
-from relais.core.tabular import csv_response, xlsx_bytes
+from relais.core.tabular import export_response
 from relais.engagement import selectors
 from relais.engagement.choices import Segment
 from relais.engagement.filters import (
@@ -96,14 +96,7 @@ def _export(members: QuerySet[Partner], code: str, kind: str) -> HttpResponseBas
     rows: Iterator[Any] = members.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
     headers = [c.removeprefix("segment__") for c in EXPORT_COLUMNS]
     name = f"segment-{code}-{timezone.localtime():%Y%m%d-%H%M}"
-    if kind == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(headers, rows, title=code),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    return csv_response(f"{name}.csv", headers, rows)
+    return export_response(kind, name, headers, rows)
 
 
 @manager_required

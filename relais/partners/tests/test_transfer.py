@@ -229,5 +229,7 @@ def test_export_follows_the_filters_in_csv_and_xlsx(client, manager):
     assert len(rows) == 4
     assert "Enpause" not in body
     response = client.get("/partners/export/?format=xlsx")
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    sheet = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content)), read_only=True
+    ).worksheets[0]
     assert len(list(sheet.iter_rows())) == 5

@@ -15,7 +15,7 @@ from django.utils import timezone
 from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.core.http import is_htmx, object_or_404
-from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response, xlsx_bytes
+from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response, export_response
 from relais.core.uploads import upload_page
 from relais.partners import selectors
 from relais.partners.forms import ImportMappingForm, PartnerFilterForm
@@ -55,15 +55,8 @@ def export(request: HttpRequest) -> HttpResponseBase:
         .iterator(chunk_size=2000)
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if request.GET.get("format") == "xlsx":
-        content = xlsx_bytes(EXPORT_COLUMNS, rows, title="partenaires")
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="partenaires-{stamp}.xlsx"'
-        return response
-    return csv_response(f"partenaires-{stamp}.csv", EXPORT_COLUMNS, rows)
+    fmt = request.GET.get("format") or "csv"
+    return export_response(fmt, f"partenaires-{stamp}", EXPORT_COLUMNS, rows)
 
 
 @manager_required
