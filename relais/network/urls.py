@@ -1,5 +1,5 @@
-from relais.network import views
+from relais.network import introduction_views, plan_views, views
 
 app_name = "network"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + introduction_views.urlpatterns + plan_views.urlpatterns

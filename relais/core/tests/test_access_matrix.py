@@ -239,7 +239,44 @@ def _network() -> dict[str, int]:
     private = Relationship.objects.create(
         owner=owner, contact=person, account=account, strength=5, context="school"
     )
-    return {"network_account": account.pk, "network_contact": person.pk, "private": private.pk}
+    return {
+        "network_account": account.pk,
+        "network_contact": person.pk,
+        "private": private.pk,
+        **_network_work(owner, account, person),
+    }
+
+
+def _network_work(owner: Any, account: Any, person: Any) -> dict[str, int]:
+    """Two other salespeople's introduction (theirs alone: not a manager's either, it names a
+    relationship's owner), and the account's plan, buying centre and step (company data)."""
+    from relais.network.models import (
+        AccountPlan,
+        BuyingCentreEntry,
+        Contact,
+        Introduction,
+        PlanStep,
+        Relationship,
+    )
+
+    other = Contact.objects.create(
+        account=account, last_name="Partage", name_key="partage", last_activity_at=timezone.now()
+    )
+    shared = Relationship.objects.create(
+        owner=owner,
+        contact=other,
+        account=account,
+        strength=4,
+        context="event",
+        visibility="shared",
+    )
+    intro = Introduction.objects.create(
+        requester=UserFactory(role=Role.SALESPERSON), relationship=shared, why="M", purpose="M"
+    )
+    plan = AccountPlan.objects.create(account=account, owner=owner)
+    entry = BuyingCentreEntry.objects.create(plan=plan, contact=person, role="decision_maker")
+    step = PlanStep.objects.create(plan=plan, text="Matrice", owner=owner)
+    return {"introduction": intro.pk, "plan_entry": entry.pk, "plan_step": step.pk}
 
 
 STAFF = frozenset({"salesperson", "manager", "admin"})
@@ -440,6 +477,18 @@ CASES: dict[str, Case] = {
     "network/contacts/<int:pk>/relationship/": Case(_animated("network_contact"), STAFF),
     "network/contacts/<int:pk>/object/": Case(_animated("network_contact")),
     "network/relationships/<int:pk>/delete/": Case(_animated("private"), NOBODY),
+    # Introductions are the two colleagues' only; asking through a private relationship is a 404
+    # for everyone but its owner. Account plans are company data, as accounts are.
+    "network/relationships/<int:pk>/introduction/": Case(_animated("private"), NOBODY),
+    "network/introductions/<int:pk>/": Case(_animated("introduction"), NOBODY),
+    "network/introductions/<int:pk>/answer/": Case(_animated("introduction"), NOBODY),
+    "network/introductions/<int:pk>/outcome/": Case(_animated("introduction"), NOBODY),
+    "network/accounts/<int:pk>/plan/": Case(_animated("network_account"), STAFF),
+    "network/accounts/<int:pk>/plan.pdf": Case(_animated("network_account"), STAFF),
+    "network/accounts/<int:pk>/plan/centre/": Case(_animated("network_account"), STAFF),
+    "network/accounts/<int:pk>/plan/steps/": Case(_animated("network_account"), STAFF),
+    "network/plan-centre/<int:pk>/remove/": Case(_animated("plan_entry"), STAFF),
+    "network/plan-steps/<int:pk>/done/": Case(_animated("plan_step"), STAFF),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
