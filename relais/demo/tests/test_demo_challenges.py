@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from relais.challenges.models import Challenge, ChallengeCredit
-from relais.demo.challenges import RESELLERS, SPRING, seed_challenges
+from relais.challenges.results import challenge_winners
+from relais.demo.challenges import RESELLERS, SPRING, WINTER, seed_challenges
 from relais.leads.models import Lead
 from relais.partners.models import Partner
 
@@ -33,6 +34,22 @@ def test_the_demo_has_a_running_challenge_with_progress_and_a_draft_one():
         == Partner.objects.filter(kind="reseller", status="active").count()
     )
     credits = ChallengeCredit.objects.count()
+    challenges = Challenge.objects.count()
     seed_challenges()
-    assert Challenge.objects.count() == 2
+    assert Challenge.objects.count() == challenges
     assert ChallengeCredit.objects.count() == credits
+
+
+def test_the_demo_shows_a_banner_a_proof_to_validate_winners_and_a_relaunch():
+    call_command("seed_demo", "--size", "small", verbosity=0)
+    spring = Challenge.objects.get(name=SPRING)
+    assert spring.banner
+    assert spring.objectives.get().proofs.get().status == "pending"
+    winter = Challenge.objects.get(name=WINTER)
+    assert winter.status == "ended"
+    winners = challenge_winners(challenge=winter)
+    assert 1 <= len(winners) <= 3
+    assert winners[0].participant.progress > 0
+    drop = winter.relaunches.order_by("number").first()
+    assert drop is not None
+    assert drop.share < drop.threshold
