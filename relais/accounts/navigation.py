@@ -48,6 +48,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Training"), "training:modules", _MANAGERS),
     MenuItem(_("Challenges"), "challenges:list", _MANAGERS),
     MenuItem(_("Who knows whom"), "network:search", _STAFF),
+    MenuItem(_("Introductions"), "network:introductions", _STAFF),
     MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
     # A salesperson calls back the unhappy customers of the deals they sold (surveys' follow-ups;

@@ -244,7 +244,20 @@ def _network() -> dict[str, int]:
         "network_contact": person.pk,
         "private": private.pk,
         **_network_work(owner, account, person),
+        "network_import": _network_import(owner),
     }
+
+
+def _network_import(owner: Any) -> int:
+    """A salesperson's import of their address book: theirs and the managers'."""
+    from django.core.files.base import ContentFile
+
+    from relais.network.models import NetworkImport
+
+    batch = NetworkImport(created_by=owner, filename="carnet.csv")
+    batch.file.save("carnet.csv", ContentFile(b"Nom;Societe\n"), save=False)
+    batch.save()
+    return batch.pk
 
 
 def _network_work(owner: Any, account: Any, person: Any) -> dict[str, int]:
@@ -477,6 +490,8 @@ CASES: dict[str, Case] = {
     "network/contacts/<int:pk>/relationship/": Case(_animated("network_contact"), STAFF),
     "network/contacts/<int:pk>/object/": Case(_animated("network_contact")),
     "network/relationships/<int:pk>/delete/": Case(_animated("private"), NOBODY),
+    "network/imports/<int:batch_id>/": Case(_animated("network_import", "batch_id")),
+    "network/imports/<int:batch_id>/errors.csv": Case(_animated("network_import", "batch_id")),
     # Introductions are the two colleagues' only; asking through a private relationship is a 404
     # for everyone but its owner. Account plans are company data, as accounts are.
     "network/relationships/<int:pk>/introduction/": Case(_animated("private"), NOBODY),
