@@ -33,8 +33,8 @@ from relais.bulk.lanes import Turn, in_lanes
 from relais.core import resumable
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
-from relais.core.tabular import count_rows, guess_mapping, read_table
-from relais.core.uploads import check_import_size
+from relais.core.imports import import_run, mapped_rows, upload_read
+from relais.core.tabular import guess_mapping
 from relais.leads.choices import Channel, LeadImportState
 from relais.leads.intake import Submission, active_categories, leads_check
 from relais.leads.models import Lead, LeadImport, LeadImportError, ProductCategory
@@ -78,19 +78,14 @@ def field_labels() -> dict[str, str]:
 
 
 def import_upload(*, upload: UploadedFile, actor: User) -> LeadImport:
-    check_import_size(upload)
-    table = read_table(upload, upload.name or "")
-    headers = table.headers
-    upload.seek(0)
-    total = count_rows(upload, upload.name or "")
-    upload.seek(0)
+    read = upload_read(upload)
     return LeadImport.objects.create(
         created_by=actor,
-        filename=upload.name or "",
+        filename=read.filename,
         file=upload,
-        headers=headers,
-        mapping=guess_mapping(headers, FIELDS),
-        total_rows=total,
+        headers=read.headers,
+        mapping=guess_mapping(read.headers, FIELDS),
+        total_rows=read.total,
     )
 
 
@@ -140,13 +135,7 @@ def requeue_stalled(now: datetime) -> str:
 
 def _rows(batch: LeadImport, after: int = 0) -> Generator[tuple[int, dict[str, str]]]:
     """The file's rows with their line numbers, from the one after ``after``."""
-    with batch.file.open("rb") as handle:
-        table = read_table(handle, batch.filename)
-        index = {h: i for i, h in enumerate(table.headers)}
-        columns = {field: index[h] for field, h in batch.mapping.items() if h in index}
-        for number, row in enumerate(table.rows, start=2):
-            if number > after:
-                yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
+    return mapped_rows(batch.file, batch.filename, batch.mapping, after)
 
 
 def _partner(code: str, partners: dict[str, Partner | None]) -> Partner | None:
@@ -330,21 +319,10 @@ def _create(
 
 
 def run(batch_id: int) -> None:
-    """The task's body: dry run, valid-only or all-or-nothing, as the manager chose. It first
-    takes the import over (``core.resumable.claim``); a task for an import that is finished, or
-    alive in another worker, does nothing."""
-    hold = resumable.claim(LeadImport, batch_id)
-    if hold is None:
-        return
-    batch = LeadImport.objects.get(pk=batch_id)
-    try:
-        _passes(batch, hold)
-    except resumable.Superseded:
-        return  # a later run took over: it finishes the import
-    except Exception as exc:  # the manager sees why the import stopped
-        resumable.finish(LeadImport, hold, state=LeadImportState.FAILED, failure=str(exc)[:2000])
-        raise
-    resumable.finish(LeadImport, hold, state=LeadImportState.DONE)
+    """The task's body: dry run, valid-only or all-or-nothing, as the manager chose
+    (``core.imports.import_run``: taken over first, a finished or live import left alone)."""
+    done, failed = LeadImportState.DONE, LeadImportState.FAILED
+    import_run(LeadImport, batch_id, _passes, done=done, failed=failed)
 
 
 def _passes(batch: LeadImport, hold: resumable.Claim) -> None:

@@ -5,7 +5,8 @@ chart follows a place filter or a product filter, and says so when it shows the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,8 +16,15 @@ from relais.reporting.charts import Chart, Number, Series
 from relais.surveys.choices import Dimension
 from relais.surveys.selectors import nps_months
 
-if TYPE_CHECKING:
-    from relais.reporting.dashboard import Scope
+
+class Scope(Protocol):
+    """The dashboard's scope (``dashboard.Scope``), as this chart reads it."""
+
+    months: list[date]
+    filters: dict[str, str]
+
+    @property
+    def places(self) -> list[str] | None: ...
 
 
 def _groups(scope: Scope) -> tuple[str, list[str] | None, bool]:

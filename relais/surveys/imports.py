@@ -1,6 +1,7 @@
 """Importing customers from CSV/XLSX: the leads import's experience (upload, column mapping, a
 dry run or the import, errors per row, progress) on the same machinery — ``core.tabular`` reads
-the file row by row, ``core.resumable`` takes a killed run up again after the last thousand it
+the file row by row (``core.imports``: the upload, the mapped rows, the task's body shared
+with the leads import), ``core.resumable`` takes a killed run up again after the last thousand it
 committed, so each row is created once."""
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from relais.accounts.models import User
 from relais.core import resumable
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
-from relais.core.tabular import count_rows, guess_mapping, read_table
-from relais.core.uploads import check_import_size
+from relais.core.imports import Row, import_run, mapped_rows, upload_read
+from relais.core.tabular import guess_mapping
 from relais.leads.choices import LeadImportState
 from relais.surveys.customers import FIELDS, Lookups, customer_check
 from relais.surveys.models import Customer, CustomerImport, CustomerImportError
@@ -39,21 +40,14 @@ def field_labels() -> dict[str, str]:
 
 
 def import_upload(*, upload: UploadedFile, actor: User) -> CustomerImport:
-    check_import_size(upload)
-    # The table is kept until the file is rewound: its text wrapper, once collected, would
-    # close the upload.
-    table = read_table(upload, upload.name or "")
-    headers = table.headers
-    upload.seek(0)
-    total = count_rows(upload, upload.name or "")
-    upload.seek(0)
+    read = upload_read(upload)
     return CustomerImport.objects.create(
         created_by=actor,
-        filename=upload.name or "",
+        filename=read.filename,
         file=upload,
-        headers=headers,
-        mapping=guess_mapping(headers, FIELDS),
-        total_rows=total,
+        headers=read.headers,
+        mapping=guess_mapping(read.headers, FIELDS),
+        total_rows=read.total,
     )
 
 
@@ -104,14 +98,8 @@ def requeue_stalled(now: datetime) -> str:
     return resumable.requeue_stalled(CustomerImport, run_customer_import.enqueue)
 
 
-def _rows(batch: CustomerImport, after: int = 0) -> Generator[tuple[int, dict[str, str]]]:
-    with batch.file.open("rb") as handle:
-        table = read_table(handle, batch.filename)
-        index = {h: i for i, h in enumerate(table.headers)}
-        columns = {field: index[h] for field, h in batch.mapping.items() if h in index}
-        for number, row in enumerate(table.rows, start=2):
-            if number > after:
-                yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
+def _rows(batch: CustomerImport, after: int = 0) -> Generator[Row]:
+    return mapped_rows(batch.file, batch.filename, batch.mapping, after)
 
 
 def _checked(
@@ -170,20 +158,8 @@ def _preview(number: int, customer: Customer) -> dict[str, str]:
 
 def run(batch_id: int) -> None:
     """The task's body: dry run, valid-only or all-or-nothing, as the manager chose."""
-    hold = resumable.claim(CustomerImport, batch_id)
-    if hold is None:
-        return
-    batch = CustomerImport.objects.get(pk=batch_id)
-    try:
-        _passes(batch, hold)
-    except resumable.Superseded:
-        return
-    except Exception as exc:
-        resumable.finish(
-            CustomerImport, hold, state=LeadImportState.FAILED, failure=str(exc)[:2000]
-        )
-        raise
-    resumable.finish(CustomerImport, hold, state=LeadImportState.DONE)
+    done, failed = LeadImportState.DONE, LeadImportState.FAILED
+    import_run(CustomerImport, batch_id, _passes, done=done, failed=failed)
 
 
 def _passes(batch: CustomerImport, hold: resumable.Claim) -> None:
