@@ -17,3 +17,13 @@ class NetworkConfig(AppConfig):
         from relais.network.introductions import on_lead_won
 
         events.subscribe(LeadWon, on_lead_won)
+        # An import whose worker died goes on in another one (core/resumable.py).
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from relais.core import scheduling
+        from relais.network import imports
+
+        every = timedelta(seconds=settings.RELAIS_RESUME_SWEEP_SECONDS)
+        scheduling.register("network.imports", every=every, job=imports.requeue_stalled)

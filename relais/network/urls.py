@@ -1,5 +1,10 @@
-from relais.network import introduction_views, plan_views, views
+from relais.network import import_views, introduction_views, plan_views, views
 
 app_name = "network"
 
-urlpatterns = views.urlpatterns + introduction_views.urlpatterns + plan_views.urlpatterns
+urlpatterns = (
+    views.urlpatterns
+    + import_views.urlpatterns
+    + introduction_views.urlpatterns
+    + plan_views.urlpatterns
+)
