@@ -1,19 +1,26 @@
 """``/api/v1/inbox``: the leads assigned to the token's reseller (or salesperson), and what the
-assignee does with them: open, declare a status, decline. Same services as the portal inbox."""
+assignee does with them: open, declare a status, decline. Same services as the portal inbox.
+``/api/v1/kpis``: the resellers' KPIs as the pages show them (the shared snapshot): the whole
+table for managers, a reseller its own row beside the network's average, nobody else."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from relais.accounts.decorators import request_user
 from relais.core.apischema import ERRORS, Pages, RecordId
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
+from relais.partners.choices import PartnerKind
+from relais.partners.selectors import partner_for_user
 from relais.routing import services
+from relais.routing.kpis import COUNTED, Kpi, Snapshot, kpi_snapshot, network_average
 from relais.routing.selectors import assignee_of, inbox_for, inbox_lead
 
 router = Router(tags=["routing"])
@@ -93,3 +100,117 @@ def decline(request: HttpRequest, lead_id: RecordId, payload: DeclineIn) -> Stat
         lead=lead, actor=request_user(request), reason=payload.reason, **who
     )
     return Status(204, None)
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+
+
+class KpiOut(Schema):
+    """One reseller's figures over the period (the network's: means per reseller, pooled rates)."""
+
+    reseller_id: int | None = Field(description="Null for the network's average.")
+    name: str
+    rank: int | None
+    received: float
+    opened: float
+    treated: float
+    won: float
+    lost: float
+    declined: float
+    expired: float
+    reminders: float
+    revenue: Decimal = Field(description="Won amounts excl. VAT, euros.")
+    open_rate: float | None
+    treatment_rate: float | None
+    closure_rate: float | None
+    conversion: float | None
+    median_open_hours: float | None
+    yearly_leads: float
+
+
+class KpiPeriodOut(Schema):
+    period: str = Field(description="`12m` or a calendar year.")
+    start: datetime
+    end: datetime
+    computed_at: datetime = Field(description="The shared snapshot's time (at most minutes old).")
+    resellers: int = Field(description="How many resellers the table ranks.")
+    network: KpiOut
+
+
+class MyKpisOut(KpiPeriodOut):
+    mine: KpiOut | None = Field(description="Null when no lead reached you in the period.")
+
+
+KPI_FIELDS = (
+    "received",
+    "opened",
+    "treated",
+    "won",
+    "lost",
+    "declined",
+    "expired",
+    "reminders",
+    "revenue",
+    "open_rate",
+    "treatment_rate",
+    "closure_rate",
+    "conversion",
+    "median_open_hours",
+    "yearly_leads",
+)
+
+
+def _kpi(row: Any, *, reseller: int | None, name: str, rank: int | None) -> dict[str, Any]:
+    return {"reseller_id": reseller, "name": name, "rank": rank} | {
+        f: getattr(row, f) for f in KPI_FIELDS
+    }
+
+
+def _mean(total: int, assignees: int) -> float:
+    return round(total / assignees, 1) if assignees else 0.0
+
+
+def _row(k: Kpi) -> dict[str, Any]:
+    return _kpi(k, reseller=k.assignee, name=k.name, rank=k.rank)
+
+
+def _period(snapshot: Snapshot) -> dict[str, Any]:
+    network = network_average(snapshot.table)
+    return {
+        "period": snapshot.period,
+        "start": snapshot.start,
+        "end": snapshot.end,
+        "computed_at": snapshot.computed_at,
+        "resellers": len(snapshot.table),
+        "network": _kpi(network.pooled, reseller=None, name=_("Network average"), rank=None)
+        | {f: _mean(getattr(network.pooled, f), network.assignees) for f in COUNTED}
+        | {"revenue": network.revenue},
+    }
+
+
+@router.get("/kpis", response={200: KpiPeriodOut, **ERRORS}, tags=["kpis"])
+def kpis_network(request: HttpRequest, period: str | None = None) -> dict[str, Any]:
+    """Managers: the period's network average (`?period=12m` or a year; else 12 months)."""
+    if not request_user(request).can_manage:
+        raise PermissionDenied(_("Only managers read the network's KPIs."))
+    return _period(kpi_snapshot(period))
+
+
+@router.get("/kpis/resellers", response={200: list[KpiOut], **ERRORS}, tags=["kpis"])
+@paginate(Pages)
+def kpis_resellers(request: HttpRequest, period: str | None = None) -> Any:
+    """Managers: every reseller's row, in rank order."""
+    if not request_user(request).can_manage:
+        raise PermissionDenied(_("Only managers read the network's KPIs."))
+    return [_row(k) for k in kpi_snapshot(period).table]
+
+
+@router.get("/kpis/me", response={200: MyKpisOut, **ERRORS}, tags=["kpis"])
+def kpis_mine(request: HttpRequest, period: str | None = None) -> dict[str, Any]:
+    """A reseller's own row beside the network's average (never another reseller's)."""
+    partner = partner_for_user(request_user(request))
+    if partner is None or partner.kind != PartnerKind.RESELLER:
+        raise PermissionDenied(_("Only a reseller's users have KPIs of their own."))
+    snapshot = kpi_snapshot(period)
+    mine = next((k for k in snapshot.table if k.assignee == partner.pk), None)
+    return _period(snapshot) | {"mine": _row(mine) if mine else None}
