@@ -3,9 +3,12 @@ and the staff member a reseller's award goes to. The services validate; these pa
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relais.challenges.choices import Mechanic
 from relais.challenges.models import RewardItem
 from relais.challenges.rewards.choices import ITEM_KINDS, RewardKind
 
@@ -37,6 +40,16 @@ class RewardForm(forms.Form):
         min_value=1,
         help_text=_("Levels: the level it rewards (the highest reached)."),
     )
+
+    def __init__(self, *args: Any, mechanic: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what the challenge's mechanic uses: a place for a ranking, a level for levels.
+        if mechanic != Mechanic.RANKING:
+            del self.fields["place"]
+        if mechanic != Mechanic.LEVELS:
+            del self.fields["level"]
+        else:
+            self.fields["level"].required = True
 
 
 class BudgetForm(forms.Form):

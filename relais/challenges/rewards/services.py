@@ -270,11 +270,15 @@ def _award(challenge: Challenge, reward: Reward, w: Winner, on: date, actor: Use
 
 
 def award_person_set(*, award: Award, person: str, actor: User | None) -> Award:
-    """Name the reseller's staff member an award goes to: rewards are taxed per person."""
+    """Name the reseller's staff member who receives a participant's rewards of the challenge
+    (all of them: the participant is the reseller): rewards are taxed per person."""
     person = person.strip()[:120]
     old = award.person
+    same = Award.objects.filter(
+        challenge_id=award.challenge_id, participant_id=award.participant_id
+    )
+    same.update(person=person)
     award.person = person
-    award.save(update_fields=["person"])
     audit_record(subject=award, action="person", actor=actor, changes={"person": [old, person]})
     return award
 

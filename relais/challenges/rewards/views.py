@@ -56,12 +56,12 @@ def _context(challenge: Challenge, **forms: object) -> dict[str, object]:
         "projection": selectors.rewards_projection(challenge=challenge),
         "treatment": selectors.rewards_of_challenge(challenge=challenge),
         "awards": challenge.awards.select_related("partner").order_by("rank", "pk"),
-        "reward_form": forms.get("reward_form") or RewardForm(),
+        "reward_form": forms.get("reward_form") or RewardForm(mechanic=challenge.mechanic),
         "budget_form": forms.get("budget_form")
         or BudgetForm(
             initial={"budget": getattr(getattr(challenge, "budget", None), "amount", "")}
         ),
-        "can_award": challenge.status == ChallengeStatus.ENDED,
+        "can_award": challenge.status == ChallengeStatus.ENDED and not challenge.awards.exists(),
         "year": timezone.localdate().year,
     }
 
@@ -70,7 +70,7 @@ def _context(challenge: Challenge, **forms: object) -> dict[str, object]:
 @require_POST
 def reward_add(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = _challenge(pk)
-    form = RewardForm(request.POST)
+    form = RewardForm(request.POST, mechanic=challenge.mechanic)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -79,8 +79,8 @@ def reward_add(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 item=data["item"],
                 amount=data["amount"],
-                place=data["place"],
-                level=data["level"],
+                place=data.get("place"),
+                level=data.get("level"),
                 actor=request_user(request),
             )
         except DomainError as e:
