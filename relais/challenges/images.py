@@ -64,11 +64,16 @@ def clean_image(upload: UploadedFile, *, field: str) -> tuple[ContentFile, str]:
         Image.DecompressionBombError,
     ):
         raise refused from None
-    extension, content_type = FORMATS[str(image.format)]
+    kind = str(image.format)
+    extension, content_type = FORMATS[kind]
     out = io.BytesIO()
-    if image.format == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    image.save(out, format=image.format)
+    pixels: Image.Image = image
+    if kind == "JPEG" and image.mode not in ("RGB", "L"):
+        pixels = image.convert("RGB")  # a CMYK JPEG is kept as RGB
+    # Pillow writes back what it read into ``info`` (a JPEG's comment, EXIF, ICC profile):
+    # emptied, only the pixels are encoded.
+    pixels.info = {}
+    pixels.save(out, format=kind)
     return ContentFile(out.getvalue(), name=f"image.{extension}"), content_type
 
 

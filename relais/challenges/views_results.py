@@ -52,7 +52,7 @@ def image_response(file: FieldFile) -> FileResponse:
     served as such, each goes through a view that checked who asks."""
     if not file:
         raise Http404
-    kind = TYPES.get(file.name.rsplit(".", 1)[-1].lower())
+    kind = TYPES.get((file.name or "").rsplit(".", 1)[-1].lower())
     if kind is None:
         raise Http404
     response = FileResponse(_opened(file), content_type=kind)
@@ -65,7 +65,7 @@ def proof_response(proof: Proof) -> FileResponse:
         _opened(proof.file),
         content_type=proof.content_type,
         as_attachment=proof.content_type == "application/pdf",
-        filename=f"proof-{proof.pk}.{proof.file.name.rsplit('.', 1)[-1]}",
+        filename=f"proof-{proof.pk}.{(proof.file.name or '').rsplit('.', 1)[-1]}",
     )
 
 

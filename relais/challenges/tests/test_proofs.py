@@ -136,3 +136,17 @@ def test_another_partner_cannot_see_or_upload_a_proof(client, media):
     assert client.get(f"/portal/challenges/{c.pk}/proofs/{proof.pk}/").status_code == 404
     url = f"/portal/challenges/{c.pk}/objectives/{objective.pk}/proof/"
     assert client.post(url, {"file": png()}).status_code == 404
+
+
+def test_a_banner_is_re_encoded_so_only_pixels_are_kept():
+    from relais.challenges.images import clean_image
+
+    out = io.BytesIO()
+    Image.new("CMYK", (30, 10)).save(out, format="JPEG", comment=b"<script>x</script>")
+    upload = SimpleUploadedFile("b.jpg", out.getvalue() + b"<?php echo 1; ?>", "image/jpeg")
+    content, kind = clean_image(upload, field="Banner image")
+    kept = content.read()
+    assert kind == "image/jpeg"
+    assert b"<script>" not in kept
+    assert b"<?php" not in kept
+    assert Image.open(io.BytesIO(kept)).mode == "RGB"

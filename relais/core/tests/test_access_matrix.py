@@ -490,6 +490,18 @@ CASES: dict[str, Case] = {
     "network/contacts/<int:pk>/relationship/": Case(_animated("network_contact"), STAFF),
     "network/contacts/<int:pk>/object/": Case(_animated("network_contact")),
     "network/relationships/<int:pk>/delete/": Case(_animated("private"), NOBODY),
+    "api/v1/network/accounts/<account_id>": Case(
+        _animated("network_account", "account_id"), STAFF, methods=("GET", "POST", "PATCH")
+    ),
+    "api/v1/network/accounts/<account_id>/contacts": Case(
+        _animated("network_account", "account_id"),
+        STAFF,
+        methods=("GET", "POST", "PATCH"),
+        body={"last_name": "Matrice"},
+    ),
+    "api/v1/network/relationships/<relationship_id>": Case(
+        _animated("private", "relationship_id"), NOBODY, methods=("GET", "POST", "PATCH")
+    ),
     "network/imports/<int:batch_id>/": Case(_animated("network_import", "batch_id")),
     "network/imports/<int:batch_id>/errors.csv": Case(_animated("network_import", "batch_id")),
     # Introductions are the two colleagues' only; asking through a private relationship is a 404
