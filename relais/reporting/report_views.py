@@ -40,7 +40,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _save(request: HttpRequest, subscription: ReportSubscription) -> HttpResponse:
-    initial = {"filters": request.GET.get("filters", "")} if subscription.pk is None else {}
+    initial: dict[str, str] = {}
+    if subscription.pk is None:  # "Schedule this view": the dashboard's filters brought along
+        initial["filters"] = request.GET.get("filters", "")
     form = SubscriptionForm(request.POST or None, instance=subscription, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -214,3 +214,11 @@ def test_a_bad_filter_or_address_is_named(client, manager):
 def test_only_managers_reach_the_reports(client):
     client.force_login(UserFactory(role="salesperson"))
     assert client.get("/dashboard/reports/").status_code == 403
+
+
+def test_the_dashboard_brings_its_filters_to_a_new_report(client, manager):
+    client.force_login(manager)
+    page = client.get("/dashboard/?departement=35").content.decode()
+    assert 'href="/dashboard/reports/new/?filters=departement%3D35"' in page
+    redrawn = client.get("/dashboard/?departement=69", headers={"HX-Request": "true"})
+    assert 'filters=departement%3D69" hx-swap-oob="true"' in redrawn.content.decode()
