@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from relais.accounts.decorators import request_user
 from relais.accounts.models import User
 from relais.core.apischema import ERRORS, CursorPages, Pages, RecordId
-from relais.core.errors import DomainError
+from relais.core.errors import DomainError, NotYours
 from relais.integrations import catalogue, selectors, services
 from relais.integrations.choices import DeliveryState
 from relais.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -195,7 +195,9 @@ def delivery_replay(request: HttpRequest, pk: RecordId, delivery_id: RecordId) -
     try:
         delivery = selectors.delivery_get(endpoint=endpoint, pk=delivery_id)
     except WebhookDelivery.DoesNotExist:
-        raise Http404 from None
+        # Another endpoint's delivery is answered as one that does not exist, naming the field.
+        message = _("No delivery %(id)s in this endpoint's log.") % {"id": delivery_id}
+        raise NotYours(message, code="not_found", fields={"delivery_id": message}) from None
     return Status(202, services.delivery_replay(delivery=delivery))
 
 

@@ -108,6 +108,34 @@ def test_another_endpoints_delivery_is_a_404(api_client, manager, hook):
     response = api_client(manager).post(f"{BASE}/endpoints/{hook.pk}/deliveries/{theirs.pk}/replay")
 
     assert response.status_code == 404
+    message = f"No delivery {theirs.pk} in this endpoint's log."
+    assert response.json()["error"] == {
+        "code": "not_found",
+        "message": message,
+        "fields": {"delivery_id": message},
+    }
+    theirs.refresh_from_db()
+    assert theirs.attempts == 0  # nothing replayed
+
+
+def test_an_update_to_a_forbidden_address_or_unknown_type_names_the_field(api_client, hook):
+    api = api_client(hook.owner)
+    private = api.put(
+        f"{BASE}/endpoints/{hook.pk}",
+        {"url": "https://127.0.0.1/x", "event_types": ["lead.won"]},
+        content_type="application/json",
+    )
+    unknown = api.put(
+        f"{BASE}/endpoints/{hook.pk}",
+        {"url": PUBLIC, "event_types": ["lead.won", "commission.eaten"]},
+        content_type="application/json",
+    )
+    assert (private.status_code, list(private.json()["error"]["fields"])) == (422, ["url"])
+    assert unknown.json()["error"]["fields"] == {
+        "event_types": "Unknown event type: commission.eaten."
+    }
+    hook.refresh_from_db()
+    assert hook.url != "https://127.0.0.1/x"
 
 
 @pytest.mark.parametrize("role", ["salesperson", "introducer", "reseller"])
