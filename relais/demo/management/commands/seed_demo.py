@@ -12,6 +12,7 @@ from tqdm import tqdm
 from relais.accounts.models import User
 from relais.bulk import stats
 from relais.core.deletion import delete_in_batches
+from relais.demo.challenge_rewards import seed_challenge_rewards
 from relais.demo.challenges import seed_challenges
 from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 return
             if not options["flush"]:
                 raise CommandError("The database already holds data; pass --flush to replace it.")
+            from relais.challenges.models import Award
             from relais.commissions.models import (
                 CommissionLine,
                 Gift,
@@ -56,6 +58,7 @@ class Command(BaseCommand):
             from relais.surveys.models import Customer, NpsCounter
 
             for model in (
+                Award,  # a challenge's award keeps its winner and its cash line (protected)
                 *(Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift),
                 *(Customer, NpsCounter),  # a customer keeps its seller (protected)
                 *(Lead, ProspectKey, Partner, User),
@@ -77,6 +80,7 @@ class Command(BaseCommand):
         seed_surveys(seed=options["seed"])
         seed_webhooks()  # one disabled example endpoint
         seed_challenges()  # one running (progress from the deals won since), one draft
+        seed_challenge_rewards()  # the ended one rewarded and awarded, the running one's budget
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(
