@@ -49,6 +49,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Challenges"), "challenges:list", _MANAGERS),
     MenuItem(_("Who knows whom"), "network:search", _STAFF),
     MenuItem(_("Introductions"), "network:introductions", _STAFF),
+    MenuItem(_("Special operations"), "network:operations", _STAFF),
     MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
     # A salesperson calls back the unhappy customers of the deals they sold (surveys' follow-ups;

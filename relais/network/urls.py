@@ -1,4 +1,4 @@
-from relais.network import import_views, introduction_views, plan_views, views
+from relais.network import import_views, introduction_views, operation_views, plan_views, views
 
 app_name = "network"
 
@@ -7,4 +7,5 @@ urlpatterns = (
     + import_views.urlpatterns
     + introduction_views.urlpatterns
     + plan_views.urlpatterns
+    + operation_views.urlpatterns
 )

@@ -289,7 +289,28 @@ def _network_work(owner: Any, account: Any, person: Any) -> dict[str, int]:
     plan = AccountPlan.objects.create(account=account, owner=owner)
     entry = BuyingCentreEntry.objects.create(plan=plan, contact=person, role="decision_maker")
     step = PlanStep.objects.create(plan=plan, text="Matrice", owner=owner)
-    return {"introduction": intro.pk, "plan_entry": entry.pk, "plan_step": step.pk}
+    return {
+        "introduction": intro.pk,
+        "plan_entry": entry.pk,
+        "plan_step": step.pk,
+        **_network_operation(owner, shared),
+    }
+
+
+def _network_operation(owner: Any, shared: Any) -> dict[str, int]:
+    """An open operation (every staff member's to read), another salesperson's nomination
+    (theirs and the managers'), a sales team (the managers')."""
+    from relais.network.models import NetworkTeam, Operation, OperationNomination
+
+    today = timezone.localdate()
+    operation = Operation.objects.create(
+        name="Matrice", starts_on=today, ends_on=today, status="open"
+    )
+    nomination = OperationNomination.objects.create(
+        operation=operation, contact=shared.contact, relationship=shared, nominated_by=owner
+    )
+    team = NetworkTeam.objects.create(name="Matrice", sharing_enabled=True)
+    return {"operation": operation.pk, "nomination": nomination.pk, "team": team.pk}
 
 
 STAFF = frozenset({"salesperson", "manager", "admin"})
@@ -516,6 +537,13 @@ CASES: dict[str, Case] = {
     "network/accounts/<int:pk>/plan/steps/": Case(_animated("network_account"), STAFF),
     "network/plan-centre/<int:pk>/remove/": Case(_animated("plan_entry"), STAFF),
     "network/plan-steps/<int:pk>/done/": Case(_animated("plan_step"), STAFF),
+    # Special operations: open ones are every staff member's; a nomination its salesperson's
+    # and the managers'; the teams' sharing switch the managers'.
+    "network/operations/<int:pk>/": Case(_animated("operation"), STAFF),
+    "network/operations/<int:pk>/nominate/": Case(_animated("operation"), STAFF),
+    "network/operations/<int:pk>/action/": Case(_animated("operation")),
+    "network/nominations/<int:pk>/": Case(_animated("nomination")),
+    "network/teams/<int:pk>/sharing/": Case(_animated("team")),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
@@ -543,6 +571,19 @@ CASES: dict[str, Case] = {
     "api/v1/webhooks/endpoints/<pk>/deliveries/<delivery_id>/replay": Case(
         lambda w: {"pk": w.animation["webhook"], "delivery_id": w.animation["webhook_delivery"]},
         methods=("GET", "POST", "PATCH"),
+    ),
+    # CRM status sync: a lead's deal link and a CRM's pushes, the managers' (the webhook is
+    # public, checked against the integration's secret).
+    "api/v1/leads/<lead_id>/crm": Case(
+        _theirs(lead_id="lead"),
+        methods=("PUT",),
+        body={"crm_source": "matrix", "crm_deal_id": "matrix-1"},
+    ),
+    "api/v1/crm/<key>/deals": Case(
+        _params(key="matrix"),
+        object=False,
+        methods=("POST",),
+        body={"deal_id": "matrix-1", "stage": "lost"},
     ),
     "api/v1/segments/<code>/partners": Case(
         _params(code="active"), object=False, methods=("GET", "POST", "PATCH")
@@ -607,6 +648,10 @@ PUBLIC = {
     "s/i/<str:token>/": "a promoter's signed, single-use invitation (surveys/tests/test_answers)",
     "rp/c/<str:token>/": "an outside address's signed report confirmation (reporting tests)",
     "rp/u/<str:token>/": "a report recipient's signed unsubscribe link (reporting/tests)",
+    "integrations/crm/<slug:key>/webhook/": (
+        "a CRM's inbound webhook, signed with its integration's secret (integrations/tests/"
+        "test_crm_sync)"
+    ),
 }
 
 # Django's admin: every page is for ``is_staff`` accounts (the admin role) and checks that
