@@ -16,6 +16,7 @@ from relais.demo.challenge_rewards import seed_challenge_rewards
 from relais.demo.challenges import seed_challenges
 from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
+from relais.demo.sales_network import seed_sales_network
 from relais.demo.surveys import seed_surveys
 from relais.demo.training import seed_training
 from relais.demo.webhooks import seed_webhooks
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         seed_training(seed=options["seed"])
         seed_surveys(seed=options["seed"])
         seed_webhooks()  # one disabled example endpoint
+        seed_sales_network()  # six accounts, who knows whom, the sharing pilot
         seed_challenges()  # one running (progress from the deals won since), one draft
         seed_challenge_rewards()  # the ended one rewarded and awarded, the running one's budget
         stats.after_load()  # fresh statistics for the planner after bulk loading
