@@ -1083,3 +1083,8 @@ ALL.append(dashboards)
 from bench.challenges import challenges  # noqa: E402  (issue 27's workload, in a module of its own)
 
 ALL.append(challenges)
+
+
+from bench.challenge_comms import challenge_comms  # noqa: E402  (issue 27's e-mails and results)
+
+ALL.append(challenge_comms)

@@ -184,10 +184,9 @@ def contract_expiring(now: datetime | None = None) -> Q:
         template__kind=OuterRef("template__kind"),
         signed_at__gt=OuterRef("signed_at"),
     )
-    ending = Signature.objects.filter(partner=OuterRef("pk"), expires_at__lte=horizon).exclude(
-        Exists(renewed)
-    )
-    return Q(status__in=LIVE) & Q(Exists(ending))
+    # From the signatures' side: the few that end soon, rather than a probe per partner.
+    ending = Signature.objects.filter(expires_at__lte=horizon).exclude(Exists(renewed))
+    return Q(status__in=LIVE, pk__in=ending.values("partner_id"))
 
 
 def partners_with_contract_expiring(*, now: datetime | None = None) -> QuerySet[Partner]:

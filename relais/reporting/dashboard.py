@@ -4,6 +4,8 @@ list can show exactly those rows."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,6 +13,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +28,7 @@ from relais.leads import counters
 from relais.leads.choices import Channel, LeadStatus
 from relais.partners.choices import PartnerKind
 from relais.partners.models import Partner
+from relais.reporting import counters as lead_counters
 from relais.reporting.charts import Chart, Series
 from relais.reporting.models import LeadMonth
 from relais.reporting.nps_chart import nps_by_month
@@ -73,11 +77,61 @@ class Scope:
             )
         return None
 
+    @cached_property
+    def _lead_list(self) -> str:
+        return reverse("leads:list")
+
     def leads_url(self, first: date, last: date, **params: str) -> str:
         """The lead list showing the rows counted: these dates, ``params`` and the filters."""
         query = {k: self.filters[k] for k in LISTED if self.filters.get(k)}
         query.update(since=first.isoformat(), until=last.isoformat(), **params)
-        return f"{reverse('leads:list')}?{urlencode(query)}"
+        return f"{self._lead_list}?{urlencode(query)}"
+
+    @cached_property
+    def before(self) -> list[date]:
+        """The same months a year before (the year-on-year chart)."""
+        return [_shift(m, -12) for m in self.months]
+
+    def kept(self, what: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept under the lead months' generation (``counters.generation``)
+        for these filters and months: the same view again reads no counter row."""
+        filters = sorted((k, v) for k, v in self.filters.items() if k != "period")
+        key = f"{what}|{self.months[0]}|{len(self.months)}|{filters}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        name = f"reporting:{lead_counters.generation()}:{digest}"
+        found = cache.get(name)
+        if found is None:
+            found = compute()
+            cache.set(name, found, lead_counters.GENERATION_SECONDS)
+        return found
+
+    @cached_property
+    def sums(self) -> dict[tuple[date, str], dict[str, Any]]:
+        """The lead months of the period and the year before, summed by (month, channel): one
+        query for the four lead charts, each reading its figures from it."""
+
+        def compute() -> dict[tuple[date, str], dict[str, Any]]:
+            rows = (
+                lead_months(self, self.months + self.before)
+                .values("month", "channel")
+                .annotate(**{f: Sum(f) for f in (*STEPS, "won_amount")})
+                .order_by()
+            )
+            return {(r["month"], r["channel"]): r for r in rows}
+
+        return self.kept("sums", compute)
+
+    def total(self, measure: str, month: date | None = None, channel: str | None = None) -> Any:
+        """A measure summed over the period's months (or one month), of one channel or all."""
+        months = {month} if month is not None else set(self.months)
+        return sum(
+            (
+                r[measure] or 0
+                for (m, c), r in self.sums.items()
+                if m in months and (channel is None or c == channel)
+            ),
+            Decimal(0) if measure == "won_amount" else 0,
+        )
 
     @property
     def first(self) -> date:
@@ -110,13 +164,12 @@ def _label(month: date) -> str:
 
 
 def leads_by_channel(scope: Scope) -> Chart:
-    rows = lead_months(scope).values_list("month", "channel").annotate(n=Sum("submitted"))
-    found: dict[tuple[date, str], int] = {(m, c): n for m, c, n in rows.order_by()}
-    channels = [c for c in Channel if any(k[1] == c for k in found)]
+    present = {c for m, c in scope.sums if m in set(scope.months)}
+    channels = [c for c in Channel if c in present]
     series = [
         Series(
             str(channel.label),
-            [found.get((m, channel), 0) for m in scope.months],
+            [scope.total("submitted", m, channel) for m in scope.months],
             [scope.leads_url(m, _month_end(m), channel=channel) for m in scope.months],
         )
         for channel in channels
@@ -132,18 +185,13 @@ def leads_by_channel(scope: Scope) -> Chart:
 
 def leads_year_on_year(scope: Scope) -> Chart:
     """The period's leads month by month against the same months a year before."""
-    before = [_shift(m, -12) for m in scope.months]
-    rows = (
-        lead_months(scope, scope.months + before).values_list("month").annotate(n=Sum("submitted"))
-    )
-    found = dict(rows.order_by())
     series = [
         Series(
             name,
-            [found.get(m, 0) for m in months],
+            [scope.total("submitted", m) for m in months],
             [scope.leads_url(m, _month_end(m)) for m in months],
         )
-        for name, months in ((_("This period"), scope.months), (_("A year before"), before))
+        for name, months in ((_("This period"), scope.months), (_("A year before"), scope.before))
     ]
     return Chart(
         "leads-year",
@@ -158,7 +206,6 @@ STEPS = ("submitted", "qualified", "assigned", "opened", "won")
 
 
 def funnel(scope: Scope) -> Chart:
-    totals = lead_months(scope).aggregate(**{s: Sum(s) for s in STEPS})
     labels = {
         "submitted": _("Submitted"),
         "qualified": _("Qualified"),
@@ -176,7 +223,7 @@ def funnel(scope: Scope) -> Chart:
         _("From submitted to won"),
         "hbars",
         [labels[s] for s in STEPS],
-        [Series(_("Leads"), [totals[s] or 0 for s in STEPS], [links[s] for s in STEPS])],
+        [Series(_("Leads"), [scope.total(s) for s in STEPS], [links[s] for s in STEPS])],
     )
 
 
@@ -186,8 +233,6 @@ def _money(value: Any) -> str:
 
 
 def revenue_by_month(scope: Scope) -> Chart:
-    rows = lead_months(scope).values_list("month").annotate(s=Sum("won_amount"))
-    found = dict(rows.order_by())
     return Chart(
         "revenue",
         _("Revenue won excl. VAT, by month of the lead"),
@@ -196,7 +241,7 @@ def revenue_by_month(scope: Scope) -> Chart:
         [
             Series(
                 _("Won"),
-                [found.get(m) or Decimal(0) for m in scope.months],
+                [scope.total("won_amount", m) for m in scope.months],
                 [scope.leads_url(m, _month_end(m), status=LeadStatus.WON) for m in scope.months],
             )
         ],

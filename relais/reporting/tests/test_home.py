@@ -155,7 +155,8 @@ def test_leads_past_their_sla_and_papers_expiring_are_alerts_listing_their_rows(
     for key, pks in expected.items():
         count, url = found[key]
         rows = client.get(url).context["page"].paginator.object_list
-        assert count == len(pks) and [r.pk for r in rows] == pks, (key, url)
+        assert count == len(pks), key
+        assert [r.pk for r in rows] == pks, (key, url)
     page = client.get("/dashboard/").content.decode()
     assert "lead past its SLA" in page
     assert "vigilance certificate ends within 30 days" in page
