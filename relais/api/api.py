@@ -14,6 +14,7 @@ from relais.integrations.api import install_webhook_docs
 from relais.integrations.api import router as integrations_router
 from relais.leads.api import router as leads_router
 from relais.network.api import router as network_router
+from relais.network.work_api import router as network_work_router
 from relais.partners.api import router as partners_router
 from relais.partners.selectors import partner_for_user
 from relais.routing.api import router as routing_router
@@ -77,3 +78,4 @@ install_webhook_docs(api)
 api.add_router("/", surveys_router)
 api.add_router("/", challenges_router)
 api.add_router("/", network_router)
+api.add_router("/", network_work_router)

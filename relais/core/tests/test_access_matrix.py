@@ -544,6 +544,33 @@ CASES: dict[str, Case] = {
     "network/operations/<int:pk>/action/": Case(_animated("operation")),
     "network/nominations/<int:pk>/": Case(_animated("nomination")),
     "network/teams/<int:pk>/sharing/": Case(_animated("team")),
+    "api/v1/network/introductions/<introduction_id>": Case(
+        _animated("introduction", "introduction_id"), NOBODY, methods=("GET", "POST", "PATCH")
+    ),
+    "api/v1/network/introductions/<introduction_id>/accept": Case(
+        _animated("introduction", "introduction_id"), NOBODY, methods=("GET", "POST", "PATCH")
+    ),
+    "api/v1/network/introductions/<introduction_id>/decline": Case(
+        _animated("introduction", "introduction_id"),
+        NOBODY,
+        methods=("GET", "POST", "PATCH"),
+        body={"reason": "Matrice"},
+    ),
+    "api/v1/network/introductions/<introduction_id>/outcome": Case(
+        _animated("introduction", "introduction_id"),
+        NOBODY,
+        methods=("GET", "POST", "PATCH"),
+        body={"outcome": "no_outcome"},
+    ),
+    "api/v1/network/accounts/<account_id>/plan": Case(
+        _animated("network_account", "account_id"), STAFF, methods=("GET", "PUT", "PATCH")
+    ),
+    "api/v1/network/accounts/<account_id>/plan/centre": Case(
+        _animated("network_account", "account_id"), STAFF, methods=("GET", "POST", "PATCH")
+    ),
+    "api/v1/network/accounts/<account_id>/plan/steps": Case(
+        _animated("network_account", "account_id"), STAFF, methods=("GET", "POST", "PATCH")
+    ),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/toggle/": Case(_animated("automation")),
@@ -618,6 +645,9 @@ CASES: dict[str, Case] = {
     ),
     "api/v1/commissions/payment-runs/<run_id>": _api(run_id="run"),
     "api/v1/commissions/payment-runs/<run_id>/sepa": _api(run_id="run"),
+    "api/v1/routing/leads/<lead_id>/assign": _api(
+        lead_id="lead", body={"salesperson_id": 1, "reason": "Essai"}
+    ),
     # Surveys: the company's customer imports and detractors' follow-ups, a manager's.
     "surveys/customers/import/<int:batch_id>/": Case(_animated("customer_import", "batch_id")),
     "surveys/customers/import/<int:batch_id>/errors.csv": Case(
