@@ -12,6 +12,7 @@ from relais.core.apischema import ERRORS
 from relais.engagement.api import router as engagement_router
 from relais.integrations.api import install_webhook_docs
 from relais.integrations.api import router as integrations_router
+from relais.integrations.crm_api import router as crm_router
 from relais.leads.api import router as leads_router
 from relais.network.api import router as network_router
 from relais.network.work_api import router as network_work_router
@@ -75,6 +76,7 @@ api.add_router("/", engagement_router)
 api.add_router("/", training_router)
 api.add_router("/", integrations_router)
 install_webhook_docs(api)
+api.add_router("/", crm_router)
 api.add_router("/", surveys_router)
 api.add_router("/", challenges_router)
 api.add_router("/", network_router)

@@ -10,3 +10,11 @@ class DeliveryState(models.TextChoices):
     RETRYING = "retrying", _("Retrying")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+
+
+class CrmKind(models.TextChoices):
+    """Which CRM pushes deals, for the names of its deal stages (``integrations.crm.STAGES``)."""
+
+    HUBSPOT = "hubspot", "HubSpot"
+    PIPEDRIVE = "pipedrive", "Pipedrive"
+    OTHER = "other", _("Other (Relais statuses)")

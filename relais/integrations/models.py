@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from relais.integrations.choices import DeliveryState
+from relais.integrations.choices import CrmKind, DeliveryState
 
 
 class WebhookEndpoint(models.Model):
@@ -105,3 +105,23 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} → {self.endpoint_id}"
+
+
+class CrmIntegration(models.Model):
+    """A CRM that pushes its deals' statuses to their leads: its key (the leads' ``crm_source``),
+    its kind (which stage names it speaks) and the secret its inbound webhooks are signed with
+    (Standard Webhooks, as ours). A push through it reaches only the leads linked under its key."""
+
+    name = models.CharField(_("name"), max_length=100)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    kind = models.CharField(_("CRM"), max_length=12, choices=CrmKind.choices)
+    secret = models.CharField(max_length=100)  # whsec_ + base64 of 24 random bytes
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CRM integration")
+        verbose_name_plural = _("CRM integrations")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,3 +1,7 @@
-from relais.integrations.views import app_name, urlpatterns
+from relais.integrations import crm_views
+from relais.integrations.views import app_name
+from relais.integrations.views import urlpatterns as pages
+
+urlpatterns = [*pages, *crm_views.urlpatterns]
 
 __all__ = ["app_name", "urlpatterns"]

@@ -17,7 +17,7 @@ from relais.core.apischema import ERRORS, CursorPages, IsoDate, RecordId
 from relais.core.errors import DomainError
 from relais.core.forms import field_errors
 from relais.core.textcheck import character_errors
-from relais.leads import selectors, services
+from relais.leads import crm, selectors, services
 from relais.leads.choices import Channel, LeadStatus, RejectionReason, ReviewReason
 from relais.leads.idempotency import idempotent
 from relais.leads.models import Lead
@@ -274,3 +274,28 @@ def transition_lead(request: HttpRequest, lead_id: RecordId, payload: LeadTransi
     data = payload.dict()
     data["rejection_reason"] = data["rejection_reason"] or ""
     return services.lead_transition(lead=lead, actor=request_user(request), **data)
+
+
+class LeadCrmIn(Schema):
+    crm_source: str = Field(max_length=40, description="The CRM integration's key.")
+    crm_deal_id: str = Field(max_length=100, description="The CRM's deal id; empty unlinks.")
+
+
+class LeadCrmOut(Schema):
+    id: int
+    crm_source: str
+    crm_deal_id: str
+
+
+@router.put("/leads/{lead_id}/crm", response={200: LeadCrmOut, **ERRORS})
+def link_lead_crm(request: HttpRequest, lead_id: RecordId, payload: LeadCrmIn) -> Lead:
+    """Link the lead to its deal in a CRM (one lead per deal: another lead's deal is a 400)."""
+    lead = _get_lead_for_user(request, lead_id)
+    if not request_user(request).can_manage:
+        raise PermissionDenied(_("Only managers link leads to the CRM."))
+    return crm.lead_crm_link(
+        lead=lead,
+        source=payload.crm_source,
+        deal_id=payload.crm_deal_id,
+        actor=request_user(request),
+    )

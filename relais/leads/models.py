@@ -164,11 +164,26 @@ class Lead(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The CRM's deal for this lead: which CRM (an integration's source key) and its deal id, by
+    # which the CRM pushes the deal's status (``leads.crm``). Database defaults: the fast path's
+    # writers name only the columns they fill.
+    crm_source = models.CharField(_("CRM"), max_length=40, blank=True, default="", db_default="")
+    crm_deal_id = models.CharField(
+        _("CRM deal id"), max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
+        constraints = [
+            # One lead per deal of a CRM (a second link of the same deal is refused).
+            models.UniqueConstraint(
+                fields=["crm_source", "crm_deal_id"],
+                condition=~models.Q(crm_deal_id=""),
+                name="lead_crm_deal_once",
+            )
+        ]
         indexes = [
             # Newest first (the default order: submitted_at, then id, exactly), and the
             # dashboard's counts by status and amounts won since a date read from the index
