@@ -25,6 +25,7 @@ from django.utils import timezone
 from bench.measure import interleaved, percentile, result
 from relais.challenges import selectors
 from relais.challenges.models import Challenge, Participant
+from relais.challenges.rewards.selectors import rewards_projection
 from relais.challenges.services import share_of
 from relais.core.models import Departement
 from relais.partners.choices import LegalForm, PartnerKind, PartnerStatus, TaxRegime
@@ -141,6 +142,13 @@ def challenges(fx: Any, *, quick: bool) -> list[dict[str, Any]]:
         lambda: selectors.leaderboard(challenge), lambda: floor_client.get("/ping"), times
     )
     board_p95 = percentile(board, 0.95) * 1000
+    if not challenge.rewards.exists():  # a cash bonus for the first, a voucher for each of 10
+        challenge.rewards.create(kind="cash", amount=Decimal(500), place=1)
+        challenge.rewards.create(kind="voucher", amount=Decimal(150))
+    costs, costs_floor = interleaved(
+        lambda: rewards_projection(challenge=challenge), lambda: floor_client.get("/ping"), times
+    )
+    cost_p95 = percentile(costs, 0.95) * 1000
     rows = [
         result(
             "page_challenge_leaderboard",
@@ -165,6 +173,18 @@ def challenges(fx: Any, *, quick: bool) -> list[dict[str, Any]]:
             target="part of the page's 50 ms",
             met=None,
             note="the managers' board (names): the top 10 and the total from the stored progress",
+        ),
+        result(
+            "challenge_rewards_projection",
+            value=cost_p95,
+            unit="ms (p95)",
+            spread=(min(costs) * 1000, max(costs) * 1000),
+            floor=percentile(costs_floor, 0.95) * 1000,
+            ratio=None,
+            target="≤ 20 ms with 50,000 participants",
+            met=cost_p95 <= 20,
+            note="the rewards card of the challenge's page: each reward's winners projected from "
+            "the stored shares (a COUNT per reward) and the budget",
         ),
     ]
     return rows
