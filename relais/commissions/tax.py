@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -193,7 +194,7 @@ def gift_totals(year: int) -> list[dict[str, object]]:
         .annotate(total=Sum("value_incl_vat"), n=Count("pk"))
         .order_by("-total")
     )
-    totals = {r["partner_id"]: dict(r) for r in rows}
+    totals: dict[int, dict[str, Any]] = {r["partner_id"]: dict(r) for r in rows}
     # Gifts rewarded by challenges count towards the same cap, per beneficiary.
     rewarded = {pk: gifts for pk, (_kind, gifts) in benefits.totals(start, end).items() if gifts}
     names = Partner.objects.filter(pk__in=set(rewarded) - set(totals)).values(

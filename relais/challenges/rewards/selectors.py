@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,7 +257,7 @@ def _add_commission_gifts(rows: list[Beneficiary], year: int) -> None:
             b.gifts_year = cents(b.gifts_year + (redeemed.get(b.partner.pk) or ZERO))
 
 
-def _awards(year: int) -> Iterable[Award]:
+def _awards(year: int) -> QuerySet[Award]:
     return (
         Award.objects.filter(awarded_on__year=year)
         .select_related("partner", "challenge")
