@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import manager_required, request_user
@@ -73,15 +73,15 @@ def payroll_export_new(request: HttpRequest) -> HttpResponseBase:
 
 
 HEADERS = (
-    "E-mail",
-    "Last name",
-    "First name",
-    "Earned on",
-    "Amount",
-    "Deal amount excl. VAT",
-    "Lead",
-    "Brought by",
-    "Rule",
+    gettext_lazy("E-mail"),
+    gettext_lazy("Last name"),
+    gettext_lazy("First name"),
+    gettext_lazy("Earned on"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Deal amount excl. VAT"),
+    gettext_lazy("Lead"),
+    gettext_lazy("Brought by"),
+    gettext_lazy("Rule"),
 )
 
 
@@ -89,7 +89,7 @@ HEADERS = (
 def payroll_export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The export as CSV (``?format=csv``, the default) or XLSX, downloadable again."""
     export = object_or_404(request, selectors.payroll_export_get_for_user, pk)
-    headers = [_(h) for h in HEADERS]
+    headers = [str(h) for h in HEADERS]
     rows = selectors.payroll_rows(export=export)
     name = f"payroll-{export.pk}-{export.created_at:%Y%m%d}"
     if request.GET.get("format") == "xlsx":
