@@ -22,10 +22,12 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from relais.accounts.models import User
 from relais.core.errors import DomainError
+from relais.core.textcheck import refuse_bad_text
 from relais.integrations.choices import CrmKind
 from relais.integrations.models import CrmIntegration
 from relais.leads.choices import LeadStatus
 from relais.leads.crm import Synced, lead_crm_sync
+from relais.leads.models import Lead
 
 S = LeadStatus
 # Each CRM's deal stages → the Relais status a push moves the lead to. HubSpot's default sales
@@ -62,6 +64,7 @@ def crm_integration_create(*, name: str, key: str, kind: str, actor: User) -> Cr
     """A CRM integration with a secret of its own (shown once to its creator)."""
     if kind not in CrmKind.values:
         raise Invalid(_("Unknown CRM: %(kind)s.") % {"kind": kind}, code="crm_kind")
+    refuse_bad_text(CrmIntegration, {"name": name, "key": key})
     try:
         return CrmIntegration.objects.create(
             name=name.strip() or key, key=key, kind=kind, secret=_new_secret()
@@ -76,6 +79,7 @@ def crm_integration_create(*, name: str, key: str, kind: str, actor: User) -> Cr
 
 def crm_status_of(*, integration: CrmIntegration, stage: str) -> str:
     """The Relais status of a stage in this CRM's words; a clear error naming it otherwise."""
+    refuse_bad_text(Lead, {"crm_deal_id": stage})  # a CRM's words, checked as the deal ids
     found = STAGES[integration.kind].get(stage.strip().lower())
     if found is None:
         known = ", ".join(sorted(STAGES[integration.kind]))

@@ -37,7 +37,7 @@ def _integration(request: HttpRequest, key: str) -> CrmIntegration:
 
 
 class CrmIntegrationIn(Schema):
-    name: str = ""
+    name: str = Field("", max_length=100)
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", description="The leads' crm_source.")
     kind: CrmKind
 
@@ -64,7 +64,7 @@ class DealPushIn(Schema):
     stage: str = Field(description="The deal's stage in the CRM's words (README's table).")
     amount: Decimal | None = Field(None, description="Won: the amount excluding VAT.")
     won_date: date | None = None
-    lost_reason: str = ""
+    lost_reason: str = Field("", max_length=200)
 
 
 class DealPushOut(Schema):

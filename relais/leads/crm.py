@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.core.errors import DomainError, NotYours, TransitionError
 from relais.core.money import cents
+from relais.core.textcheck import refuse_bad_text
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
 from relais.leads.services import lead_transition
@@ -37,6 +38,7 @@ class Synced:
 def lead_crm_link(*, lead: Lead, source: str, deal_id: str, actor: User | None) -> Lead:
     """Link the lead to its deal in a CRM (or unlink it with an empty id); one lead per deal."""
     source, deal_id = source.strip(), deal_id.strip()
+    refuse_bad_text(Lead, {"crm_source": source, "crm_deal_id": deal_id})
     if deal_id and not source:
         raise DomainError(
             _("Name the CRM the deal id comes from."),
@@ -87,6 +89,9 @@ def lead_crm_sync(
             fields={"status": _("in_progress, won or lost.")},
         )
     target = S(status)
+    refuse_bad_text(
+        Lead, {"crm_source": source, "crm_deal_id": deal_id, "lost_reason": lost_reason}
+    )
     lead = Lead.objects.filter(crm_source=source, crm_deal_id=deal_id).first()
     if lead is None or not deal_id:
         raise NotYours(
