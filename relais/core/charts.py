@@ -1,4 +1,6 @@
-"""One chart definition, rendered as SVG on the server: the same markup in the page (hover
+"""One chart definition, rendered as SVG on the server (in core, so that the manager's
+dashboard in ``reporting`` and the partners' portal, peers that may not import each other,
+draw the same charts): the same markup in the page (hover
 values through each mark's <title>, each mark a link to its rows) and in a PDF or an e-mail
 (WeasyPrint and mail clients draw inline SVG). Colours are presentation attributes, not styles,
 so the strict CSP needs no nonce and a copy of the SVG outside the page keeps them.
@@ -11,13 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from html import escape
+from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from relais.core.formatting import format_number
+from relais.core.formatting import format_money, format_number
 
 # Okabe–Ito: told apart by people with the common colour-vision deficiencies.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7f7f7f")
@@ -241,3 +247,19 @@ def _hbars(chart: Chart, width: int = 480) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def last_months(n: int = 12) -> list[date]:
+    """The first days of the last ``n`` months, this one last (Paris time)."""
+    this = timezone.localdate().replace(day=1)
+    k = this.year * 12 + this.month - 1
+    return [date((k - i) // 12, (k - i) % 12 + 1, 1) for i in range(n - 1, -1, -1)]
+
+
+def month_label(month: date) -> str:
+    return date_format(month, "M y")
+
+
+def whole_euros(value: Any) -> str:
+    """Whole euros: a chart's axis and bars need no cents."""
+    return format_money(Decimal(value or 0).quantize(Decimal(1)), whole=True)

@@ -34,15 +34,18 @@ from relais.commissions.services.gifts import available, redemption_request
 from relais.commissions.tax import regular_activity_warning, yearly_statement, yearly_statement_pdf
 from relais.core.errors import DomainError
 from relais.core.http import attachment
+from relais.portal.charts import earnings_chart
 from relais.portal.views import _partner
 
 
 @partner_required
 def earnings(request: HttpRequest) -> HttpResponse:
     partner = _partner(request)
+    money = partner_earnings(partner)
     context = {
         "partner": partner,
-        **partner_earnings(partner),
+        **money,
+        "chart": earnings_chart(months=money["months"]),
         "available": available(partner),
         "gifts": Gift.objects.filter(active=True),
         "redemptions": partner.redemptions.select_related("gift")[:10],

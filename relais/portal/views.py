@@ -33,6 +33,7 @@ from relais.partners.pdf import signature_response
 from relais.partners.selectors import partner_for_user, signature_of_partner
 from relais.partners.services.contracts import render as render_document
 from relais.partners.services.profile import bank_change_confirm, profile_update
+from relais.portal.charts import introducer_leads_chart, reseller_rate_charts
 from relais.portal.progress import next_steps, submission_message
 from relais.routing.kpis import kpi_rows, kpi_snapshot, network_average, periods
 from relais.routing.scorecard import scorecard_of
@@ -205,7 +206,12 @@ def leads(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         partner.leads.select_related("category").order_by("-submitted_at"), 30
     ).get_page(request.GET.get("page"))
-    context = {"partner": partner, "page": page, "rows": next_steps(page)}
+    context = {
+        "partner": partner,
+        "page": page,
+        "rows": next_steps(page),
+        "chart": introducer_leads_chart(partner=partner),
+    }
     return render(request, "portal/leads.html", context)
 
 
@@ -253,5 +259,6 @@ def performance(request: HttpRequest) -> HttpResponse:
         "computed_at": snapshot.computed_at,
         "period": snapshot.period,
         "periods": periods(),
+        "charts": reseller_rate_charts(partner=partner),
     }
     return render(request, "portal/performance.html", context)

@@ -107,5 +107,9 @@ def test_the_lead_list_costs_the_same_queries_for_a_page_of_held_leads(
         )
         Lead.objects.filter(pk=made.pk).update(status="qualified")
         LeadEvent.objects.create(lead=made, at=timezone.now(), kind="unassigned", note="x")
-    with django_assert_max_num_queries(12):
+    from relais.leads import counters
+
+    counters.refresh()  # as the task worker does: the page's chart reads the counters
+    # 12, and the chart's two: the counters' marks (none) and the partner's lead months.
+    with django_assert_max_num_queries(14):
         assert client.get("/portal/leads/").status_code == 200
