@@ -1,5 +1,6 @@
 """``/api/v1/inbox``: the leads assigned to the token's reseller (or salesperson), and what the
 assignee does with them: open, declare a status, decline. Same services as the portal inbox.
+``/api/v1/routing/``: managers' unassigned queue and their assignment by hand, as the pages do.
 ``/api/v1/kpis``: the resellers' KPIs as the pages show them (the shared snapshot): the whole
 table for managers, a reseller its own row beside the network's average, nobody else."""
 
@@ -15,13 +16,17 @@ from ninja.pagination import paginate
 
 from relais.accounts.decorators import request_user
 from relais.core.apischema import ERRORS, Pages, RecordId
+from relais.core.errors import DomainError
 from relais.leads.choices import LeadStatus
 from relais.leads.models import Lead
+from relais.leads.selectors import lead_get_for_user
 from relais.partners.choices import PartnerKind
 from relais.partners.selectors import partner_for_user
 from relais.routing import services
+from relais.routing.forms import AssignForm
 from relais.routing.kpis import COUNTED, Kpi, Snapshot, kpi_snapshot, network_average
-from relais.routing.selectors import assignee_of, inbox_for, inbox_lead
+from relais.routing.models import Assignment
+from relais.routing.selectors import assignee_of, inbox_for, inbox_lead, unassigned_queue
 
 router = Router(tags=["routing"])
 
@@ -214,3 +219,72 @@ def kpis_mine(request: HttpRequest, period: str | None = None) -> dict[str, Any]
     snapshot = kpi_snapshot(period)
     mine = next((k for k in snapshot.table if k.assignee == partner.pk), None)
     return _period(snapshot) | {"mine": _row(mine) if mine else None}
+
+
+# --- Managers: the unassigned queue, assignment by hand -----------------------------------------
+
+
+class UnassignedOut(Schema):
+    id: int
+    status: LeadStatus
+    prospect_name: str
+    postcode: str
+    city: str
+    need: str
+    submitted_at: datetime
+    unassigned_at: datetime = Field(description="When the router last found no one.")
+    unassigned_reason: str | None = Field(description="The router's words.")
+
+
+class AssignIn(Schema):
+    reseller_id: RecordId | None = Field(None, description="An active reseller; or:")
+    salesperson_id: RecordId | None = Field(None, description="A salesperson with a territory.")
+    reason: str = Field(max_length=200, description="Why by hand (kept on the timeline).")
+
+
+class AssignmentOut(Schema):
+    id: int
+    lead_id: int
+    reseller_id: int | None
+    salesperson_id: int | None
+    assigned_at: datetime
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+def _managing(request: HttpRequest) -> None:
+    if not request_user(request).can_manage:
+        raise PermissionDenied(_("Only managers assign leads."))
+
+
+@router.get("/routing/unassigned", response={200: list[UnassignedOut], **ERRORS})
+@paginate(Pages)
+def unassigned(request: HttpRequest) -> Any:
+    """Qualified leads the router could give no one, oldest first (the managers' queue)."""
+    _managing(request)
+    return unassigned_queue()
+
+
+@router.post("/routing/leads/{lead_id}/assign", response={201: AssignmentOut, **ERRORS})
+def assign(request: HttpRequest, lead_id: RecordId, payload: AssignIn) -> Status:
+    """Give the lead to a reseller or a salesperson (one of them), over the router and over
+    capacity, as the assignment page does; the choices are the page's."""
+    _managing(request)
+    user = request_user(request)
+    try:
+        lead = lead_get_for_user(user, lead_id)
+    except Lead.DoesNotExist:
+        raise Http404 from None
+    data = {"reseller": payload.reseller_id, "salesperson": payload.salesperson_id}
+    form = AssignForm({k: v for k, v in data.items() if v} | {"reason": payload.reason}, lead=lead)
+    if not form.is_valid():
+        named = {
+            {"reseller": "reseller_id", "salesperson": "salesperson_id"}.get(f, f): str(e[0])
+            for f, e in form.errors.items()
+        }
+        fields = {("body" if f == "__all__" else f): m for f, m in named.items()}
+        raise Invalid("; ".join(fields.values()), code="invalid", fields=fields)
+    made: Assignment = services.assignment_create(lead=lead, actor=user, **form.cleaned_data)
+    return Status(201, made)
