@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -59,6 +60,22 @@ class ChallengeForm(forms.ModelForm):
             "story": forms.Textarea(attrs={"rows": 4}),
             "banner": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty (an API client, an older form): the model's default, not an error.
+        for name in ("progress_every_days", "relaunch_below"):
+            self.fields[name].required = False
+
+    def _or_default(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        return Challenge._meta.get_field(name).get_default() if value is None else value
+
+    def clean_progress_every_days(self) -> int:
+        return self._or_default("progress_every_days")
+
+    def clean_relaunch_below(self) -> int:
+        return self._or_default("relaunch_below")
 
     def clean_banner(self) -> object:
         """A new upload is checked and re-encoded (``images.clean_image``); a kept one stays."""
