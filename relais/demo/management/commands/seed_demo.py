@@ -16,6 +16,7 @@ from relais.demo.challenge_rewards import seed_challenge_rewards
 from relais.demo.challenges import seed_challenges
 from relais.demo.engagement import build_engagement
 from relais.demo.network import DEMO_LOGINS, SIZES, DemoBuilder
+from relais.demo.network_work import seed_network_work
 from relais.demo.sales_network import seed_sales_network
 from relais.demo.surveys import seed_surveys
 from relais.demo.training import seed_training
@@ -49,10 +50,12 @@ class Command(BaseCommand):
             from relais.challenges.models import Award
             from relais.commissions.models import (
                 CommissionLine,
+                EmployeeBonus,
                 Gift,
                 Invoice,
                 PaymentItem,
                 PaymentRun,
+                PayrollExport,
                 Plan,
                 Redemption,
             )
@@ -60,6 +63,8 @@ class Command(BaseCommand):
 
             for model in (
                 Award,  # a challenge's award keeps its winner and its cash line (protected)
+                EmployeeBonus,  # an internal bonus keeps its employee, lead and rule (protected)
+                PayrollExport,
                 *(Redemption, Invoice, CommissionLine, PaymentItem, PaymentRun, Plan, Gift),
                 *(Customer, NpsCounter),  # a customer keeps its seller (protected)
                 *(Lead, ProspectKey, Partner, User),
@@ -81,6 +86,7 @@ class Command(BaseCommand):
         seed_surveys(seed=options["seed"])
         seed_webhooks()  # one disabled example endpoint
         seed_sales_network()  # six accounts, who knows whom, the sharing pilot
+        seed_network_work()  # introductions and the internal bonus, a plan, operations
         seed_challenges()  # one running (progress from the deals won since), one draft
         seed_challenge_rewards()  # the ended one rewarded and awarded, the running one's budget
         stats.after_load()  # fresh statistics for the planner after bulk loading
