@@ -105,3 +105,22 @@ def test_a_partner_reaches_no_rewards_page(client):
     c = challenge()
     assert client.get(f"/challenges/{c.pk}/rewards/").status_code in (302, 403, 404)
     assert client.get("/challenges/rewards/2026/").status_code in (302, 403, 404)
+
+
+def test_a_participant_sees_what_they_can_win_then_what_they_won(client):
+    from relais.testing.factories import partner_user
+
+    me = PartnerFactory()
+    c = ended([me], ["1.2"], mechanic="ranking", top_n=3)
+    rewards.reward_add(challenge=c, kind="cash", amount="200", place=1, actor=None)
+    rewards.reward_add(challenge=c, kind="gift", item=item(name="Panier gourmand"), actor=None)
+    client.force_login(partner_user(me))
+    page = client.get(f"/portal/challenges/{c.pk}/").content.decode()
+    assert "To win" in page
+    assert "place 1: <strong>Cash bonus</strong>" in page
+    assert "each of the first 3: <strong>Panier gourmand</strong>" in page
+    rewards.rewards_award(challenge=c, actor=None)
+    page = client.get(f"/portal/challenges/{c.pk}/").content.decode()
+    assert "My rewards" in page
+    assert "paid with your next commissions" in page
+    assert "Budget" not in page
