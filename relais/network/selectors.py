@@ -34,6 +34,7 @@ from relais.network.choices import Strength, Visibility
 from relais.network.models import Account, Contact, NetworkTeam, Relationship
 
 SEARCH_LIMIT = 50
+MATCHES = 200  # accounts and people a search looks at, at most
 
 
 def fade_before(today: date | None = None) -> date:
@@ -171,8 +172,26 @@ def who_knows(
         qs = qs.filter(account=account)
     key = company_key(text)
     if key:
-        accounts = Account.objects.filter(name_key__contains=key).values("pk")
-        people = Contact.objects.filter(name_key__contains=key).values("pk")
+        # The matching accounts first (a scan of 10,000 names is quick), else the people by
+        # name (a scan of 100,000: only when no company answers to the text); then their
+        # relationships through the (account, …) or (contact, …) index. An OR of two
+        # subqueries made the databases walk every relationship (85 ms at 300,000).
+        accounts = list(
+            Account.objects.filter(name_key__contains=key)
+            .order_by()
+            .values_list("pk", flat=True)[:MATCHES]
+        )
+        people = (
+            []
+            if accounts
+            else list(
+                Contact.objects.filter(name_key__contains=key)
+                .order_by()
+                .values_list("pk", flat=True)[:MATCHES]
+            )
+        )
+        if not accounts and not people:
+            return []
         qs = qs.filter(Q(account_id__in=accounts) | Q(contact_id__in=people))
     if sector:
         qs = qs.filter(account__sector_key=company_key(sector))
