@@ -39,6 +39,11 @@ from relais.leads.events import (
 from relais.leads.models import Lead, LeadEvent
 from relais.partners.events import ContractSigned, PartnerCreated, PartnerStatusChanged
 from relais.partners.models import Partner, Signature
+from relais.surveys.choices import Category, category_of
+from relais.surveys.events import SurveyAnswered
+from relais.surveys.models import Answer
+from relais.training.events import TrainingCompleted
+from relais.training.models import Certificate
 
 # --- Payload schemas (documentation and the test event) ---------------------------------------
 
@@ -121,6 +126,31 @@ class PaymentRunData(Schema):
     sepa_schema: str = Field(description="The SEPA credit transfer format of its file.")
     created_at: datetime
     closed_at: datetime | None
+
+
+class SurveyAnswerData(Schema):
+    answer_id: int
+    survey_id: int
+    customer_id: int
+    score: int = Field(description="0 to 10.")
+    category: str = Field(description="promoter (9-10), passive (7-8) or detractor (0-6)")
+    previous_score: int | None = Field(description="A changed answer: the score it replaced.")
+    reseller_id: int | None = Field(description="The reseller who sold the deal.")
+    salesperson_id: int | None
+    answered_at: datetime
+    changed_at: datetime | None
+
+
+class TrainingData(Schema):
+    certificate_id: int
+    partner_id: int
+    module_id: int | None = Field(description="The module done (or null: a whole path).")
+    path_id: int | None
+    module_version: int
+    round: int = Field(description="1 the first time; more when done again after lapsing.")
+    code: str = Field(description="The certificate's public verification code.")
+    issued_at: datetime
+    expires_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -223,6 +253,24 @@ CATALOGUE: tuple[EventType, ...] = (
         _("Payment run paid"),
         _("Every transfer of a payment run was recorded as paid."),
         PaymentRunData,
+    ),
+    EventType(
+        "survey.answered",
+        _("Survey answered"),
+        _("A customer gave a score (0 to 10) to a satisfaction survey, or changed it."),
+        SurveyAnswerData,
+    ),
+    EventType(
+        "survey.detractor",
+        _("Detractor"),
+        _("A customer's score became a detractor's (0 to 6): someone should call back."),
+        SurveyAnswerData,
+    ),
+    EventType(
+        "training.completed",
+        _("Training completed"),
+        _("A partner earned a certificate: a module read and its quiz passed, or a path."),
+        TrainingData,
     ),
 )
 BY_CODE = {t.code: t for t in CATALOGUE}
@@ -413,6 +461,49 @@ def _run(code: str) -> Callable[[Any], Iterator[Outgoing]]:
     return outgoing
 
 
+def _answered(event: SurveyAnswered) -> Iterator[Outgoing]:
+    answer = Answer.objects.filter(pk=event.answer_id).first()
+    if answer is None:
+        return
+    category = category_of(answer.score)
+    data = {
+        "answer_id": answer.pk,
+        "survey_id": answer.request_id,
+        "customer_id": answer.customer_id,
+        "score": answer.score,
+        "category": category.value,
+        "previous_score": event.previous_score,
+        "reseller_id": answer.reseller_id_copy,
+        "salesperson_id": answer.salesperson_id_copy,
+        "answered_at": answer.answered_at,
+        "changed_at": answer.changed_at,
+    }
+    yield Outgoing("answered", "survey.answered", data)
+    was = None if event.previous_score is None else category_of(event.previous_score)
+    if category == Category.DETRACTOR and was != Category.DETRACTOR:
+        yield Outgoing("detractor", "survey.detractor", data)
+
+
+def _completed(event: TrainingCompleted) -> Iterator[Outgoing]:
+    certificate = Certificate.objects.filter(pk=event.certificate_id).first()
+    if certificate is not None:
+        yield Outgoing(
+            "",
+            "training.completed",
+            {
+                "certificate_id": certificate.pk,
+                "partner_id": certificate.partner_id,
+                "module_id": certificate.module_id,
+                "path_id": certificate.path_id,
+                "module_version": certificate.version,
+                "round": certificate.round,
+                "code": certificate.code,
+                "issued_at": certificate.issued_at,
+                "expires_at": certificate.expires_at,
+            },
+        )
+
+
 # The one list of the domain events webhooks listen to (subscribed in ``apps.ready``).
 SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
     LeadsSubmitted: _submitted,
@@ -428,4 +519,6 @@ SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
     CommissionLinesMoved: _lines_moved,
     PaymentRunBuilt: _run("payment_run.file_built"),
     PaymentRunPaid: _run("payment_run.paid"),
+    SurveyAnswered: _answered,
+    TrainingCompleted: _completed,
 }

@@ -14,8 +14,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core import events
 from relais.core.errors import DomainError
 from relais.surveys.choices import Category, Dimension, category_of
+from relais.surveys.events import SurveyAnswered
 from relais.surveys.models import (
     ALL_TIME,
     Answer,
@@ -111,9 +113,12 @@ def answer_record(*, request_id: int, score: int, now: datetime | None = None) -
             raise DomainError(_("This survey no longer exists."), code="unknown")
         answer = Answer.objects.filter(request=request).first()
         if answer is None:
-            return Recorded(_first(request, score, now), changed=False)
+            answer = _first(request, score, now)
+            events.publish(SurveyAnswered(answer_id=answer.pk, previous_score=None))
+            return Recorded(answer, changed=False)
         before = category_of(answer.score)
         if answer.score != score:
+            events.publish(SurveyAnswered(answer_id=answer.pk, previous_score=answer.score))
             answer.score, answer.changed_at = score, now
             answer.save(update_fields=["score", "changed_at"])
             if category_of(score) != before:

@@ -19,11 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core import events
 from relais.core.http import absolute_url
 from relais.core.pdf import render_pdf
 from relais.engagement.preferences import preference_of
 from relais.partners.models import Partner
 from relais.training.choices import CertificateState, Validity
+from relais.training.events import TrainingCompleted
 from relais.training.models import Certificate, Module, Path
 
 # No 0/O, 1/I/L: a code read aloud over the phone or typed from paper is not mistyped.
@@ -88,6 +90,7 @@ def certificate_issue(
         # A savepoint: the caller's transaction survives the lost race.
         with transaction.atomic():
             certificate.save()
+            events.publish(TrainingCompleted(certificate_id=certificate.pk))
     except IntegrityError:
         winner = _latest(partner=partner, module=module, path=path)
         if winner is None or winner.round != certificate.round:  # not our race: a code collision
