@@ -1088,3 +1088,8 @@ ALL.append(challenges)
 from bench.challenge_comms import challenge_comms  # noqa: E402  (issue 27's e-mails and results)
 
 ALL.append(challenge_comms)
+
+
+from bench.network import network  # noqa: E402  (issue 29's workload, in a module of its own)
+
+ALL.append(network)
