@@ -6,12 +6,14 @@ partner's user its own partner's lines, statements and invoices (as the portal s
 no payment run (the network's, a manager's page); anyone else nothing. Approving and releasing
 lines is a manager's, through the services the lines page calls."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -49,14 +51,13 @@ def _manager(request: HttpRequest) -> User:
     return user
 
 
-def _scoped[T](lookup: Any, request: HttpRequest, pk: int) -> T:
+def _scoped[T](lookup: Callable[..., T], request: HttpRequest, pk: int) -> T:
     """``lookup`` (a ``*_get_for_user`` selector) for the token's user, else a 404: outside
     the scope is answered as not existing."""
     try:
-        found: T = lookup(user=request_user(request), pk=pk)
+        return lookup(user=request_user(request), pk=pk)
     except ObjectDoesNotExist:
         raise Http404 from None
-    return found
 
 
 # --- Lines -----------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ def invoice_detail(request: HttpRequest, invoice_id: RecordId) -> Invoice:
     response=ERRORS,
     openapi_extra=_file("application/pdf", "The invoice: PDF/A-3 with its Factur-X XML inside."),
 )
-def invoice_pdf(request: HttpRequest, invoice_id: RecordId) -> HttpResponse:
+def invoice_pdf(request: HttpRequest, invoice_id: RecordId) -> HttpResponseBase:
     invoice: Invoice = _scoped(selectors.invoice_get_for_user, request, invoice_id)
     return FileResponse(
         invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf"
