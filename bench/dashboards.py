@@ -63,8 +63,7 @@ def _million_lead_months() -> int:
     months = []
     k = this.year * 12 + this.month - 1
     for n in range(24):
-        m = k - n
-        months.append(date(m // 12, m % 12 + 1, 1))
+        months.append(date((k - n) // 12, (k - n) % 12 + 1, 1))
     cells = [
         (m, c, d, p, kind)
         for m in months

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import DateField, Q, QuerySet, Sum
@@ -37,7 +38,7 @@ def _bounds(months: set[date]) -> Q:
 
 
 def _count(
-    lines: QuerySet[CommissionLine], months: set[date] | None, model: type = CommissionMonth
+    lines: QuerySet[CommissionLine], months: set[date] | None, model: Any = CommissionMonth
 ) -> list[CommissionMonth]:
     keys = ("partner__kind", "partner__departement_id")
     earned = (
@@ -102,7 +103,7 @@ def commission_months_rebuild() -> None:
     _replace(None)
 
 
-def backfill(line_model: type, month_model: type) -> None:
+def backfill(line_model: Any, month_model: Any) -> None:
     """The rebuild on a migration's historical models."""
     month_model.objects.all().delete()
     rows = _count(line_model.objects.all(), None, month_model)

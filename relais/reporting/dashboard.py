@@ -117,7 +117,7 @@ class Scope:
                 .annotate(**{f: Sum(f) for f in (*STEPS, "won_amount")})
                 .order_by()
             )
-            return {(r["month"], r["channel"]): r for r in rows}
+            return {(r["month"], r["channel"]): dict(r) for r in rows}
 
         return self.kept("sums", compute)
 

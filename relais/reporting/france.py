@@ -78,7 +78,7 @@ def _leads(scope: Scope) -> dict[str, int]:
         rows = lead_months(scope).values_list("departement").annotate(n=Sum("submitted"))
         return {code: n for code, n in rows.order_by() if code}
 
-    return scope.kept("map-leads", compute)  # type: ignore[no-any-return]
+    return scope.kept("map-leads", compute)
 
 
 def _resellers(scope: Scope) -> dict[str, int]:
