@@ -244,3 +244,15 @@ def test_two_closes_at_once_reward_each_winner_once():
     assert sorted(made) == [0, 2]
     assert Award.objects.count() == 2
     assert CommissionLine.objects.count() == 2
+
+
+def test_a_cash_rewards_line_names_its_challenge_in_the_lines_list(client):
+    from relais.testing.factories import UserFactory
+
+    winner = PartnerFactory()
+    c = ended([winner], ["1.2"], name="Défi des cimes")
+    rewards.reward_add(challenge=c, kind="cash", amount="75", actor=None)
+    rewards.rewards_award(challenge=c, actor=None)
+    client.force_login(UserFactory())
+    page = client.get("/commissions/lines/?status=payable").content.decode()
+    assert "Défi des cimes" in page
