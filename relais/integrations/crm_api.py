@@ -93,4 +93,5 @@ def push_deal(request: HttpRequest, key: str, payload: DealPushIn) -> DealPushOu
     push = payload.dict()
     push["won_date"] = push["won_date"].isoformat() if push["won_date"] else None
     synced = crm_push_apply(integration=integration, push=push)
-    return DealPushOut(lead=synced.lead.pk, status=synced.lead.status, changed=synced.changed)
+    status = LeadStatus(synced.lead.status)
+    return DealPushOut(lead=synced.lead.pk, status=status, changed=synced.changed)

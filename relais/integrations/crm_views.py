@@ -21,15 +21,15 @@ from relais.integrations.models import CrmIntegration
 def crm_webhook(request: HttpRequest, key: str) -> JsonResponse:
     integration = CrmIntegration.objects.filter(key=key).first()
     if integration is None:
-        body = {"code": "unknown", "message": _("No such CRM integration.")}
-        return JsonResponse(body, status=404)
+        unknown = {"code": "unknown", "message": _("No such CRM integration.")}
+        return JsonResponse(unknown, status=404)
     headers = {k: v for k, v in request.headers.items() if k.lower().startswith("webhook-")}
     try:
         push = crm_webhook_verify(integration=integration, body=request.body, headers=headers)
         synced = crm_push_apply(integration=integration, push=push)
     except DomainError as exc:
-        body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
-        return JsonResponse(body, status=exc.status)
+        refused = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+        return JsonResponse(refused, status=exc.status)
     return JsonResponse(
         {"lead": synced.lead.pk, "status": synced.lead.status, "changed": synced.changed}
     )

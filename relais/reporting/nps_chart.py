@@ -20,8 +20,11 @@ from relais.surveys.selectors import nps_months
 class Scope(Protocol):
     """The dashboard's scope (``dashboard.Scope``), as this chart reads it."""
 
-    months: list[date]
-    filters: dict[str, str]
+    @property
+    def months(self) -> list[date]: ...
+
+    @property
+    def filters(self) -> dict[str, str]: ...
 
     @property
     def places(self) -> list[str] | None: ...
