@@ -4,6 +4,9 @@ their field errors come back onto the form (``add_errors``)."""
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.errors import DomainError
@@ -20,6 +23,29 @@ def add_errors(form: forms.Form, error: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def departement_select(*, selected: str, label_all: str) -> SafeString:
+    """The search's département list, built in one pass: a ModelChoiceField renders each of its
+    109 options through a template, which cost the search page a third of its time."""
+    places = cache.get_or_set(
+        "network:departements",
+        lambda: list(Departement.objects.order_by("code").values_list("code", "name")),
+        3600,
+    )
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{} – {}</option>',
+        (
+            (code, mark_safe(" selected") if code == selected else "", code, name)
+            for code, name in places
+        ),
+    )
+    return format_html(
+        '<select name="departement" id="id_departement"><option value="">{}</option>{}</select>',
+        label_all,
+        options,
+    )
 
 
 class SearchForm(forms.Form):

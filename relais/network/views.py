@@ -24,6 +24,7 @@ from relais.network.forms import (
     RelationshipForm,
     SearchForm,
     add_errors,
+    departement_select,
 )
 from relais.network.graph import account_graph
 
@@ -46,8 +47,12 @@ def search(request: HttpRequest) -> HttpResponse:
             sector=form.cleaned_data["sector"],
             departement=dept.code if dept else "",
         )
+    dept = form.cleaned_data.get("departement") if form.is_bound and form.is_valid() else None
     context = {
         "form": form,
+        "departement_select": departement_select(
+            selected=dept.code if dept else "", label_all=_("All")
+        ),
         "hits": hits,
         "asked": asked,
         "sharing_on": selectors.sharing_on_for(user),
