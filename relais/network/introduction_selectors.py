@@ -3,9 +3,11 @@ the leaderboard of shared introductions and the deals they brought."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -59,9 +61,9 @@ class BoardRow:
     won: Decimal
 
 
-def _name(row: dict[str, str]) -> str:
+def _name(row: Mapping[str, Any]) -> str:
     first, last = row["relationship__owner__first_name"], row["relationship__owner__last_name"]
-    return f"{first} {last}".strip() or row["relationship__owner__email"]
+    return f"{first} {last}".strip() or str(row["relationship__owner__email"])
 
 
 def introductions_leaderboard(*, since: date | None = None, limit: int = 20) -> list[BoardRow]:
