@@ -61,7 +61,7 @@ def _load(sellers: int, accounts: int, per_account: int, per_seller: int) -> lis
     if Account.objects.filter(name_key__startswith="banc ").count() >= accounts:
         return users
     rng = random.Random(29)
-    depts = list(Departement.objects.values_list("code", flat=True)) or [None]
+    depts: list[str | None] = [*Departement.objects.values_list("code", flat=True)] or [None]
     for start in range(0, accounts, CHUNK):
         with transaction.atomic():
             made = Account.objects.bulk_create(
