@@ -124,16 +124,44 @@ def _open(chart: Chart, width: int, height: int) -> str:
     )
 
 
-def _legend(chart: Chart, y: int) -> str:
-    parts, x = [], 40
+LEGEND_ROW = 20
+
+
+def _legend_rows(chart: Chart, width: int) -> list[list[tuple[int, int, str]]]:
+    """The legend's entries as (x, series index, name), wrapped to the chart's width."""
+    rows: list[list[tuple[int, int, str]]] = [[]]
+    x = 40
     for n, s in enumerate(chart.series):
-        colour = PALETTE[n % len(PALETTE)]
-        parts.append(
-            f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{y}">{escape(s.name)}</text>'
-        )
-        x += 28 + 9 * len(s.name)
+        size = 28 + 9 * len(s.name)
+        if rows[-1] and x + size > width:
+            rows.append([])
+            x = 40
+        rows[-1].append((x, n, s.name))
+        x += size
+    return rows
+
+
+def _legend(chart: Chart, y: int, width: int = 480) -> str:
+    """The legend from ``y`` down, a row per line (``_legend_rows``)."""
+    parts = []
+    for r, row in enumerate(_legend_rows(chart, width)):
+        line = y + LEGEND_ROW * r
+        for x, n, name in row:
+            colour = PALETTE[n % len(PALETTE)]
+            parts.append(
+                f'<rect x="{x}" y="{line - 9}" width="10" height="10" fill="{colour}"/>'
+                f'<text x="{x + 14}" y="{line}">{escape(name)}</text>'
+            )
     return "".join(parts)
+
+
+def _frame(chart: Chart, top: float, bottom: float, width: int, height: int) -> tuple[int, int]:
+    """The plot's left edge (room for the widest axis label, ~8 px a character at 15 px) and
+    the height with the legend's extra rows."""
+    n = _ticks(top - bottom)
+    widest = max(len(chart.fmt(bottom + (top - bottom) * i / n)) for i in range(n + 1))
+    extra = LEGEND_ROW * (len(_legend_rows(chart, width)) - 1)
+    return max(70, 8 * widest + 14), height + extra
 
 
 def _ticks(top: float) -> int:
@@ -171,11 +199,12 @@ def _top(chart: Chart) -> float:
 
 
 def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
-    left, right, y0, y1 = 70, width - 10, height - 44, 24
     top, n = _top(chart), max(1, len(chart.categories))
+    left, full = _frame(chart, top, 0.0, width, height)
+    right, y0, y1 = width - 10, height - 44, 24
     step = (right - left) / n
     bar = step * 0.8 / max(1, len(chart.series))
-    parts = [_open(chart, width, height), _axis(top, left, right, y0, y1, chart.fmt)]
+    parts = [_open(chart, width, full), _axis(top, left, right, y0, y1, chart.fmt)]
     for k, s in enumerate(chart.series):
         colour = PALETTE[k % len(PALETTE)]
         for i, value in enumerate(s.values):
@@ -186,17 +215,18 @@ def _bars(chart: Chart, width: int = 480, height: int = 260) -> str:
             box = f'x="{x:.1f}" y="{y0 - h:.1f}" width="{bar:.1f}" height="{h:.1f}"'
             shape = f'<rect {box} fill="{colour}"/>'
             parts.append(_mark(shape, title, link))
-    parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6), "</svg>"]
+    parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6, width), "</svg>"]
     return "".join(parts)
 
 
 def _line(chart: Chart, width: int = 480, height: int = 260) -> str:
-    left, right, y0, y1 = 70, width - 10, height - 44, 24
     bottom, top = chart.span or (0.0, _top(chart))
+    left, full = _frame(chart, top, bottom, width, height)
+    right, y0, y1 = width - 10, height - 44, 24
     n = max(1, len(chart.categories))
     step = (right - left) / n
     axis = _axis(top, left, right, y0, y1, chart.fmt, bottom)
-    parts = [_open(chart, width, height), axis]
+    parts = [_open(chart, width, full), axis]
     for k, s in enumerate(chart.series):
         colour = PALETTE[k % len(PALETTE)]
         points = [
@@ -213,7 +243,7 @@ def _line(chart: Chart, width: int = 480, height: int = 260) -> str:
             title = f"{s.name} · {chart.categories[i]}: {_shown(chart, s.values[i])}"
             shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
             parts.append(_mark(shape, title, link))
-    parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6), "</svg>"]
+    parts += [_labels(chart, left, step, y0 + 18), _legend(chart, height - 6, width), "</svg>"]
     return "".join(parts)
 
 
