@@ -1090,6 +1090,11 @@ from bench.challenge_comms import challenge_comms  # noqa: E402  (issue 27's e-m
 ALL.append(challenge_comms)
 
 
+from bench.reports import reports  # noqa: E402  (issue 30's reports and exports, a module of its own)
+
+ALL.append(reports)
+
+
 from bench.network import network  # noqa: E402  (issue 29's workload, in a module of its own)
 
 ALL.append(network)
