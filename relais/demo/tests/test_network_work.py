@@ -4,6 +4,7 @@ and a second run changes nothing."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from relais.commissions.models import CommissionLine, EmployeeBonus
 from relais.demo.network_work import seed_network_work
@@ -30,7 +31,8 @@ def test_the_demo_shows_an_introduction_won_a_plan_with_its_gap_and_operations()
     assert not CommissionLine.objects.filter(lead=bonus.lead).exists()
     sophie = Introduction.objects.get(status="opportunity").requester
     vernier = Introduction.objects.get(status="opportunity").relationship.account
-    view = plan_view(user=sophie, account=vernier)
+    with translation.override("en"):
+        view = plan_view(user=sophie, account=vernier)
     assert "Nobody knows the influencer Inès Roux." in view.gaps
     assert set(Operation.objects.values_list("status", flat=True)) == {"open", "closed"}
     assert manager.pk

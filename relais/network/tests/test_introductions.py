@@ -25,6 +25,12 @@ from relais.network.tests.factories import account, contact, knows, seller
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english_mail(settings):
+    """The e-mails are written in the installation's language: English here, as the asserts."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def people():
     """Alice knows Jeanne Roux at Cible (shared) and Paul Petit there (private); Bruno asks."""
