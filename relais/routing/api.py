@@ -55,7 +55,9 @@ class DeclareIn(Schema):
     lost_reason: str = ""
 
 
-class DeclineIn(Schema):
+class InboxDeclineIn(Schema):
+    """A schema name of its own: the OpenAPI components are one namespace for every app."""
+
     reason: str
 
 
@@ -98,7 +100,7 @@ def declare(request: HttpRequest, lead_id: RecordId, payload: DeclareIn) -> Lead
 
 
 @router.post("/inbox/{lead_id}/decline", response={204: None, **ERRORS})
-def decline(request: HttpRequest, lead_id: RecordId, payload: DeclineIn) -> Status:
+def decline(request: HttpRequest, lead_id: RecordId, payload: InboxDeclineIn) -> Status:
     """Give the lead back with a reason; it goes to someone else, never back to you."""
     lead, who = _mine(request, lead_id)
     services.assignment_decline(
