@@ -1,5 +1,6 @@
 """Importing accounts and their people from a CSV/XLSX file or a salesperson's vCard export, on
-the machinery the other imports use: ``core.tabular`` reads the file row by row (a vCard file is
+the machinery the other imports use: ``core.imports`` (reading the upload and the mapped
+rows, the task's body) and ``core.tabular`` read the file row by row (a vCard file is
 first turned into the same table, one row per card, by ``vobject``), ``core.resumable`` takes a
 killed run up again after the last thousand rows it committed; a dry run, errors per row, the
 choice between importing the valid rows and all or nothing, the progress.
@@ -28,7 +29,8 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.core import resumable
 from relais.core.errors import DomainError
-from relais.core.tabular import count_rows, guess_mapping, read_table
+from relais.core.imports import import_run, mapped_rows, upload_read
+from relais.core.tabular import guess_mapping
 from relais.core.uploads import check_import_size
 from relais.leads.choices import LeadImportState
 from relais.network import services
@@ -129,26 +131,22 @@ def _card_row(card: Any) -> list[str]:
 
 def import_upload(*, upload: UploadedFile, actor: User) -> NetworkImport:
     """Keep the file and read its headers; a vCard export is turned into a table first."""
-    check_import_size(upload)
-    name = upload.name or ""
     source = ImportSource.TABLE
+    name = upload.name or ""
     if name.lower().endswith((".vcf", ".vcard")):
+        check_import_size(upload)
         source = ImportSource.VCARD
-        upload = ContentFile(vcards_table(data=upload.read()), name=f"{name}.csv")  # type: ignore[assignment]
-        name = f"{name}.csv"
-    table = read_table(upload, name)
-    headers = table.headers
-    upload.seek(0)
-    total = count_rows(upload, name)
-    upload.seek(0)
+        table = ContentFile(vcards_table(data=upload.read()), name=f"{name}.csv")
+        upload = table  # type: ignore[assignment]
+    read = upload_read(upload)
     return NetworkImport.objects.create(
         created_by=actor,
         source=source,
-        filename=name,
+        filename=read.filename,
         file=upload,
-        headers=headers,
-        mapping=guess_mapping(headers, FIELDS),
-        total_rows=total,
+        headers=read.headers,
+        mapping=guess_mapping(read.headers, FIELDS),
+        total_rows=read.total,
     )
 
 
@@ -208,13 +206,7 @@ def requeue_stalled(now: datetime) -> str:
 
 
 def _rows(batch: NetworkImport, after: int = 0) -> Generator[tuple[int, dict[str, str]]]:
-    with batch.file.open("rb") as handle:
-        table = read_table(handle, batch.filename)
-        index = {h: i for i, h in enumerate(table.headers)}
-        columns = {field: index[h] for field, h in batch.mapping.items() if h in index}
-        for number, row in enumerate(table.rows, start=2):
-            if number > after:
-                yield number, {f: row[i] if i < len(row) else "" for f, i in columns.items()}
+    return mapped_rows(batch.file, batch.filename, batch.mapping, after)
 
 
 def _check(data: dict[str, str]) -> dict[str, Any]:
@@ -311,18 +303,13 @@ def _preview(number: int, data: dict[str, str]) -> dict[str, str]:
 
 def run(batch_id: int) -> None:
     """The task's body: dry run, valid-only or all-or-nothing, as the importer chose."""
-    hold = resumable.claim(NetworkImport, batch_id)
-    if hold is None:
-        return
-    batch = NetworkImport.objects.select_related("created_by").get(pk=batch_id)
-    try:
-        _passes(batch, hold)
-    except resumable.Superseded:
-        return
-    except Exception as exc:
-        resumable.finish(NetworkImport, hold, state=LeadImportState.FAILED, failure=str(exc)[:2000])
-        raise
-    resumable.finish(NetworkImport, hold, state=LeadImportState.DONE)
+    import_run(
+        NetworkImport,
+        batch_id,
+        _passes,
+        done=LeadImportState.DONE,
+        failed=LeadImportState.FAILED,
+    )
 
 
 def _passes(batch: NetworkImport, hold: resumable.Claim) -> None:
