@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.accounts.decorators import request_user, staff_required
+from relais.commissions.selectors import employee_bonuses_for_user
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.network import introductions as svc
@@ -54,6 +55,7 @@ def introduction_list(request: HttpRequest) -> HttpResponse:
     context = {
         "to_answer": [(i, s) for i, s in rows if i.relationship.owner_id == user.pk],
         "asked": [(i, s) for i, s in rows if i.requester_id == user.pk],
+        "bonuses": employee_bonuses_for_user(user=user).filter(employee=user)[:50],
     }
     return render(request, "network/introductions.html", context)
 

@@ -73,6 +73,7 @@ def test_the_whole_introduction_through_the_pages(client, people):
     assert client.get(done.url).status_code == 200  # Alice brought it
     board = client.get(reverse("network:leaderboard")).content.decode()
     assert "Alice Durand" in board
+    assert client.get(reverse("network:introductions")).status_code == 200
 
 
 def test_someone_else_cannot_read_an_introduction(client, people):

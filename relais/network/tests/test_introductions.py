@@ -156,7 +156,7 @@ def test_a_bad_lead_field_is_named_and_nothing_is_written(people):
     assert (intro.status, intro.lead_id, Lead.objects.count()) == ("accepted", None, 0)
 
 
-def test_a_won_introduction_lead_pays_the_owner_the_internal_bonus_once(people, manager):
+def test_a_won_introduction_lead_pays_the_owner_the_internal_bonus_once(people, manager, client):
     alice, bruno, shared, _private = people
     active_plan(
         manager,
@@ -174,6 +174,10 @@ def test_a_won_introduction_lead_pays_the_owner_the_internal_bonus_once(people, 
     assert (bonus.employee, bonus.amount) == (alice, Decimal("180.00"))
     assert "Jeanne Roux" in bonus.source
     assert not CommissionLine.objects.exists()
+    client.force_login(alice)
+    mine = client.get("/network/introductions/").content.decode()
+    assert "My internal bonuses" in mine
+    assert "180" in mine
     (row,) = introductions_leaderboard()
     assert (row.user_id, row.given, row.deals, row.won) == (alice.pk, 1, 1, Decimal("18000"))
 
