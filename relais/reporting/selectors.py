@@ -143,7 +143,7 @@ def decisions_for_user(*, user: User) -> list[Decision]:
     if not user.can_manage:
         return []
     held = list_count(held_leads_for_user(user=user))
-    unassigned = list_count(unassigned_queue())
+    unassigned = list_count(unassigned_queue().values("pk"))  # not the last reason's subquery
     late = list_count(leads_past_sla())
     contracts = list_count(partners_with_contract_expiring())
     vigilance = list_count(partners_with_vigilance_expiring())
