@@ -1,6 +1,8 @@
 """The demo's example webhook endpoint: a CRM receiving leads and partner changes, disabled
 (its address is an example: nothing listens there), so a manager sees what one looks like and
-can point it at a real receiver. Idempotent: found again by its URL."""
+can point it at a real receiver. Idempotent: found again by its URL. And the CRM status sync's
+example: a HubSpot integration with three leads being worked linked to their deals, so a push
+(``POST /api/v1/crm/hubspot/deals``) has something to move."""
 
 from __future__ import annotations
 
@@ -8,8 +10,12 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
 from relais.demo.network import DEMO_DOMAIN
-from relais.integrations.models import WebhookEndpoint
+from relais.integrations.choices import CrmKind
+from relais.integrations.models import CrmIntegration, WebhookEndpoint
 from relais.integrations.services import new_secret
+from relais.leads.choices import LeadStatus
+from relais.leads.crm import lead_crm_link
+from relais.leads.models import Lead
 
 EXAMPLE_URL = "https://crm.example.com/hooks/relais"
 EVENTS = ["lead.created", "lead.status_changed", "lead.won", "partner.status_changed"]
@@ -30,3 +36,18 @@ def seed_webhooks() -> WebhookEndpoint:
         },
     )
     return endpoint
+
+
+def seed_crm(linked: int = 3) -> CrmIntegration:
+    """The example CRM and its linked deals (``demo-1``, ``demo-2``…), made once."""
+    crm, _created = CrmIntegration.objects.get_or_create(
+        key="hubspot",
+        defaults={"name": "HubSpot (démo)", "kind": CrmKind.HUBSPOT, "secret": new_secret()},
+    )
+    if not Lead.objects.filter(crm_source=crm.key).exists():
+        worked = Lead.objects.filter(
+            status__in=(LeadStatus.OPENED, LeadStatus.IN_PROGRESS), crm_deal_id=""
+        ).order_by("pk")[:linked]
+        for n, lead in enumerate(worked, 1):
+            lead_crm_link(lead=lead, source=crm.key, deal_id=f"demo-{n}", actor=None)
+    return crm

@@ -16,6 +16,7 @@ from standardwebhooks import Webhook
 from relais.accounts.choices import Role
 from relais.core.models import OutboxEvent
 from relais.integrations.crm import crm_integration_create
+from relais.integrations.models import CrmIntegration as CrmIntegrationModel
 from relais.leads.crm import lead_crm_link
 from relais.leads.lifecycle import lead_assign
 from relais.leads.models import Lead, LeadEvent
@@ -183,3 +184,16 @@ def test_an_integrations_secret_reaches_only_its_own_leads(client, manager, hubs
     reached = post_webhook(client, pipedrive, {"deal_id": "55", "stage": "lost"})
     assert reached.status_code == 404
     assert Lead.objects.get(pk=lead.pk).status == "opened"
+
+
+def test_the_demo_links_three_worked_leads_to_its_crm_once(manager):
+    from relais.demo.webhooks import seed_crm
+
+    leads = [opened_lead(manager, n) for n in range(4)]
+    seed_crm()
+    seed_crm()
+    assert CrmIntegrationModel.objects.count() == 1
+    linked = Lead.objects.filter(crm_source="hubspot").order_by("pk")
+    assert [(lead.pk, lead.crm_deal_id) for lead in linked] == [
+        (leads[n].pk, f"demo-{n + 1}") for n in range(3)
+    ]

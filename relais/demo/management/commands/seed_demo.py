@@ -20,7 +20,7 @@ from relais.demo.network_work import seed_network_work
 from relais.demo.sales_network import seed_sales_network
 from relais.demo.surveys import seed_surveys
 from relais.demo.training import seed_training
-from relais.demo.webhooks import seed_webhooks
+from relais.demo.webhooks import seed_crm, seed_webhooks
 from relais.leads import counters
 from relais.leads.models import Lead, ProspectKey
 from relais.partners.models import Partner
@@ -85,6 +85,7 @@ class Command(BaseCommand):
         seed_training(seed=options["seed"])
         seed_surveys(seed=options["seed"])
         seed_webhooks()  # one disabled example endpoint
+        seed_crm()  # a HubSpot integration, three leads linked to their deals
         seed_sales_network()  # six accounts, who knows whom, the sharing pilot
         seed_network_work()  # introductions and the internal bonus, a plan, operations
         seed_challenges()  # one running (progress from the deals won since), one draft
