@@ -566,10 +566,16 @@ CASES: dict[str, Case] = {
         _animated("network_account", "account_id"), STAFF, methods=("GET", "PUT", "PATCH")
     ),
     "api/v1/network/accounts/<account_id>/plan/centre": Case(
-        _animated("network_account", "account_id"), STAFF, methods=("GET", "POST", "PATCH")
+        _animated("network_account", "account_id"),
+        STAFF,
+        methods=("GET", "POST", "PATCH"),
+        body={"contact_id": 1, "role": "ally"},
     ),
     "api/v1/network/accounts/<account_id>/plan/steps": Case(
-        _animated("network_account", "account_id"), STAFF, methods=("GET", "POST", "PATCH")
+        _animated("network_account", "account_id"),
+        STAFF,
+        methods=("GET", "POST", "PATCH"),
+        body={"text": "Matrice"},
     ),
     "engagement/automations/<int:pk>/": Case(_animated("automation")),
     "engagement/automations/<int:pk>/edit/": Case(_animated("automation")),
