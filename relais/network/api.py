@@ -3,8 +3,6 @@ staff tokens only, through the same selectors as the pages: a private relationsh
 else's is a 404 for every token (a manager's too), an "on request" one comes without its owner.
 Mounted in ``relais/api/api.py``."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any
 
