@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from relais.challenges import targets
 from relais.challenges.choices import TRANSITIONS, ChallengeStatus
+from relais.challenges.events import ChallengeClosed, ChallengeLaunched
 from relais.challenges.models import Challenge, Participant, TargetChange
 from relais.challenges.selectors import challenge_audience
+from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
 
@@ -129,6 +131,10 @@ def challenge_move(*, challenge: Challenge, to: str, actor: User | None) -> Chal
         audit_record(
             subject=locked, action="status", actor=actor, changes={"status": [current, target]}
         )
+        if target == ChallengeStatus.RUNNING:
+            events.publish(ChallengeLaunched(challenge_id=locked.pk))
+        elif target in (ChallengeStatus.ENDED, ChallengeStatus.CANCELLED):
+            events.publish(ChallengeClosed(challenge_id=locked.pk, status=target.value))
     return locked
 
 

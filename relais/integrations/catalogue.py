@@ -18,6 +18,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 
+from relais.challenges.events import ChallengeClosed, ChallengeLaunched
+from relais.challenges.models import Challenge
+from relais.challenges.results import challenge_winners
 from relais.commissions.choices import LineKind
 from relais.commissions.events import (
     CommissionLinesCreated,
@@ -153,6 +156,31 @@ class TrainingData(Schema):
     expires_at: datetime | None
 
 
+class ChallengeData(Schema):
+    challenge_id: int
+    name: str
+    status: str = Field(description="scheduled, running, ended or cancelled, when sent out.")
+    metric: str = Field(description="What counts: submitted, qualified, won, revenue, trainings.")
+    mechanic: str = Field(
+        description="ranking (the first N), threshold (reach one's target) or levels."
+    )
+    starts_on: date
+    ends_on: date
+    participants: int
+
+
+class ChallengeWinnerData(Schema):
+    rank: int = Field(description="The winner's place on the leaderboard.")
+    partner_id: int
+    progress: Decimal = Field(description="The figure reached (euros excl. VAT for revenue).")
+    target: Decimal
+    level: int | None = Field(description="Levels mechanic: the highest level reached, in %.")
+
+
+class ChallengeClosedData(ChallengeData):
+    winners: list[ChallengeWinnerData] = Field(description="Who won; empty when cancelled.")
+
+
 @dataclass(frozen=True)
 class EventType:
     code: str
@@ -271,6 +299,18 @@ CATALOGUE: tuple[EventType, ...] = (
         _("Training completed"),
         _("A partner earned a certificate: a module read and its quiz passed, or a path."),
         TrainingData,
+    ),
+    EventType(
+        "challenge.launched",
+        _("Challenge launched"),
+        _("A challenge started running: its participants' progress counts from now."),
+        ChallengeData,
+    ),
+    EventType(
+        "challenge.closed",
+        _("Challenge closed"),
+        _("A challenge ended, with its winners, or was cancelled (no winner)."),
+        ChallengeClosedData,
     ),
 )
 BY_CODE = {t.code: t for t in CATALOGUE}
@@ -504,6 +544,45 @@ def _completed(event: TrainingCompleted) -> Iterator[Outgoing]:
         )
 
 
+def challenge_data(challenge: Challenge) -> dict[str, Any]:
+    return {
+        "challenge_id": challenge.pk,
+        "name": challenge.name,
+        "status": challenge.status,
+        "metric": challenge.metric,
+        "mechanic": challenge.mechanic,
+        "starts_on": challenge.starts_on,
+        "ends_on": challenge.ends_on,
+        "participants": challenge.participants.count(),
+    }
+
+
+def _launched(event: ChallengeLaunched) -> Iterator[Outgoing]:
+    challenge = Challenge.objects.filter(pk=event.challenge_id).first()
+    if challenge is not None:
+        yield Outgoing("", "challenge.launched", challenge_data(challenge))
+
+
+def _closed(event: ChallengeClosed) -> Iterator[Outgoing]:
+    challenge = Challenge.objects.filter(pk=event.challenge_id).first()
+    if challenge is None:
+        return
+    data = challenge_data(challenge)
+    data["status"] = event.status
+    won = challenge_winners(challenge=challenge) if event.status == "ended" else []
+    data["winners"] = [
+        {
+            "rank": w.rank,
+            "partner_id": w.participant.partner_id,
+            "progress": w.participant.progress,
+            "target": w.participant.target,
+            "level": w.level,
+        }
+        for w in won
+    ]
+    yield Outgoing("", "challenge.closed", data)
+
+
 # The one list of the domain events webhooks listen to (subscribed in ``apps.ready``).
 SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
     LeadsSubmitted: _submitted,
@@ -521,4 +600,6 @@ SOURCES: dict[type[Event], Callable[[Any], Iterator[Outgoing]]] = {
     PaymentRunPaid: _run("payment_run.paid"),
     SurveyAnswered: _answered,
     TrainingCompleted: _completed,
+    ChallengeLaunched: _launched,
+    ChallengeClosed: _closed,
 }
