@@ -37,6 +37,20 @@ SEARCH_LIMIT = 50
 MATCHES = 200  # accounts and people a search looks at, at most
 
 
+def _name_prefix_q(key: str) -> Q:
+    """Names whose key starts with ``key``, as a filter a B-tree index serves on both engines:
+    a LIKE 'key%' alone reads none on SQLite (its LIKE ignores case) nor on PostgreSQL outside
+    the C collation, a range does. A key is ASCII letters, digits and spaces (``company_key``),
+    ending with a letter or digit: every key starting with it sorts in [key, key with its last
+    character one up), bytewise or by a language's collation; the LIKE keeps the answer exact.
+    """
+    q = Q(name_key__startswith=key)
+    last = key[-1]
+    if last not in "z9":
+        q &= Q(name_key__gte=key, name_key__lt=key[:-1] + chr(ord(last) + 1))
+    return q
+
+
 def fade_before(today: date | None = None) -> date:
     """Last interactions before this day show a faded strength."""
     return (today or timezone.localdate()) - timedelta(days=settings.RELAIS_NETWORK_FADE_AFTER_DAYS)
@@ -77,8 +91,9 @@ def visible_q(user: User, off: set[int] | None = None) -> Q:
     return mine | others
 
 
-def relationships_visible(user: User) -> QuerySet[Relationship]:
-    return Relationship.objects.filter(visible_q(user))
+def relationships_visible(user: User, off: set[int] | None = None) -> QuerySet[Relationship]:
+    """``off``: ``sharing_off_user_ids()`` when the caller has it already (one per request)."""
+    return Relationship.objects.filter(visible_q(user, off))
 
 
 @dataclass(frozen=True)
@@ -163,33 +178,39 @@ def who_knows(
     departement: str = "",
     account: Account | None = None,
     limit: int = SEARCH_LIMIT,
+    off: set[int] | None = None,
 ) -> list[SearchHit]:
     """ "Who knows someone at X": the relationships ``user`` may see whose account matches (name,
-    sector, département) or whose person matches by name, ranked by strength then recency."""
+    sector, département) or whose person matches by name, ranked by strength then recency.
+    ``off``: ``sharing_off_user_ids()`` when the caller computed it already."""
     cutoff = fade_before()
-    qs = relationships_visible(user).filter(contact__anonymised_at__isnull=True)
+    qs = relationships_visible(user, off).filter(contact__anonymised_at__isnull=True)
     if account is not None:
         qs = qs.filter(account=account)
     key = company_key(text)
     if key:
-        # The matching accounts first (a scan of 10,000 names is quick), else the people by
-        # name (a scan of 100,000: only when no company answers to the text); then their
-        # relationships through the (account, …) or (contact, …) index. An OR of two
-        # subqueries made the databases walk every relationship (85 ms at 300,000).
+        # The matching accounts (a scan of 10,000 names is quick) and, alongside them, the
+        # people whose name starts with the text (a range over the name_key B-tree index, on
+        # both engines: "claire", "claire durand"); only when neither answers, the people whose
+        # name holds it anywhere (a scan of 100,000: "durand"). Then their relationships through
+        # the (account, …) or (contact, …) index. An OR of two subqueries made the databases
+        # walk every relationship (85 ms at 300,000).
         accounts = list(
             Account.objects.filter(name_key__contains=key)
             .order_by()
             .values_list("pk", flat=True)[:MATCHES]
         )
-        people = (
-            []
-            if accounts
-            else list(
+        people = list(
+            Contact.objects.filter(_name_prefix_q(key))
+            .order_by()
+            .values_list("pk", flat=True)[:MATCHES]
+        )
+        if not accounts and not people:
+            people = list(
                 Contact.objects.filter(name_key__contains=key)
                 .order_by()
                 .values_list("pk", flat=True)[:MATCHES]
             )
-        )
         if not accounts and not people:
             return []
         qs = qs.filter(Q(account_id__in=accounts) | Q(contact_id__in=people))

@@ -38,6 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     hits: list[selectors.SearchHit] = []
     asked = False
+    off = selectors.sharing_off_user_ids()  # once: the search and the banner read it
     if form.is_valid() and any(form.cleaned_data.values()):
         asked = True
         dept = form.cleaned_data["departement"]
@@ -46,6 +47,7 @@ def search(request: HttpRequest) -> HttpResponse:
             text=form.cleaned_data["q"],
             sector=form.cleaned_data["sector"],
             departement=dept.code if dept else "",
+            off=off,
         )
     dept = form.cleaned_data.get("departement") if form.is_bound and form.is_valid() else None
     context = {
@@ -55,7 +57,7 @@ def search(request: HttpRequest) -> HttpResponse:
         ),
         "hits": hits,
         "asked": asked,
-        "sharing_on": selectors.sharing_on_for(user),
+        "sharing_on": user.pk not in off,
         # The sectors' list changes rarely and costs a DISTINCT over every account.
         "sectors": cache.get_or_set("network:sectors", selectors.sectors, 300),
     }
