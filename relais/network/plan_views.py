@@ -20,6 +20,7 @@ from relais.core.http import attachment, object_or_404
 from relais.core.pdf import render_pdf
 from relais.network import plans as svc
 from relais.network import selectors
+from relais.network.choices import BuyingRole
 from relais.network.models import Account
 from relais.network.plan_forms import CentreForm, PlanForm, StepForm
 from relais.network.plan_selectors import (
@@ -45,6 +46,7 @@ def _page(
         "plan_form": forms.get("plan_form") or PlanForm(initial=initial),
         "centre_form": forms.get("centre_form") or CentreForm(account=account),
         "step_form": forms.get("step_form") or StepForm(),
+        "roles": BuyingRole.choices,
     }
     return render(request, "network/plan.html", context, status=status)
 

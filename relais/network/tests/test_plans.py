@@ -106,3 +106,24 @@ def test_a_partner_user_never_reaches_a_plan(client, setting, introducer_user):
     _alice, _bruno, cible, _plan = setting
     client.force_login(introducer_user)
     assert client.get(reverse("network:plan", args=[cible.pk])).status_code in (403, 404)
+
+
+def test_the_accounts_other_people_are_listed_and_added_to_the_buying_centre(client, setting):
+    _alice, bruno, cible, _plan = setting
+    newcomer = contact(cible, "Blanc", first_name="Lucie", title="DAF")
+    client.force_login(bruno)
+    url = reverse("network:plan", args=[cible.pk])
+    page = client.get(url).content.decode()
+    others = page.split('id="plan-others"')[1].split("</ul>")[0]
+    assert "Lucie Blanc" in others
+    assert "Jeanne Roux" not in others  # already in the buying centre
+    added = client.post(
+        reverse("network:plan_centre_add", args=[cible.pk]),
+        {"contact": newcomer.pk, "role": "influencer", "attitude": "unknown"},
+    )
+    assert added.status_code == 302
+    view = plan_view(user=bruno, account=cible)
+    assert newcomer not in view.others
+    row = next(r for r in view.centre if r.entry.contact_id == newcomer.pk)
+    assert row.entry.role == "influencer"
+    assert 'id="plan-others"' not in client.get(url).content.decode()
