@@ -20,17 +20,20 @@ def render_pdf(
     *,
     language: str | None = None,
     variant: str | None = None,
+    base_url: str | None = None,
 ) -> bytes:
     """The PDF of `template_name` rendered with `context`.
 
     `language` fixes the document's language whoever asks for it (a statement is a French legal
     document, even downloaded from an English session); None keeps the active one. `variant` is a
     WeasyPrint PDF variant, "pdf/a-3b" for a Factur-X invoice (the XML is embedded afterwards by
-    the factur-x library, which writes the metadata the standard asks for).
+    the factur-x library, which writes the metadata the standard asks for). `base_url` is what
+    the document's relative links (``/leads/?…``) are resolved against, so that they still lead
+    somewhere from a PDF read outside the site: ``core.http.absolute_url("/")``.
     """
     # Imported here: WeasyPrint loads Pango, which is needed only when a PDF is made.
     from weasyprint import HTML
 
     with translation.override(language) if language else nullcontext():
         html = render_to_string(template_name, dict(context))
-    return bytes(HTML(string=html).write_pdf(pdf_variant=variant))
+    return bytes(HTML(string=html, base_url=base_url).write_pdf(pdf_variant=variant))

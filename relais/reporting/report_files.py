@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.core import tabular
+from relais.core.http import absolute_url
 from relais.core.pdf import render_pdf
 from relais.reporting import dashboard, france
 from relais.reporting.charts import Chart
@@ -54,7 +55,9 @@ def report_build(*, querystring: str, title: str) -> Report:
 
 
 def report_pdf(*, report: Report) -> bytes:
-    return render_pdf("reporting/pdf/report.html", {"report": report})
+    """The dashboard's PDF; its links (a figure's rows, a département's page) are absolute, as
+    the reader opens them from a mail, not from the site."""
+    return render_pdf("reporting/pdf/report.html", {"report": report}, base_url=absolute_url("/"))
 
 
 def _number_format(fmt: Callable[[Any], str]) -> str | None:

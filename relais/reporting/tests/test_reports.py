@@ -222,3 +222,24 @@ def test_the_dashboard_brings_its_filters_to_a_new_report(client, manager):
     assert 'href="/dashboard/reports/new/?filters=departement%3D35"' in page
     redrawn = client.get("/dashboard/?departement=69", headers={"HX-Request": "true"})
     assert 'filters=departement%3D69" hx-swap-oob="true"' in redrawn.content.decode()
+
+
+def _pdf_links(pdf: bytes) -> list[str]:
+    """The targets of the PDF's link annotations, as a PDF reader follows them."""
+    links = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action and "/URI" in action:
+                links.append(str(action["/URI"]))
+    return links
+
+
+def test_the_pdf_links_are_absolute_so_they_open_from_the_mail(manager, settings):
+    settings.SITE_URL = "https://relais.example.fr"
+    _leads()
+    pdf, _xlsx = report_files(querystring="", title="Bilan réseau", language="en")
+    links = _pdf_links(pdf)
+    assert links  # the map's départements (and figures) are links
+    assert all(link.startswith("https://relais.example.fr/") for link in links), links[:5]
+    assert any("/leads/" in link for link in links), links[:5]
