@@ -18,6 +18,7 @@ from relais.bulk import compiled
 from relais.commissions.choices import RedemptionStatus
 from relais.commissions.models import PaymentRun
 from relais.commissions.selectors import (
+    VIGILANCE_NOTICE_DAYS,
     partners_with_vigilance_expiring,
     payment_todo_for_user,
     redemptions_for_user,
@@ -32,6 +33,7 @@ from relais.leads.selectors import held_leads_for_user
 from relais.partners.choices import ConflictStatus, PartnerKind, PartnerStatus
 from relais.partners.models import Partner
 from relais.partners.selectors import (
+    EXPIRY_NOTICE_DAYS,
     conflict_declarations_for_user,
     partners_with_contract_expiring,
 )
@@ -249,10 +251,11 @@ def decisions_for_user(*, user: User) -> list[Decision]:
             "contracts",
             contracts,
             ngettext(
-                "partner's contract expires within 30 days or has expired.",
-                "partners' contracts expire within 30 days or have expired.",
+                "partner's contract expires within %(days)s days or has expired.",
+                "partners' contracts expire within %(days)s days or have expired.",
                 contracts,
-            ),
+            )
+            % {"days": EXPIRY_NOTICE_DAYS},
             _list_url("partners:list", queue="contract_expiring"),
             _("See who"),
         ),
@@ -260,10 +263,11 @@ def decisions_for_user(*, user: User) -> list[Decision]:
             "vigilance",
             vigilance,
             ngettext(
-                "partner's URSSAF vigilance certificate ends within 30 days or has ended.",
-                "partners' URSSAF vigilance certificates end within 30 days or have ended.",
+                "partner's URSSAF vigilance certificate ends within %(days)s days or has ended.",
+                "partners' URSSAF vigilance certificates end within %(days)s days or have ended.",
                 vigilance,
-            ),
+            )
+            % {"days": VIGILANCE_NOTICE_DAYS},
             _list_url("partners:list", queue="vigilance_expiring"),
             _("See who"),
         ),

@@ -10,9 +10,11 @@ from django.utils import timezone, translation
 
 from relais.accounts.choices import Role
 from relais.commissions.models import PaymentRun
+from relais.commissions.selectors import VIGILANCE_NOTICE_DAYS
 from relais.commissions.tests.conftest import payable_line
 from relais.leads.models import Lead
 from relais.partners import services as partner_services
+from relais.partners.selectors import EXPIRY_NOTICE_DAYS
 from relais.routing import services as routing_services
 from relais.routing.models import SalesTerritory
 from relais.routing.tests.conftest import make_qualified, make_reseller
@@ -136,7 +138,9 @@ def test_leads_past_their_sla_and_papers_expiring_are_alerts_listing_their_rows(
     now = timezone.now()
     late, fresh = make_qualified(manager, 1), make_qualified(manager, 2)
     for lead, hours in ((late, 49), (fresh, 2)):
-        routing_services.assignment_create(lead=lead, actor=manager, reason="Near", reseller=reseller)
+        routing_services.assignment_create(
+            lead=lead, actor=manager, reason="Near", reseller=reseller
+        )
         Lead.objects.filter(pk=lead.pk).update(assigned_at=now - timedelta(hours=hours))
     ending, lasting = PartnerFactory(), PartnerFactory()
     for partner, days in ((ending, 10), (lasting, 200)):
@@ -159,4 +163,6 @@ def test_leads_past_their_sla_and_papers_expiring_are_alerts_listing_their_rows(
         assert [r.pk for r in rows] == pks, (key, url)
     page = client.get("/dashboard/").content.decode()
     assert "lead past its SLA" in page
-    assert "vigilance certificate ends within 30 days" in page
+    # the notice periods the counts use, not a number written into the text
+    assert f"vigilance certificate ends within {VIGILANCE_NOTICE_DAYS} days" in page
+    assert f"contract expires within {EXPIRY_NOTICE_DAYS} days" in page
