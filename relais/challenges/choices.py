@@ -24,6 +24,14 @@ class Mechanic(models.TextChoices):
     LEVELS = "levels", _("Levels of the target (e.g. 100, 120, 150 %)")
 
 
+class ResellerParticipants(models.TextChoices):
+    """Who takes part for a reseller: each of its named staff (rewards are taxed per person,
+    CSS L242-1-4) or the reseller as one team, ranked on its staff's sum."""
+
+    TEAM = "team", _("Per reseller team")
+    STAFF = "staff", _("Per staff member")
+
+
 class Ranking(models.TextChoices):
     SHARE = "share", _("Share of the personal target")
     ABSOLUTE = "absolute", _("Absolute figure")

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -85,8 +85,11 @@ def _progressed(challenge: Challenge, now: datetime) -> QuerySet[ChallengeCredit
 
 def challenge_participation(*, challenge: Challenge, now: datetime) -> Participation:
     """How many participants made progress in the 7 days before ``now`` (a credit from a lead
-    event then), out of all. Two COUNTs."""
-    active = _progressed(challenge, now).values("participant_id").distinct().count()
+    event then, or a figure the trainings' recount moved: ``progressed_at``), out of all. Two
+    COUNTs."""
+    credited = _progressed(challenge, now).filter(participant=OuterRef("pk"))
+    moved = Q(progressed_at__gt=now - WINDOW, progressed_at__lte=now)
+    active = challenge.participants.filter(Q(Exists(credited)) | moved).count()
     return Participation(active=active, total=challenge.participants.count())
 
 
@@ -166,7 +169,7 @@ def _due(challenge: Challenge, now: datetime) -> Iterator[Due]:
                         participant=OuterRef("pk"), at__gt=now - WINDOW, at__lte=now
                     )
                 )
-            )
+            ).exclude(progressed_at__gt=now - WINDOW, progressed_at__lte=now)
             yield Due(challenge, f"relaunch-{drop.number}", Occasion.RELAUNCH, idle)
     if status == ChallengeStatus.ENDED and now - WINNERS_WITHIN <= _end_of(challenge):
         yield Due(challenge, Occasion.WINNERS, Occasion.WINNERS, everyone)
@@ -207,7 +210,7 @@ def _context(due: Due, now: datetime) -> Context:
     if due.kind == Occasion.WINNERS:
         for w in challenge_winners(challenge=challenge):
             winners[w.participant.pk] = w.rank
-            shown = w.participant.partner.display_name
+            shown = w.participant.display_name
             names.append(shown if challenge.show_names else w.participant.pseudonym)
     return Context(due, timezone.localdate(now), ranks, winners, names)
 
@@ -296,17 +299,25 @@ class _Outgoing:
     message: EmailMultiAlternatives
 
 
+def _address(p: Participant) -> str:
+    """A reseller's staff member taking part in their own name gets their own e-mail; anyone
+    else the partner's (the reseller's preferences and unsubscribe apply to both)."""
+    if p.member_id and p.member:
+        return p.member.user.email or ""
+    return p.partner.email or ""
+
+
 def _prepare(
     ctx: Context, batch: list[Participant]
 ) -> tuple[list[ChallengeMessage], list[_Outgoing]]:
     partners = {p.partner_id: p.partner for p in batch}
     stored = Preference.objects.filter(partner_id__in=list(partners)).in_bulk()
-    suppressed = suppressed_among([p.email for p in partners.values()])
+    suppressed = suppressed_among([_address(p) for p in batch])
     skipped, outgoing = [], []
     for p in batch:
         partner: Partner = p.partner
         preference = stored.get(partner.pk) or Preference(partner=partner)
-        email = partner.email or ""
+        email = _address(p)
         reason = blocked(preference, email, Topic.CHALLENGES, email.lower() in suppressed)
         row = ChallengeMessage(participant=p, occasion=ctx.due.occasion)
         if reason:
@@ -378,7 +389,7 @@ def _send_batch(ctx: Context, batch: list[Participant], tally: Counter[str]) -> 
 
 
 def _send(due: Due, now: datetime, tally: Counter[str]) -> None:
-    pending = _not_sent(due).select_related("partner")
+    pending = _not_sent(due).select_related("partner", "member__user")
     if not pending.exists():
         return
     ctx = _context(due, now)

@@ -45,6 +45,7 @@ class ChallengeForm(forms.ModelForm):
             "top_n",
             "levels",
             "ranking",
+            "reseller_participants",
             "show_names",
             "progress_every_days",
             "relaunch_below",
@@ -64,7 +65,7 @@ class ChallengeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left empty (an API client, an older form): the model's default, not an error.
-        for name in ("progress_every_days", "relaunch_below"):
+        for name in ("progress_every_days", "relaunch_below", "reseller_participants"):
             self.fields[name].required = False
 
     def _or_default(self, name: str) -> int:
@@ -76,6 +77,10 @@ class ChallengeForm(forms.ModelForm):
 
     def clean_relaunch_below(self) -> int:
         return self._or_default("relaunch_below")
+
+    def clean_reseller_participants(self) -> str:
+        value = self.cleaned_data.get("reseller_participants")
+        return value or str(Challenge._meta.get_field("reseller_participants").get_default())
 
     def clean_banner(self) -> object:
         """A new upload is checked and re-encoded (``images.clean_image``); a kept one stays."""

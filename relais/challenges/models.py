@@ -17,6 +17,7 @@ from relais.challenges.choices import (
     Mechanic,
     ProofStatus,
     Ranking,
+    ResellerParticipants,
 )
 from relais.challenges.rewards.choices import RewardKind
 from relais.commissions.models import CommissionLine
@@ -24,7 +25,7 @@ from relais.core.models import Departement, TimeStampedModel
 from relais.engagement.choices import RecipientState, Segment, SkipReason
 from relais.leads.models import Lead
 from relais.partners.choices import PartnerKind
-from relais.partners.models import Partner
+from relais.partners.models import Partner, PartnerMember
 
 ZERO = Decimal(0)
 
@@ -71,6 +72,16 @@ class Challenge(TimeStampedModel):
     )
     ranking = models.CharField(
         _("ranked by"), max_length=10, choices=Ranking.choices, default=Ranking.SHARE
+    )
+    reseller_participants = models.CharField(
+        _("reseller participants"),
+        max_length=8,
+        choices=ResellerParticipants.choices,
+        default=ResellerParticipants.TEAM,
+        help_text=_(
+            "Per staff member: each active user of a reseller takes part in their own name "
+            "(rewards are taxed per person). Per team: the reseller takes part as one."
+        ),
     )
     show_names = models.BooleanField(
         _("show names on the leaderboard"),
@@ -139,6 +150,16 @@ class Participant(models.Model):
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    # A reseller's staff member taking part in their own name (the challenge's "per staff
+    # member" option); empty for an introducer or a reseller's team.
+    member = models.ForeignKey(
+        PartnerMember,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
     pseudonym = models.CharField(_("pseudonym"), max_length=40)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
     proposed_target = models.DecimalField(max_digits=14, decimal_places=2)
@@ -149,10 +170,20 @@ class Participant(models.Model):
     )
     share = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal("0"))
     updated_at = models.DateTimeField(auto_now=True)
+    # When the trainings' recount last moved the figure: the relaunch rule's activity for the
+    # metric no credit row records (a lead's credit is its own ``ChallengeCredit.at``).
+    progressed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "partner"], name="participant_once"),
+            models.UniqueConstraint(
+                fields=["challenge", "partner", "member"], name="participant_member_once"
+            ),
+            models.UniqueConstraint(
+                fields=["challenge", "partner"],
+                condition=models.Q(member__isnull=True),
+                name="participant_once",
+            ),
             models.CheckConstraint(condition=models.Q(target__gt=0), name="target_positive"),
         ]
         indexes = [
@@ -162,7 +193,23 @@ class Participant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.challenge_id} · {self.partner_id}"
+        return f"{self.challenge_id} · {self.partner_id} · {self.member_id or '-'}"
+
+    @property
+    def display_name(self) -> str:
+        """The staff member's name with their reseller, or the partner's name."""
+        if self.member_id and self.member:
+            user = self.member.user
+            person = user.get_full_name() or user.email
+            return f"{person} ({self.partner.display_name})"
+        return self.partner.display_name
+
+    @property
+    def person(self) -> str:
+        """The staff member's own name (empty for a partner-level participant)."""
+        if self.member_id and self.member:
+            return self.member.user.get_full_name() or self.member.user.email
+        return ""
 
     @property
     def percent(self) -> int:
@@ -381,7 +428,9 @@ class Reward(models.Model):
         help_text=_("A cash bonus's amount, or a voucher's face value when no item is chosen."),
     )
     place = models.PositiveSmallIntegerField(_("place"), null=True, blank=True)
-    level = models.PositiveSmallIntegerField(_("level (percentage of the target)"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(
+        _("level (percentage of the target)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["challenge", "place", "level", "pk"]

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from relais.challenges.choices import ChallengeMetric, ChallengeStatus
@@ -35,6 +35,12 @@ class Gain:
     at: datetime
     metric: str
     amount: Decimal
+    # Who worked the lead, first match wins for a reseller's staff participant: the user who
+    # entered it (``created_by``), then the salesperson it is assigned to.
+    users: tuple[int | None, ...] = ()
+
+
+WORKERS = ("created_by_id", "assigned_salesperson_id")
 
 
 def credit(gains: list[Gain]) -> int:
@@ -42,19 +48,25 @@ def credit(gains: list[Gain]) -> int:
     if not gains:
         return 0
     metrics = {g.metric for g in gains}
+    users = {u for g in gains for u in g.users if u}
     with transaction.atomic():
         # Locked so two events for one participant add up instead of overwriting each other.
+        # A staff member's row comes only when they worked one of the leads: the same one
+        # query whatever the reseller's size.
         participants = list(
             Participant.objects.select_for_update(of=("self",))
             .filter(
+                Q(member__isnull=True) | Q(member__user_id__in=users),
                 partner_id__in={g.partner_id for g in gains},
                 challenge__status=ChallengeStatus.RUNNING,
                 challenge__metric__in=metrics,
             )
             .select_related("challenge")
+            .annotate(member_user=F("member__user_id"))
             .only(
                 "pk",
                 "partner_id",
+                "member_id",
                 "target",
                 "progress",
                 "challenge__metric",
@@ -88,13 +100,16 @@ def _match(
 ) -> tuple[list[ChallengeCredit], list[Participant]]:
     """The credits still to add (within each challenge's period), and the participants whose
     progress they raise (raised here, in memory)."""
-    by_partner: dict[int, list[Participant]] = {}
+    by_partner: dict[int, dict[int, list[Participant]]] = {}
     for p in participants:
-        by_partner.setdefault(p.partner_id, []).append(p)
+        by_partner.setdefault(p.partner_id, {}).setdefault(p.challenge_id, []).append(p)
     new, changed = [], {}
     for g in gains:
         day = timezone.localdate(g.at)
-        for p in by_partner.get(g.partner_id, []):
+        for rows in by_partner.get(g.partner_id, {}).values():
+            p = _who(rows, g)
+            if p is None:
+                continue
             c = p.challenge
             key = (p.pk, g.lead_id, g.metric)
             if c.metric != g.metric or key in seen or not c.starts_on <= day <= c.ends_on:
@@ -110,31 +125,57 @@ def _match(
     return new, list(changed.values())
 
 
+def _who(rows: list[Participant], g: Gain) -> Participant | None:
+    """The one participant of a challenge a partner's lead counts for: the partner (an
+    introducer, a reseller's team, a reseller with no staff enrolled), else the staff member
+    who worked it — none when the lead names no staff member of the reseller."""
+    team = [p for p in rows if p.member_id is None]
+    if team:
+        return team[0]
+    staff = {getattr(p, "member_user", None): p for p in rows}
+    for user in g.users:
+        if user in staff:
+            return staff[user]
+    return None
+
+
 def on_leads_submitted(event: LeadsSubmitted) -> None:
     rows = Lead.objects.filter(pk__in=event.lead_ids, partner__isnull=False).values_list(
-        "pk", "partner_id", "submitted_at"
+        "pk", "partner_id", "submitted_at", *WORKERS
     )
-    credit([Gain(pk, partner, at, M.SUBMITTED, Decimal(1)) for pk, partner, at in rows if partner])
+    credit(
+        [
+            Gain(pk, partner, at, M.SUBMITTED, Decimal(1), tuple(users))
+            for pk, partner, at, *users in rows
+            if partner
+        ]
+    )
 
 
 def on_lead_qualified(event: LeadQualified) -> None:
     rows = Lead.objects.filter(
         pk=event.lead_id, partner__isnull=False, qualified_at__isnull=False
-    ).values_list("pk", "partner_id", "qualified_at")
-    credit([Gain(pk, partner, at, M.QUALIFIED, Decimal(1)) for pk, partner, at in rows if at])
+    ).values_list("pk", "partner_id", "qualified_at", *WORKERS)
+    credit(
+        [
+            Gain(pk, partner, at, M.QUALIFIED, Decimal(1), tuple(users))
+            for pk, partner, at, *users in rows
+            if at
+        ]
+    )
 
 
 def on_lead_won(event: LeadWon) -> None:
     """A deal won counts once as a deal and for its amount excl. VAT (``won_amount``)."""
     rows = Lead.objects.filter(
         pk=event.lead_id, partner__isnull=False, won_at__isnull=False
-    ).values_list("pk", "partner_id", "won_at", "won_amount")
+    ).values_list("pk", "partner_id", "won_at", "won_amount", *WORKERS)
     gains = []
-    for pk, partner, at, amount in rows:
+    for pk, partner, at, amount, *users in rows:
         if at is None:  # filtered out above; said again for the type checker
             continue
-        gains.append(Gain(pk, partner, at, M.WON, Decimal(1)))
-        gains.append(Gain(pk, partner, at, M.REVENUE, amount or Decimal(0)))
+        gains.append(Gain(pk, partner, at, M.WON, Decimal(1), tuple(users)))
+        gains.append(Gain(pk, partner, at, M.REVENUE, amount or Decimal(0), tuple(users)))
     credit(gains)
 
 
@@ -145,15 +186,23 @@ def on_leads_moved(event: LeadsMoved) -> None:
     reassigned lead never counts twice, whichever of the two events comes first."""
     rows = Lead.objects.filter(
         pk__in=event.lead_ids, partner__isnull=False, qualified_at__isnull=False
-    ).values_list("pk", "partner_id", "qualified_at")
-    credit([Gain(pk, partner, at, M.QUALIFIED, Decimal(1)) for pk, partner, at in rows if at])
+    ).values_list("pk", "partner_id", "qualified_at", *WORKERS)
+    credit(
+        [
+            Gain(pk, partner, at, M.QUALIFIED, Decimal(1), tuple(users))
+            for pk, partner, at, *users in rows
+            if at
+        ]
+    )
 
 
 def trainings_recount(now: datetime) -> str:
     """The "trainings completed" challenges' progress: the training app publishes no event, so
     every few minutes each running one recounts its participants' module certificates issued
     in its period and not revoked, in one grouped query per challenge, and writes the changed
-    rows in one UPDATE."""
+    rows in one UPDATE. A moved figure stamps ``progressed_at``: the relaunch rule's activity
+    (no credit row records a training). Certificates are the partner's, so a reseller's staff
+    members each count their reseller's."""
     changed = 0
     running = Challenge.objects.filter(
         status=ChallengeStatus.RUNNING, metric=ChallengeMetric.TRAININGS
@@ -182,9 +231,9 @@ def trainings_recount(now: datetime) -> str:
             for p in moved:
                 p.progress = Decimal(counts.get(p.partner_id, 0))
                 p.share = share_of(progress=p.progress, target=p.target)
-                p.updated_at = now
+                p.updated_at = p.progressed_at = now
             Participant.objects.bulk_update(
-                moved, ["progress", "share", "updated_at"], batch_size=1000
+                moved, ["progress", "share", "updated_at", "progressed_at"], batch_size=1000
             )
         changed += len(moved)
     return f"{changed} participants' trainings recounted"

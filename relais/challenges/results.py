@@ -38,7 +38,9 @@ def challenge_winners(*, challenge: Challenge) -> list[Winner]:
     """Who wins, by the mechanic: the first N with some progress (ranking), everyone at or
     above their target (threshold), everyone at or above the lowest level, with the highest
     level they reached (levels). In the board's order, so ranks match the leaderboard."""
-    board = challenge.participants.select_related("partner").order_by(*_order(challenge))
+    board = challenge.participants.select_related("partner", "member__user").order_by(
+        *_order(challenge)
+    )
     if challenge.mechanic == Mechanic.RANKING:
         top = board.filter(progress__gt=0)[: challenge.top_n]
         return [Winner(n + 1, p, None) for n, p in enumerate(top)]

@@ -53,8 +53,11 @@ def rank_of(challenge: Challenge, me: Participant) -> int:
 
 
 def _name(challenge: Challenge, p: Participant, viewer: Partner | None) -> str:
+    """A staff member's name with their reseller ("Alice Martin (Cuisines Rhône)"), a partner's
+    name, or the pseudonym: a partner sees real names only when the challenge shows them, and
+    always their own reseller's staff."""
     if challenge.show_names or viewer is None or p.partner_id == viewer.pk:
-        return p.partner.display_name
+        return p.display_name
     return p.pseudonym
 
 
@@ -64,7 +67,11 @@ def leaderboard(
     """The top of the board and the viewer's own rank. ``viewer`` None is a manager: real names;
     a partner sees pseudonyms unless the challenge shows names (and always their own name)."""
     size = size or challenge.top_n or BOARD_SIZE
-    top = list(challenge.participants.select_related("partner").order_by(*_order(challenge))[:size])
+    top = list(
+        challenge.participants.select_related("partner", "member__user").order_by(
+            *_order(challenge)
+        )[:size]
+    )
     rows = [
         Row(n + 1, p, _name(challenge, p, viewer), viewer is not None and p.partner_id == viewer.pk)
         for n, p in enumerate(top)

@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.challenges import targets
-from relais.challenges.choices import TRANSITIONS, ChallengeStatus
+from relais.challenges.choices import TRANSITIONS, ChallengeStatus, ResellerParticipants
 from relais.challenges.events import ChallengeClosed, ChallengeLaunched
 from relais.challenges.models import Challenge, Participant, TargetChange
 from relais.challenges.selectors import challenge_audience
 from relais.core import events
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.partners.choices import PartnerKind
+from relais.partners.models import Partner, PartnerMember
 
 if TYPE_CHECKING:
     from relais.accounts.models import User
@@ -30,10 +32,25 @@ ANIMALS = (
 )  # fmt: skip
 
 
+def _staff_of(challenge: Challenge, partners: list[Partner]) -> dict[int, list[PartnerMember]]:
+    """Each reseller's active staff, when the challenge enrols resellers per staff member (one
+    query); empty otherwise."""
+    if challenge.reseller_participants != ResellerParticipants.STAFF:
+        return {}
+    resellers = [p.pk for p in partners if p.kind == PartnerKind.RESELLER]
+    staff: dict[int, list[PartnerMember]] = {}
+    members = PartnerMember.objects.filter(partner_id__in=resellers, user__is_active=True)
+    for m in members.order_by("pk").only("pk", "partner_id"):
+        staff.setdefault(m.partner_id, []).append(m)
+    return staff
+
+
 def participants_propose(*, challenge: Challenge, actor: User | None) -> int:
     """Enrol the audience with proposed targets, replacing any earlier proposal: allowed until
     the challenge runs (progress starts then), so a manager may change the audience and propose
-    again. Returns the number of participants."""
+    again. Per staff member, each active user of a reseller is a participant of their own, with
+    the reseller's proposed target divided among them (``targets.per_member``); a reseller with
+    no active user takes part as its team. Returns the number of participants."""
     if challenge.status not in (ChallengeStatus.DRAFT, ChallengeStatus.SCHEDULED):
         raise TransitionError(
             _("Targets are proposed before the challenge runs."), code="challenge_started"
@@ -44,27 +61,34 @@ def participants_propose(*, challenge: Challenge, actor: User | None) -> int:
         .only("pk", "kind", "departement", "created_at")
     )
     proposals = targets.propose(challenge, partners)
-    with transaction.atomic():
-        challenge.participants.all().delete()
-        Participant.objects.bulk_create(
-            [
+    staff = _staff_of(challenge, partners)
+    rows: list[Participant] = []
+    for p in partners:
+        members: list[PartnerMember | None] = list(staff.get(p.pk, [])) or [None]
+        proposal = proposals[p.pk]
+        if members[0] is not None:
+            proposal = targets.per_member(proposal, len(members), challenge.is_money)
+        for member in members:
+            n = len(rows)
+            rows.append(
                 Participant(
                     challenge=challenge,
                     partner_id=p.pk,
+                    member=member,
                     pseudonym=f"{ANIMALS[n % len(ANIMALS)]} {n + 1}",
-                    target=proposals[p.pk].target,
-                    proposed_target=proposals[p.pk].target,
-                    target_inputs=proposals[p.pk].inputs,
-                    formula=proposals[p.pk].formula,
+                    target=proposal.target,
+                    proposed_target=proposal.target,
+                    target_inputs=proposal.inputs,
+                    formula=proposal.formula,
                 )
-                for n, p in enumerate(partners)
-            ],
-            batch_size=1000,
-        )
+            )
+    with transaction.atomic():
+        challenge.participants.all().delete()
+        Participant.objects.bulk_create(rows, batch_size=1000)
         audit_record(
-            subject=challenge, action="targets_proposed", actor=actor, target=str(len(partners))
+            subject=challenge, action="targets_proposed", actor=actor, target=str(len(rows))
         )
-    return len(partners)
+    return len(rows)
 
 
 def target_change(

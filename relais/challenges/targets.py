@@ -270,4 +270,24 @@ def propose(
     return {pk: propose_one(i, medians.get(i.kind), rules, money) for pk, i in inputs.items()}
 
 
-__all__ = ["Inputs", "Proposal", "Rules", "gather", "propose", "propose_one"]
+def per_member(
+    proposal: Proposal, members: int, money: bool, rules: Rules | None = None
+) -> Proposal:
+    """A reseller's staff member's share of the reseller's proposed target.
+
+    The reseller's history divided equally among its active staff, not each member's own
+    leads: the counters (``PartnerMonth``) are kept per partner, and a lead records who worked
+    it only partly (``created_by`` for a lead entered in the portal, ``assigned_salesperson``
+    once the reseller assigns it; imported, API and routed leads have neither), so a member's
+    own history would undercount everyone and push every target to the floor."""
+    rules = rules or Rules.from_settings()
+    target = max(_round(proposal.target / members, money), rules.floor)
+    share = _("÷ %(n)s staff members") % {"n": members}
+    return Proposal(
+        target=target,
+        inputs={**proposal.inputs, "staff_members": members},
+        formula=f"{proposal.formula} {share} → {_fmt(target) if money else int(target)}",
+    )
+
+
+__all__ = ["Inputs", "Proposal", "Rules", "gather", "per_member", "propose", "propose_one"]

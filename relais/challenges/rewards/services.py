@@ -174,6 +174,7 @@ class Winner:
     partner_id: int
     rank: int
     share: Decimal
+    person: str = ""  # a reseller's staff member taking part in their own name
 
 
 def _ordered(challenge: Challenge) -> list[Winner]:
@@ -184,10 +185,12 @@ def _ordered(challenge: Challenge) -> list[Winner]:
         else ["-share", "-progress", "pk"]
     )
     rows = Participant.objects.filter(challenge=challenge).order_by(*order)
+    fields = ("pk", "partner_id", "share", "progress", "member__user__first_name")
+    fields += ("member__user__last_name", "member__user__email")
     return [
-        Winner(pk, partner, n + 1, share)
-        for n, (pk, partner, share, progress) in enumerate(
-            rows.values_list("pk", "partner_id", "share", "progress").iterator(chunk_size=2000)
+        Winner(pk, partner, n + 1, share, f"{first or ''} {last or ''}".strip() or email or "")
+        for n, (pk, partner, share, progress, first, last, email) in enumerate(
+            rows.values_list(*fields).iterator(chunk_size=2000)
         )
         if progress > 0  # nobody wins with nothing done
     ]
@@ -248,6 +251,7 @@ def _award(challenge: Challenge, reward: Reward, w: Winner, on: date, actor: Use
         participant_id=w.participant_id,
         challenge=challenge,
         partner_id=w.partner_id,
+        person=w.person[:120],  # a staff member's award names them: taxed per person
         kind=reward.kind,
         label=str(reward),
         value_incl_vat=reward.value_incl_vat,
