@@ -93,7 +93,7 @@ def challenges(request: HttpRequest) -> list[dict[str, Any]]:
         raise PermissionDenied(_("Only managers and partners read the challenges."))
     return [
         _out(c, {"target": p.target, "progress": p.progress, "rank": selectors.rank_of(c, p)})
-        for c, p in selectors.partner_challenges(partner)
+        for c, p in selectors.partner_challenges(partner, user_id=user.pk)
     ]
 
 
@@ -111,10 +111,12 @@ def leaderboard(request: HttpRequest, challenge_id: RecordId) -> dict[str, Any]:
         if partner is None:
             raise PermissionDenied(_("Only managers and partners read the challenges."))
         try:
-            challenge, _me = selectors.challenge_get_for_partner(partner=partner, pk=challenge_id)
+            challenge, me = selectors.challenge_get_for_partner(
+                partner=partner, pk=challenge_id, user_id=user.pk
+            )
         except Participant.DoesNotExist:
             raise Http404 from None
-        board = selectors.leaderboard(challenge, viewer=partner)
+        board = selectors.leaderboard(challenge, viewer=partner, me=me)
     return {
         "total": board.total,
         "rows": [_row(r) for r in board.rows],

@@ -11,7 +11,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.accounts.decorators import partner_required
+from relais.accounts.decorators import partner_required, request_user
 from relais.challenges import proofs, selectors
 from relais.challenges.models import Challenge, Objective, Participant, Proof
 from relais.challenges.portal_views import _partner
@@ -21,7 +21,9 @@ from relais.core.errors import DomainError
 
 def _mine(request: HttpRequest, pk: int) -> tuple[Challenge, Participant]:
     try:
-        return selectors.challenge_get_for_partner(partner=_partner(request), pk=pk)
+        return selectors.challenge_get_for_partner(
+            partner=_partner(request), pk=pk, user_id=request_user(request).pk
+        )
     except Participant.DoesNotExist:
         raise Http404 from None
 

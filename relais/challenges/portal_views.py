@@ -25,7 +25,8 @@ def _partner(request: HttpRequest) -> Partner:
 @partner_required
 def home(request: HttpRequest) -> HttpResponse:
     partner = _partner(request)
-    rows = [(c, p, selectors.rank_of(c, p)) for c, p in selectors.partner_challenges(partner)]
+    mine = selectors.partner_challenges(partner, user_id=request_user(request).pk)
+    rows = [(c, p, selectors.rank_of(c, p)) for c, p in mine]
     return render(request, "challenges/portal_home.html", {"rows": rows})
 
 
@@ -33,10 +34,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     partner = _partner(request)
     try:
-        challenge, me = selectors.challenge_get_for_partner(partner=partner, pk=pk)
+        challenge, me = selectors.challenge_get_for_partner(
+            partner=partner, pk=pk, user_id=request_user(request).pk
+        )
     except Participant.DoesNotExist:
         raise Http404 from None
-    board = selectors.leaderboard(challenge, viewer=partner)
+    board = selectors.leaderboard(challenge, viewer=partner, me=me)
     mine = [r for r in board.rows if r.mine] + ([board.own] if board.own else [])
     context = {
         "challenge": challenge,
@@ -45,6 +48,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rank": mine[0].rank if mine else selectors.rank_of(challenge, me),
         "board": board,
         "objectives": proofs.participant_objectives(participant=me),
+        # A reseller's staff taking part one by one: each one's rank, for the whole team.
+        "staff": selectors.staff_ranks(challenge, partner) if me.member_id else [],
     }
     return render(request, "challenges/portal_detail.html", context)
 

@@ -62,10 +62,18 @@ def _name(challenge: Challenge, p: Participant, viewer: Partner | None) -> str:
 
 
 def leaderboard(
-    challenge: Challenge, *, viewer: Partner | None = None, size: int | None = None
+    challenge: Challenge,
+    *,
+    viewer: Partner | None = None,
+    size: int | None = None,
+    me: Participant | None = None,
 ) -> Board:
     """The top of the board and the viewer's own rank. ``viewer`` None is a manager: real names;
-    a partner sees pseudonyms unless the challenge shows names (and always their own name)."""
+    a partner sees pseudonyms unless the challenge shows names (and always their own name, and
+    their own staff's). ``me`` is the viewer's own row when a reseller's staff take part each
+    in their name (the viewer's one, not their colleagues')."""
+    if me is not None and me.member_id:
+        return _board_for(challenge, viewer, size, me)
     size = size or challenge.top_n or BOARD_SIZE
     top = list(
         challenge.participants.select_related("partner", "member__user").order_by(
@@ -82,6 +90,48 @@ def leaderboard(
         if me is not None:
             own = Row(rank_of(challenge, me), me, _name(challenge, me, viewer), True)
     return Board(rows=rows, own=own, total=challenge.participants.count())
+
+
+def _board_for(
+    challenge: Challenge, viewer: Partner | None, size: int | None, me: Participant
+) -> Board:
+    size = size or challenge.top_n or BOARD_SIZE
+    top = list(
+        challenge.participants.select_related("partner", "member__user").order_by(
+            *_order(challenge)
+        )[:size]
+    )
+    rows = [Row(n + 1, p, _name(challenge, p, viewer), p.pk == me.pk) for n, p in enumerate(top)]
+    own = None
+    if not any(r.mine for r in rows):
+        own = Row(rank_of(challenge, me), me, _name(challenge, me, viewer), True)
+    return Board(rows=rows, own=own, total=challenge.participants.count())
+
+
+@dataclass(frozen=True)
+class StaffRank:
+    rank: int
+    participant: Participant
+    name: str
+
+
+def staff_ranks(challenge: Challenge, partner: Partner) -> list[StaffRank]:
+    """A reseller's staff in a challenge they take part in one by one, each with their rank on
+    the whole board (one COUNT each: a reseller has a handful of users), best first."""
+    staff = (
+        challenge.participants.filter(partner=partner, member__isnull=False)
+        .select_related("partner", "member__user")
+        .order_by(*_order(challenge))
+    )
+    return [StaffRank(rank_of(challenge, p), p, p.person) for p in staff]
+
+
+def _own(user_id: int | None) -> Q:
+    """The viewer's own row among their partner's: the partner's (an introducer, a reseller's
+    team) or, a reseller's staff taking part one by one, the viewer's."""
+    if user_id is None:
+        return Q()
+    return Q(member__isnull=True) | Q(member__user_id=user_id)
 
 
 def challenge_audience(*, challenge: Challenge) -> QuerySet[Partner]:
@@ -105,10 +155,14 @@ def challenges_list() -> QuerySet[Challenge]:
     return Challenge.objects.annotate(n_participants=Count("participants"))
 
 
-def partner_challenges(partner: Partner) -> list[tuple[Challenge, Participant]]:
-    """The partner's challenges a partner may see (scheduled, running, ended), with their row."""
+def partner_challenges(
+    partner: Partner, *, user_id: int | None = None
+) -> list[tuple[Challenge, Participant]]:
+    """The partner's challenges a partner may see (scheduled, running, ended), with their row
+    (the viewer's own, ``user_id``, when a reseller's staff take part one by one)."""
     rows = (
         Participant.objects.filter(
+            _own(user_id),
             partner=partner,
             challenge__status__in=[
                 ChallengeStatus.SCHEDULED,
@@ -122,17 +176,27 @@ def partner_challenges(partner: Partner) -> list[tuple[Challenge, Participant]]:
     return [(p.challenge, p) for p in rows]
 
 
-def challenge_get_for_partner(*, partner: Partner, pk: int) -> tuple[Challenge, Participant]:
-    """The partner's own challenge, or ``Participant.DoesNotExist`` (answered as a 404)."""
+def challenge_get_for_partner(
+    *, partner: Partner, pk: int, user_id: int | None = None
+) -> tuple[Challenge, Participant]:
+    """The partner's own challenge, or ``Participant.DoesNotExist`` (answered as a 404). A
+    reseller whose staff take part one by one: the viewer's row (``user_id``); a user of it who
+    is not enrolled (joined since) is a 404 too."""
     me = (
-        Participant.objects.select_related("challenge", "partner")
+        Participant.objects.select_related("challenge", "partner", "member__user")
         .filter(
+            _own(user_id),
+            partner=partner,
+            challenge_id=pk,
             challenge__status__in=[
                 ChallengeStatus.SCHEDULED,
                 ChallengeStatus.RUNNING,
                 ChallengeStatus.ENDED,
-            ]
+            ],
         )
-        .get(partner=partner, challenge_id=pk)
+        .order_by("member_id", "pk")
+        .first()
     )
+    if me is None:
+        raise Participant.DoesNotExist
     return me.challenge, me

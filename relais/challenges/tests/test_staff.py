@@ -146,3 +146,45 @@ def test_a_trainings_recount_that_moves_a_figure_counts_as_progress_for_the_rela
     assert challenge_participation(challenge=c, now=now + timedelta(days=8)).active == 0
     submitted(idle)  # a lead is no training: still one of two
     assert challenge_participation(challenge=c, now=now).active == 1
+
+
+def test_the_resellers_portal_shows_its_staffs_ranks_and_the_board_their_names(client):
+    manager = UserFactory()
+    reseller = PartnerFactory(reseller=True)
+    rival = PartnerFactory(first_name="Zoé", last_name="Secret")
+    alice, bruno = _staff(reseller, "Alice", "Bruno")
+    c = _running(challenge(metric="won", reseller_participants="staff", top_n=2))
+    for partner, member in ((rival, None), (reseller, bruno)):
+        lead = won(partner, manager)
+        if member:
+            _worked_by(lead, member)
+    ChallengeCredit.objects.all().delete()
+    Participant.objects.update(progress=0, share=0)
+    for lead in Lead.objects.all():
+        on_lead_won(LeadWon(lead_id=lead.pk))
+
+    client.force_login(alice.user)
+    home = client.get("/portal/challenges/").content.decode()
+    assert "rank 3" in home  # Alice's own row, not Bruno's
+    page = client.get(f"/portal/challenges/{c.pk}/").content.decode()
+    assert "My team&#x27;s ranks" in page or "My team's ranks" in page
+    assert "Bruno Martin" in page
+    assert "Alice Martin" in page
+    assert 'class="mine" aria-current="true" data-rank="3"' in page
+    assert "Secret" not in page  # the rival under a pseudonym
+
+    client.force_login(manager)
+    board = client.get(f"/challenges/{c.pk}/").content.decode()
+    assert f"Bruno Martin ({reseller.display_name})" in board
+    assert "Secret" in board
+
+
+def test_an_introducer_sees_no_team_section(client):
+    from relais.testing.factories import partner_user
+
+    me = PartnerFactory()
+    c = _running(challenge(metric="won", reseller_participants="staff"))
+    client.force_login(partner_user(me))
+    page = client.get(f"/portal/challenges/{c.pk}/").content.decode()
+    assert "staff-ranks" not in page
+    assert me.display_name in page
