@@ -162,6 +162,30 @@ def introduction_decline(*, introduction: Introduction, actor: User, reason: str
     return intro
 
 
+def introductions_decline_exclusive(*, relationship: Relationship) -> list[Introduction]:
+    """The owner made ``relationship`` exclusive: the requests still waiting for an answer
+    through it are declined, the reason naming the date, and each asker is told (after commit).
+    Requests already accepted go on: the owner agreed to them. Nothing while not exclusive."""
+    until = relationship.exclusive_until
+    if until is None or until < timezone.localdate():
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Exclusive until %(date)s.") % {"date": date_format(until, "SHORT_DATE_FORMAT")}
+    declined = []
+    with transaction.atomic():
+        waiting = Introduction.objects.select_for_update().filter(
+            relationship=relationship, status=S.REQUESTED
+        )
+        for intro in waiting:
+            intro.status, intro.decided_at, intro.decline_reason = S.DECLINED, timezone.now(), reason
+            intro.save(update_fields=["status", "decided_at", "decline_reason", "updated_at"])
+            transaction.on_commit(
+                lambda pk=intro.pk: introduction_notify.enqueue(pk, "answered")
+            )
+            declined.append(intro)
+    return declined
+
+
 def _opportunity_lead(intro: Introduction, actor: User, data: dict[str, Any]) -> Lead:
     """The lead of the opportunity, through the leads app's own services: the contact's details
     (what the asker typed wins), brought by the owner, qualified and given to the asker."""

@@ -30,6 +30,7 @@ from relais.network.choices import (
     Strength,
     Visibility,
 )
+from relais.network.introductions import introductions_decline_exclusive
 from relais.network.models import Account, Contact, Relationship
 from relais.partners.models import Partner
 
@@ -413,6 +414,8 @@ def relationship_record(*, owner: User, contact: Contact, data: dict[str, Any]) 
             owner=owner, contact=contact, defaults={**cleaned, "account_id": contact.account_id}
         )
         Contact.objects.filter(pk=contact.pk).update(last_activity_at=timezone.now())
+        if rel.exclusive_until:  # the waiting requests through it are declined, askers told
+            introductions_decline_exclusive(relationship=rel)
     return rel
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils.formats import date_format
 
 from relais.accounts.choices import Role
 from relais.commissions.models import CommissionLine, EmployeeBonus
@@ -199,3 +200,28 @@ def test_a_partner_user_cannot_ask(people, introducer_user):
     assert introducer_user.role in (Role.INTRODUCER, Role.RESELLER)
     with pytest.raises(DomainError):
         _ask(introducer_user, shared)
+
+
+def test_marking_a_relationship_exclusive_declines_the_waiting_requests_and_tells_the_askers(
+    people, django_capture_on_commit_callbacks
+):
+    alice, bruno, shared, _private = people
+    carla = seller(first_name="Carla")
+    waiting = _ask(bruno, shared)
+    accepted = svc.introduction_accept(introduction=_ask(carla, shared), actor=alice)
+    until = date.today() + timedelta(30)
+    reason = f"Exclusive until {date_format(until, 'SHORT_DATE_FORMAT')}."
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        knows(alice, shared.contact, visibility="shared", exclusive_until=until)
+    assert len(queued) == 1  # one e-mail enqueued: to the asker still waiting
+    _worker(waiting, "answered")
+    waiting.refresh_from_db()
+    accepted.refresh_from_db()
+    assert waiting.status == "declined"
+    assert waiting.decline_reason == reason
+    assert accepted.status == "accepted"  # the owner already agreed to that one
+    told = [m for m in mail.outbox if m.to == [bruno.email]]
+    assert len(told) == 1
+    assert "declined" in told[0].subject.lower()
+    assert reason in told[0].body
