@@ -177,11 +177,10 @@ def introductions_decline_exclusive(*, relationship: Relationship) -> list[Intro
             relationship=relationship, status=S.REQUESTED
         )
         for intro in waiting:
-            intro.status, intro.decided_at, intro.decline_reason = S.DECLINED, timezone.now(), reason
+            intro.status, intro.decided_at = S.DECLINED, timezone.now()
+            intro.decline_reason = reason
             intro.save(update_fields=["status", "decided_at", "decline_reason", "updated_at"])
-            transaction.on_commit(
-                lambda pk=intro.pk: introduction_notify.enqueue(pk, "answered")
-            )
+            transaction.on_commit(lambda pk=intro.pk: introduction_notify.enqueue(pk, "answered"))
             declined.append(intro)
     return declined
 
