@@ -10,9 +10,13 @@ import hashlib
 import random
 from datetime import datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from relais.accounts.models import User
+from relais.commissions.models import VigilanceCertificate
+from relais.core.params import legal_value
 from relais.partners.choices import (
     ConflictStatus,
     Decision,
@@ -30,6 +34,10 @@ from relais.partners.models import (
 )
 from relais.partners.services.contracts import documents_for, render
 
+# Papers the dashboard's alerts point at: a contract ending within the notice period and one
+# ended, a vigilance certificate ending soon and one ended (each on its own active partner).
+CONTRACT_ENDING_IN_DAYS = (12, -5)
+VIGILANCE_ENDING_IN_DAYS = (10, -20)
 UNMANDATED = 3  # active professional introducers left without a self-billing mandate
 DECLARATIONS = [
     "Mon beau-frère est commercial chez un installateur concurrent.",
@@ -60,8 +68,39 @@ def build_onboarding(rng: random.Random, manager: User) -> None:
             )
             unmandated += partner.is_professional and not mandate
             _sign(partner, signer, now - timedelta(days=rng.randint(10, 300)), mandate=mandate)
+    _papers_ending(now)
     _declarations(rng, manager)
     _audits_and_disputes(rng, manager)
+
+
+def _papers_ending(now: datetime) -> None:
+    """A few contracts and URSSAF vigilance certificates ending or ended, so the dashboard's
+    alerts and the partner list's queues have rows to show (the rest stay valid)."""
+    wanted = len(CONTRACT_ENDING_IN_DAYS) + len(VIGILANCE_ENDING_IN_DAYS)
+    signed = list(
+        Partner.objects.filter(status=PartnerStatus.ACTIVE, signatures__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)[:wanted]
+    )
+    contracts, vigilance = (
+        signed[: len(CONTRACT_ENDING_IN_DAYS)],
+        signed[len(CONTRACT_ENDING_IN_DAYS) :],
+    )
+    for pk, days in zip(contracts, CONTRACT_ENDING_IN_DAYS, strict=False):
+        Signature.objects.filter(partner_id=pk).update(expires_at=now + timedelta(days=days))
+    today = timezone.localdate()
+    months = int(legal_value("vigilance_validity_months", today))
+    for pk, days in zip(vigilance, VIGILANCE_ENDING_IN_DAYS, strict=False):
+        # valid until issued_on + months: issued so that it ends ``days`` from today
+        issued = today + timedelta(days=days) - relativedelta(months=months)
+        VigilanceCertificate.objects.create(
+            partner_id=pk,
+            issued_on=issued,
+            file=ContentFile(
+                b"%PDF-1.4\n% attestation de vigilance (demo)\n", name="vigilance.pdf"
+            ),
+        )
 
 
 def _scorecard(

@@ -18,3 +18,8 @@ class ReportingConfig(AppConfig):
         from relais.reporting.reports import reports_register
 
         reports_register()
+        # The demo's scheduled report; the demo may not import reporting (same layer).
+        from relais.core import demo_hooks
+        from relais.reporting.demo_seed import demo_report_seed
+
+        demo_hooks.register("reporting.report", demo_report_seed)

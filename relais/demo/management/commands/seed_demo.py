@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from relais.accounts.models import User
 from relais.bulk import stats
+from relais.core import demo_hooks
 from relais.core.deletion import delete_in_batches
 from relais.demo.challenge_rewards import seed_challenge_rewards
 from relais.demo.challenges import seed_challenges
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         seed_network_work()  # introductions and the internal bonus, a plan, operations
         seed_challenges()  # one running (progress from the deals won since), one draft
         seed_challenge_rewards()  # the ended one rewarded and awarded, the running one's budget
+        demo_hooks.run_all()  # the higher apps' own rows (reporting: a scheduled report)
         stats.after_load()  # fresh statistics for the planner after bulk loading
         elapsed = time.perf_counter() - started
         self.stdout.write(
