@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from relais.challenges import images
+from relais.challenges.choices import ResellerParticipants
 from relais.challenges.models import Challenge
 from relais.core.models import Departement
 from relais.partners.models import Partner
@@ -80,7 +81,7 @@ class ChallengeForm(forms.ModelForm):
 
     def clean_reseller_participants(self) -> str:
         value = self.cleaned_data.get("reseller_participants")
-        return value or str(Challenge._meta.get_field("reseller_participants").get_default())
+        return value or ResellerParticipants.TEAM
 
     def clean_banner(self) -> object:
         """A new upload is checked and re-encoded (``images.clean_image``); a kept one stays."""

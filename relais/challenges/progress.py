@@ -53,7 +53,7 @@ def credit(gains: list[Gain]) -> int:
         # Locked so two events for one participant add up instead of overwriting each other.
         # A staff member's row comes only when they worked one of the leads: the same one
         # query whatever the reseller's size.
-        participants = list(
+        participants: list[Participant] = list(
             Participant.objects.select_for_update(of=("self",))
             .filter(
                 Q(member__isnull=True) | Q(member__user_id__in=users),
@@ -101,8 +101,8 @@ def _match(
     """The credits still to add (within each challenge's period), and the participants whose
     progress they raise (raised here, in memory)."""
     by_partner: dict[int, dict[int, list[Participant]]] = {}
-    for p in participants:
-        by_partner.setdefault(p.partner_id, {}).setdefault(p.challenge_id, []).append(p)
+    for row in participants:
+        by_partner.setdefault(row.partner_id, {}).setdefault(row.challenge_id, []).append(row)
     new, changed = [], {}
     for g in gains:
         day = timezone.localdate(g.at)

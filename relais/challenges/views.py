@@ -65,7 +65,7 @@ def challenge_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @manager_required
 def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = _challenge(pk)
-    participants = challenge.participants.select_related("partner").order_by("pk")
+    participants = challenge.participants.select_related("partner", "member__user").order_by("pk")
     page = Paginator(participants, PAGE).get_page(request.GET.get("page"))
     context = {
         "challenge": challenge,

@@ -147,7 +147,7 @@ def detail_extras(challenge: Challenge) -> dict[str, object]:
         "objectives": list(challenge.objectives.all()),
         "pending_proofs": list(
             Proof.objects.filter(objective__challenge=challenge, status=ProofStatus.PENDING)
-            .select_related("objective", "participant__partner")
+            .select_related("objective", "participant__partner", "participant__member__user")
             .order_by("uploaded_at", "pk")[:PROOFS_SHOWN]
         ),
     }

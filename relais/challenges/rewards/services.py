@@ -185,8 +185,15 @@ def _ordered(challenge: Challenge) -> list[Winner]:
         else ["-share", "-progress", "pk"]
     )
     rows = Participant.objects.filter(challenge=challenge).order_by(*order)
-    fields = ("pk", "partner_id", "share", "progress", "member__user__first_name")
-    fields += ("member__user__last_name", "member__user__email")
+    fields = (
+        "pk",
+        "partner_id",
+        "share",
+        "progress",
+        "member__user__first_name",
+        "member__user__last_name",
+        "member__user__email",
+    )
     return [
         Winner(pk, partner, n + 1, share, f"{first or ''} {last or ''}".strip() or email or "")
         for n, (pk, partner, share, progress, first, last, email) in enumerate(
