@@ -51,6 +51,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(_("Introductions"), "network:introductions", _STAFF),
     MenuItem(_("Special operations"), "network:operations", _STAFF),
     MenuItem(_("Webhooks"), "integrations:endpoints", _MANAGERS),
+    MenuItem(_("CRM integrations"), "integrations:crms", _MANAGERS),
     MenuItem(_("NPS"), "surveys:results", _MANAGERS),
     # A salesperson calls back the unhappy customers of the deals they sold (surveys' follow-ups;
     # the managers reach them from the NPS pages).

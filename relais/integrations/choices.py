@@ -18,3 +18,12 @@ class CrmKind(models.TextChoices):
     HUBSPOT = "hubspot", "HubSpot"
     PIPEDRIVE = "pipedrive", "Pipedrive"
     OTHER = "other", _("Other (Relais statuses)")
+
+
+class CrmPushOutcome(models.TextChoices):
+    """What became of a CRM's push: the lead moved, it already stood so (a repeat), or the push
+    was refused (bad signature, unknown deal or stage, illegal move; the reason is kept)."""
+
+    APPLIED = "applied", _("Applied")
+    UNCHANGED = "unchanged", _("Already so")
+    REFUSED = "refused", _("Refused")

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
@@ -23,8 +23,8 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.core.textcheck import refuse_bad_text
-from relais.integrations.choices import CrmKind
-from relais.integrations.models import CrmIntegration
+from relais.integrations.choices import CrmKind, CrmPushOutcome
+from relais.integrations.models import CrmIntegration, CrmPush
 from relais.leads.choices import LeadStatus
 from relais.leads.crm import Synced, lead_crm_sync
 from relais.leads.models import Lead
@@ -66,15 +66,64 @@ def crm_integration_create(*, name: str, key: str, kind: str, actor: User) -> Cr
         raise Invalid(_("Unknown CRM: %(kind)s.") % {"kind": kind}, code="crm_kind")
     refuse_bad_text(CrmIntegration, {"name": name, "key": key})
     try:
-        return CrmIntegration.objects.create(
-            name=name.strip() or key, key=key, kind=kind, secret=_new_secret()
-        )
+        with transaction.atomic():  # a taken key leaves the caller's transaction usable
+            return CrmIntegration.objects.create(
+                name=name.strip() or key, key=key, kind=kind, secret=_new_secret()
+            )
     except IntegrityError:
         raise Invalid(
             _("A CRM integration already has the key %(key)s.") % {"key": key},
             code="crm_key_taken",
             fields={"key": _("Already used.")},
         ) from None
+
+
+def crm_integration_rotate_secret(*, integration: CrmIntegration) -> str:
+    """A new secret replaces the old at once (the CRM's side is changed with it); returned to be
+    shown once."""
+    integration.secret = _new_secret()
+    integration.save(update_fields=["secret"])
+    return integration.secret
+
+
+def crm_integration_enable(*, integration: CrmIntegration, enabled: bool) -> CrmIntegration:
+    """Turn the integration on or off: off, its pushes are refused (and logged as such)."""
+    integration.enabled = enabled
+    integration.save(update_fields=["enabled"])
+    return integration
+
+
+def crm_push_refused_record(
+    *, integration: CrmIntegration, error: DomainError, push: dict[str, Any] | None = None
+) -> CrmPush:
+    """Log a refused push: the reason, and the deal and stage when the body could be read."""
+    push = push or {}
+    return CrmPush.objects.create(
+        integration=integration,
+        deal_id=str(push.get("deal_id") or "")[:100],
+        stage=str(push.get("stage") or "")[:100],
+        outcome=CrmPushOutcome.REFUSED,
+        code=error.code[:40],
+        message=str(error.message)[:300],
+    )
+
+
+def crm_push_receive(*, integration: CrmIntegration, push: dict[str, Any]) -> Synced:
+    """Apply a push (``crm_push_apply``) and log it, applied, unchanged or refused (the error
+    is raised again for the caller's answer)."""
+    try:
+        synced = crm_push_apply(integration=integration, push=push)
+    except DomainError as exc:
+        crm_push_refused_record(integration=integration, error=exc, push=push)
+        raise
+    CrmPush.objects.create(
+        integration=integration,
+        deal_id=str(push.get("deal_id") or "").strip()[:100],
+        stage=str(push.get("stage") or "")[:100],
+        outcome=CrmPushOutcome.APPLIED if synced.changed else CrmPushOutcome.UNCHANGED,
+        lead_id=synced.lead.pk,
+    )
+    return synced
 
 
 def crm_status_of(*, integration: CrmIntegration, stage: str) -> str:

@@ -14,7 +14,7 @@ from relais.accounts.decorators import request_user
 from relais.accounts.models import User
 from relais.core.apischema import ERRORS
 from relais.integrations.choices import CrmKind
-from relais.integrations.crm import crm_integration_create, crm_push_apply
+from relais.integrations.crm import crm_integration_create, crm_push_receive
 from relais.integrations.models import CrmIntegration
 from relais.leads.choices import LeadStatus
 
@@ -92,6 +92,6 @@ def push_deal(request: HttpRequest, key: str, payload: DealPushIn) -> DealPushOu
     integration = _integration(request, key)
     push = payload.dict()
     push["won_date"] = push["won_date"].isoformat() if push["won_date"] else None
-    synced = crm_push_apply(integration=integration, push=push)
+    synced = crm_push_receive(integration=integration, push=push)
     status = LeadStatus(synced.lead.status)
     return DealPushOut(lead=synced.lead.pk, status=status, changed=synced.changed)

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
-from relais.integrations.crm import crm_push_apply, crm_webhook_verify
+from relais.integrations.crm import crm_push_receive, crm_push_refused_record, crm_webhook_verify
 from relais.integrations.models import CrmIntegration
 
 
@@ -25,8 +25,12 @@ def crm_webhook(request: HttpRequest, key: str) -> JsonResponse:
         return JsonResponse(unknown, status=404)
     headers = {k: v for k, v in request.headers.items() if k.lower().startswith("webhook-")}
     try:
-        push = crm_webhook_verify(integration=integration, body=request.body, headers=headers)
-        synced = crm_push_apply(integration=integration, push=push)
+        try:
+            push = crm_webhook_verify(integration=integration, body=request.body, headers=headers)
+        except DomainError as exc:
+            crm_push_refused_record(integration=integration, error=exc)
+            raise
+        synced = crm_push_receive(integration=integration, push=push)
     except DomainError as exc:
         refused = {"code": exc.code, "message": exc.message, "fields": exc.fields}
         return JsonResponse(refused, status=exc.status)

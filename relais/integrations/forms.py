@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.core.forms import DateInput
 from relais.integrations import catalogue
-from relais.integrations.choices import DeliveryState
+from relais.integrations.choices import CrmKind, DeliveryState
 
 
 class EndpointForm(forms.Form):
@@ -41,3 +41,16 @@ class DeliveryFilterForm(forms.Form):
 
 class ReplaySinceForm(forms.Form):
     since = forms.DateField(label=_("Failed since"), widget=DateInput())
+
+
+class CrmIntegrationForm(forms.Form):
+    """A new CRM integration: its name, its key (the leads' CRM source, in its webhook's URL)
+    and which CRM it is (the stage names it speaks)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=40,
+        help_text=_("Lower-case letters, digits and dashes, e.g. hubspot; part of its URL."),
+    )
+    kind = forms.ChoiceField(label=_("CRM"), choices=CrmKind.choices)

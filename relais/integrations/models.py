@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from relais.integrations.choices import CrmKind, DeliveryState
+from relais.integrations.choices import CrmKind, CrmPushOutcome, DeliveryState
 
 
 class WebhookEndpoint(models.Model):
@@ -125,3 +125,27 @@ class CrmIntegration(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CrmPush(models.Model):
+    """One push a CRM sent (inbound webhook or API), kept for the integration's page: when,
+    which deal and stage, and what became of it (the lead moved, unchanged, or refused and why)."""
+
+    integration = models.ForeignKey(CrmIntegration, on_delete=models.CASCADE, related_name="pushes")
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    deal_id = models.CharField(_("deal"), max_length=100, blank=True)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CrmPushOutcome.choices)
+    code = models.CharField(max_length=40, blank=True)  # the refusal's code
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    lead_id = models.IntegerField(null=True, blank=True)  # the lead it reached, if any
+
+    class Meta:
+        verbose_name = _("CRM push")
+        verbose_name_plural = _("CRM pushes")
+        indexes = [
+            models.Index(fields=["integration", "-received_at"], name="crm_push_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} {self.stage} → {self.outcome}"

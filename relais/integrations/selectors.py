@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from relais.accounts.models import User
 from relais.integrations.choices import DeliveryState
-from relais.integrations.models import WebhookDelivery, WebhookEndpoint
+from relais.integrations.models import CrmIntegration, CrmPush, WebhookDelivery, WebhookEndpoint
 
 
 def endpoints_for_user(*, user: User) -> QuerySet[WebhookEndpoint]:
@@ -40,3 +40,21 @@ def deliveries_of(
 def delivery_get(*, endpoint: WebhookEndpoint, pk: int) -> WebhookDelivery:
     """One delivery of this endpoint: another endpoint's is DoesNotExist (a 404)."""
     return WebhookDelivery.objects.get(endpoint=endpoint, pk=pk)
+
+
+def crm_integrations_for_user(*, user: User) -> QuerySet[CrmIntegration]:
+    """The CRM integrations, each with its last push's time: the managers'."""
+    if not user.can_manage:
+        raise PermissionDenied
+    return CrmIntegration.objects.annotate(last_push=Max("pushes__received_at")).order_by("key")
+
+
+def crm_integration_get_for_user(*, user: User, pk: int) -> CrmIntegration:
+    if not user.can_manage:
+        raise PermissionDenied
+    return CrmIntegration.objects.get(pk=pk)
+
+
+def crm_pushes_of(*, integration: CrmIntegration) -> QuerySet[CrmPush]:
+    """An integration's pushes received, newest first."""
+    return CrmPush.objects.filter(integration=integration).order_by("-received_at", "-pk")

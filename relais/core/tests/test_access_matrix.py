@@ -157,12 +157,14 @@ def _training(theirs: Any) -> dict[str, int]:
 def _webhooks() -> dict[str, int]:
     """The company's webhook endpoint (a public address: nothing is sent) and one delivery."""
     from relais.integrations import services
+    from relais.integrations.models import CrmIntegration
 
     endpoint = services.endpoint_create(
         url="https://93.184.215.14/hooks", event_types=["lead.created"], owner=None
     )
     delivery = services.endpoint_send_test(endpoint=endpoint)
-    return {"webhook": endpoint.pk, "webhook_delivery": delivery.pk}
+    crm = CrmIntegration.objects.create(name="Matrix", key="matrix", kind="other", secret="whsec_x")
+    return {"webhook": endpoint.pk, "webhook_delivery": delivery.pk, "crm": crm.pk}
 
 
 def _surveys(theirs: Any) -> dict[str, int]:
@@ -584,6 +586,11 @@ CASES: dict[str, Case] = {
     **{
         f"integrations/webhooks/<int:pk>/{action}": Case(_animated("webhook"))
         for action in ("", "edit/", "rotate/", "test/", "delete/", "replay-failed/")
+    },
+    # CRM integrations: the managers' (their pushes' log, secret, on/off).
+    **{
+        f"integrations/crm/<int:pk>/{action}": Case(_animated("crm"))
+        for action in ("", "rotate/", "toggle/")
     },
     "integrations/webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/": Case(
         lambda w: {"pk": w.animation["webhook"], "delivery_pk": w.animation["webhook_delivery"]}
