@@ -86,8 +86,10 @@ class CorrectionStatus(models.TextChoices):
 
 
 class EmployeeBonusStatus(models.TextChoices):
-    """An internal bonus: earned → approved by a manager → handed to payroll (an export)."""
+    """An internal bonus: earned → approved by a manager → handed to payroll (an export); or
+    cancelled when its deal is refunded in full before it reached payroll (never exported)."""
 
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     EXPORTED = "exported", _("Sent to payroll")
+    CANCELLED = "cancelled", _("Cancelled (deal refunded)")

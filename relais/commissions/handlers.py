@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from relais.commissions.choices import Trigger
+from relais.commissions.services.employee_bonuses import employee_bonuses_claw_back
 from relais.commissions.services.lines import Occasion, lines_accrue, lines_claw_back
 from relais.leads.events import DealCollected, DealRefunded, LeadQualified, LeadWon
 from relais.leads.models import Lead, LeadEvent
@@ -35,4 +36,6 @@ def on_deal_collected(event: DealCollected) -> None:
 
 def on_deal_refunded(event: DealRefunded) -> None:
     lead = Lead.objects.get(pk=event.lead_id)
-    lines_claw_back(lead=lead, event=LeadEvent.objects.get(pk=event.event_id))
+    entry = LeadEvent.objects.get(pk=event.event_id)
+    lines_claw_back(lead=lead, event=entry)
+    employee_bonuses_claw_back(lead=lead, event=entry)  # the internal bonuses, likewise

@@ -478,6 +478,10 @@ class EmployeeBonus(models.Model):
     export = models.ForeignKey(
         PayrollExport, on_delete=models.PROTECT, null=True, blank=True, related_name="bonuses"
     )
+    # A negative correction row: part or all of this bonus taken back after a refund.
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

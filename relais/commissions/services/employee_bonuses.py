@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
 from relais.commissions.choices import Beneficiary, EmployeeBonusStatus, PlanStatus, Trigger
-from relais.commissions.engine import History, compute, period_bounds
+from relais.commissions.engine import History, compute, period_bounds, to_cents
 from relais.commissions.models import EmployeeBonus, PayrollExport, Rule
 from relais.commissions.services.rules import specificity
 from relais.core.audit import audits_record
 from relais.core.errors import DomainError
-from relais.leads.models import Lead
+from relais.leads.models import Lead, LeadEvent
 
 ZERO = Decimal(0)
 
@@ -37,7 +37,7 @@ def _history(employee: User, rule: Rule, on: date) -> History:
     start, end = period_bounds(on, rule.period)
     same = EmployeeBonus.objects.filter(
         employee=employee, rule__plan=rule.plan_id, rule__code=rule.code
-    )
+    ).exclude(status=EmployeeBonusStatus.CANCELLED)
     period = same.filter(earned_on__range=(start, end)).aggregate(
         base=Sum("base"), n=Count("pk"), paid=Sum("amount")
     )
@@ -80,6 +80,64 @@ def employee_bonus_accrue(
             detail=outcome.detail,
             earned_on=on,
         )
+
+
+def employee_bonuses_claw_back(*, lead: Lead, event: LeadEvent) -> list[EmployeeBonus]:
+    """A refund (a cancellation: a refund of everything) takes back, in proportion, the internal
+    bonuses the lead's sale earned, as the partners' lines are. A bonus not yet sent to payroll
+    and refunded in full is cancelled (it never reaches payroll); otherwise a negative correction
+    row reverses the share refunded: approved when the bonus was already exported, so the next
+    payroll export deducts it; with the bonus's own status when not. Once per refund event."""
+    refund = Decimal(event.data["amount"])
+    won = lead.won_amount or ZERO
+    if won <= 0:
+        return []
+    ratio = min(refund / won, Decimal(1))
+    made = []
+    earned = EmployeeBonus.objects.filter(lead=lead, reverses__isnull=True, amount__gt=0)
+    for bonus_id in earned.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            bonus = EmployeeBonus.objects.select_for_update().get(pk=bonus_id)
+            key = f"refund:{event.pk}:{bonus.pk}"
+            if (
+                bonus.status == EmployeeBonusStatus.CANCELLED
+                or bonus.reversals.filter(event_key=key).exists()
+            ):
+                continue
+            left = bonus.amount + (bonus.reversals.aggregate(s=Sum("amount"))["s"] or ZERO)
+            amount = min(to_cents(bonus.amount * ratio), left)
+            if amount <= 0:
+                continue
+            unpaid = bonus.status in (EmployeeBonusStatus.PENDING, EmployeeBonusStatus.APPROVED)
+            if unpaid and amount == left == bonus.amount:
+                bonus.status = EmployeeBonusStatus.CANCELLED
+                bonus.save(update_fields=["status"])
+                audits_record(
+                    subjects=[bonus],
+                    action="cancelled",
+                    actor=None,
+                    changes={"refund": [None, str(refund)]},
+                )
+                made.append(bonus)
+                continue
+            status = EmployeeBonusStatus.APPROVED if not unpaid else bonus.status
+            made.append(
+                EmployeeBonus.objects.create(
+                    employee_id=bonus.employee_id,
+                    lead=lead,
+                    rule_id=bonus.rule_id,
+                    event_key=key,
+                    source=bonus.source,
+                    base=-to_cents(refund),
+                    amount=-amount,
+                    detail={"refund": str(refund), "won": str(won), "ratio": str(ratio)},
+                    earned_on=timezone.localdate(),
+                    status=status,
+                    approved_at=bonus.approved_at if status == bonus.status else timezone.now(),
+                    reverses=bonus,
+                )
+            )
+    return made
 
 
 def employee_bonuses_approve(*, ids: list[int], actor: User) -> int:

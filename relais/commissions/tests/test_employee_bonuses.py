@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from relais.accounts.choices import Role
-from relais.commissions.handlers import on_lead_won
+from relais.commissions.handlers import on_deal_refunded, on_lead_won
 from relais.commissions.models import CommissionLine, EmployeeBonus, Plan, Rule
 from relais.commissions.services.employee_bonuses import (
     employee_bonus_accrue,
@@ -19,7 +19,8 @@ from relais.commissions.services.employee_bonuses import (
 from relais.commissions.services.rules import plan_activate
 from relais.commissions.tests.conftest import active_plan, won_lead
 from relais.core.errors import DomainError
-from relais.leads.events import LeadWon
+from relais.leads.events import DealRefunded, LeadWon
+from relais.leads.services import deal_refund
 from relais.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,64 @@ def test_the_internal_bonus_page_is_a_managers(manager, salesperson, introducer,
     bonus.refresh_from_db()
     assert bonus.status == "exported"
     assert bonus.export_id
+
+
+def _refund(lead, amount, manager):
+    entry = deal_refund(lead=lead, amount=Decimal(amount), actor=manager, reason="Annulé")
+    event = DealRefunded(lead_id=lead.pk, event_id=entry.pk)
+    on_deal_refunded(event)
+    on_deal_refunded(event)  # the outbox may deliver twice: nothing more is taken back
+
+
+def test_a_deal_cancelled_before_payroll_cancels_the_bonus_and_it_is_never_exported(
+    manager, introducer
+):
+    active_plan(manager, EMPLOYEE_RULE)
+    colleague = UserFactory(role=Role.SALESPERSON)
+    lead = won_lead(introducer, manager, "1000")
+    bonus = _accrue(colleague, lead)
+    employee_bonuses_approve(ids=[bonus.pk], actor=manager)
+    _refund(lead, "1000", manager)
+    bonus.refresh_from_db()
+    assert bonus.status == "cancelled"
+    assert EmployeeBonus.objects.count() == 1  # no correction row: nothing was paid
+    assert _accrue(colleague, lead) == bonus  # the won event again earns nothing more
+    with pytest.raises(DomainError, match="No approved bonus"):
+        payroll_export_create(actor=manager)
+
+
+def test_an_exported_bonus_refunded_gets_a_negative_row_in_the_next_payroll_export(
+    manager, introducer
+):
+    active_plan(manager, EMPLOYEE_RULE)
+    colleague = UserFactory(role=Role.SALESPERSON)
+    lead = won_lead(introducer, manager, "1000")
+    bonus = _accrue(colleague, lead)
+    employee_bonuses_approve(ids=[bonus.pk], actor=manager)
+    first = payroll_export_create(actor=manager)
+    assert first.total == Decimal("20.00")
+    _refund(lead, "400", manager)  # 40 % refunded
+    _refund(lead, "600", manager)  # then the rest
+    corrections = list(EmployeeBonus.objects.filter(reverses=bonus).order_by("pk"))
+    assert [c.amount for c in corrections] == [Decimal("-8.00"), Decimal("-12.00")]
+    assert {c.status for c in corrections} == {"approved"}
+    bonus.refresh_from_db()
+    assert (bonus.status, bonus.export) == ("exported", first)  # the paid row is not edited
+    second = payroll_export_create(actor=manager)
+    assert (second.count, second.total) == (2, Decimal("-20.00"))
+    with pytest.raises(DomainError, match="No approved bonus"):
+        payroll_export_create(actor=manager)  # never deducted twice
+
+
+def test_a_partly_refunded_pending_bonus_keeps_its_status_and_a_pending_correction(
+    manager, introducer
+):
+    active_plan(manager, EMPLOYEE_RULE)
+    colleague = UserFactory(role=Role.SALESPERSON)
+    lead = won_lead(introducer, manager, "1000")
+    bonus = _accrue(colleague, lead)
+    _refund(lead, "250", manager)
+    (correction,) = EmployeeBonus.objects.filter(reverses=bonus)
+    assert (correction.amount, correction.status) == (Decimal("-5.00"), "pending")
+    employee_bonuses_approve(ids=[bonus.pk, correction.pk], actor=manager)
+    assert payroll_export_create(actor=manager).total == Decimal("15.00")
