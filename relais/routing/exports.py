@@ -5,20 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from relais.core.http import attachment
 from relais.core.jobs import Output, Progress
 from relais.core.models import BackgroundJob
 from relais.core.pdf import render_pdf
-from relais.core.tabular import xlsx_bytes
+from relais.core.tabular import MONEY_FORMAT, export_response
 from relais.routing.kpis import Kpi
 from relais.routing.review import DepartementReview, yearly_review
 from relais.routing.scorecard import headings
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _pct(value: float | None) -> float | None:
@@ -55,14 +52,20 @@ def _kpi_headers() -> list[str]:
     ]
 
 
-def kpi_xlsx(table: list[Kpi]) -> HttpResponse:
+REVENUE = 6  # the revenue's place among ``_kpi_cells``: formatted in €
+
+
+def kpi_xlsx(table: list[Kpi]) -> StreamingHttpResponse | FileResponse:
+    """The KPI table of the period asked, streamed (``core.tabular.export_response``)."""
     headers = [_("Rank"), _("Reseller"), *_kpi_headers()]
     rows = ([k.rank, k.name, *_kpi_cells(k)] for k in table)
-    content = xlsx_bytes(headers, rows, _("Reseller KPIs"))
-    return attachment(content, XLSX, "reseller-kpis.xlsx")
+    formats = {2 + REVENUE: MONEY_FORMAT}
+    return export_response("xlsx", "reseller-kpis", headers, rows, formats)
 
 
-def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
+def review_xlsx(
+    year: int, reviews: list[DepartementReview]
+) -> StreamingHttpResponse | FileResponse:
     headers = [
         _("Département"),
         _("Resellers"),
@@ -86,8 +89,8 @@ def review_xlsx(year: int, reviews: list[DepartementReview]) -> HttpResponse:
             rows.append(
                 [*head, str(p.reseller), p.label, p.why, accepted, *_kpi_cells(p.kpi), *p.added]
             )
-    content = xlsx_bytes(headers, rows, _("Yearly review %(year)s") % {"year": year})
-    return attachment(content, XLSX, f"yearly-review-{year}.xlsx")
+    formats = {8 + REVENUE: MONEY_FORMAT}
+    return export_response("xlsx", f"yearly-review-{year}", headers, rows, formats)
 
 
 def review_pdf_job(job: BackgroundJob, progress: Progress) -> Output:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -61,7 +62,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @manager_required
-def kpis(request: HttpRequest) -> HttpResponse:
+def kpis(request: HttpRequest) -> HttpResponseBase:
     snapshot = kpi_snapshot(request.GET.get("period"), fresh="fresh" in request.GET)
     table = snapshot.table
     if request.GET.get("format") == "xlsx":
@@ -101,7 +102,7 @@ def review_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @manager_required
-def review(request: HttpRequest, year: int) -> HttpResponse:
+def review(request: HttpRequest, year: int) -> HttpResponseBase:
     if request.method == "POST":
         ids = [int(pk) for pk in request.POST.getlist("accept") if pk.isdigit()]
         try:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from relais.accounts.choices import Role
+from relais.core import tabular
 from relais.core.jobs import run_job
 from relais.core.models import BackgroundJob
 from relais.leads import counters
@@ -242,8 +243,10 @@ def test_kpis_rank_resellers_with_lights_and_export(client, manager):
     from openpyxl import load_workbook
 
     response = client.get("/routing/kpis/?format=xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming  # streamed from a temporary file, not built in memory
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [c.value for c in sheet[2]][:3] == [1, good.company_name, 6]
+    assert sheet.cell(row=2, column=9).number_format == tabular.MONEY_FORMAT  # revenue in €
 
 
 def test_kpi_figures_are_shared_for_a_while_and_a_manager_can_recompute_them(client, manager):
@@ -300,7 +303,8 @@ def test_the_yearly_review_proposes_and_the_manager_accepts_in_bulk(client, mana
     from openpyxl import load_workbook
 
     xlsx = client.get(f"/routing/review/{year}/?format=xlsx", headers={"accept-language": "en"})
-    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.values)
+    assert xlsx.streaming
+    rows = list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.values)
     assert any(row[4] == str(idle) and row[5] == "Pause" for row in rows[1:])
 
 

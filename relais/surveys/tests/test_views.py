@@ -1,9 +1,12 @@
 """The managers' pages: results, customers and sending, comments, export, follow-ups, and a
 reseller's NPS on the partner page."""
 
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from relais.core import tabular
 from relais.surveys import tokens
@@ -64,6 +67,13 @@ def test_testimonials_export_has_only_consented_promoters_with_their_first_name(
     assert "Martin" not in body  # the last name is never published
     xlsx = client.get("/surveys/testimonials/?format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.streaming
+    [[first, *_rest], *published] = load_workbook(
+        io.BytesIO(b"".join(xlsx.streaming_content))
+    ).active.values
+    assert first == "First name"
+    assert len(published) == 1  # the CSV's rows
+    assert "Parfait" in published[0][2]
     assert tabular  # the export helper is the shared one
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from relais.accounts.decorators import manager_required, request_user, staff_required
 from relais.core import tabular
 from relais.core.errors import DomainError
-from relais.core.http import attachment, is_htmx
+from relais.core.http import is_htmx
 from relais.core.tabular import ERROR_REPORT_HEADERS, csv_response
 from relais.core.uploads import upload_page
 from relais.leads.forms import LeadImportForm
@@ -32,7 +32,6 @@ from relais.surveys.choices import Dimension, SendState
 from relais.surveys.imports import field_labels, import_queue, import_retry, import_upload
 from relais.surveys.models import Customer, CustomerImport, FollowUp
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIMENSIONS = (Dimension.PRODUCT, Dimension.DEPARTEMENT, Dimension.RESELLER, Dimension.SALESPERSON)
 
 
@@ -196,10 +195,7 @@ def testimonials_export(request: HttpRequest) -> HttpResponseBase:
         _("Consent wording"),
     ]
     rows = _testimonial_rows()
-    if request.GET.get("format") == "xlsx":
-        content = tabular.xlsx_bytes(headers, rows, title="testimonials")
-        return attachment(content, XLSX, "temoignages.xlsx")
-    return tabular.csv_response("temoignages.csv", headers, rows)
+    return tabular.export_response(request.GET.get("format", ""), "temoignages", headers, rows)
 
 
 @staff_required

@@ -92,7 +92,8 @@ def test_the_export_as_csv_and_xlsx(client, manager, three):
     assert [row[0] for row in rows[1:]] == ["Bravo"]
     assert three["expired"].code in rows[1]
     xlsx = client.get(url, {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert xlsx.streaming
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     assert sheet.max_row == 4
 
 

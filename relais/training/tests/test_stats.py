@@ -199,7 +199,8 @@ def test_the_export_in_csv_and_xlsx(client, manager, network):
     assert ["Module", "Règles", "5", "2", "40.00"] in rows
     assert ["Path", "Démarrer comme revendeur", "2", "1", "50.00"] in rows
     response = client.get(reverse("training:stats_export") + "?table=blocked&format=xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][:4] == ["Partner", "Kind", "Status", "Missing modules"]
     assert len(values) == 5

@@ -32,7 +32,6 @@ from relais.training.choices import CertificateState
 from relais.training.models import Certificate, Module, Path
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CertificateFilterForm(forms.Form):
@@ -128,10 +127,7 @@ def certificates_export(request: HttpRequest) -> HttpResponseBase:
         ]
         for row in _rows(certificates.iterator(chunk_size=2000))
     )
-    if request.GET.get("format") == "xlsx":
-        content = tabular.xlsx_bytes(headers, rows, title="certificates")
-        return attachment(content, XLSX, "certificates.xlsx")
-    return tabular.csv_response("certificates.csv", headers, rows)
+    return tabular.export_response(request.GET.get("format", ""), "certificates", headers, rows)
 
 
 @manager_required

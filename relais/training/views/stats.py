@@ -15,10 +15,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.decorators import manager_required, request_user
 from relais.core import tabular
-from relais.core.http import attachment
 from relais.training.selectors import TrainingStats, stats_by_kind, training_stats
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _group_labels() -> dict[str, str]:
@@ -73,10 +70,7 @@ def stats_export(request: HttpRequest) -> HttpResponseBase:
     else:
         headers = [_("Group"), _("Name"), _("Partners"), _("Completed"), _("Rate (%)")]
         rows, name = list(_rate_rows(stats)), "training-completion"
-    if request.GET.get("format") == "xlsx":
-        content = tabular.xlsx_bytes(headers, rows, title=name)
-        return attachment(content, XLSX, f"{name}.xlsx")
-    return tabular.csv_response(f"{name}.csv", headers, rows)
+    return tabular.export_response(request.GET.get("format", ""), name, headers, rows)
 
 
 urlpatterns: list[URLPattern] = [
