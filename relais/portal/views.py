@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ from relais.commissions.selectors import correction_requests_for_user, earnings_
 from relais.core.errors import DomainError
 from relais.core.forms import add_errors
 from relais.core.http import absolute_url, client_ip
-from relais.leads.choices import Channel
+from relais.core.tabular import MONEY_FORMAT, export_response
+from relais.leads.choices import Channel, LeadStatus
 from relais.leads.forms import QuickLeadForm
 from relais.leads.selectors import lead_counts
 from relais.leads.services import lead_submit
@@ -199,10 +201,41 @@ def bank_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/bank_confirm.html", {"partner": partner})
 
 
+def _lead_export(partner: Partner, fmt: str) -> HttpResponseBase:
+    """The partner's leads as the list shows them, every one, streamed as CSV or XLSX."""
+    headers = [
+        _("Submitted"),
+        _("Prospect"),
+        _("Postcode"),
+        _("Product"),
+        _("Status"),
+        _("Amount won excl. VAT"),
+        _("Rejection reason"),
+    ]
+    leads = partner.leads.select_related("category").order_by("-submitted_at")
+    rows = (
+        [
+            timezone.localtime(lead.submitted_at).date(),
+            lead.prospect_name,
+            lead.postcode,
+            str(lead.category) if lead.category else "",
+            lead.get_status_display(),
+            lead.won_amount if lead.status == LeadStatus.WON else None,
+            lead.get_rejection_reason_display() if lead.rejection_reason else "",
+        ]
+        for lead in leads.iterator(chunk_size=2000)
+    )
+    return export_response(fmt, "my-leads", headers, rows, {5: MONEY_FORMAT})
+
+
 @partner_required
-def leads(request: HttpRequest) -> HttpResponse:
-    """The partner's leads and what became of them (the reseller's private notes are not here)."""
+def leads(request: HttpRequest) -> HttpResponseBase:
+    """The partner's leads and what became of them (the reseller's private notes are not here);
+    ``?format=csv|xlsx`` exports them all."""
     partner = _partner(request)
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _lead_export(partner, fmt)
     page = Paginator(
         partner.leads.select_related("category").order_by("-submitted_at"), 30
     ).get_page(request.GET.get("page"))

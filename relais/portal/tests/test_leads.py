@@ -113,3 +113,32 @@ def test_the_lead_list_costs_the_same_queries_for_a_page_of_held_leads(
     # 12, and the chart's two: the counters' marks (none) and the partner's lead months.
     with django_assert_max_num_queries(14):
         assert client.get("/portal/leads/").status_code == 200
+
+
+def test_my_leads_export_streams_the_partners_own_leads_in_csv_and_xlsx(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    partner, other = PartnerFactory(), PartnerFactory()
+    services.lead_submit(data=dict(QUICK), channel="portal", partner=partner)
+    services.lead_submit(
+        data={"last_name": "Autre", "phone": "06 99 88 77 66", "postcode": "69003"},
+        channel="portal",
+        partner=other,
+    )
+    client.force_login(partner_user(partner))
+    page = client.get("/portal/leads/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="?format=xlsx"' in page  # the list offers it
+    csv = client.get("/portal/leads/?format=csv", HTTP_ACCEPT_LANGUAGE="en")
+    assert csv.streaming
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert "Bernard" in text
+    assert "31000" in text
+    assert "Autre" not in text  # another partner's lead is not theirs to export
+    xlsx = client.get("/portal/leads/?format=xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    assert xlsx.streaming
+    header, *rows = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.values
+    assert header[:3] == ("Submitted", "Prospect", "Postcode")
+    assert len(rows) == 1
+    assert "Bernard" in rows[0][1]
