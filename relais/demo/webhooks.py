@@ -6,11 +6,15 @@ example: a HubSpot integration with three leads being worked linked to their dea
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import User
+from relais.core.errors import DomainError
 from relais.demo.network import DEMO_DOMAIN
 from relais.integrations.choices import CrmKind
+from relais.integrations.crm import crm_push_receive
 from relais.integrations.models import CrmIntegration, WebhookEndpoint
 from relais.integrations.services import new_secret
 from relais.leads.choices import LeadStatus
@@ -50,4 +54,17 @@ def seed_crm(linked: int = 3) -> CrmIntegration:
         ).order_by("pk")[:linked]
         for n, lead in enumerate(worked, 1):
             lead_crm_link(lead=lead, source=crm.key, deal_id=f"demo-{n}", actor=None)
+    if not crm.pushes.exists():
+        _example_pushes(crm)
     return crm
+
+
+def _example_pushes(crm: CrmIntegration) -> None:
+    """Two pushes in the integration's log (made once): deal ``demo-1`` moved on by the CRM, and
+    one refused (a deal Relais does not know), so the page shows both outcomes."""
+    for push in (
+        {"deal_id": "demo-1", "stage": "contractsent"},
+        {"deal_id": "demo-404", "stage": "closedwon", "amount": "1500", "won_date": "2026-01-15"},
+    ):
+        with suppress(DomainError):  # a refusal is logged: what the example shows
+            crm_push_receive(integration=crm, push=push)
