@@ -27,6 +27,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from relais.accounts.models import User
+from relais.core.errors import DomainError
 from relais.engagement.automations import automation_save, digest_automation_ensure
 from relais.engagement.campaigns import campaign_launch, campaign_save
 from relais.engagement.choices import Audience, RecipientState, Segment, Topic, Trigger
@@ -181,7 +182,8 @@ def build_engagement(progress: Callable[[str, int], Any], *, seed: int) -> int:
     for n, past in enumerate(CAMPAIGNS):
         rng = _stream(seed, f"campaign {n}")
         campaign = _send(past, templates, saved, manager, rng)
-        moved += _leads_after(campaign, past, rng)
+        if campaign is not None:
+            moved += _leads_after(campaign, past, rng)
         bar.update(1)
     _recount(moved)
     segments_judge()  # the leads since: who woke up, who went dormant — this month's moves
@@ -229,8 +231,10 @@ def _send(
     saved: dict[str, SavedSegment],
     manager: User,
     rng: random.Random,
-) -> Campaign:
-    """Save, launch and send the campaign as a manager would, then date it ``days_ago``."""
+) -> Campaign | None:
+    """Save, launch and send the campaign as a manager would, then date it ``days_ago``; None
+    when its segment holds nobody (the bench's network, 20,000 leads on the small one's
+    partners, has no newcomer nor occasional introducer), as the launch would refuse it."""
     data = {
         "name": past.name,
         "template": templates[past.template],
@@ -247,7 +251,13 @@ def _send(
     # finds nothing left to do; the seed replaced before the draw makes the holdout the seed's.
     with transaction.atomic(), override_settings(MAILERS=NOWHERE):
         draft = campaign_save(campaign=None, data=data, picked=picked, actor=manager)
-        launched = campaign_launch(campaign=draft, actor=manager)
+        try:
+            launched = campaign_launch(campaign=draft, actor=manager)
+        except DomainError as refused:
+            if refused.code != "empty_audience":
+                raise
+            transaction.set_rollback(True)  # the draft goes with it
+            return None
         Campaign.objects.filter(pk=launched.pk).update(holdout_seed=rng.randrange(1, 2**31 - 1))
         campaign_run(campaign_id=launched.pk)
         _backdate(launched, timezone.now() - timedelta(days=past.days_ago))
