@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relais.challenges import images
@@ -71,7 +72,9 @@ class ChallengeForm(forms.ModelForm):
 
     def _or_default(self, name: str) -> int:
         value = self.cleaned_data.get(name)
-        return Challenge._meta.get_field(name).get_default() if value is None else value
+        field = Challenge._meta.get_field(name)
+        assert isinstance(field, models.Field)  # a concrete column, never a relation
+        return field.get_default() if value is None else value
 
     def clean_progress_every_days(self) -> int:
         return self._or_default("progress_every_days")

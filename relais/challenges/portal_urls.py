@@ -1,4 +1,4 @@
-from relais.challenges import portal_views, portal_proofs
+from relais.challenges import portal_proofs, portal_views
 
 app_name = "my_challenges"
 
