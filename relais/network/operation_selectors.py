@@ -53,6 +53,8 @@ class OperationView:
     total: int
     credits: list[dict[str, Any]] = field(default_factory=list)
     eligible: list[Relationship] = field(default_factory=list)
+    # The reader's invited people with no e-mail: the invitation is theirs to hand over.
+    by_hand: list[OperationNomination] = field(default_factory=list)
 
 
 def operation_credits(*, operation: Operation) -> list[dict[str, Any]]:
@@ -95,9 +97,17 @@ def operation_view(*, user: User, operation: Operation) -> OperationView:
         .select_related("contact", "account")
         .order_by("-strength", "account__name", "contact__last_name")[:200]
     )
+    nominations = list(mine.order_by("contact__account__name", "contact__last_name"))
     return OperationView(
         operation=operation,
-        nominations=list(mine.order_by("contact__account__name", "contact__last_name")),
+        nominations=nominations,
+        by_hand=[
+            n
+            for n in nominations
+            if n.nominated_by_id == user.pk
+            and not n.contact.email
+            and n.invitation != InvitationStatus.PROPOSED
+        ],
         total=operation.nominations.count(),
         credits=operation_credits(operation=operation) if user.can_manage else [],
         eligible=list(eligible) if operation.status == OperationStatus.OPEN else [],

@@ -6,8 +6,10 @@ whoever put the contact forward. And the sharing switch, team by team (a pilot f
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -18,6 +20,10 @@ from django.utils.translation import gettext as _
 from relais.accounts.models import User
 from relais.core.audit import audit_record
 from relais.core.errors import DomainError, TransitionError
+from relais.leads.choices import Channel, LeadStatus
+from relais.leads.lifecycle import lead_assign
+from relais.leads.models import Lead
+from relais.leads.services import lead_submit, lead_transition
 from relais.network.choices import (
     Attendance,
     InvitationStatus,
@@ -157,9 +163,12 @@ def nomination_track(
     attendance: str,
     outcome: str,
     note: str = "",
+    lead_data: dict[str, Any] | None = None,
 ) -> OperationNomination:
     """The answer to the invitation, the attendance and the outcome, recorded by who put the
-    contact forward or a manager; credited to who put them forward."""
+    contact forward or a manager; credited to who put them forward. An opportunity (or a deal)
+    recorded with ``lead_data`` (at least the postcode) opens a lead worked by who put them
+    forward, once: ``nomination.lead``. Its bad fields are named and nothing is saved."""
     if nomination.nominated_by_id != actor.pk and not actor.can_manage:
         raise DomainError(_("Only who put them forward, or a manager."), code="forbidden")
     errors: dict[str, str] = {}
@@ -175,14 +184,52 @@ def nomination_track(
         errors["attendance"] = _("They declined the invitation: they cannot have attended.")
     if errors:
         raise _invalid(errors)
-    nomination.invitation, nomination.attendance, nomination.outcome = (
-        invitation,
-        attendance,
-        outcome,
-    )
-    nomination.note = note.strip()[:2000] or nomination.note
-    nomination.save(update_fields=["invitation", "attendance", "outcome", "note", "updated_at"])
+    with transaction.atomic():
+        nomination = (
+            OperationNomination.objects.select_for_update()
+            .select_related("contact__account", "nominated_by")
+            .get(pk=nomination.pk)
+        )
+        opens = outcome in (NominationOutcome.OPPORTUNITY, NominationOutcome.DEAL)
+        if opens and lead_data is not None and nomination.lead_id is None:
+            try:
+                nomination.lead = _nomination_lead(nomination, actor, lead_data)
+            except ValidationError as exc:
+                raise _invalid({k: " ".join(v) for k, v in exc.message_dict.items()}) from None
+        nomination.invitation, nomination.attendance, nomination.outcome = (
+            invitation,
+            attendance,
+            outcome,
+        )
+        nomination.note = note.strip()[:2000] or nomination.note
+        nomination.save(
+            update_fields=["invitation", "attendance", "outcome", "note", "lead", "updated_at"]
+        )
     return nomination
+
+
+def _nomination_lead(nomination: OperationNomination, actor: User, data: dict[str, Any]) -> Lead:
+    """The lead an operation's opportunity opens, through the leads app's services: the
+    person's details (what was typed wins), brought and worked by who put them forward."""
+    contact, account = nomination.contact, nomination.contact.account
+    prospect = {
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "company_name": account.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "siren": account.siren,
+        **{k: v for k, v in data.items() if v not in (None, "")},
+    }
+    owner = nomination.nominated_by
+    lead = lead_submit(data=prospect, channel=Channel.STAFF, salesperson=owner, actor=actor)
+    if lead.review_reason:  # a duplicate or a conflict: a manager decides first
+        return lead
+    lead = lead_transition(lead=lead, to=LeadStatus.QUALIFIED, actor=actor)
+    note = _("Operation %(name)s") % {"name": nomination.operation.name}
+    return lead_assign(
+        lead=lead, actor=actor, reseller=None, salesperson=owner, note=note, at=timezone.now()
+    )
 
 
 def operation_close(*, operation: Operation, actor: User) -> Operation:

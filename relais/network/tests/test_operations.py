@@ -112,3 +112,49 @@ def test_the_pages(client, fair, manager):
         reverse("network:teams"), {"name": "Pilote", "members": [alice.pk], "sharing": "on"}
     )
     assert created.status_code == 302
+
+
+def test_an_opportunity_opens_a_lead_and_the_people_without_email_are_listed(fair, manager):
+    alice = seller(first_name="Alice", last_name="Durand")
+    cible = account("Cible SA")
+    vip = contact(cible, "Roux", first_name="Jeanne", email="roux@cible.fr")
+    nomail = contact(cible, "Petit", first_name="Paul", phone="0611223344")
+    with_mail = svc.operation_nominate(operation=fair, actor=alice, relationship=knows(alice, vip))
+    by_hand = svc.operation_nominate(operation=fair, actor=alice, relationship=knows(alice, nomail))
+    assert operation_view(user=alice, operation=fair).by_hand == []  # not invited yet
+    svc.operation_invitations_send(operation=fair, actor=manager)
+    assert svc.nomination_invite.call(by_hand.pk) is False  # no address: no e-mail
+    with_mail.refresh_from_db()
+    assert operation_view(user=alice, operation=fair).by_hand == [by_hand]
+    assert operation_view(user=manager, operation=fair).by_hand == []  # Alice's to hand over
+    track = {"invitation": "accepted", "attendance": "attended", "outcome": "opportunity"}
+    with pytest.raises(DomainError) as caught:
+        svc.nomination_track(nomination=with_mail, actor=alice, **track, lead_data={})
+    assert "postcode" in caught.value.fields
+    with_mail.refresh_from_db()
+    assert (with_mail.outcome, with_mail.lead) == ("none", None)  # nothing half-written
+    done = svc.nomination_track(
+        nomination=with_mail, actor=alice, **track, lead_data={"postcode": "69003"}
+    )
+    lead = done.lead
+    assert (lead.last_name, lead.company_name, lead.assigned_salesperson) == (
+        "Roux",
+        "Cible SA",
+        alice,
+    )
+    again = svc.nomination_track(
+        nomination=with_mail, actor=alice, **track, lead_data={"postcode": "69003"}
+    )
+    assert again.lead == lead  # recorded again: no second lead
+
+
+def test_the_page_lists_the_invitations_to_hand_over(client, fair, manager):
+    alice = seller(first_name="Alice", last_name="Durand")
+    nomail = contact(account("Cible SA"), "Petit", first_name="Paul", phone="0611223344")
+    svc.operation_nominate(operation=fair, actor=alice, relationship=knows(alice, nomail))
+    svc.operation_invitations_send(operation=fair, actor=manager)
+    client.force_login(alice)
+    page = client.get(reverse("network:operation", args=[fair.pk])).content.decode()
+    listed = page.split('id="operation-by-hand"')[1].split("</section>")[0]
+    assert "Hand the invitation over yourself" in listed
+    assert "Paul Petit" in listed
