@@ -36,6 +36,9 @@ class LeadMonth(models.Model):
                 name="lead_month_once",
             )
         ]
+        # A dashboard filtered by région or département reads a few départements' months: the
+        # unique index leads with the month, so without this one it reads every département.
+        indexes = [models.Index(fields=["departement", "month"], name="lead_month_departement")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.channel} {self.departement}: {self.submitted}"

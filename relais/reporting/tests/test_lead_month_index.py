@@ -1,0 +1,19 @@
+"""A dashboard filtered by département reads that département's lead months by their index,
+not every département's months (the unique index leads with the month)."""
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from relais.reporting.dashboard import Scope, lead_months, period_months
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL's planner picks by the table's statistics"
+)
+def test_a_departement_filter_reads_the_departement_index():
+    scope = Scope(period_months(None), {"departement": "35"})
+    plan = lead_months(scope).values("month", "channel").annotate(n=Sum("submitted")).explain()
+    assert "lead_month_departement" in plan
