@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +29,6 @@ from relais.surveys.models import (
 )
 
 COMMENT_LIMIT = 2000
-_FIELD = {
-    Category.PROMOTER: "promoters",
-    Category.PASSIVE: "passives",
-    Category.DETRACTOR: "detractors",
-}
 
 
 def consent_wording() -> str:
@@ -56,40 +52,40 @@ def _keys(answer: Answer) -> list[tuple[str, str]]:
     return keys
 
 
-def _move(answer: Answer, category: Category, step: int) -> None:
-    """One UPDATE moves the answer's five counter rows (the database serialises concurrent
-    ones); a row missing (a group's first answer of the month) is inserted, a race with
-    another answer's insert ignored, and the update run again for those."""
-    # Each group's row for the month and its all-time row (``ALL_TIME``), which the results
-    # read when no period is asked: a few hundred rows, not every month's.
-    keys = [(d, k, m) for d, k in _keys(answer) for m in (answer.month, ALL_TIME)]
-    field = _FIELD[category]
-    moved = _bump(keys, field, step)
-    if moved < len(keys):
-        have = set(_rows(keys).values_list("dimension", "key", "month"))
-        missing = [k for k in keys if k not in have]
-        NpsCounter.objects.bulk_create(
-            [NpsCounter(dimension=d, key=k, month=m) for d, k, m in missing],
-            ignore_conflicts=True,
-        )
-        _bump(missing, field, step)
+# One statement moves every counter row of an answer: a row missing (a group's first answer of
+# the month) is inserted with the step, a row there has the step added (``excluded`` is the row
+# proposed). The rows go in one order (sorted), so two answers at once lock them in the same
+# order and never deadlock. The ORM has no increment-on-conflict, hence the hand-written SQL,
+# which SQLite (≥ 3.24) and PostgreSQL share.
+_COUNTERS_UPSERT = (
+    'INSERT INTO "surveys_npscounter" '
+    '("dimension", "key", "month", "promoters", "passives", "detractors") VALUES {rows} '
+    'ON CONFLICT ("dimension", "key", "month") DO UPDATE SET '
+    '"promoters" = "surveys_npscounter"."promoters" + excluded."promoters", '
+    '"passives" = "surveys_npscounter"."passives" + excluded."passives", '
+    '"detractors" = "surveys_npscounter"."detractors" + excluded."detractors"'
+)
 
 
-def _rows(keys: list[tuple[str, str, date]]) -> QuerySet[NpsCounter]:
-    match = Q()
+def _move(answer: Answer, steps: dict[Category, int]) -> None:
+    """Add ``steps`` (per category) to the answer's counter rows, in one statement: each
+    group's row for the month and its all-time row (``ALL_TIME``), which the results read
+    when no period is asked (a few hundred rows, not every month's)."""
+    keys = sorted((d, k, m) for d, k in _keys(answer) for m in (answer.month, ALL_TIME))
+    deltas = [steps.get(c, 0) for c in (Category.PROMOTER, Category.PASSIVE, Category.DETRACTOR)]
+    params: list[object] = []
     for dimension, key, month in keys:
-        match |= Q(dimension=dimension, key=key, month=month)
-    return NpsCounter.objects.filter(match)
-
-
-def _bump(keys: list[tuple[str, str, date]], field: str, step: int) -> int:
-    return _rows(keys).update(**{field: F(field) + step})
+        params += [dimension, key, connection.ops.adapt_datefield_value(month), *deltas]
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTERS_UPSERT.format(rows=rows), params)
 
 
 @dataclass(frozen=True)
 class Recorded:
     answer: Answer
     changed: bool  # a second click: the score was changed, not added
+    invitation: Invitation | None = None  # a promoter's (made once), for the thank-you page
 
 
 def _month(at: datetime) -> date:
@@ -97,35 +93,49 @@ def _month(at: datetime) -> date:
 
 
 def answer_record(*, request_id: int, score: int, now: datetime | None = None) -> Recorded:
-    """One click: the score of this survey set, or changed. The survey's row is locked, so two
-    clicks at once make one answer."""
+    """One click: the score of this survey set, or changed. The survey's row and its
+    customer's are locked, so two clicks at once make one answer, and two surveys of one
+    customer answered at once one invitation. What the lock guards (the answer, its follow-up,
+    the invitation) is read after it, by statements of their own: a row another transaction
+    added while this one waited is not seen by the locking statement's joins (PostgreSQL
+    re-reads only the locked rows)."""
     if not 0 <= score <= 10:
         raise DomainError(_("A score is a whole number from 0 to 10."), code="score_range")
     now = now or timezone.now()
     with transaction.atomic():
         request = (
-            SurveyRequest.objects.select_for_update()
+            SurveyRequest.objects.select_for_update(of=("self", "customer"))
             .select_related("customer")
             .filter(pk=request_id)
             .first()
         )
         if request is None:
             raise DomainError(_("This survey no longer exists."), code="unknown")
-        answer = Answer.objects.filter(request=request).first()
+        customer = request.customer
+        answer = Answer.objects.select_related("follow_up").filter(request_id=request.pk).first()
         if answer is None:
             answer = _first(request, score, now)
             events.publish(SurveyAnswered(answer_id=answer.pk, previous_score=None))
-            return Recorded(answer, changed=False)
+            invitation = _consequences(answer, now, follow_up=None)
+            return Recorded(answer, changed=False, invitation=invitation)
+        answer.request, answer.customer = request, customer  # read already: not again
         before = category_of(answer.score)
         if answer.score != score:
             events.publish(SurveyAnswered(answer_id=answer.pk, previous_score=answer.score))
             answer.score, answer.changed_at = score, now
             answer.save(update_fields=["score", "changed_at"])
             if category_of(score) != before:
-                _move(answer, before, -1)
-                _move(answer, category_of(score), +1)
-        _consequences(answer, now)
-        return Recorded(answer, changed=True)
+                _move(answer, {before: -1, category_of(score): +1})
+        invitation = _consequences(answer, now, follow_up=_related(answer, "follow_up"))
+        return Recorded(answer, changed=True, invitation=invitation)
+
+
+def _related(instance: object, name: str) -> Any:
+    """A reverse one-to-one read by ``select_related``: the row, or None (no query)."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def _first(request: SurveyRequest, score: int, now: datetime) -> Answer:
@@ -141,30 +151,35 @@ def _first(request: SurveyRequest, score: int, now: datetime) -> Answer:
         reseller_id_copy=customer.reseller_id,
         salesperson_id_copy=customer.salesperson_id,
     )
-    _move(answer, category_of(score), +1)
-    _consequences(answer, now)
+    _move(answer, {category_of(score): +1})
     return answer
 
 
-def _consequences(answer: Answer, now: datetime) -> None:
-    """A detractor's follow-up and a promoter's invitation, each made once."""
+def _consequences(
+    answer: Answer, now: datetime, *, follow_up: FollowUp | None
+) -> Invitation | None:
+    """A detractor's follow-up (``follow_up``: the one there already) and a promoter's
+    invitation, each made once (under the customer's lock). Returns the customer's invitation,
+    for a promoter."""
     category = category_of(answer.score)
-    if category == Category.DETRACTOR:
+    if category == Category.DETRACTOR and follow_up is None:
         customer = answer.customer
-        FollowUp.objects.get_or_create(
+        FollowUp.objects.create(
             answer=answer,
-            defaults={
-                "assignee_id": customer.salesperson_id,
-                "reseller_id": customer.reseller_id,
-                "created_at": now,
-                "due_on": timezone.localtime(now).date()
-                + timedelta(days=settings.RELAIS_SURVEY_FOLLOW_UP_DAYS),
-            },
+            assignee_id=customer.salesperson_id,
+            reseller_id=customer.reseller_id,
+            created_at=now,
+            due_on=timezone.localtime(now).date()
+            + timedelta(days=settings.RELAIS_SURVEY_FOLLOW_UP_DAYS),
         )
     elif category == Category.PROMOTER:
-        Invitation.objects.get_or_create(
-            customer_id=answer.customer_id, defaults={"answer": answer, "created_at": now}
-        )
+        invitation = Invitation.objects.filter(customer_id=answer.customer_id).first()
+        if invitation is None:
+            invitation = Invitation.objects.create(
+                customer_id=answer.customer_id, answer=answer, created_at=now
+            )
+        return invitation
+    return None
 
 
 def answer_comment(

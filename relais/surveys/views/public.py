@@ -68,13 +68,24 @@ def _request_id(request: HttpRequest, token: str) -> int | HttpResponse:
     return found
 
 
-def _thanks(request: HttpRequest, token: str, answer: Answer, **extra: object) -> HttpResponse:
+def _invitation_of(answer: Answer) -> Invitation | None:
+    if category_of(answer.score) != Category.PROMOTER:
+        return None
+    return Invitation.objects.filter(customer_id=answer.customer_id).first()
+
+
+def _thanks(
+    request: HttpRequest,
+    token: str,
+    answer: Answer,
+    invitation: Invitation | None,
+    **extra: object,
+) -> HttpResponse:
+    """The thank-you page; ``invitation`` is the customer's (a promoter's), offered until
+    accepted."""
     category = category_of(answer.score)
-    invitation = (
-        Invitation.objects.filter(customer_id=answer.customer_id, accepted_at__isnull=True).first()
-        if category == Category.PROMOTER
-        else None
-    )
+    if category != Category.PROMOTER or (invitation and invitation.accepted_at):
+        invitation = None
     context = {
         "answer": answer,
         "token": token,
@@ -103,7 +114,7 @@ def answer(request: HttpRequest, token: str, score: str) -> HttpResponse:
         recorded: Recorded = answer_record(request_id=request_id, score=int(score))
     except DomainError as exc:
         return _refused(request, exc.message, 404)
-    return _thanks(request, token, recorded.answer, changed=recorded.changed)
+    return _thanks(request, token, recorded.answer, recorded.invitation, changed=recorded.changed)
 
 
 @never_cache
@@ -124,8 +135,8 @@ def comment(request: HttpRequest, token: str) -> HttpResponse:
             wording=consent_wording(),
         )
     except DomainError as exc:
-        return _thanks(request, token, found, error=exc.message)
-    return _thanks(request, token, found, commented=True)
+        return _thanks(request, token, found, _invitation_of(found), error=exc.message)
+    return _thanks(request, token, found, _invitation_of(found), commented=True)
 
 
 # RFC 8058: the one-click POST comes without a cookie, so without a CSRF token; the signed
