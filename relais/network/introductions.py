@@ -27,13 +27,13 @@ from relais.core.errors import DomainError, TransitionError
 from relais.core.http import absolute_url
 from relais.leads.choices import Channel, LeadStatus
 from relais.leads.events import LeadWon
-from relais.leads.lifecycle import lead_assign
 from relais.leads.models import Lead
 from relais.leads.services import lead_submit, lead_transition
 from relais.network.choices import IntroductionStatus
 from relais.network.introduction_selectors import owner_shown
 from relais.network.models import Introduction, Relationship
 from relais.network.selectors import visible_q
+from relais.routing.services import assignment_introduce
 
 S = IntroductionStatus
 OPEN = (S.REQUESTED, S.ACCEPTED, S.MEETING_HELD)
@@ -208,9 +208,10 @@ def _opportunity_lead(intro: Introduction, actor: User, data: dict[str, Any]) ->
         return lead
     lead = lead_transition(lead=lead, to=LeadStatus.QUALIFIED, actor=actor)
     note = _("Introduction by %(owner)s") % {"owner": intro.relationship.owner}
-    return lead_assign(
-        lead=lead, actor=actor, reseller=None, salesperson=actor, note=note, at=timezone.now()
-    )
+    # Routing's assignment record, so the asker's SLA timers run as on any assigned lead.
+    assignment_introduce(lead=lead, salesperson=actor, actor=actor, note=note)
+    lead.refresh_from_db()
+    return lead
 
 
 def introduction_outcome_record(

@@ -39,6 +39,7 @@ __all__ = [
     "assignment_create",
     "assignment_decline",
     "assignment_end",
+    "assignment_introduce",
     "assignment_open",
     "coverage_request_approve",
     "coverage_request_refuse",
@@ -109,6 +110,46 @@ def assignment_create(
             target=str(target),
             reason=reason,
             changes={"assignee": [None, str(target)]},
+        )
+    return assignment
+
+
+def assignment_introduce(
+    *, lead: Lead, salesperson: User, actor: User | None, note: str
+) -> Assignment:
+    """A colleague's introduction brought this lead to ``salesperson``: it is theirs, with the
+    assignment record its SLA timers run on (``routing.sla``), without the territory check a
+    manager's choice needs (the introduction chose the person, not a map). Run again while it
+    is theirs: the same assignment."""
+    if not salesperson.is_staff_member or not salesperson.is_active:
+        raise DomainError(_("Only an active colleague works an introduction."), code="not_staff")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+        live = Assignment.objects.filter(lead=locked, ended_at__isnull=True).first()
+        if live is not None and live.salesperson_id == salesperson.pk:
+            return live
+        if locked.status in UNASSIGN:
+            locked = assignment_end(
+                lead=locked, end=AssignmentEnd.REASSIGNED, at=now, actor=actor, reason=note
+            )
+        locked = lead_assign(
+            lead=locked, actor=actor, reseller=None, salesperson=salesperson, note=note, at=now
+        )
+        assignment = Assignment.objects.create(
+            lead=locked,
+            salesperson=salesperson,
+            assigned_at=now,
+            assigned_by=acting_user(actor),
+            explanation={"introduction": True, "reason": note},
+        )
+        audit_record(
+            subject=locked,
+            action="assigned",
+            actor=actor,
+            target=str(salesperson),
+            reason=note,
+            changes={"assignee": [None, str(salesperson)]},
         )
     return assignment
 

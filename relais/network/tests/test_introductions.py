@@ -22,6 +22,8 @@ from relais.network import introductions as svc
 from relais.network.introduction_selectors import introductions_leaderboard
 from relais.network.models import Introduction
 from relais.network.tests.factories import account, contact, knows, seller
+from relais.routing.models import Assignment, SlaEvent
+from relais.routing.sla import sla_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +227,16 @@ def test_marking_a_relationship_exclusive_declines_the_waiting_requests_and_tell
     assert len(told) == 1
     assert "declined" in told[0].subject.lower()
     assert reason in told[0].body
+
+
+def test_an_introduction_lead_runs_the_sla_timers_of_its_assignment(people):
+    alice, bruno, shared, _private = people
+    intro = _opportunity(
+        bruno, svc.introduction_accept(introduction=_ask(bruno, shared), actor=alice)
+    )
+    (assignment,) = Assignment.objects.filter(lead=intro.lead, ended_at__isnull=True)
+    assert (assignment.salesperson, assignment.reseller) == (bruno, None)  # no territory needed
+    sla_sweep(assignment.assigned_at + timedelta(hours=47))
+    assert not SlaEvent.objects.filter(assignment=assignment).exists()
+    sla_sweep(assignment.assigned_at + timedelta(hours=49))  # not opened in 48 h: reminded
+    assert SlaEvent.objects.filter(assignment=assignment, kind="open_reminder").exists()
