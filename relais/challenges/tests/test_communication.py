@@ -26,6 +26,14 @@ from relais.testing.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 
+def _reader(**fields):
+    """A partner who reads the programme's e-mails in English (the tests read their words;
+    a partner's e-mails follow their preference, French by default)."""
+    partner = PartnerFactory(**fields)
+    Preference.objects.create(partner=partner, language="en")
+    return partner
+
+
 def _subjects(word: str) -> list[str]:
     return [m.to[0] for m in mail.outbox if word in m.subject]
 
@@ -53,7 +61,7 @@ def _progress(c, partner, at, lead_id):
 
 
 def test_the_teaser_goes_from_its_date_until_the_start_once_to_each_participant():
-    partners = [PartnerFactory() for _ in range(3)]
+    partners = [_reader() for _ in range(3)]
     today = timezone.localdate()
     c = challenge(
         name="Cap sur l'été",
@@ -75,7 +83,7 @@ def test_the_teaser_goes_from_its_date_until_the_start_once_to_each_participant(
 
 
 def test_launch_then_progress_at_the_rhythm_each_once():
-    partners = [PartnerFactory() for _ in range(2)]
+    partners = [_reader() for _ in range(2)]
     c = _running(days_in=0, progress_every_days=7, relaunch_below=0)
     now = timezone.now()
     challenges_communicate(now=now)
@@ -95,8 +103,8 @@ def test_launch_then_progress_at_the_rhythm_each_once():
 
 
 def test_an_unsubscribed_partner_gets_no_challenge_email_and_is_counted_skipped():
-    refusing, fine = PartnerFactory(), PartnerFactory()
-    Preference.objects.create(partner=refusing, challenges=False)
+    refusing, fine = _reader(), _reader()
+    Preference.objects.filter(partner=refusing).update(challenges=False)
     _running(days_in=0)
     assert challenges_communicate(now=timezone.now()).startswith("1 sent, 1 skipped")
     assert _subjects("starts now") == [fine.email]
@@ -106,7 +114,7 @@ def test_an_unsubscribed_partner_gets_no_challenge_email_and_is_counted_skipped(
 
 
 def test_the_relaunch_fires_once_per_drop_with_the_figure_that_triggered_it():
-    partners = [PartnerFactory() for _ in range(4)]
+    partners = [_reader() for _ in range(4)]
     c = _running(days_in=10, relaunch_below=30)
     now = timezone.now()
     leads = [_progress(c, p, now - timedelta(days=1), 0) for p in partners[:2]]
@@ -146,7 +154,7 @@ def test_the_relaunch_fires_once_per_drop_with_the_figure_that_triggered_it():
 
 
 def test_no_relaunch_in_the_first_week_nor_when_the_threshold_is_zero():
-    PartnerFactory()
+    _reader()
     fresh = _running(days_in=3)
     off = _running(days_in=10, relaunch_below=0)
     challenges_communicate(now=timezone.now())
@@ -154,7 +162,7 @@ def test_no_relaunch_in_the_first_week_nor_when_the_threshold_is_zero():
 
 
 def test_the_winners_are_announced_at_the_close_once():
-    first, second, third = PartnerFactory(), PartnerFactory(), PartnerFactory()
+    first, second, third = _reader(), _reader(), _reader()
     c = _running(days_in=5, mechanic="ranking", top_n=1, show_names=True)
     now = timezone.now()
     _progress(c, first, now - timedelta(hours=3), 0)
@@ -174,7 +182,7 @@ def test_the_winners_are_announced_at_the_close_once():
 
 
 def test_a_run_taken_up_after_a_killed_worker_sends_nobody_twice():
-    partners = [PartnerFactory() for _ in range(3)]
+    partners = [_reader() for _ in range(3)]
     c = _running(days_in=0)
     # What a worker killed while handing over the first launch e-mail leaves: its row
     # "sending", committed before the mail server answered.
