@@ -180,8 +180,9 @@ def introductions_decline_exclusive(*, relationship: Relationship) -> list[Intro
             intro.status, intro.decided_at = S.DECLINED, timezone.now()
             intro.decline_reason = reason
             intro.save(update_fields=["status", "decided_at", "decline_reason", "updated_at"])
-            transaction.on_commit(lambda pk=intro.pk: introduction_notify.enqueue(pk, "answered"))
             declined.append(intro)
+        ids = [intro.pk for intro in declined]
+        transaction.on_commit(lambda: [introduction_notify.enqueue(pk, "answered") for pk in ids])
     return declined
 
 
