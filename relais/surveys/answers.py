@@ -73,7 +73,7 @@ def _move(answer: Answer, steps: dict[Category, int]) -> None:
     when no period is asked (a few hundred rows, not every month's)."""
     keys = sorted((d, k, m) for d, k in _keys(answer) for m in (answer.month, ALL_TIME))
     deltas = [steps.get(c, 0) for c in (Category.PROMOTER, Category.PASSIVE, Category.DETRACTOR)]
-    params: list[object] = []
+    params: list[Any] = []
     for dimension, key, month in keys:
         params += [dimension, key, connection.ops.adapt_datefield_value(month), *deltas]
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
