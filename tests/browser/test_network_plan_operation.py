@@ -30,12 +30,17 @@ def test_an_account_plan_and_a_special_operation(browser, live_server):
         page.fill("textarea[name=strategy]", "Entrer par la rénovation du siège")
         page.locator("#plan-form button.primary").click()
         page.wait_for_url(f"**/network/accounts/{cible.pk}/plan/")
-        for person, role in ((boss, "decision_maker"), (buyer, "ally")):
-            page.locator("#plan-centre-add summary").click()
-            page.select_option("select[name=contact]", str(person.pk))
-            page.select_option("select[name=role]", role)
-            page.locator("#plan-centre-add button.primary").click()
-            page.wait_for_url(f"**/network/accounts/{cible.pk}/plan/")
+        # The account's people not in the buying centre yet, each with its own "add" button.
+        row = page.locator(f"#plan-others li[data-contact='{boss.pk}']")
+        row.locator("select[name=role]").select_option("decision_maker")
+        row.get_by_role("button").click()
+        page.wait_for_url(f"**/network/accounts/{cible.pk}/plan/")
+        assert "Claire Vernier" not in page.locator("#plan-others").inner_text()
+        page.locator("#plan-centre-add summary").click()
+        page.select_option("#plan-centre-add select[name=contact]", str(buyer.pk))
+        page.select_option("#plan-centre-add select[name=role]", "ally")
+        page.locator("#plan-centre-add button.primary").click()
+        page.wait_for_url(f"**/network/accounts/{cible.pk}/plan/")
         assert (
             "Nobody knows the decision-maker Claire Vernier."
             in page.locator("#plan-gaps").inner_text()
