@@ -76,16 +76,20 @@ def build_onboarding(rng: random.Random, manager: User) -> None:
 def _papers_ending(now: datetime) -> None:
     """A few contracts and URSSAF vigilance certificates ending or ended, so the dashboard's
     alerts and the partner list's queues have rows to show (the rest stay valid)."""
-    wanted = len(CONTRACT_ENDING_IN_DAYS) + len(VIGILANCE_ENDING_IN_DAYS)
-    signed = list(
-        Partner.objects.filter(status=PartnerStatus.ACTIVE, signatures__isnull=False)
+    signed = Partner.objects.filter(status=PartnerStatus.ACTIVE, signatures__isnull=False)
+    # The contracts ending are individuals': a professional's ended contract would also end its
+    # self-billing mandate, and the demo's count of unmandated professionals is UNMANDATED.
+    contracts = list(
+        signed.filter(legal_form="individual")
         .distinct()
         .order_by("pk")
-        .values_list("pk", flat=True)[:wanted]
+        .values_list("pk", flat=True)[: len(CONTRACT_ENDING_IN_DAYS)]
     )
-    contracts, vigilance = (
-        signed[: len(CONTRACT_ENDING_IN_DAYS)],
-        signed[len(CONTRACT_ENDING_IN_DAYS) :],
+    vigilance = list(
+        signed.exclude(pk__in=contracts)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)[: len(VIGILANCE_ENDING_IN_DAYS)]
     )
     for pk, days in zip(contracts, CONTRACT_ENDING_IN_DAYS, strict=False):
         Signature.objects.filter(partner_id=pk).update(expires_at=now + timedelta(days=days))
