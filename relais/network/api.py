@@ -150,7 +150,9 @@ def _rel(r: selectors.SeenRelationship) -> dict[str, Any]:
 @paginate(Pages)
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> QuerySet[Account]:
     _staff(request)
-    return selectors.accounts_list(**filters.dict())
+    return selectors.accounts_list(
+        text=filters.q, sector=filters.sector, departement=filters.departement
+    )
 
 
 @router.post("/network/accounts", response={201: AccountOut, **ERRORS})

@@ -65,3 +65,13 @@ def test_a_duplicate_account_is_a_409(api_client, world, salesperson):
 
 def test_partners_tokens_are_refused(api_client, introducer_user, world):
     assert api_client(introducer_user).get("/api/v1/network/who-knows").status_code == 403
+
+
+def test_the_account_list_filters_by_name(api_client, world, salesperson):
+    answer = api_client(salesperson).get("/api/v1/network/accounts", {"q": "acme"})
+    assert answer.status_code == 200
+    names = [a["name"] for a in answer.json()["items"]]
+    assert names and all("ACME" in n.upper() for n in names)
+    assert (
+        api_client(salesperson).get("/api/v1/network/accounts", {"q": "zzz"}).json()["items"] == []
+    )
