@@ -11,12 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core import events
 from relais.core.errors import DomainError
+from relais.surveys import bulk
 from relais.surveys.choices import Category, Dimension, category_of
 from relais.surveys.events import SurveyAnswered
 from relais.surveys.models import (
@@ -52,33 +53,15 @@ def _keys(answer: Answer) -> list[tuple[str, str]]:
     return keys
 
 
-# One statement moves every counter row of an answer: a row missing (a group's first answer of
-# the month) is inserted with the step, a row there has the step added (``excluded`` is the row
-# proposed). The rows go in one order (sorted), so two answers at once lock them in the same
-# order and never deadlock. The ORM has no increment-on-conflict, hence the hand-written SQL,
-# which SQLite (≥ 3.24) and PostgreSQL share.
-_COUNTERS_UPSERT = (
-    'INSERT INTO "surveys_npscounter" '
-    '("dimension", "key", "month", "promoters", "passives", "detractors") VALUES {rows} '
-    'ON CONFLICT ("dimension", "key", "month") DO UPDATE SET '
-    '"promoters" = "surveys_npscounter"."promoters" + excluded."promoters", '
-    '"passives" = "surveys_npscounter"."passives" + excluded."passives", '
-    '"detractors" = "surveys_npscounter"."detractors" + excluded."detractors"'
-)
-
-
 def _move(answer: Answer, steps: dict[Category, int]) -> None:
     """Add ``steps`` (per category) to the answer's counter rows, in one statement: each
     group's row for the month and its all-time row (``ALL_TIME``), which the results read
     when no period is asked (a few hundred rows, not every month's)."""
     keys = sorted((d, k, m) for d, k in _keys(answer) for m in (answer.month, ALL_TIME))
-    deltas = [steps.get(c, 0) for c in (Category.PROMOTER, Category.PASSIVE, Category.DETRACTOR)]
-    params: list[Any] = []
-    for dimension, key, month in keys:
-        params += [dimension, key, connection.ops.adapt_datefield_value(month), *deltas]
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTERS_UPSERT.format(rows=rows), params)
+    promoters, passives, detractors = (
+        steps.get(c, 0) for c in (Category.PROMOTER, Category.PASSIVE, Category.DETRACTOR)
+    )
+    bulk.counters_add(rows=[(d, k, m, promoters, passives, detractors) for d, k, m in keys])
 
 
 @dataclass(frozen=True)
