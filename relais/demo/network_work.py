@@ -72,7 +72,11 @@ def _introductions(sophie: User, karim: User) -> None:
         actor=sophie,
         outcome="opportunity",
         note="Très bon accueil, visite des sites planifiée.",
-        lead_data={"postcode": "69007", "need": "Rénovation énergétique de trois sites"},
+        lead_data={
+            "postcode": "69007",
+            "phone": "0478601234",
+            "need": "Rénovation énergétique de trois sites",
+        },
     )
     if won.lead is not None and not won.lead.review_reason:
         lead = lead_transition(lead=won.lead, to="opened", actor=sophie)

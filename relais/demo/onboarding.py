@@ -34,9 +34,10 @@ from relais.partners.models import (
 )
 from relais.partners.services.contracts import documents_for, render
 
-# Papers the dashboard's alerts point at: a contract ending within the notice period and one
-# ended, a vigilance certificate ending soon and one ended (each on its own active partner).
-CONTRACT_ENDING_IN_DAYS = (12, -5)
+# Papers the dashboard's alerts point at: two contracts ending within the notice period (an
+# ended one would leave an active partner without what its activation requires), a vigilance
+# certificate ending soon and one ended (each on its own active partner).
+CONTRACT_ENDING_IN_DAYS = (12, 3)
 VIGILANCE_ENDING_IN_DAYS = (10, -20)
 UNMANDATED = 3  # active professional introducers left without a self-billing mandate
 DECLARATIONS = [

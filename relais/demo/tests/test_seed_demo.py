@@ -153,10 +153,12 @@ def test_demo_leads_past_qualification_are_assigned_to_a_reseller_of_their_depar
     call_command("seed_demo", "--size", "small")
     worked = Lead.objects.filter(status__in=["assigned", "opened", "in_progress", "won", "lost"])
     assert worked.exists()
-    # Windows and doors go to our salesperson, everything else to a reseller.
-    by_resellers = worked.exclude(category__sold_by="salespeople")
+    # Windows and doors go to our salesperson, everything else to a reseller; a colleague's
+    # introduction goes to the salesperson who asked for it.
+    by_resellers = worked.exclude(category__sold_by="salespeople").exclude(channel="introduction")
     assert not by_resellers.filter(assigned_reseller__isnull=True).exists()
     assert not worked.filter(category__sold_by="salespeople", assigned_salesperson=None).exists()
+    assert not worked.filter(channel="introduction", assigned_salesperson=None).exists()
     assert Assignment.objects.count() == worked.count()
     for lead in by_resellers.select_related("assigned_reseller")[:200]:
         assert lead.assigned_reseller.served_departements.filter(code=lead.departement_id).exists()
