@@ -73,8 +73,7 @@ def _rates(rows: Any) -> dict[date, dict[str, float | None]]:
         received = r["received"] or 0
         values = {"opened": r["opened"], "treated": r["treated"], "closed": r["won"] + r["lost"]}
         out[r["month"]] = {
-            name: (values[field] / received if received else None)
-            for name, field in RATES.items()
+            name: (values[field] / received if received else None) for name, field in RATES.items()
         }
     return out
 

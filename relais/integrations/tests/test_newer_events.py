@@ -33,9 +33,7 @@ def survey(reseller):
     )
 
 
-def test_a_low_score_is_sent_as_answered_and_detractor_a_change_up_as_answered(
-    receiver, manager
-):
+def test_a_low_score_is_sent_as_answered_and_detractor_a_change_up_as_answered(receiver, manager):
     types = ["survey.answered", "survey.detractor"]
     hook = services.endpoint_create(url=receiver.url, event_types=types, owner=manager)
     reseller = PartnerFactory(reseller=True)

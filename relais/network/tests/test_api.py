@@ -71,7 +71,8 @@ def test_the_account_list_filters_by_name(api_client, world, salesperson):
     answer = api_client(salesperson).get("/api/v1/network/accounts", {"q": "acme"})
     assert answer.status_code == 200
     names = [a["name"] for a in answer.json()["items"]]
-    assert names and all("ACME" in n.upper() for n in names)
+    assert names
+    assert all("ACME" in n.upper() for n in names)
     assert (
         api_client(salesperson).get("/api/v1/network/accounts", {"q": "zzz"}).json()["items"] == []
     )
