@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.errors import DomainError
+from relais.core.forms import DateInput
 from relais.core.models import Departement
 from relais.network.choices import ContactLevel, RelationshipContext, Strength, Visibility
 
@@ -113,7 +114,7 @@ class RelationshipForm(forms.Form):
     last_interaction = forms.DateField(
         label=_("Last interaction"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("An old last interaction shows the strength faded; it is never changed."),
     )
     visibility = forms.ChoiceField(
@@ -126,7 +127,7 @@ class RelationshipForm(forms.Form):
     exclusive_until = forms.DateField(
         label=_("Exclusive until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Until then you handle this person yourself: no introduction is asked."),
     )
 

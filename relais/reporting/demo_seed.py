@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from relais.accounts.choices import Role
 from relais.accounts.models import User
-from relais.reporting.models import Frequency, ReportSubscription
+from relais.reporting.choices import Frequency
+from relais.reporting.models import ReportSubscription
 from relais.reporting.reports import subscription_save
 
 DEMO_REPORT = "Bilan mensuel du réseau"

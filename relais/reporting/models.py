@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.reporting.choices import DeliveryState, Frequency
+
 
 class LeadMonth(models.Model):
     """Leads submitted in one month (Paris time) by channel, département, product and the kind
@@ -42,22 +44,6 @@ class LeadMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.channel} {self.departement}: {self.submitted}"
-
-
-class Frequency(models.TextChoices):
-    WEEKLY = "weekly", _("Weekly")
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-
-
-class DeliveryState(models.TextChoices):
-    """A report's copy to one recipient: queued → sending (committed before the mail server is
-    given it) → sent, or failed with the reason."""
-
-    QUEUED = "queued", _("Queued")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
 
 
 class ReportSubscription(models.Model):

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from relais.accounts.decorators import manager_required, request_user
 from relais.core.errors import DomainError
 from relais.reporting import reports
-from relais.reporting.models import DeliveryState, ReportSubscription
+from relais.reporting.choices import DeliveryState
+from relais.reporting.models import ReportSubscription
 from relais.reporting.report_files import report_files
 from relais.reporting.report_forms import SubscriptionForm
 

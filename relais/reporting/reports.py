@@ -32,9 +32,8 @@ from relais.accounts.models import User
 from relais.core.errors import DomainError
 from relais.core.http import absolute_url
 from relais.core.identifiers import normalize_email
+from relais.reporting.choices import DeliveryState, Frequency
 from relais.reporting.models import (
-    DeliveryState,
-    Frequency,
     ReportDelivery,
     ReportRecipient,
     ReportSend,

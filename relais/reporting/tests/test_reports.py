@@ -15,7 +15,8 @@ from pypdf import PdfReader
 
 from relais.leads.services import lead_submit
 from relais.reporting import reports
-from relais.reporting.models import DeliveryState, ReportDelivery, ReportSubscription
+from relais.reporting.choices import DeliveryState
+from relais.reporting.models import ReportDelivery, ReportSubscription
 from relais.reporting.report_files import report_files
 from relais.testing.factories import UserFactory
 
