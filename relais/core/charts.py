@@ -158,21 +158,24 @@ def _legend(chart: Chart, y: int, width: int = 480) -> str:
 def _frame(chart: Chart, top: float, bottom: float, width: int, height: int) -> tuple[int, int]:
     """The plot's left edge (room for the widest axis label, ~8 px a character at 15 px) and
     the height with the legend's extra rows."""
-    n = _ticks(top - bottom)
+    n = _ticks(top - bottom, chart.fmt)
     widest = max(len(chart.fmt(bottom + (top - bottom) * i / n)) for i in range(n + 1))
     extra = LEGEND_ROW * (len(_legend_rows(chart, width)) - 1)
     return max(70, 8 * widest + 14), height + extra
 
 
-def _ticks(top: float) -> int:
-    """Gridlines that fall on round values: 2 in halves, 1, 5 and 10 in fifths."""
+def _ticks(top: float, fmt: Callable | None = None) -> int:
+    """Gridlines that fall on round values: 2 in halves, 1, 5 and 10 in fifths; a count's
+    axis up to 5 in ones (a partner's 1 lead a month is not drawn against 0.2, 0.4…)."""
+    if fmt is format_number and 0 < top <= 5:
+        return int(top)
     return 4 if str(int(top)).startswith("2") else 5
 
 
 def _axis(
     top: float, left: int, right: int, y0: int, y1: int, fmt: Callable, bottom: float = 0.0
 ) -> str:
-    parts, n = [], _ticks(top - bottom)
+    parts, n = [], _ticks(top - bottom, fmt)
     for i in range(n + 1):
         value = bottom + (top - bottom) * i / n
         y = y0 - (y0 - y1) * i / n
