@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.import_models import ImportState
+
 
 class Channel(models.TextChoices):
     PORTAL = "portal", _("Partner portal")
@@ -59,9 +61,4 @@ class SoldBy(models.TextChoices):
     SALESPEOPLE = "salespeople", _("Our salespeople")
 
 
-class LeadImportState(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+LeadImportState = ImportState  # every import's states (``core.import_models``)

@@ -6,12 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.import_models import ImportBatch, ImportRowError
 from relais.core.models import Departement
-from relais.core.resumable import Resumable
 from relais.leads.choices import (
     Channel,
     KeyKind,
-    LeadImportState,
     LeadStatus,
     ProspectKind,
     RejectionReason,
@@ -342,54 +341,20 @@ class InboundMessage(models.Model):
         return self.message_id
 
 
-class LeadImport(Resumable):
+class LeadImport(ImportBatch):
     """A file of leads imported by a manager, run by the task worker; progress is stored, and
     the last row created (``resume_after``) with each thousand, so a killed run goes on there."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    filename = models.CharField(_("file"), max_length=200)
     file = models.FileField(upload_to="imports/leads/%Y/%m/")
-    headers = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict)
-    mode = models.CharField(max_length=16, default="valid_only")
-    dry_run = models.BooleanField(default=True)
-    state = models.CharField(
-        max_length=10, choices=LeadImportState.choices, default=LeadImportState.UPLOADED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    valid = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    invalid = models.PositiveIntegerField(default=0)
-    preview = models.JSONField(default=list)
-    failure = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.processed / self.total_rows)) if self.total_rows else 0
 
 
-class LeadImportError(models.Model):
+class LeadImportError(ImportRowError):
     """One bad row of an import, with the message for each bad field."""
 
     batch = models.ForeignKey(LeadImport, on_delete=models.CASCADE, related_name="errors")
-    row = models.PositiveIntegerField()
-    fields = models.JSONField()
-
-    class Meta:
-        ordering = ["row"]
-
-    def __str__(self) -> str:
-        return f"row {self.row}"
 
 
 class NoticeDue(models.Model):

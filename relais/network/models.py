@@ -11,9 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.import_models import ImportBatch, ImportRowError
 from relais.core.models import Departement, TimeStampedModel
-from relais.core.resumable import Resumable
-from relais.leads.choices import LeadImportState
 from relais.leads.models import Lead
 from relais.network.choices import (
     Attendance,
@@ -415,57 +414,23 @@ class OperationNomination(TimeStampedModel):
         return f"{self.operation}: {self.contact}"
 
 
-class NetworkImport(Resumable):
+class NetworkImport(ImportBatch):
     """An uploaded file of accounts and contacts (CSV/XLSX with a mapping, or a vCard export):
     its dry run or import, its progress and its bad rows. Run by the task worker."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(
         max_length=8, choices=ImportSource.choices, default=ImportSource.TABLE
     )
-    filename = models.CharField(_("file"), max_length=200)
     file = models.FileField(upload_to="imports/network/%Y/%m/")
-    headers = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict)
     # The relationship the importer records with each imported contact (their own address book).
     relationship = models.JSONField(default=dict, blank=True)
-    mode = models.CharField(max_length=16, default="valid_only")
-    dry_run = models.BooleanField(default=True)
-    state = models.CharField(
-        max_length=10, choices=LeadImportState.choices, default=LeadImportState.UPLOADED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    valid = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
-    invalid = models.PositiveIntegerField(default=0)
-    preview = models.JSONField(default=list)
-    failure = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.processed / self.total_rows)) if self.total_rows else 0
 
 
-class NetworkImportError(models.Model):
+class NetworkImportError(ImportRowError):
     """One bad row of a network import, with the message for each bad field."""
 
     batch = models.ForeignKey(NetworkImport, on_delete=models.CASCADE, related_name="errors")
-    row = models.PositiveIntegerField()
-    fields = models.JSONField()
-
-    class Meta:
-        ordering = ["row"]
-
-    def __str__(self) -> str:
-        return f"row {self.row}"

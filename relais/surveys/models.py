@@ -10,9 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.import_models import ImportBatch, ImportRowError
 from relais.core.models import Departement
-from relais.core.resumable import Resumable
-from relais.leads.choices import LeadImportState
 from relais.leads.models import Lead, ProductCategory
 from relais.partners.models import Partner
 from relais.surveys.choices import CustomerSource, Dimension, SendState
@@ -224,48 +223,14 @@ class Invitation(models.Model):
         return f"invitation #{self.pk}"
 
 
-class CustomerImport(Resumable):
+class CustomerImport(ImportBatch):
     """An uploaded customer file: its mapping, its dry run or import, its progress."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    filename = models.CharField(_("file"), max_length=200)
     file = models.FileField(upload_to="imports/customers/%Y/%m/")
-    headers = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict)
-    mode = models.CharField(max_length=16, default="valid_only")
-    dry_run = models.BooleanField(default=True)
-    state = models.CharField(
-        max_length=10, choices=LeadImportState.choices, default=LeadImportState.UPLOADED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    valid = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    invalid = models.PositiveIntegerField(default=0)
-    preview = models.JSONField(default=list)
-    failure = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.processed / self.total_rows)) if self.total_rows else 0
-
-    def __str__(self) -> str:
-        return self.filename
 
 
-class CustomerImportError(models.Model):
+class CustomerImportError(ImportRowError):
     batch = models.ForeignKey(CustomerImport, on_delete=models.CASCADE, related_name="errors")
-    row = models.PositiveIntegerField()
-    fields = models.JSONField()
-
-    class Meta:
-        ordering = ["row"]
-
-    def __str__(self) -> str:
-        return f"row {self.row}"
